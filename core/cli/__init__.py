@@ -1,0 +1,68 @@
+"""The command line: every sub-command, its Vietnamese errors and its exit codes.
+
+Each capability adds a module here with `register(subparsers, common)`; the
+module list is COMMAND_MODULES. Expected failures (AppError) print one
+Vietnamese line on stderr and exit with the error's code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Callable
+
+from core.errors import AppError
+
+log = logging.getLogger(__name__)
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Lỗi: tham số dòng lệnh không hợp lệ ({message}).\n"
+                     f"Xem hướng dẫn: python main.py --help\n")
+
+
+def _command_modules():
+    from core.cli import workspace_cmds
+
+    return [workspace_cmds]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = VietnameseArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    parser = VietnameseArgumentParser(
+        prog="main.py", parents=[common],
+        description="Một Cửa Xã — phần mềm cho Bộ phận Một cửa cấp xã. Không có lệnh con: mở giao diện.")
+    parser.add_argument("--demo", action="store_true", help="mở giao diện với dữ liệu mẫu")
+    parser.add_argument("--smoke", action="store_true",
+                        help="mở cửa sổ chính rồi thoát sau lần vẽ đầu tiên (kiểm tra khởi động)")
+    subparsers = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
+    for module in _command_modules():
+        module.register(subparsers, common)
+    return parser
+
+
+def run(argv: list[str] | None = None, *, gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "data_dir"):
+        args.data_dir = None
+    if args.command is None:
+        if gui is None:
+            parser.print_help()
+            return 0
+        return gui(args)
+    try:
+        return int(args.handler(args) or 0)
+    except AppError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        if exc.details:
+            log.info("details: %s", exc.details)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130

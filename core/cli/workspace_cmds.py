@@ -1,0 +1,100 @@
+"""Workspace commands: init, demo-data, check, backup, restore."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from core import demo
+from core.cli.common import open_store, paths_for, print_json
+from core.errors import DatabaseDamagedError, NotFoundError
+from core.paths import network_share_warning
+from core.workspace import identity, initialise
+from db import backup as backups
+from db.migrations import latest_version, schema_version
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("init", parents=[common], help="thiết lập đơn vị và cán bộ (không hỏi)")
+    p.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (5 chữ số)")
+    p.add_argument("--staff", nargs="*", default=[], metavar="HỌ_TÊN", help="cán bộ dùng máy này")
+    p.add_argument("--current", metavar="HỌ_TÊN", help="cán bộ đang làm việc (mặc định: người đầu tiên)")
+    p.set_defaults(handler=cmd_init)
+
+    p = subparsers.add_parser("demo-data", parents=[common], help="tạo dữ liệu mẫu tất định")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=cmd_demo_data)
+
+    p = subparsers.add_parser("check", parents=[common], help="nâng cấp và kiểm tra toàn vẹn cơ sở dữ liệu")
+    p.set_defaults(handler=cmd_check)
+
+    p = subparsers.add_parser("backup", parents=[common], help="sao lưu ngay")
+    p.add_argument("--to", metavar="DIR", help="thư mục đích (mặc định: thư mục sao lưu)")
+    p.set_defaults(handler=cmd_backup)
+
+    p = subparsers.add_parser("restore", parents=[common], help="khôi phục từ một bản sao lưu")
+    p.add_argument("file", metavar="TỆP")
+    p.set_defaults(handler=cmd_restore)
+
+
+def cmd_init(args) -> int:
+    _, store = open_store(args)
+    with store:
+        who = initialise(store, args.unit, args.staff, args.current)
+    print(f"Đã thiết lập: {who.unit.name} (mã {who.unit.code})"
+          + (f", cán bộ đang làm việc: {who.staff_name}" if who.staff_name else "") + ".")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    _, store = open_store(args)
+    with store:
+        summary = demo.fill(store, seed=args.seed)
+    for line in summary:
+        print(line)
+    return 0
+
+
+def cmd_check(args) -> int:
+    paths = paths_for(args)
+    warning = network_share_warning(paths.data_dir)
+    if warning:
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
+    if paths.db_file.exists():
+        problems = backups.integrity_problems(paths.db_file)
+        if problems:
+            newest = backups.newest_good_backup(paths.backups_dir)
+            hint = (f" Bản sao lưu tốt gần nhất: {newest.path}" if newest else " Không có bản sao lưu nào còn tốt.")
+            raise DatabaseDamagedError("Cơ sở dữ liệu bị hỏng." + hint, details="\n".join(problems[:20]))
+    _, store = open_store(args)
+    with store:
+        version = schema_version(store.conn)
+        ok = store.scalar("PRAGMA integrity_check") == "ok"
+        who = identity(store)
+    if not ok:
+        raise DatabaseDamagedError("Cơ sở dữ liệu không qua được kiểm tra toàn vẹn.")
+    unit = f"{who.unit.name} ({who.unit.code})" if who.unit else "chưa thiết lập đơn vị"
+    print(f"Cơ sở dữ liệu tốt: {paths.db_file}; phiên bản cấu trúc {version}/{latest_version()}; {unit}.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    paths, store = open_store(args)
+    with store:
+        dest = Path(args.to) if args.to else paths.backups_dir / "manual"
+        made = backups.backup_database(store.conn, dest, "manual")
+    print(f"Đã sao lưu vào {made}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    paths = paths_for(args).ensure()
+    source = Path(args.file)
+    if not source.exists():
+        raise NotFoundError(f"Không tìm thấy tệp sao lưu “{source}”.")
+    aside = backups.restore_database(paths.db_file, source, paths.backups_dir)
+    # Opening runs the integrity check and brings an older backup's schema up to date.
+    _, store = open_store(args)
+    store.close()
+    print(f"Đã khôi phục từ {source}. Dữ liệu trước khi khôi phục được giữ tại {aside}")
+    return 0
