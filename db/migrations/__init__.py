@@ -15,10 +15,12 @@ from typing import Callable
 from core.clock import utc_iso
 from core.errors import MigrationError
 from db.migrations import m0001_foundation
+from db.migrations import m0002_checklists
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
     m0001_foundation,
+    m0002_checklists,
 ]
 
 
