@@ -16,11 +16,13 @@ from core.clock import utc_iso
 from core.errors import MigrationError
 from db.migrations import m0001_foundation
 from db.migrations import m0002_checklists
+from db.migrations import m0003_sync_outbox
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
     m0001_foundation,
     m0002_checklists,
+    m0003_sync_outbox,
 ]
 
 
