@@ -17,12 +17,14 @@ from core.errors import MigrationError
 from db.migrations import m0001_foundation
 from db.migrations import m0002_checklists
 from db.migrations import m0003_sync_outbox
+from db.migrations import m0004_dossiers
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
     m0001_foundation,
     m0002_checklists,
     m0003_sync_outbox,
+    m0004_dossiers,
 ]
 
 
