@@ -1,0 +1,409 @@
+"""The building blocks of an administrative document. A report is a list of these.
+
+Every function returns reportlab flowables (or a list of them) that already name the
+printing font, so a report never positions text by hand and never falls back to a
+built-in PDF font. Text is plain text: it is escaped here, so "<", "&" print as typed.
+Every piece of text is checked against the font when the block is made
+(`fonts.MissingGlyphError` names the character).
+
+    header(...)          two-column header of page 1 (Nghị định 30/2020, Phụ lục I)
+    title(...)           document type (BÁO CÁO …) and subject with its short rule
+    heading(text)        bold section heading ("I. KẾT QUẢ THỰC HIỆN")
+    paragraph(...)       justified body paragraph, first-line indent; runs may be strong()/emphasis()
+    table(...)           grid table that splits across pages and repeats its header rows
+    CheckBox(mark)       a drawn check box: Mark.EMPTY / Mark.TICKED / Mark.CROSSED
+    check_item(mark, t)  a check box followed by its label
+    signature(...)       capacity lines, room to sign, signer's name
+    recipients(...)      the "Nơi nhận:" list ending with "- Lưu: VT, …."
+    closing(...)         recipients on the left and signature on the right, kept together
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak, Flowable, HRFlowable, KeepTogether, LongTable, PageBreak, Paragraph, Spacer, Table,
+    TableStyle,
+)
+
+from core.printing import fonts
+from core.printing.formats import document_number, place_date
+from core.printing.page import TEXT_WIDTH
+from core.printing.styles import TABLE_LEADING, TABLE_SIZE, styles
+
+__all__ = [
+    "Mark", "CheckBox", "header", "unit_bodies", "title", "heading", "paragraph", "strong", "emphasis",
+    "table", "check_item", "signature", "recipients", "closing", "space", "page_break", "keep_together",
+]
+
+RULE_THICKNESS = 0.6
+HEADER_LEFT = 62 * mm   # governing/issuing body column; the rest is the national title column
+
+
+# ---------------------------------------------------------------------------
+# Text helpers
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+def strong(text: str) -> Run:
+    """Bold words inside a paragraph: paragraph("Tổng số: ", strong("12"), " hồ sơ.")."""
+    return Run(text, bold=True)
+
+
+def emphasis(text: str) -> Run:
+    """Italic words inside a paragraph."""
+    return Run(text, italic=True)
+
+
+def _font_for(bold: bool, italic: bool) -> str:
+    return {(False, False): fonts.REGULAR, (True, False): fonts.BOLD,
+            (False, True): fonts.ITALIC, (True, True): fonts.BOLD_ITALIC}[(bold, italic)]
+
+
+def _markup(text: str, font: str) -> str:
+    """Checked, escaped paragraph markup for plain text; newlines become line breaks."""
+    fonts.check_text(text, font)
+    return escape(text).replace("\n", "<br/>")
+
+
+def _para(text: str, style_name: str) -> Paragraph:
+    style = styles()[style_name]
+    return Paragraph(_markup(text, style.fontName), style)
+
+
+def _rule(width: float, space_before: float = 2, space_after: float = 6) -> HRFlowable:
+    return HRFlowable(width=width, thickness=RULE_THICKNESS, color=colors.black, hAlign="CENTER",
+                      spaceBefore=space_before, spaceAfter=space_after)
+
+
+def _text_width(text: str, style_name: str, limit: float) -> float:
+    style = styles()[style_name]
+    widest = max(stringWidth(line, style.fontName, style.fontSize) for line in text.split("\n"))
+    return min(widest, limit)
+
+
+# ---------------------------------------------------------------------------
+# Header, document type, headings, paragraphs
+
+
+def unit_bodies(unit, department: str | None = None) -> tuple[str | None, str]:
+    """(governing body, issuing body) for a commune unit (core.units.Unit).
+
+    The People's Committee itself issues as "ỦY BAN NHÂN DÂN / XÃ BA TƠ" with no governing
+    line; one of its offices issues under it: governing "ỦY BAN NHÂN DÂN XÃ BA TƠ",
+    issuing "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
+    """
+    if department:
+        return unit.committee_name, department.upper()
+    return None, f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}"
+
+
+def header(*, issuing_body: str, place: str, date: dt.date, symbol: str | None = None,
+           number: int | None = None, governing_body: str | None = None, about: str | None = None) -> Table:
+    """The two-column header of page 1.
+
+    Left: governing body (regular), issuing body (bold) with a short rule, then "Số: 05/BC-UBND"
+    (number None leaves a blank for the clerk; symbol None leaves out the line) and, for an official
+    letter, "V/v …". Right: national title, motto with a full rule, then place and date in italics.
+    A "\\n" in a body's name forces its line break.
+    """
+    left_width, right_width = HEADER_LEFT, TEXT_WIDTH - HEADER_LEFT
+    left: list[Flowable] = []
+    if governing_body:
+        left.append(_para(governing_body.upper(), "governing"))
+    left.append(_para(issuing_body.upper(), "issuer"))
+    left.append(_rule(_text_width(issuing_body.upper(), "issuer", left_width) * 0.4))
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    right = [_para("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "nation"), _para(motto, "motto"),
+             _rule(_text_width(motto, "motto", right_width))]
+
+    left_below: list[Flowable] = []
+    if symbol:
+        left_below.append(_para(document_number(number, symbol), "number"))
+    if about:
+        left_below.append(_para(about if about.startswith("V/v") else f"V/v {about}", "about"))
+    right_below = [_para(place_date(place, date), "place_date")]
+
+    t = Table([[left, right], [left_below or "", right_below]], colWidths=[left_width, right_width],
+              hAlign="CENTER")
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),  # centres the rules under their lines
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return t
+
+
+def title(doc_type: str, subject: str | None = None) -> KeepTogether:
+    """"BÁO CÁO" (bold, centred) and its subject under it (bold) with a short rule."""
+    parts: list[Flowable] = [_para(doc_type.upper(), "doc_type")]
+    if subject:
+        parts.append(_para(subject, "subject"))
+        parts.append(_rule(min(_text_width(subject, "subject", TEXT_WIDTH), TEXT_WIDTH) * 0.3, 3, 12))
+    else:
+        parts.append(Spacer(1, 12))
+    return KeepTogether(parts)
+
+
+def heading(text: str) -> Paragraph:
+    """A bold section heading, indented like the body: "I. KẾT QUẢ THỰC HIỆN"."""
+    return _para(text, "heading")
+
+
+def paragraph(*parts: str | Run, indent: bool = True) -> Paragraph:
+    """A justified body paragraph (14 pt, first-line indent 1 cm, 6 pt after).
+
+    Parts are plain strings or runs made by strong()/emphasis(); they are joined as given.
+    """
+    style = styles()["body"] if indent else _no_indent_body()
+    markup = []
+    for part in parts:
+        run = part if isinstance(part, Run) else Run(str(part))
+        text = _markup(run.text, _font_for(run.bold, run.italic))
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        markup.append(text)
+    return Paragraph("".join(markup), style)
+
+
+def _no_indent_body():
+    from reportlab.lib.styles import ParagraphStyle
+
+    cached = styles().get("body_flush")
+    if cached is None:
+        cached = styles()["body_flush"] = ParagraphStyle("body_flush", parent=styles()["body"], firstLineIndent=0)
+    return cached
+
+
+# ---------------------------------------------------------------------------
+# Check boxes
+
+
+class Mark(enum.Enum):
+    EMPTY = "empty"
+    TICKED = "ticked"
+    CROSSED = "crossed"
+
+
+class CheckBox(Flowable):
+    """A check box drawn with lines (a ☐/☑ character would be missing from the font and vanish)."""
+
+    def __init__(self, mark: Mark | str = Mark.EMPTY, size: float = 11):
+        super().__init__()
+        self.mark = Mark(mark)
+        self.size = size
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width, avail_height):  # noqa: D401 - reportlab API
+        return self.size, self.size
+
+    def draw(self):
+        c, s = self.canv, self.size
+        c.saveState()
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.8)
+        c.rect(0, 0, s, s, stroke=1, fill=0)
+        if self.mark is Mark.TICKED:
+            c.setLineWidth(1.5)
+            c.setLineCap(1)
+            c.setLineJoin(1)
+            path = c.beginPath()
+            path.moveTo(0.18 * s, 0.52 * s)
+            path.lineTo(0.42 * s, 0.22 * s)
+            path.lineTo(0.86 * s, 0.86 * s)
+            c.drawPath(path, stroke=1, fill=0)
+        elif self.mark is Mark.CROSSED:
+            c.setLineWidth(1.3)
+            c.setLineCap(1)
+            c.line(0.2 * s, 0.2 * s, 0.8 * s, 0.8 * s)
+            c.line(0.2 * s, 0.8 * s, 0.8 * s, 0.2 * s)
+        c.restoreState()
+
+    def __repr__(self):
+        return f"CheckBox({self.mark.value})"
+
+
+def check_item(mark: Mark | str, text: str, *, width: float = TEXT_WIDTH, indent: float = 10 * mm) -> Table:
+    """A check box followed by its label (the label wraps beside the box)."""
+    box = CheckBox(mark)
+    label_width = width - indent - box.size - 6
+    t = Table([[box, _para(text, "check_label")]], colWidths=[indent + box.size + 6, label_width],
+              hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (0, 0), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, 0), 6),
+        ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        # Lines the box up with the first line of the label (cap height of 14 pt text).
+        ("TOPPADDING", (0, 0), (0, 0), 3.5), ("TOPPADDING", (1, 0), (1, 0), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return t
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+_ALIGN_STYLE = {"LEFT": "cell", "CENTER": "cell_center", "RIGHT": "cell_right"}
+_PAD_H = 4
+_PAD_V = 3
+
+
+def _cell(value, col_width: float, align: str, font: str, style_name: str):
+    if value is None:
+        return ""
+    if isinstance(value, Flowable):
+        return value
+    if isinstance(value, Mark):
+        return CheckBox(value)
+    if isinstance(value, (list, tuple)):
+        return [_cell(v, col_width, align, font, style_name) for v in value]
+    text = str(value)
+    fonts.check_text(text, font)
+    # A short single line is drawn as a plain string: ~20x cheaper than a Paragraph, which
+    # matters for a 1,500-row table. Only text that needs wrapping becomes a Paragraph.
+    if "\n" not in text and stringWidth(text, font, TABLE_SIZE) <= col_width - 2 * _PAD_H:
+        return text
+    return Paragraph(escape(text).replace("\n", "<br/>"), styles()[style_name])
+
+
+def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequence], *,
+          widths: Sequence[float] | None = None, align: Sequence[str] | str = "LEFT",
+          width: float = TEXT_WIDTH, style: Sequence[tuple] = ()) -> LongTable:
+    """A grid table (12 pt) that splits across pages and repeats its header rows on each page.
+
+    header: one row of column titles, or several rows (use `style` for ("SPAN", …) commands).
+    rows: cell values — str (wraps when too long; "\\n" breaks a line), numbers (printed with
+    str(): format them first, e.g. formats.vi_number), None (empty), a Mark (drawn check box)
+    or any flowable. widths: relative column weights (e.g. (1, 6, 2)); align: "LEFT" /
+    "CENTER" / "RIGHT" for all columns or one per column. style: extra TableStyle commands.
+    """
+    header_rows = [list(header)] if header and isinstance(header[0], str) else [list(r) for r in header]
+    ncols = len(header_rows[0])
+    weights = list(widths) if widths else [1] * ncols
+    if len(weights) != ncols:
+        raise ValueError(f"table: {ncols} columns but {len(weights)} widths")
+    col_widths = [width * w / sum(weights) for w in weights]
+    aligns = [align.upper()] * ncols if isinstance(align, str) else [a.upper() for a in align]
+
+    data = []
+    for hrow in header_rows:
+        data.append([_cell(v, cw, "CENTER", fonts.BOLD, "cell_head") for v, cw in zip(hrow, col_widths)])
+    fonts_for = [(cw, a, _ALIGN_STYLE[a]) for cw, a in zip(col_widths, aligns)]
+    for row in rows:
+        row = list(row)
+        if len(row) != ncols:
+            raise ValueError(f"table: a row has {len(row)} cells, the header has {ncols}: {row!r}")
+        data.append([_cell(v, cw, a, fonts.REGULAR, sn) for v, (cw, a, sn) in zip(row, fonts_for)])
+
+    nhead = len(header_rows)
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("FONTNAME", (0, 0), (-1, nhead - 1), fonts.BOLD),
+        ("FONTSIZE", (0, 0), (-1, -1), TABLE_SIZE),
+        ("LEADING", (0, 0), (-1, -1), TABLE_LEADING),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, nhead - 1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, nhead - 1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PAD_H), ("RIGHTPADDING", (0, 0), (-1, -1), _PAD_H),
+        ("TOPPADDING", (0, 0), (-1, -1), _PAD_V), ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD_V + 1),
+    ]
+    for i, a in enumerate(aligns):
+        if a != "LEFT":
+            commands.append(("ALIGN", (i, nhead), (i, -1), a))
+    commands.extend(style)
+    t = LongTable(data, colWidths=col_widths, repeatRows=nhead, splitByRow=1, hAlign="CENTER",
+                  spaceBefore=4, spaceAfter=10)
+    t.setStyle(TableStyle(commands))
+    return t
+
+
+# ---------------------------------------------------------------------------
+# Closing: signature and recipients
+
+
+def signature(capacity: Sequence[str], name: str, *, note: str | None = None,
+              sign_space: float = 24 * mm) -> list[Flowable]:
+    """Capacity lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), room to sign, the name.
+
+    note: an italic line under the capacity, e.g. "(Ký, ghi rõ họ tên)" on forms.
+    """
+    parts: list[Flowable] = [_para(line.upper(), "capacity") for line in capacity]
+    if note:
+        parts.append(_para(note, "sign_note"))
+    parts.append(Spacer(1, sign_space))
+    parts.append(_para(name, "signer"))
+    return parts
+
+
+def recipients(items: Sequence[str], archive: str = "VT") -> list[Flowable]:
+    """"Nơi nhận:" then "- item;" per line and "- Lưu: VT, <archive>." last.
+
+    archive: what follows "Lưu:", e.g. "VT, VP" (the archive and the drafting office).
+    """
+    parts: list[Flowable] = [_para("Nơi nhận:", "recipients_title")]
+    for item in items:
+        text = item.strip().lstrip("-").strip().rstrip(";.")
+        parts.append(_para(f"- {text};", "recipient"))
+    archive = archive.strip().rstrip(".")
+    parts.append(_para(f"- Lưu: {archive}.", "recipient"))
+    return parts
+
+
+def closing(recipients: Sequence[Flowable] | None = None, signature: Sequence[Flowable] | None = None,
+            *, width: float = TEXT_WIDTH) -> Table:
+    """Recipients bottom-left and the signature block right, starting on the same line.
+
+    A one-row table never splits, so the signature is never separated from its capacity lines.
+    """
+    left_width = width * 0.45
+    t = Table([[list(recipients or []) or "", list(signature or []) or ""]],
+              colWidths=[left_width, width - left_width], hAlign="CENTER")
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 12), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return t
+
+
+# ---------------------------------------------------------------------------
+# Spacing
+
+
+def space(height_mm: float) -> Spacer:
+    return Spacer(1, height_mm * mm)
+
+
+def page_break() -> PageBreak:
+    return PageBreak()
+
+
+def keep_together(*flowables: Flowable) -> KeepTogether:
+    return KeepTogether(list(flowables))
+
+
+def keep_with_space(height_mm: float) -> CondPageBreak:
+    """Start a new page unless this much room is left (e.g. before a heading and its table)."""
+    return CondPageBreak(height_mm * mm)

@@ -1,0 +1,210 @@
+"""Turn a list of blocks into an A4 PDF in the decree's page layout.
+
+    from core.printing import blocks as b, build_pdf
+    story = [b.header(...), b.title("BÁO CÁO", "..."), b.paragraph("..."), b.table(...)]
+    result = build_pdf(story, "bao-cao.pdf", report_id="BC-NV-2026-001", data=rows, title="Báo cáo …")
+
+Every page gets a small footer line with the report identifier and a short SHA-256
+fingerprint of the data it shows, and a QR code holding the same identifier and the full
+fingerprint, so a printed sheet can later be matched to the data it came from. Page numbers
+are centred in the top margin from page 2. The file is written to a temporary name and
+moved into place only when complete: a failed build never leaves (or overwrites with) a
+broken PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Sequence
+
+import qrcode
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from core.errors import AppError
+from core.printing import fonts
+from core.printing.page import (
+    MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_HEIGHT, TEXT_WIDTH,
+)
+from core.printing.styles import BODY_LEADING, BODY_SIZE
+
+PAGE_NUMBER_SIZE = 13
+FOOTER_SIZE = 8
+QR_SIZE = 15 * mm
+QR_PREFIX = "MOTCUA"
+
+
+class PdfWriteError(AppError):
+    """The PDF could not be written where asked (folder missing, file open in a viewer…)."""
+
+
+@dataclass(frozen=True)
+class BuiltPdf:
+    path: Path | None        # None when written to a stream
+    pages: int
+    report_id: str
+    fingerprint: str         # full SHA-256 hex of the data
+
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
+
+def data_fingerprint(data: Any) -> str:
+    """SHA-256 (hex) of the data a report shows, in a canonical JSON form.
+
+    Keys are sorted and dates become ISO text, so the same rows give the same fingerprint
+    on every machine and in every run; reprinting unchanged data prints the same code.
+    """
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 12 hex digits: enough to tell reports apart by eye, short enough to read aloud."""
+    return fingerprint[:12]
+
+
+def qr_payload(report_id: str, fingerprint: str) -> str:
+    """What the QR code on each page holds: "MOTCUA|<report id>|<full SHA-256>"."""
+    return f"{QR_PREFIX}|{report_id}|{fingerprint}"
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The modules of the QR code (True = dark), with the standard 4-module quiet zone."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def footer_text(report_id: str, fingerprint: str) -> str:
+    return f"Mã báo cáo: {report_id}  ·  Dấu dữ liệu (SHA-256): {short_fingerprint(fingerprint)}"
+
+
+class _PageDecorations:
+    """Draws the page number, the footer line and the QR code on every page."""
+
+    def __init__(self, report_id: str, fingerprint: str):
+        self.footer = footer_text(report_id, fingerprint)
+        self.payload = qr_payload(report_id, fingerprint)
+        self._form_ready = False
+
+    def _qr_form(self, canvas) -> str:
+        # The QR code is drawn once into a form XObject and reused on every page:
+        # cheaper to build and the file carries it once. Drawn as plain rectangles
+        # (reportlab's graphics renderer would set a built-in font on the canvas).
+        name = "motcuaQR"
+        if not self._form_ready:
+            matrix = qr_matrix(self.payload)
+            cell = QR_SIZE / len(matrix)
+            canvas.beginForm(name)
+            canvas.setFillColorRGB(0, 0, 0)
+            for r, row in enumerate(matrix):
+                y = QR_SIZE - (r + 1) * cell
+                c = 0
+                while c < len(row):  # one rectangle per run of dark modules
+                    if row[c]:
+                        start = c
+                        while c < len(row) and row[c]:
+                            c += 1
+                        canvas.rect(start * cell, y, (c - start) * cell, cell, stroke=0, fill=1)
+                    else:
+                        c += 1
+            canvas.endForm()
+            self._form_ready = True
+        return name
+
+    def __call__(self, canvas, doc) -> None:
+        canvas.saveState()
+        page = canvas.getPageNumber()
+        if page > 1:  # Nghị định 30: no number on the first page
+            canvas.setFont(fonts.REGULAR, PAGE_NUMBER_SIZE)
+            canvas.drawCentredString(MARGIN_LEFT + TEXT_WIDTH / 2, PAGE_HEIGHT - MARGIN_TOP / 2 - 4, str(page))
+        canvas.setFont(fonts.REGULAR, FOOTER_SIZE)
+        canvas.drawString(MARGIN_LEFT, 9 * mm, self.footer)
+        form = self._qr_form(canvas)
+        canvas.translate(PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE, 3 * mm)
+        canvas.doForm(form)
+        canvas.restoreState()
+
+
+def _template(target, *, title: str, author: str, subject: str, decorations: _PageDecorations) -> BaseDocTemplate:
+    doc = BaseDocTemplate(
+        target, pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
+        title=title, author=author, subject=subject, creator="Một Cửa Xã", producer="Một Cửa Xã (reportlab)",
+        lang="vi-VN",
+        # Without these reportlab starts every page in Helvetica and puts it in the file unembedded.
+        initialFontName=fonts.REGULAR, initialFontSize=BODY_SIZE, initialLeading=BODY_LEADING,
+    )
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_WIDTH, TEXT_HEIGHT, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="a4", frames=[frame], onPage=decorations)])
+    return doc
+
+
+def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, report_id: str,
+              data: Any = None, fingerprint: str | None = None, title: str = "", author: str = "",
+              subject: str = "") -> BuiltPdf:
+    """Lay out `story` (blocks from core.printing.blocks) on A4 pages and write the PDF.
+
+    out: a file path (written atomically) or a binary stream.
+    report_id: printed in the footer and the QR code, e.g. "BC-NV-2026-0007".
+    data / fingerprint: what the report shows (any JSON-able value) — its SHA-256 is printed;
+    or pass a precomputed fingerprint. Raises fonts.MissingGlyphError (nothing written) if a
+    character cannot be printed, PdfWriteError if the file cannot be written.
+    """
+    fonts.register_fonts()
+    fonts.check_text(report_id)
+    fonts.check_text(title)
+    fingerprint = fingerprint or data_fingerprint(data)
+    decorations = _PageDecorations(report_id, fingerprint)
+    meta = dict(title=title, author=author, subject=subject, decorations=decorations)
+
+    if hasattr(out, "write"):
+        doc = _template(out, **meta)
+        doc.build(list(story))
+        return BuiltPdf(None, doc.page, report_id, fingerprint)
+
+    path = Path(out)
+    if not path.parent.is_dir():
+        raise PdfWriteError(f"Không có thư mục “{path.parent}” để lưu tệp PDF.")
+    buffer = io.BytesIO()
+    doc = _template(buffer, **meta)
+    doc.build(list(story))
+    _write_atomically(path, buffer.getvalue())
+    return BuiltPdf(path, doc.page, report_id, fingerprint)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".pdf", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        _remove_quietly(tmp)
+        raise PdfWriteError(f"Không ghi được tệp “{path.name}”: tệp đang mở ở chương trình khác "
+                            f"hoặc không có quyền ghi. Hãy đóng tệp rồi thử lại.", details=str(exc)) from exc
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise PdfWriteError(f"Không ghi được tệp “{path.name}”.", details=str(exc)) from exc
+
+
+def _remove_quietly(tmp: str | None) -> None:
+    if tmp is None:
+        return
+    try:
+        os.remove(tmp)
+    except OSError:
+        pass
