@@ -1,0 +1,97 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from tests.ui.conftest import wait_idle
+from tests.ui.helpers import type_text
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+SIDEBAR = ["Tổng quan", "Nhiệm vụ", "Số hóa hồ sơ", "Hội nghị truyền hình", "Đồng bộ", "Cài đặt"]
+
+
+def test_sidebar_status_bar_and_navigation(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.refresh_identity()
+    wait_idle(qtbot, ui_ctx)
+    assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == SIDEBAR
+    assert window.unit_status.text() == "Xã Ba Tơ (mã 21484)"
+    assert window.staff_combo.currentText() == "Nguyễn Thị Hồng Nhung"
+    assert window.pending_status.text().endswith("gói chờ gửi")
+    window.open_page("settings")
+    assert window.current_page().objectName() == "page_settings"
+    wait_idle(qtbot, ui_ctx)
+    assert ui_ctx.errors == []
+
+
+def test_switching_staff_is_recorded_on_writes(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh_identity()
+    wait_idle(qtbot, ui_ctx)
+    index = window.staff_combo.findText("Trần Văn Đức")
+    window.staff_combo.setCurrentIndex(index)
+    window.staff_combo.activated.emit(index)
+    wait_idle(qtbot, ui_ctx)
+    result = []
+    ui_ctx.bg.db(lambda store: store.get("staff", store.insert("staff", {"full_name": "X", "active": 1})),
+                 result.append)
+    wait_idle(qtbot, ui_ctx)
+    assert result[0]["created_by"] == window.staff_combo.itemData(index)
+
+
+def test_settings_page_adds_staff_with_vietnamese_typing(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_page("settings")
+    page = window.pages["settings"]
+    wait_idle(qtbot, ui_ctx)
+    type_text(page.new_staff, "Phạm Thị Ngọc Ánh")
+    page._add_staff()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "Phạm Thị Ngọc Ánh" in [r["full_name"] for r in page.staff_model.rows])
+    # Sorted by given name: Ánh first.
+    assert page.staff_model.rows[0]["full_name"] == "Phạm Thị Ngọc Ánh"
+
+
+def test_backup_now_from_settings(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_page("settings")
+    page = window.pages["settings"]
+    wait_idle(qtbot, ui_ctx)
+    page.backup_now()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: page.backup_model.rowCount() >= 1)
+    assert list((ui_ctx.paths.backups_dir / "manual").glob("*.sqlite3"))
+
+
+def test_ctrl_f_calls_the_page_hook(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    called = []
+    window.current_page().focus_search = lambda: called.append(True)
+    window._call_page_hook("focus_search")
+    assert called == [True]
+    window._call_page_hook("print_current")  # a page without it: a status message, no crash
+    assert "không có" in window.statusBar().currentMessage()
+
+
+def test_smoke_exits_zero(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run([sys.executable, "main.py", "init", "--unit", "21484", "--staff", "A",
+                    "--data-dir", str(tmp_path)], cwd=ROOT, env=env, check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "main.py", "--smoke", "--data-dir", str(tmp_path)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,43 @@
+import os
+
+from PySide6.QtWidgets import QMessageBox
+
+from core.workspace import open_workspace
+from db import backup
+from ui.app import Startup, make_application
+
+
+def test_damaged_database_offers_the_newest_good_backup(qtbot, paths, commune_store):
+    for i in range(200):
+        commune_store.insert("staff", {"full_name": f"Cán bộ {i}", "position": "y" * 200, "active": 1})
+    backup.backup_database(commune_store.conn, paths.backups_dir / "daily", "daily")
+    commune_store.close()
+    with open(paths.db_file, "r+b") as f:
+        f.seek(8192)
+        f.write(os.urandom(8192))
+
+    app = make_application()
+    startup = Startup(app, paths, demo_mode=False, smoke=False)
+    qtbot.addWidget(startup.window)
+    startup.start()
+    qtbot.waitUntil(lambda: getattr(startup, "damaged_dialog", None) is not None, timeout=10_000)
+    dialog = startup.damaged_dialog
+    assert "bị hỏng" in dialog.text()
+    dialog.done(QMessageBox.StandardButton.Yes)
+    qtbot.waitUntil(lambda: startup.ready, timeout=10_000)
+    assert startup.ctx.identity.unit.code == "21484"
+    startup.bg.close()
+    store = open_workspace(paths)
+    assert store.scalar("SELECT count(*) FROM staff WHERE full_name LIKE 'Cán bộ %'") == 200
+    store.close()
+
+
+def test_first_run_opens_the_wizard(qtbot, paths):
+    app = make_application()
+    startup = Startup(app, paths, demo_mode=False, smoke=False)
+    qtbot.addWidget(startup.window)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.wizard is not None and startup.wizard.isVisible(), timeout=10_000)
+    startup._setup_chosen("21484", ["Nguyễn Văn An"], "Nguyễn Văn An")
+    qtbot.waitUntil(lambda: startup.window.unit_status.text().startswith("Xã Ba Tơ"), timeout=10_000)
+    startup.bg.close()

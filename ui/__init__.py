@@ -1,0 +1,1 @@
+"""The Qt user interface. The only package that may import PySide6."""

@@ -1,0 +1,195 @@
+"""Start the GUI: application object, fonts, error hook, database start-up, wizard, smoke mode."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core import APP_ID, APP_NAME, demo
+from core.errors import DatabaseDamagedError
+from core.logging_setup import setup_logging
+from core.paths import AppPaths, network_share_warning, resolve_paths
+from core.workspace import identity, initialise, is_initialised, open_workspace
+from db import backup as db_backup
+from ui.background import Background
+from ui.errors import show_error
+from ui.fonts import apply_app_font
+from ui.main_window import MainWindow
+from ui.pages.base import AppSignals, UiContext
+from ui.setup_wizard import SetupWizard
+from ui.style import STYLESHEET
+
+log = logging.getLogger(__name__)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("motcua-xa")
+    apply_app_font(app)
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def install_exception_hook(parent_getter) -> None:
+    """Unexpected exceptions: logged with traceback, then shown — never swallowed."""
+
+    def hook(exc_type, exc, tb):
+        log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+        try:
+            show_error(parent_getter(), exc)
+        except Exception:  # the dialog itself failed: at least keep it on stderr
+            traceback.print_exception(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+class _FirstPaint(QObject):
+    """Calls `callback` once, after the watched window has painted for the first time."""
+
+    def __init__(self, callback):
+        super().__init__()
+        self.callback = callback
+        self.fired = False
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
+        if not self.fired and event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
+            self.fired = True
+            QTimer.singleShot(0, self.callback)
+        return False
+
+
+class Startup(QObject):
+    """Opens the workspace off the UI thread, then runs the wizard or fills the window."""
+
+    def __init__(self, app: QApplication, paths: AppPaths, *, demo_mode: bool, smoke: bool):
+        super().__init__()
+        self.app = app
+        self.paths = paths
+        self.demo_mode = demo_mode
+        self.smoke = smoke
+        self.signals = AppSignals()
+        self.bg = Background(lambda: open_workspace(paths), default_failure=self._failed)
+        self.ctx = UiContext(self.bg, paths, self.signals)
+        self.window = MainWindow(self.ctx)
+        self.ready = False
+        self.painted = False
+        self.exit_code = 0
+        self.wizard: SetupWizard | None = None
+
+    # -- flow ---------------------------------------------------------------------------
+    def start(self) -> None:
+        warning = network_share_warning(self.paths.data_dir)
+        if warning and not self.smoke:
+            QMessageBox.warning(self.window, "Thư mục dữ liệu trên ổ mạng", warning)
+        if self.smoke:
+            self._painter = _FirstPaint(self._painted)
+            self.window.installEventFilter(self._painter)
+        self.window.show()
+        self.bg.db(self._open, self._opened, self._open_failed)
+
+    def _open(self, store):
+        made_demo = False
+        if self.demo_mode and not is_initialised(store):
+            demo.fill(store, seed=1)
+            made_demo = True
+        backup = None
+        if not self.smoke and is_initialised(store):
+            backup = db_backup.auto_backup_if_due(store.conn, self.paths.backups_dir)
+        return identity(store), made_demo, backup
+
+    def _opened(self, result) -> None:
+        who, _made_demo, _backup = result
+        self.ctx.identity = who
+        self.window.refresh_identity()
+        if who.unit is None and not self.smoke:
+            self._run_wizard()
+        self.signals.workspace_replaced.emit()
+        self.ready = True
+        self._maybe_quit()
+
+    def _run_wizard(self) -> None:
+        self.wizard = SetupWizard(self.window)
+        self.wizard.setup_completed.connect(self._setup_chosen)
+        self.wizard.rejected.connect(self._setup_cancelled)
+        self.wizard.open()
+
+    def _setup_chosen(self, unit_code: str, staff: list, current: str) -> None:
+        self.bg.db(lambda store: initialise(store, unit_code, staff, current),
+                   lambda who: (setattr(self.ctx, "identity", who), self.signals.identity_changed.emit(),
+                                self.window.refresh_identity()))
+
+    def _setup_cancelled(self) -> None:
+        QMessageBox.information(self.window, "Chưa thiết lập",
+                                "Phần mềm cần biết đơn vị và cán bộ để làm việc. Hãy mở lại khi sẵn sàng.")
+        self.app.quit()
+
+    def _open_failed(self, error: BaseException) -> None:
+        if isinstance(error, DatabaseDamagedError) and not self.smoke:
+            self._offer_restore(error)
+            return
+        self._failed(error)
+        self.exit_code = 1
+        if self.smoke:
+            self.app.exit(1)
+
+    def _offer_restore(self, error: DatabaseDamagedError) -> None:
+        newest = db_backup.newest_good_backup(self.paths.backups_dir)
+        if newest is None:
+            show_error(self.window, DatabaseDamagedError(
+                "Cơ sở dữ liệu bị hỏng và không có bản sao lưu nào còn tốt. Hãy liên hệ cán bộ kỹ thuật; "
+                "tệp hỏng vẫn được giữ nguyên.", details=error.details))
+            return
+        taken = newest.taken_at.strftime("%H:%M %d/%m/%Y")
+        box = QMessageBox(QMessageBox.Icon.Critical, "Cơ sở dữ liệu bị hỏng",
+                          f"Tệp dữ liệu bị hỏng (có thể do mất điện hoặc lỗi ổ đĩa).\n\n"
+                          f"Khôi phục từ bản sao lưu tốt gần nhất ({taken})? Tệp hỏng sẽ được giữ lại.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        box.setObjectName("damagedDialog")
+        box.setDetailedText(error.details or "")
+        box.button(QMessageBox.StandardButton.Yes).setText("Khôi phục")
+        box.button(QMessageBox.StandardButton.No).setText("Thoát")
+        box.finished.connect(lambda result: self._restore_answer(result, newest.path))
+        self.damaged_dialog = box
+        box.open()
+
+    def _restore_answer(self, result: int, backup_file) -> None:
+        if result != QMessageBox.StandardButton.Yes:
+            self.app.quit()
+            return
+        from core.backups import restore_from
+
+        self.bg.db_exclusive(lambda: restore_from(self.paths, backup_file),
+                             lambda _aside: self.bg.db(self._open, self._opened, self._open_failed))
+
+    def _failed(self, error: BaseException) -> None:
+        show_error(self.window, error)
+
+    # -- smoke ------------------------------------------------------------------------
+    def _painted(self) -> None:
+        self.painted = True
+        self._maybe_quit()
+
+    def _maybe_quit(self) -> None:
+        if self.smoke and self.ready and self.painted:
+            self.app.exit(self.exit_code)
+
+
+def run_gui(args) -> int:
+    paths = resolve_paths(args.data_dir, demo=args.demo).ensure()
+    setup_logging(paths.logs_dir)
+    app = make_application()
+    startup = Startup(app, paths, demo_mode=args.demo, smoke=args.smoke)
+    install_exception_hook(lambda: startup.window)
+    if args.smoke:
+        # A start-up that hangs must fail the smoke test, not block it.
+        QTimer.singleShot(60_000, lambda: app.exit(3))
+    startup.start()
+    code = app.exec()
+    startup.bg.close()
+    return code

@@ -1,0 +1,188 @@
+"""The main window: sidebar, pages, status bar, keyboard shortcuts."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QWidget)
+
+from core import APP_NAME
+from core.workspace import list_staff, set_current_staff
+from ui.network_status import NetworkStatus
+from ui.pages.base import ComingPage, Page, UiContext
+from ui.pages.overview_page import OverviewPage
+from ui.pages.settings_page import SettingsPage
+
+
+def _coming(title: str, explanation: str) -> Callable[[UiContext], Page]:
+    return lambda ctx: ComingPage(ctx, title, explanation)
+
+
+def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
+    """(key, sidebar label, factory). Each capability puts its page on its own line."""
+    return [
+        ("overview", "Tổng quan", OverviewPage),
+        # tasks page:
+        ("tasks", "Nhiệm vụ", _coming("Nhiệm vụ", "Danh sách nhiệm vụ từ văn bản chỉ đạo của tỉnh "
+                                      "chưa có trong phiên bản này.")),
+        # dossiers page:
+        ("dossiers", "Số hóa hồ sơ", _coming("Số hóa hồ sơ", "Sổ theo dõi hồ sơ và chỉ tiêu số hóa "
+                                             "chưa có trong phiên bản này.")),
+        # conference page:
+        ("conference", "Hội nghị truyền hình", _coming("Hội nghị truyền hình", "Phiếu kiểm tra sẵn sàng "
+                                                       "điểm cầu chưa có trong phiên bản này.")),
+        # sync page:
+        ("sync", "Đồng bộ", _coming("Đồng bộ", "Đồng bộ với tỉnh chưa có trong phiên bản này.")),
+        ("settings", "Cài đặt", SettingsPage),
+    ]
+
+
+def pending_bundles(store) -> int:
+    """Bundles waiting to be sent (0 until the sync capability creates its outbox)."""
+    try:
+        from core.sync.outbox import pending_bundle_count
+    except ImportError:
+        return 0
+    return pending_bundle_count(store)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 720)
+        self.setMinimumSize(QSize(1024, 600))
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(210)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, Page] = {}
+        for key, label, factory in page_factories():
+            page = factory(ctx)
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(200, 42))
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        page_host = QWidget()
+        host_layout = QHBoxLayout(page_host)
+        host_layout.setContentsMargins(16, 8, 16, 8)
+        host_layout.addWidget(self.stack)
+        layout.addWidget(page_host, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_shortcuts()
+        ctx.signals.navigation_requested.connect(self.open_page)
+        ctx.signals.identity_changed.connect(self.refresh_identity)
+        ctx.signals.workspace_replaced.connect(self.refresh_identity)
+        ctx.signals.data_changed.connect(lambda _table: self._refresh_pending())
+        self.sidebar.setCurrentRow(0)
+
+    # -- status bar --------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.unit_status = QLabel("Đang mở dữ liệu…")
+        self.unit_status.setObjectName("unitStatus")
+        self.staff_combo = QComboBox()
+        self.staff_combo.setObjectName("staffCombo")
+        self.staff_combo.setToolTip("Cán bộ đang làm việc: được ghi nhận trên mọi dữ liệu tạo hoặc sửa")
+        self.staff_combo.setMinimumWidth(200)
+        self.staff_combo.activated.connect(self._staff_chosen)
+        self.network_status = QLabel()
+        self.network_status.setObjectName("networkStatus")
+        self.pending_status = QLabel()
+        self.pending_status.setObjectName("pendingStatus")
+        bar.addWidget(self.unit_status)
+        bar.addPermanentWidget(QLabel("Cán bộ:"))
+        bar.addPermanentWidget(self.staff_combo)
+        bar.addPermanentWidget(self.network_status)
+        bar.addPermanentWidget(self.pending_status)
+        self.network = NetworkStatus(self)
+        self.network.changed.connect(self._show_network)
+        self._show_network(self.network.state())
+
+    def _show_network(self, state: str) -> None:
+        text = {"online": "● Có mạng", "offline": "● Mất mạng", "unknown": "● Chưa rõ kết nối"}[state]
+        colour = {"online": "#1a7f37", "offline": "#cf222e", "unknown": "#6e7781"}[state]
+        self.network_status.setText(text)
+        self.network_status.setStyleSheet(f"color: {colour};")
+
+    def refresh_identity(self) -> None:
+        def load(store):
+            from core.workspace import identity
+
+            return identity(store), list_staff(store), pending_bundles(store)
+
+        self.ctx.bg.db(load, self._show_identity)
+
+    def _show_identity(self, result) -> None:
+        who, staff, pending = result
+        self.ctx.identity = who
+        unit = f"{who.unit.name} (mã {who.unit.code})" if who.unit else "Chưa thiết lập đơn vị"
+        self.unit_status.setText(unit)
+        self.setWindowTitle(f"{APP_NAME} — {who.unit.name}" if who.unit else APP_NAME)
+        self.staff_combo.blockSignals(True)
+        self.staff_combo.clear()
+        for row in staff:
+            self.staff_combo.addItem(row["full_name"], row["id"])
+        index = self.staff_combo.findData(who.staff_id)
+        self.staff_combo.setCurrentIndex(index)
+        self.staff_combo.blockSignals(False)
+        self._show_pending(pending)
+
+    def _staff_chosen(self, index: int) -> None:
+        staff_id = self.staff_combo.itemData(index)
+        self.ctx.bg.db(lambda store: set_current_staff(store, staff_id),
+                       lambda _: self.ctx.signals.identity_changed.emit())
+
+    def _refresh_pending(self) -> None:
+        self.ctx.bg.db(pending_bundles, self._show_pending)
+
+    def _show_pending(self, count: int) -> None:
+        self.pending_status.setText(f"{count} gói chờ gửi")
+
+    # -- navigation and shortcuts ------------------------------------------------------
+    def open_page(self, key: str, argument=None) -> None:
+        keys = list(self.pages)
+        if key not in self.pages:
+            return
+        self.sidebar.setCurrentRow(keys.index(key))
+        page = self.pages[key]
+        if argument is not None and hasattr(page, "open_with"):
+            page.open_with(argument)
+
+    def current_page(self) -> Page:
+        return self.stack.currentWidget()
+
+    def _build_shortcuts(self) -> None:
+        for sequence, hook in ((QKeySequence.StandardKey.Find, "focus_search"),
+                               (QKeySequence.StandardKey.New, "create_new"),
+                               (QKeySequence.StandardKey.Print, "print_current"),
+                               (QKeySequence.StandardKey.Save, "save_current")):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.activated.connect(lambda h=hook: self._call_page_hook(h))
+        for number in range(1, min(9, self.sidebar.count()) + 1):
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.activated.connect(lambda n=number: self.sidebar.setCurrentRow(n - 1))
+
+    def _call_page_hook(self, name: str) -> None:
+        hook = getattr(self.current_page(), name, None)
+        if callable(hook):
+            hook()
+        else:
+            self.statusBar().showMessage("Trang này không có chức năng đó.", 3000)

@@ -1,0 +1,225 @@
+"""Cài đặt: the unit, the staff who use this PC, backups and the data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QScrollArea, QTableView, QVBoxLayout,
+                               QWidget)
+
+from core import backups as backup_actions
+from core.clock import format_date
+from core.workspace import add_staff, list_staff, set_current_staff
+from db import backup as db_backup
+from db.store import Store
+from ui.errors import show_info
+from ui.pages.base import Page
+from ui.widgets.rows_model import Column, RowsModel
+
+KIND_NAMES = {"daily": "hằng ngày", "weekly": "hằng tuần", "manual": "sao lưu ngay",
+              "before-restore": "trước khi khôi phục", "before-upgrade": "trước khi nâng cấp",
+              "damaged": "tệp hỏng được giữ lại"}
+
+
+class SettingsPage(Page):
+    title = "Cài đặt"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.heading("Cài đặt"))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        unit_box = QGroupBox("Đơn vị")
+        form = QFormLayout(unit_box)
+        self.unit_label = QLabel()
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label.setWordWrap(True)
+        open_folder = QPushButton("Mở thư mục dữ liệu")
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(ctx.paths.data_dir))))
+        form.addRow("Đơn vị:", self.unit_label)
+        form.addRow("Thư mục dữ liệu:", self.folder_label)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(open_folder)
+        folder_row.addStretch(1)
+        form.addRow("", folder_row)
+        layout.addWidget(unit_box)
+
+        staff_box = QGroupBox("Cán bộ, công chức dùng máy này")
+        staff_layout = QVBoxLayout(staff_box)
+        self.staff_model = RowsModel([Column("full_name", "Họ và tên"), Column("position", "Chức vụ"),
+                                      Column("current", "Đang làm việc")])
+        self.staff_view = QTableView()
+        self.staff_view.setObjectName("staffTable")
+        self.staff_view.setModel(self.staff_model)
+        self.staff_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.staff_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.staff_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.staff_view.verticalHeader().hide()
+        self.staff_view.setMinimumHeight(150)
+        staff_layout.addWidget(self.staff_view)
+        row = QHBoxLayout()
+        self.new_staff = QLineEdit()
+        self.new_staff.setObjectName("newStaffName")
+        self.new_staff.setPlaceholderText("Họ và tên cán bộ mới")
+        self.new_position = QLineEdit()
+        self.new_position.setPlaceholderText("Chức vụ (không bắt buộc)")
+        add = QPushButton("Thêm cán bộ")
+        add.setObjectName("addStaffButton")
+        make_current = QPushButton("Chọn làm người đang làm việc")
+        make_current.setObjectName("makeCurrentButton")
+        deactivate = QPushButton("Ngừng sử dụng")
+        row.addWidget(self.new_staff, 2)
+        row.addWidget(self.new_position, 1)
+        row.addWidget(add)
+        staff_layout.addLayout(row)
+        row2 = QHBoxLayout()
+        row2.addWidget(make_current)
+        row2.addWidget(deactivate)
+        row2.addStretch(1)
+        staff_layout.addLayout(row2)
+        add.clicked.connect(self._add_staff)
+        self.new_staff.returnPressed.connect(self._add_staff)
+        make_current.clicked.connect(self._make_current)
+        deactivate.clicked.connect(self._deactivate)
+        layout.addWidget(staff_box)
+
+        backup_box = QGroupBox("Sao lưu và khôi phục")
+        backup_layout = QVBoxLayout(backup_box)
+        note = QLabel("Phần mềm tự sao lưu mỗi ngày khi mở (giữ 7 bản hằng ngày và 4 bản hằng tuần). "
+                      "Nên chép thêm bản sao lưu ra USB định kỳ.")
+        note.setWordWrap(True)
+        backup_layout.addWidget(note)
+        self.backup_model = RowsModel([Column("taken", "Thời điểm"), Column("kind", "Loại"),
+                                       Column("size", "Dung lượng"), Column("path", "Tệp")])
+        self.backup_view = QTableView()
+        self.backup_view.setObjectName("backupTable")
+        self.backup_view.setModel(self.backup_model)
+        self.backup_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.backup_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.backup_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.backup_view.verticalHeader().hide()
+        self.backup_view.setMinimumHeight(180)
+        backup_layout.addWidget(self.backup_view)
+        buttons = QHBoxLayout()
+        backup_now = QPushButton("Sao lưu ngay")
+        backup_now.setObjectName("backupNowButton")
+        backup_to = QPushButton("Sao lưu ra thư mục khác…")
+        restore = QPushButton("Khôi phục bản đã chọn…")
+        restore.setObjectName("restoreButton")
+        restore_file = QPushButton("Khôi phục từ tệp…")
+        for button in (backup_now, backup_to, restore, restore_file):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        backup_layout.addLayout(buttons)
+        backup_now.clicked.connect(lambda: self.backup_now())
+        backup_to.clicked.connect(self._backup_to_folder)
+        restore.clicked.connect(self._restore_selected)
+        restore_file.clicked.connect(self._restore_from_file)
+        layout.addWidget(backup_box)
+        layout.addStretch(1)
+
+    # -- loading ---------------------------------------------------------------------
+    def reload(self) -> None:
+        paths = self.ctx.paths
+
+        def load(store: Store):
+            staff = list_staff(store)
+            return staff, db_backup.list_backups(paths.backups_dir), store.actor
+
+        self.ctx.bg.db(load, self._show)
+
+    def _show(self, result) -> None:
+        staff, backups, actor = result
+        who = self.ctx.identity
+        self.unit_label.setText(f"{who.unit.name} (mã {who.unit.code})" if who.unit else "Chưa thiết lập")
+        self.folder_label.setText(str(self.ctx.paths.data_dir))
+        for row in staff:
+            row["current"] = "✔" if row["id"] == actor else ""
+        self.staff_model.set_rows(staff)
+        self.backup_model.set_rows([
+            {"taken": f"{b.taken_at:%H:%M} {format_date(b.taken_at.date())}",
+             "kind": KIND_NAMES.get(b.kind, b.kind), "size": f"{b.size / 1024:.0f} KB",
+             "path": str(b.path), "file": b.path} for b in backups])
+        self.backup_view.resizeColumnsToContents()
+        self.backup_view.horizontalHeader().setStretchLastSection(True)
+
+    # -- staff -----------------------------------------------------------------------
+    def _selected_staff(self) -> dict | None:
+        rows = self.staff_view.selectionModel().selectedRows()
+        return self.staff_model.row(rows[0].row()) if rows else None
+
+    def _add_staff(self) -> None:
+        name, position = self.new_staff.text(), self.new_position.text().strip() or None
+
+        def done(_):
+            self.new_staff.clear()
+            self.new_position.clear()
+            self.ctx.signals.data_changed.emit("staff")
+
+        self.ctx.bg.db(lambda store: add_staff(store, name, position), done)
+
+    def _make_current(self) -> None:
+        row = self._selected_staff()
+        if row is None:
+            return
+        self.ctx.bg.db(lambda store: set_current_staff(store, row["id"]),
+                       lambda _: self.ctx.signals.identity_changed.emit())
+
+    def _deactivate(self) -> None:
+        row = self._selected_staff()
+        if row is None:
+            return
+        self.ctx.bg.db(lambda store: store.update("staff", row["id"], {"active": 0}),
+                       lambda _: self.ctx.signals.data_changed.emit("staff"))
+
+    # -- backups ---------------------------------------------------------------------
+    def backup_now(self, dest: Path | None = None) -> None:
+        paths = self.ctx.paths
+
+        def done(made):
+            self.reload()
+            show_info(self, f"Đã sao lưu vào:\n{made}")
+
+        self.ctx.bg.db(lambda store: backup_actions.backup_now(store, paths, dest), done)
+
+    def _backup_to_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục (ví dụ USB) để lưu bản sao")
+        if folder:
+            self.backup_now(Path(folder))
+
+    def _restore_selected(self) -> None:
+        rows = self.backup_view.selectionModel().selectedRows()
+        if rows:
+            self.restore(self.backup_model.row(rows[0].row())["file"])
+
+    def _restore_from_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp sao lưu", str(self.ctx.paths.backups_dir),
+                                              "Bản sao lưu (*.sqlite3);;Mọi tệp (*)")
+        if name:
+            self.restore(Path(name))
+
+    def restore(self, backup_file: Path, *, confirm: bool = True) -> None:
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Khôi phục dữ liệu",
+                f"Thay dữ liệu hiện tại bằng bản sao lưu:\n{backup_file}\n\n"
+                "Dữ liệu hiện tại sẽ được giữ lại thành một bản sao riêng trước khi khôi phục.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        paths = self.ctx.paths
+
+        def done(aside):
+            self.ctx.signals.workspace_replaced.emit()
+            show_info(self, f"Đã khôi phục. Dữ liệu trước khi khôi phục được giữ tại:\n{aside}")
+
+        self.ctx.bg.db_exclusive(lambda: backup_actions.restore_from(paths, backup_file), done)

@@ -1,0 +1,160 @@
+"""First-run setup: which unit this PC serves, who uses it, who is working now."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QVBoxLayout, QWizard, QWizardPage)
+
+from core.textfold import fold
+from core.units import all_units
+
+
+class UnitPage(QWizardPage):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTitle("Chọn đơn vị")
+        self.setSubTitle("Máy này phục vụ xã, phường hay đặc khu nào? Gõ tên (không dấu cũng được) hoặc mã.")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("unitFilter")
+        self.filter.setPlaceholderText("Ví dụ: ba to, Lý Sơn, 21484")
+        self.list = QListWidget()
+        self.list.setObjectName("unitList")
+        for unit in all_units():
+            item = QListWidgetItem(f"{unit.name}  —  mã {unit.code}")
+            item.setData(Qt.ItemDataRole.UserRole, unit.code)
+            item.setData(Qt.ItemDataRole.UserRole + 1, fold(unit.name) + " " + unit.code)
+            self.list.addItem(item)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list)
+        self.count = QLabel()
+        layout.addWidget(self.count)
+        self.filter.textChanged.connect(self._apply_filter)
+        self.list.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
+        self._apply_filter("")
+
+    def _apply_filter(self, text: str) -> None:
+        # 96 fixed units from the shipped list: filtering them in memory is instant.
+        words = fold(text).split()
+        shown = 0
+        first = None
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            hay = item.data(Qt.ItemDataRole.UserRole + 1)
+            visible = all(w in hay for w in words)
+            item.setHidden(not visible)
+            if visible:
+                shown += 1
+                first = first or item
+        self.count.setText(f"{shown} / {self.list.count()} đơn vị")
+        current = self.list.currentItem()
+        if first is not None and (current is None or current.isHidden()):
+            self.list.setCurrentItem(first)
+
+    def selected_code(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None or item.isHidden() else item.data(Qt.ItemDataRole.UserRole)
+
+    def isComplete(self) -> bool:  # noqa: N802 (Qt API)
+        return self.selected_code() is not None
+
+
+class StaffPage(QWizardPage):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTitle("Cán bộ dùng máy này")
+        self.setSubTitle("Nhập họ tên từng cán bộ, công chức làm việc trên máy này rồi bấm “Thêm”.")
+        self.name = QLineEdit()
+        self.name.setObjectName("staffName")
+        self.name.setPlaceholderText("Họ và tên, ví dụ: Nguyễn Thị Hồng Nhung")
+        add = QPushButton("Thêm")
+        add.setObjectName("addStaff")
+        remove = QPushButton("Bỏ người đã chọn")
+        self.list = QListWidget()
+        self.list.setObjectName("staffList")
+        row = QHBoxLayout()
+        row.addWidget(self.name, 1)
+        row.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignLeft)
+        add.clicked.connect(self.add_current)
+        # Enter with a name typed adds it; Enter on an empty field moves on (the wizard's default).
+        self.name.installEventFilter(self)
+        remove.clicked.connect(self._remove_selected)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if (watched is self.name and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.name.text().strip()):
+            self.add_current()
+            return True
+        return super().eventFilter(watched, event)
+
+    def add_current(self) -> None:
+        name = " ".join(self.name.text().split())
+        if name and name not in self.names():
+            self.list.addItem(name)
+            self.completeChanged.emit()
+        self.name.clear()
+
+    def _remove_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self.completeChanged.emit()
+
+    def names(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.names())
+
+    def validatePage(self) -> bool:  # noqa: N802 - a name typed but not added is added
+        if self.name.text().strip():
+            self.add_current()
+        return bool(self.names())
+
+
+class CurrentStaffPage(QWizardPage):
+    def __init__(self, staff_page: StaffPage, parent=None):
+        super().__init__(parent)
+        self.staff_page = staff_page
+        self.setTitle("Ai đang làm việc?")
+        self.setSubTitle("Người được chọn sẽ được ghi nhận trên mọi dữ liệu tạo hoặc sửa. "
+                         "Có thể đổi bất cứ lúc nào ở thanh trạng thái hoặc trang Cài đặt.")
+        self.combo = QComboBox()
+        self.combo.setObjectName("currentStaff")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.combo)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.combo.clear()
+        self.combo.addItems(self.staff_page.names())
+
+
+class SetupWizard(QWizard):
+    """Emits `setup_completed(unit_code, staff_names, current_name)` when finished."""
+
+    setup_completed = Signal(str, list, str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Thiết lập Một Cửa Xã")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setButtonText(QWizard.WizardButton.NextButton, "Tiếp theo >")
+        self.setButtonText(QWizard.WizardButton.BackButton, "< Quay lại")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "Hủy")
+        self.unit_page = UnitPage()
+        self.staff_page = StaffPage()
+        self.current_page = CurrentStaffPage(self.staff_page)
+        for page in (self.unit_page, self.staff_page, self.current_page):
+            self.addPage(page)
+        self.resize(640, 520)
+        self.accepted.connect(self._emit_result)
+
+    def _emit_result(self) -> None:
+        self.setup_completed.emit(self.unit_page.selected_code() or "", self.staff_page.names(),
+                                  self.current_page.combo.currentText())
