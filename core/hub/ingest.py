@@ -1,0 +1,187 @@
+"""The hub receiving a commune bundle: verify, check ownership, apply in one transaction.
+
+Order matters: the signature is checked against the key registered for the unit
+the manifest names (so a commune can only speak for itself), then the bundle id
+(a second arrival is answered "duplicate" and changes nothing), then every record
+(table owned by communes, row stamped with the sender's own unit code, row id not
+already belonging to another unit). Only then the rows are written, the raw file
+is stored and the bundle is recorded — all or nothing. Rejections are logged in
+`rejections` and leave the data untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.clock import utc_iso
+from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
+from core.sync import bundle as bundlemod
+from core.sync.errors import BundleRejected, OwnershipViolation, UnknownSender, WrongDestination
+from db.store import Store
+
+# One writer at a time inside this process; SQLite's BEGIN IMMEDIATE covers other processes.
+_ingest_lock = threading.Lock()
+RECENT_IDS_IN_ACK = 1000
+
+
+@dataclass
+class IngestResult:
+    status: str  # "applied" | "duplicate" | "rejected"
+    bundle_id: str | None = None
+    unit: str | None = None
+    records: int = 0
+    reason: str | None = None
+    message: str = ""
+    missing: list = field(default_factory=list)
+    applied_through: int = 0
+
+    def as_json(self) -> dict:
+        return {"status": self.status, "bundle_id": self.bundle_id, "unit": self.unit, "records": self.records,
+                "reason": self.reason, "message": self.message, "missing": self.missing,
+                "applied_through": self.applied_through}
+
+
+def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> IngestResult:
+    """Apply one bundle; never raises for a bad bundle (returns status "rejected" with the reason)."""
+    claimed: dict = {}
+    try:
+        with _ingest_lock:
+            return _ingest(paths, store, data, via, claimed)
+    except BundleRejected as exc:
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (utc_iso(), str(claimed.get("source", ""))[:20] or None,
+                          str(claimed.get("bundle_id", ""))[:40] or None, exc.reason, exc.message, via))
+        return IngestResult("rejected", claimed.get("bundle_id"), claimed.get("source"),
+                            reason=exc.reason, message=exc.message)
+
+
+def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict) -> IngestResult:
+    def key_for(manifest: dict):
+        claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
+        key = unit_key(store, manifest["source"])
+        if key is None:
+            raise UnknownSender(
+                f"Đơn vị mã “{manifest['source'][:20]}” chưa được đăng ký khóa tại tỉnh. Gửi phiếu đăng ký "
+                "cho tỉnh rồi gửi lại gói.")
+        return key
+
+    opened = bundlemod.open_bundle_bytes(data, key_for)
+    unit = opened.source
+    if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
+        raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
+    seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
+    if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
+        raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+    existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
+    if existing:
+        if existing[0]["file_sha256"] != opened.file_sha256:
+            raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
+        through, missing = seq_coverage(store.conn, unit)
+        return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
+                            message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
+                            missing=missing, applied_through=through)
+    records = opened.records()
+    prepared = _check_records(records, unit, opened.manifest["created_at"])
+    target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
+    now = utc_iso()
+    with store.transaction() as conn:
+        _apply_rows(conn, unit, prepared, now)
+        conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
+                     "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (opened.bundle_id, unit, seq_from, seq_to, len(records), opened.file_sha256,
+                      f"{unit}/{target.name}", opened.manifest["created_at"], now, via))
+        _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
+        through, missing = seq_coverage(conn, unit)
+    message = f"Đã nhận {len(records)} bản ghi của đơn vị {unit}."
+    if missing:
+        message += " Còn thiếu: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
+    return IngestResult("applied", opened.bundle_id, unit, len(records), message=message,
+                        missing=missing, applied_through=through)
+
+
+def _check_records(records: list[dict], unit: str, created_at: str) -> list[tuple]:
+    catalog = table_catalog()
+    prepared = []
+    dumps = json.dumps
+    for record in records:
+        table = record["t"]
+        owner = catalog.get(table)
+        if owner != "commune":
+            what = "của tỉnh" if owner == "province" else "không có trong danh mục"
+            raise OwnershipViolation(
+                f"Gói sửa dữ liệu bảng “{table}” ({what}); xã chỉ được gửi dữ liệu của chính mình. "
+                "Gói bị từ chối.")
+        row = record["row"]
+        if row is not None and row.get("origin") != unit:
+            raise OwnershipViolation(
+                f"Gói có bản ghi của đơn vị “{str(row.get('origin'))[:20]}” nhưng do đơn vị {unit} gửi. "
+                "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
+        state = None if row is None else dumps(row, ensure_ascii=False, separators=(",", ":"))
+        updated = created_at if row is None else row.get("updated_at")
+        deleted = 1 if row is None or row.get("deleted_at") else 0
+        prepared.append((table, record["id"], unit, record["seq"], record["op"], updated, deleted, state))
+    return prepared
+
+
+def _apply_rows(conn, unit: str, prepared: list[tuple], now: str) -> None:
+    conn.execute("""CREATE TEMP TABLE IF NOT EXISTS incoming (
+        table_name TEXT, row_id TEXT, unit TEXT, seq INTEGER, op TEXT, updated_at TEXT, deleted INTEGER,
+        state TEXT, PRIMARY KEY (table_name, row_id)) WITHOUT ROWID""")
+    conn.execute("DELETE FROM temp.incoming")
+    conn.executemany("INSERT OR REPLACE INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", prepared)
+    clash = conn.execute("""SELECT i.table_name, i.row_id, r.unit FROM temp.incoming i
+                            JOIN rows r ON r.table_name = i.table_name AND r.row_id = i.row_id
+                            WHERE r.unit != ? LIMIT 1""", (unit,)).fetchone()
+    if clash:
+        raise OwnershipViolation(
+            f"Gói sửa bản ghi {clash[1][:40]} (bảng {clash[0]}) vốn thuộc đơn vị {clash[2]}. Gói bị từ chối.")
+    conn.execute("""INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at)
+                    SELECT table_name, row_id, unit, seq, op, updated_at, deleted, state, ? FROM temp.incoming
+                    WHERE true
+                    ON CONFLICT (table_name, row_id) DO UPDATE SET
+                        seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
+                        deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at
+                    WHERE excluded.seq > rows.seq""", (now,))
+    conn.execute("DELETE FROM temp.incoming")
+
+
+def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():  # left by a crash after the write but before COMMIT: same id, replace it
+        target.unlink()
+    tmp = paths.tmp_dir / (target.name + ".tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    try:
+        os.chmod(target, 0o444)  # immutable by convention: nothing here ever rewrites it
+    except OSError:
+        pass
+
+
+def ack_payload(store: Store, unit: str) -> dict:
+    """What the province confirms to a unit: recent bundle ids, the unbroken range, the holes."""
+    through, missing = seq_coverage(store.conn, unit)
+    ids = [r["bundle_id"] for r in store.query(
+        "SELECT bundle_id FROM bundles WHERE unit = ? ORDER BY received_at DESC LIMIT ?",
+        (unit, RECENT_IDS_IN_ACK))]
+    return {"unit": unit, "bundle_ids": ids, "applied_through": through, "missing": missing,
+            "created_at": utc_iso()}
+
+
+def signed_ack(paths: HubPaths, store: Store, unit: str) -> dict:
+    """The acknowledgement as JSON text plus the province's signature over exactly that text."""
+    import base64
+
+    text = json.dumps(ack_payload(store, unit), ensure_ascii=False, sort_keys=True)
+    signature = province_keypair(paths).sign(text.encode("utf-8"))
+    return {"ack": text, "ack_signature": base64.b64encode(signature).decode("ascii")}

@@ -1,0 +1,201 @@
+"""The province hub's own folder and database.
+
+`<dir>/hub.sqlite3` holds the registered units and their keys, every applied
+bundle, the rows as each commune last sent them (schema-agnostic: one JSON state
+per (table, row id)), the bundles waiting for each unit and the rejections.
+`<dir>/bundles/<unit>/` keeps every accepted raw bundle, never modified;
+`<dir>/outgoing/<unit>/` the province bundles made for a unit; `<dir>/keys/` the
+province key pair.
+
+Which tables exist and who owns them is taken from the app's own migrations
+(run once into an in-memory database), so the hub follows new syncable tables
+without a change here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core.clock import utc_iso
+from core.errors import NotInitialisedError, UserInputError
+from core.sync import keys
+from core.units import find_unit
+from db.store import Store, connect
+
+HUB_DB = "hub.sqlite3"
+HUB_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class HubPaths:
+    root: Path
+
+    @property
+    def db_file(self) -> Path:
+        return self.root / HUB_DB
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.root / "bundles"
+
+    @property
+    def outgoing_dir(self) -> Path:
+        return self.root / "outgoing"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    def is_initialised(self) -> bool:
+        return self.db_file.exists() and (self.keys_dir / keys.PROVINCE_KEY_FILE).exists()
+
+    def require(self) -> "HubPaths":
+        if not self.is_initialised():
+            raise NotInitialisedError(
+                f"Thư mục “{self.root}” chưa phải dữ liệu của máy chủ tỉnh. "
+                f"Chạy “python main.py hub init --data-dir {self.root}” trước.")
+        return self
+
+
+def hub_paths(data_dir: str | Path | None) -> HubPaths:
+    if not data_dir:
+        raise UserInputError("Cần chỉ rõ thư mục dữ liệu của máy chủ tỉnh: --data-dir THƯ_MỤC.")
+    return HubPaths(Path(data_dir).expanduser().resolve())
+
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS hub_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS units (
+        code TEXT PRIMARY KEY NOT NULL,
+        public_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        registered_at TEXT NOT NULL)""",
+    # Every accepted bundle from a commune; bundle_id makes a second arrival a no-op.
+    """CREATE TABLE IF NOT EXISTS bundles (
+        bundle_id TEXT PRIMARY KEY NOT NULL,
+        unit TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        seq_from INTEGER,
+        seq_to INTEGER,
+        records INTEGER NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        via TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS idx_bundles_unit ON bundles(unit, seq_from)",
+    # The latest state of every row. `seq` is the sender's change-log number of that
+    # state: an older state never replaces a newer one, whatever order bundles arrive in.
+    """CREATE TABLE IF NOT EXISTS rows (
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        updated_at TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        state TEXT,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (table_name, row_id)) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS idx_rows_unit ON rows(unit, table_name)",
+    # Province bundles waiting for a unit (fetched by id > cursor).
+    """CREATE TABLE IF NOT EXISTS outgoing (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        bundle_id TEXT UNIQUE NOT NULL,
+        unit TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        created_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS idx_outgoing_unit ON outgoing(unit, id)",
+    """CREATE TABLE IF NOT EXISTS rejections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at TEXT NOT NULL,
+        unit TEXT,
+        bundle_id TEXT,
+        reason TEXT NOT NULL,
+        message TEXT NOT NULL,
+        via TEXT NOT NULL)""",
+]
+
+
+def init_hub(paths: HubPaths) -> keys.KeyPair:
+    """Create the folders, the database and the province key pair (idempotent)."""
+    for folder in (paths.root, paths.bundles_dir, paths.outgoing_dir, paths.keys_dir, paths.tmp_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    with Store(paths.db_file) as store:
+        with store.transaction() as conn:
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
+                         (str(HUB_SCHEMA_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('created_at', ?)", (utc_iso(),))
+    return province_keypair(paths)
+
+
+def open_hub(paths: HubPaths) -> Store:
+    paths.require()
+    return Store(paths.db_file)
+
+
+def province_keypair(paths: HubPaths) -> keys.KeyPair:
+    return keys.load_or_create(paths.keys_dir, keys.PROVINCE_KEY_FILE)
+
+
+def register_unit(store: Store, code: str, public_key_text: str) -> dict:
+    """Register (or replace, e.g. after a PC was reinstalled) a unit's public key."""
+    unit = find_unit(code)
+    key = keys.parse_public_key(public_key_text)
+    text, fp = keys.public_key_text(key), keys.fingerprint(key)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO units(code, public_key, fingerprint, registered_at) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT(code) DO UPDATE SET public_key = excluded.public_key, "
+                     "fingerprint = excluded.fingerprint, registered_at = excluded.registered_at",
+                     (unit.code, text, fp, utc_iso()))
+    return {"unit": unit.code, "name": unit.name, "public_key": text, "fingerprint": fp}
+
+
+def unit_key(store: Store, code: str):
+    text = store.scalar("SELECT public_key FROM units WHERE code = ?", (code,))
+    return keys.parse_public_key(text) if text else None
+
+
+@lru_cache(maxsize=1)
+def table_catalog() -> dict[str, str]:
+    """{table: owner} for every syncable table the app version of this hub knows."""
+    from db.migrations import migrate
+
+    conn = connect(":memory:")
+    try:
+        migrate(conn)
+        return dict(conn.execute("SELECT table_name, owner FROM syncable_tables"))
+    finally:
+        conn.close()
+
+
+def seq_coverage(conn: sqlite3.Connection, unit: str) -> tuple[int, list[list[int]]]:
+    """(applied_through, missing ranges) from the seq ranges of a unit's applied bundles.
+
+    `applied_through` is the end of the unbroken run from seq 1; every hole before
+    the highest seq received is a missing range [first, last].
+    """
+    ranges = conn.execute("SELECT seq_from, seq_to FROM bundles WHERE unit = ? AND kind = 'changes' "
+                          "AND seq_from IS NOT NULL ORDER BY seq_from, seq_to", (unit,)).fetchall()
+    covered_to = 0
+    through = None
+    missing: list[list[int]] = []
+    for start, end in ranges:
+        if start > covered_to + 1:
+            missing.append([covered_to + 1, start - 1])
+            if through is None:
+                through = covered_to
+        covered_to = max(covered_to, end)
+    return (covered_to if through is None else through), missing

@@ -1,0 +1,118 @@
+"""Generic row movement over `syncable_tables`: cut changes from change_log, apply incoming rows.
+
+Nothing here knows a table by name. Which tables travel, and in which direction, is
+read from `syncable_tables(table_name, owner)`; which columns a row has is read from
+the table itself (PRAGMA table_info), so a table another capability adds tomorrow
+syncs without a change here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterator
+
+from core.sync.errors import OwnershipViolation, UnsupportedFormat
+
+
+def owned_tables(conn: sqlite3.Connection, owner: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT table_name FROM syncable_tables WHERE owner = ? ORDER BY table_name", (owner,))]
+
+
+def table_owners(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT table_name, owner FROM syncable_tables"))
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+
+
+def max_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+
+
+def count_changed_rows(conn: sqlite3.Connection, owner: str, after_seq: int) -> int:
+    """How many distinct rows of `owner`'s tables changed after `after_seq` (for "waiting")."""
+    tables = owned_tables(conn, owner)
+    if not tables:
+        return 0
+    marks = ",".join("?" for _ in tables)
+    return conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM change_log WHERE seq > ? AND table_name IN ({marks}) "
+        f"GROUP BY table_name, row_id)", (after_seq, *tables)).fetchone()[0]
+
+
+def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq: int
+                 ) -> Iterator[tuple[str, str, str, int, dict | None]]:
+    """(table, row_id, op, seq, row) for the latest state of each row changed in (after, upto].
+
+    A row changed five times travels once, with the seq of its last change. A row
+    tombstoned travels as op "delete" with its full state (deleted_at set); a row
+    that no longer exists travels as "purge" with no state.
+    """
+    for table in owned_tables(conn, owner):
+        # The bare `op` column takes its value from the row holding MAX(seq) (SQLite rule).
+        cursor = conn.execute(
+            f"""SELECT m.op, m.seq, m.row_id, t.* FROM
+                  (SELECT row_id, MAX(seq) AS seq, op FROM change_log
+                    WHERE table_name = ? AND seq > ? AND seq <= ? GROUP BY row_id) AS m
+                LEFT JOIN [{table}] AS t ON t.id = m.row_id
+                ORDER BY m.seq""", (table, after_seq, upto_seq))
+        names = [d[0] for d in cursor.description][3:]
+        for values in cursor:
+            op, seq, row_id = values[0], values[1], values[2]
+            state = values[3:]
+            if state[0] is None:  # t.id: the row is gone
+                yield table, row_id, "purge", seq, None
+                continue
+            row = dict(zip(names, state))
+            if row.get("deleted_at"):
+                op = "delete"
+            elif op not in ("insert", "update"):
+                op = "update"
+            yield table, row_id, op, seq, row
+
+
+def apply_records(conn: sqlite3.Connection, records: list[dict], *, allowed_owner: str) -> dict[str, int]:
+    """Upsert incoming rows into local tables owned by `allowed_owner`; returns counts per table.
+
+    Runs inside the caller's transaction. A row only replaces an older state
+    (`updated_at` not older), so replaying an old bundle cannot roll data back.
+    Columns this version does not have are dropped (a newer sender); a table it
+    does not know makes the whole bundle wait for an update.
+    """
+    owners = table_owners(conn)
+    for record in records:
+        owner = owners.get(record["t"])
+        if owner is None:
+            raise UnsupportedFormat(
+                f"Gói có dữ liệu bảng “{record['t']}” mà phiên bản phần mềm này chưa có. "
+                "Hãy cập nhật phần mềm rồi nhập lại gói.")
+        if owner != allowed_owner:
+            raise OwnershipViolation(
+                f"Gói sửa dữ liệu bảng “{record['t']}” không thuộc quyền của bên gửi. Gói bị từ chối.")
+    by_table: dict[str, list[dict]] = {}
+    for record in records:
+        by_table.setdefault(record["t"], []).append(record)
+    counts: dict[str, int] = {}
+    for table, items in by_table.items():
+        columns = table_columns(conn, table)
+        upserts = [r for r in items if r["row"] is not None]
+        purges = [(r["id"],) for r in items if r["row"] is None]
+        groups: dict[tuple[str, ...], list[tuple]] = {}
+        for record in upserts:
+            cols = tuple(c for c in columns if c in record["row"])
+            groups.setdefault(cols, []).append(tuple(record["row"][c] for c in cols))
+        for cols, values in groups.items():
+            if "id" not in cols or "updated_at" not in cols:
+                raise OwnershipViolation(f"Gói có bản ghi bảng “{table}” thiếu mã hoặc thời điểm cập nhật.")
+            col_list = ", ".join(f"[{c}]" for c in cols)
+            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != "id")
+            conn.executemany(
+                f"INSERT INTO [{table}] ({col_list}) VALUES ({', '.join('?' for _ in cols)}) "
+                f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at >= [{table}].updated_at",
+                values)
+        if purges:
+            conn.executemany(f"DELETE FROM [{table}] WHERE id = ?", purges)
+        counts[table] = len(items)
+    return counts

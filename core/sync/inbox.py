@@ -1,0 +1,115 @@
+"""The commune receiving from the province: province data bundles and acknowledgements.
+
+Only bundles signed with the pinned province key and addressed to this unit are
+accepted; a province bundle may only touch tables the province owns. Each bundle
+is applied once (sync_inbox), in one transaction with its bookkeeping row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.clock import utc_iso
+from core.paths import AppPaths
+from core.sync import bundle as bundlemod
+from core.sync import changes
+from core.sync.errors import BundleRejected, UnknownSender, WrongDestination
+from core.sync.identity import own_unit_code, province_key
+from core.sync.outbox import LAST_SUCCESS, apply_ack
+from db.settings import set_setting
+from db.store import Store
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    status: str  # "applied" | "duplicate"
+    bundle_id: str
+    kind: str
+    records: int
+    counts: dict
+    acknowledged: int = 0
+
+    def as_json(self) -> dict:
+        return {"status": self.status, "bundle_id": self.bundle_id, "kind": self.kind,
+                "records": self.records, "counts": self.counts, "acknowledged": self.acknowledged}
+
+    @property
+    def message(self) -> str:
+        if self.status == "duplicate":
+            return "Gói này đã được nhập trước đây; không có gì thay đổi."
+        if self.kind == "ack":
+            return f"Đã nhập xác nhận của tỉnh: {self.acknowledged} gói được xác nhận."
+        return f"Đã nhập gói của tỉnh: {self.records} bản ghi."
+
+
+def import_bundle_file(store: Store, paths: AppPaths, path: Path, *, via: str = "usb") -> ImportResult:
+    unit = own_unit_code(store)
+    opened = bundlemod.open_bundle(path, _province_only(store))
+    return _apply(store, paths, opened, unit, via)
+
+
+def import_bundle_bytes(store: Store, paths: AppPaths, data: bytes, *, via: str = "network") -> ImportResult:
+    unit = own_unit_code(store)
+    opened = bundlemod.open_bundle_bytes(data, _province_only(store))
+    return _apply(store, paths, opened, unit, via)
+
+
+def import_folder(store: Store, paths: AppPaths, folder: Path) -> list[tuple[Path, ImportResult | BundleRejected]]:
+    """Import every province bundle in `folder` (a USB stick); one bad file does not stop the rest.
+
+    The commune's own bundles lying on the same stick are skipped quietly.
+    """
+    results: list[tuple[Path, ImportResult | BundleRejected]] = []
+    unit = own_unit_code(store)
+    files = sorted(p for p in Path(folder).glob("*.zip") if p.is_file())
+    # Acknowledgements last, so they can confirm bundles a province bundle in the same batch refers to.
+    files.sort(key=lambda p: p.name.startswith("ack-"))
+    for path in files:
+        if path.name.startswith(f"changes-{unit}-"):
+            continue
+        try:
+            results.append((path, import_bundle_file(store, paths, path)))
+        except BundleRejected as exc:
+            results.append((path, exc))
+    return results
+
+
+def _province_only(store: Store):
+    def key_for(manifest: dict):
+        if manifest["source"] != bundlemod.PROVINCE:
+            raise UnknownSender(
+                f"Gói này do đơn vị “{manifest['source'][:20]}” tạo, không phải do tỉnh gửi. "
+                "Máy xã chỉ nhập gói của tỉnh; gói của xã phải mang lên tỉnh.")
+        return province_key(store)
+    return key_for
+
+
+def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, via: str) -> ImportResult:
+    if opened.destination != unit:
+        raise WrongDestination(
+            f"Gói này tỉnh gửi cho đơn vị mã {opened.destination[:20]}, không phải đơn vị này ({unit}).")
+    if opened.kind == "changes":
+        raise WrongDestination("Gói dữ liệu của xã không nhập vào máy xã được.")
+    if store.scalar("SELECT 1 FROM sync_inbox WHERE bundle_id = ?", (opened.bundle_id,)):
+        return ImportResult("duplicate", opened.bundle_id, opened.kind, 0, {})
+    records = opened.records()
+    ack = opened.ack()
+    acknowledged = 0
+    with store.transaction() as conn:
+        counts = changes.apply_records(conn, records, allowed_owner="province") if records else {}
+        if ack is not None:
+            if ack.get("unit") != unit:
+                raise WrongDestination("Xác nhận trong gói dành cho đơn vị khác.")
+            acknowledged = apply_ack(store, ack)
+        conn.execute("INSERT INTO sync_inbox (bundle_id, kind, source, received_at, via, records, summary) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (opened.bundle_id, opened.kind, opened.source, utc_iso(), via, len(records),
+                      json.dumps(counts, ensure_ascii=False)))
+        set_setting(store, LAST_SUCCESS, utc_iso())
+    for name, data in opened.attachments().items():
+        folder = paths.attachments_dir / "province"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{opened.bundle_id[:8]}-{name}").write_bytes(data)
+    return ImportResult("applied", opened.bundle_id, opened.kind, len(records), counts, acknowledged)

@@ -1,0 +1,228 @@
+"""The commune's outbox: cutting bundles from the change log and tracking each one's state.
+
+A bundle covers the change-log range after the last one cut (`sync_last_cut_seq`),
+so consecutive bundles are contiguous and the hub can tell when one is missing.
+Its file is written (tmp + fsync + rename) while the outbox row is inserted in
+the same transaction; a crash before COMMIT leaves at most an unlisted file, which
+`sweep` removes, and the next cut covers the same range again.
+
+Files are deleted only once the province has acknowledged them and a grace
+period has passed (a USB copy may still be on its way to somebody).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.clock import now_utc, parse_utc, utc_iso
+from core.paths import AppPaths
+from core.sync import bundle as bundlemod
+from core.sync import changes
+from core.sync.identity import commune_keypair, own_unit_code
+from db.migrations import schema_version
+from db.settings import get_setting, set_setting
+from db.store import Store
+
+LAST_CUT_SEQ = "sync_last_cut_seq"
+LAST_SUCCESS = "sync_last_success"
+MISSING_RANGES = "sync_missing_ranges"
+ACKED_THROUGH = "sync_acked_through_seq"
+
+GRACE_DAYS = 30
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 6 * 3600
+
+STATE_LABELS = {
+    "pending": "chờ gửi",
+    "sending": "đang gửi",
+    "sent": "đã gửi",
+    "acked": "tỉnh đã xác nhận",
+    "error": "lỗi",
+}
+UNACKED = ("pending", "sending", "sent", "error")
+
+
+@dataclass(frozen=True)
+class CutResult:
+    path: Path | None
+    bundle_id: str | None
+    seq_from: int | None
+    seq_to: int | None
+    records: int
+
+    def as_json(self) -> dict:
+        return {"bundle": str(self.path) if self.path else None, "bundle_id": self.bundle_id,
+                "seq_from": self.seq_from, "seq_to": self.seq_to, "records": self.records}
+
+
+def cut_bundle(store: Store, paths: AppPaths) -> CutResult:
+    """Put every commune change not yet in a bundle into a new signed bundle in the outbox."""
+    unit = own_unit_code(store)
+    signer = commune_keypair(paths)
+    with store.transaction() as conn:
+        after = int(get_setting(store, LAST_CUT_SEQ, 0) or 0)
+        upto = changes.max_seq(conn)
+        if changes.count_changed_rows(conn, "commune", after) == 0:
+            return CutResult(None, None, None, None, 0)
+        path, manifest = bundlemod.write_bundle(
+            paths.outbox_dir, kind="changes", source=unit, destination=bundlemod.PROVINCE, signer=signer,
+            records=changes.iter_changes(conn, "commune", after, upto),
+            seq_from=after + 1, seq_to=upto, schema_version=schema_version(conn))
+        try:
+            conn.execute(
+                "INSERT INTO sync_outbox (bundle_id, file_name, kind, seq_from, seq_to, records, size, "
+                "created_at, state) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, 'pending')",
+                (manifest["bundle_id"], path.name, after + 1, upto, manifest["record_count"],
+                 path.stat().st_size, manifest["created_at"]))
+            set_setting(store, LAST_CUT_SEQ, upto)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    return CutResult(path, manifest["bundle_id"], after + 1, upto, manifest["record_count"])
+
+
+def list_outbox(store: Store) -> list[dict]:
+    rows = store.query("SELECT * FROM sync_outbox ORDER BY created_at DESC, seq_from DESC")
+    for row in rows:
+        row["state_label"] = STATE_LABELS[row["state"]]
+    return rows
+
+
+def pending_bundle_count(store: Store) -> int:
+    """Bundles the province has not yet confirmed (for the status bar)."""
+    return int(store.scalar(
+        f"SELECT count(*) FROM sync_outbox WHERE state IN ({','.join('?' * len(UNACKED))})", UNACKED))
+
+
+def waiting_changes(store: Store) -> int:
+    """Rows changed since the last bundle was cut (not yet in any bundle)."""
+    after = int(get_setting(store, LAST_CUT_SEQ, 0) or 0)
+    return changes.count_changed_rows(store.conn, "commune", after)
+
+
+def bundles_to_send(store: Store, *, force: bool = False) -> list[dict]:
+    """Unacknowledged bundles, oldest first; those waiting for a retry only when due (or forced)."""
+    now = utc_iso()
+    rows = store.query(
+        "SELECT * FROM sync_outbox WHERE state IN ('pending', 'sending', 'sent', 'error') "
+        "AND file_deleted_at IS NULL ORDER BY seq_from")
+    return [r for r in rows if force or r["state"] != "error" or not r["next_try_at"] or r["next_try_at"] <= now]
+
+
+def bundle_path(paths: AppPaths, row: dict) -> Path:
+    return paths.outbox_dir / row["file_name"]
+
+
+def mark_sending(store: Store, bundle_id: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("UPDATE sync_outbox SET state = 'sending', attempts = attempts + 1 "
+                     "WHERE bundle_id = ? AND state != 'acked'", (bundle_id,))
+
+
+def mark_sent(store: Store, bundle_id: str, via: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("UPDATE sync_outbox SET state = 'sent', sent_at = ?, sent_via = ?, last_error = NULL, "
+                     "last_error_reason = NULL, next_try_at = NULL WHERE bundle_id = ? AND state != 'acked'",
+                     (utc_iso(), via, bundle_id))
+
+
+def mark_error(store: Store, bundle_id: str, message: str, reason: str, *, retry_in: float | None = None) -> None:
+    """Record a failed try; the next automatic try waits longer each time (with jitter, capped)."""
+    with store.transaction() as conn:
+        attempts = conn.execute("SELECT attempts FROM sync_outbox WHERE bundle_id = ?",
+                                (bundle_id,)).fetchone()
+        n = attempts[0] if attempts else 1
+        delay = retry_in if retry_in is not None else retry_delay(n)
+        conn.execute("UPDATE sync_outbox SET state = 'error', last_error = ?, last_error_reason = ?, "
+                     "next_try_at = ? WHERE bundle_id = ? AND state != 'acked'",
+                     (message, reason, utc_iso(now_utc() + dt.timedelta(seconds=delay)), bundle_id))
+
+
+def retry_delay(attempt: int, *, base: float = RETRY_BASE_SECONDS, cap: float = RETRY_CAP_SECONDS,
+                rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter, capped: uniform(c/2, c), c = min(cap, base * 2**(attempt-1)).
+
+    The jitter spreads 96 communes that lost the network together over time.
+    """
+    ceiling = min(cap, base * (2 ** max(0, min(attempt - 1, 30))))
+    return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def apply_ack(store: Store, ack: dict) -> int:
+    """Mark bundles the province confirmed; returns how many changed to "tỉnh đã xác nhận"."""
+    ids = [i for i in ack.get("bundle_ids", []) if isinstance(i, str)]
+    through = ack.get("applied_through")
+    through = through if isinstance(through, int) and not isinstance(through, bool) else 0
+    missing = [r for r in ack.get("missing", []) if isinstance(r, list) and len(r) == 2]
+    now = utc_iso()
+    with store.transaction() as conn:
+        changed = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            changed += conn.execute(
+                f"UPDATE sync_outbox SET state = 'acked', acked_at = ?, last_error = NULL, next_try_at = NULL "
+                f"WHERE state != 'acked' AND bundle_id IN ({','.join('?' * len(chunk))})",
+                (now, *chunk)).rowcount
+        if through:
+            changed += conn.execute(
+                "UPDATE sync_outbox SET state = 'acked', acked_at = ?, last_error = NULL, next_try_at = NULL "
+                "WHERE state != 'acked' AND seq_to <= ?", (now, through)).rowcount
+            set_setting(store, ACKED_THROUGH, max(through, int(get_setting(store, ACKED_THROUGH, 0) or 0)))
+        set_setting(store, MISSING_RANGES, missing)
+        set_setting(store, LAST_SUCCESS, now)
+    return changed
+
+
+def export_to_folder(store: Store, paths: AppPaths, folder: Path) -> list[Path]:
+    """Copy every unacknowledged bundle to `folder` (a USB stick); marks them sent via USB."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for row in bundles_to_send(store, force=True):
+        source = bundle_path(paths, row)
+        if not source.exists():
+            mark_error(store, row["bundle_id"], "Tệp gói đã bị mất khỏi thư mục hàng chờ.", "file_missing")
+            continue
+        target = folder / source.name
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as f:
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        written.append(target)
+        if row["state"] != "sent":
+            mark_sent(store, row["bundle_id"], "usb")
+    return written
+
+
+def sweep(store: Store, paths: AppPaths, *, grace_days: int = GRACE_DAYS) -> int:
+    """Delete files of bundles acknowledged more than `grace_days` ago, and leftovers of crashes."""
+    limit = utc_iso(now_utc() - dt.timedelta(days=grace_days))
+    removed = 0
+    rows = store.query("SELECT bundle_id, file_name FROM sync_outbox WHERE state = 'acked' "
+                       "AND file_deleted_at IS NULL AND acked_at <= ?", (limit,))
+    for row in rows:
+        (paths.outbox_dir / row["file_name"]).unlink(missing_ok=True)
+        with store.transaction() as conn:
+            conn.execute("UPDATE sync_outbox SET file_deleted_at = ? WHERE bundle_id = ?",
+                         (utc_iso(), row["bundle_id"]))
+        removed += 1
+    listed = {r["file_name"] for r in store.query("SELECT file_name FROM sync_outbox")}
+    old = now_utc().timestamp() - 3600  # a cut in progress in another process is younger
+    for leftover in paths.outbox_dir.glob("*"):
+        if leftover.is_file() and leftover.name not in listed and leftover.stat().st_mtime < old:
+            # A .tmp from a crash, or a file whose outbox row never committed.
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def last_success(store: Store) -> dt.datetime | None:
+    value = get_setting(store, LAST_SUCCESS)
+    return parse_utc(value) if value else None
