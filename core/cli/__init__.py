@@ -25,9 +25,9 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 
 
 def _command_modules():
-    from core.cli import report_cmds, workspace_cmds
+    from core.cli import dossiers_cmds, report_cmds, workspace_cmds
 
-    return [workspace_cmds, report_cmds]
+    return [workspace_cmds, report_cmds, dossiers_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

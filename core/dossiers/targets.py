@@ -1,0 +1,106 @@
+"""Targets for the indicators, and the red / amber / green verdict against them.
+
+Targets are data. Two sources:
+- `dossier_targets_local`: the commune's own, seeded from resources/reference/
+  dossier_targets.csv (the province's letters) and edited in settings;
+- `dossier_targets`: province-owned rows that arrive in sync bundles.
+For an indicator on a date, the row with the latest `effective_from` on or before the
+date applies; when the province and the commune both have a row from the same date,
+the province's wins — so a target the province sends replaces the local one.
+
+Verdict: green at or above the target; amber within `amber_margin` below it; red below that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.clock import utc_iso
+from core.errors import UserInputError
+from db.store import Store
+
+GREEN, AMBER, RED = "green", "amber", "red"
+RAG_LABELS = {GREEN: "Đạt", AMBER: "Gần đạt", RED: "Chưa đạt"}
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator: str
+    effective_from: str
+    target: float
+    amber_margin: float
+    source: str | None
+    from_province: bool
+
+
+def target_for(store: Store, indicator: str, on: dt.date | str) -> Target | None:
+    day = on.isoformat() if isinstance(on, dt.date) else on
+    rows = store.query("""
+        SELECT indicator, effective_from, target, amber_margin, source, 1 AS from_province
+          FROM dossier_targets WHERE deleted_at IS NULL AND indicator = ? AND effective_from <= ?
+        UNION ALL
+        SELECT indicator, effective_from, target, amber_margin, source, 0
+          FROM dossier_targets_local WHERE indicator = ? AND effective_from <= ?
+        ORDER BY effective_from DESC, from_province DESC LIMIT 1""", (indicator, day, indicator, day))
+    if not rows:
+        return None
+    r = rows[0]
+    return Target(r["indicator"], r["effective_from"], r["target"], r["amber_margin"], r["source"],
+                  bool(r["from_province"]))
+
+
+def targets_on(store: Store, indicators, on: dt.date | str) -> dict[str, Target | None]:
+    return {key: target_for(store, key, on) for key in indicators}
+
+
+def all_targets(store: Store) -> list[dict]:
+    """Every target row, both sources, for the settings table."""
+    return store.query("""
+        SELECT indicator, effective_from, target, amber_margin, source, 1 AS from_province
+          FROM dossier_targets WHERE deleted_at IS NULL
+        UNION ALL
+        SELECT indicator, effective_from, target, amber_margin, source, 0 FROM dossier_targets_local
+        ORDER BY indicator, effective_from""")
+
+
+def set_local_target(store: Store, indicator: str, effective_from: str, target: float,
+                     amber_margin: float = 0.1, source: str | None = None) -> None:
+    from core.dossiers.indicators import INDICATORS  # the list of indicator keys
+
+    if indicator not in INDICATORS:
+        raise UserInputError(f"Không có chỉ tiêu “{indicator}”.")
+    try:
+        day = dt.date.fromisoformat(str(effective_from)).isoformat()
+    except ValueError:
+        raise UserInputError(f"Ngày áp dụng “{effective_from}” không hợp lệ.") from None
+    if not 0 <= float(target) <= 1:
+        raise UserInputError("Chỉ tiêu phải từ 0% đến 100%.")
+    if not 0 <= float(amber_margin) <= 1:
+        raise UserInputError("Khoảng “gần đạt” phải từ 0% đến 100%.")
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO dossier_targets_local(indicator, effective_from, target, amber_margin, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(indicator, effective_from) DO UPDATE SET "
+            "target = excluded.target, amber_margin = excluded.amber_margin, source = excluded.source, "
+            "updated_at = excluded.updated_at",
+            (indicator, day, float(target), float(amber_margin), (source or "").strip() or "Xã tự đặt", utc_iso()))
+
+
+def delete_local_target(store: Store, indicator: str, effective_from: str) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM dossier_targets_local WHERE indicator = ? AND effective_from = ?",
+                     (indicator, effective_from))
+
+
+def rag(value: float | None, target: Target | None) -> str | None:
+    """None when there is nothing to judge (no dossiers, or no target)."""
+    if value is None or target is None:
+        return None
+    # Compare in whole basis points so 0.8 computed as 0.7999999 still counts as reached.
+    v, t = round(value * 10000), round(target.target * 10000)
+    if v >= t:
+        return GREEN
+    if v >= t - round(target.amber_margin * 10000):
+        return AMBER
+    return RED
