@@ -15,8 +15,6 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import sqlite_utils
-
 from core.clock import utc_iso
 from core.errors import DatabaseDamagedError, DatabaseError, NotFoundError
 from core.textfold import fold, vi_collate
@@ -58,11 +56,24 @@ class Store:
     def __init__(self, path: Path | str, *, readonly: bool = False):
         self.path = Path(path)
         self.conn = connect(self.path, readonly=readonly)
-        self.db = sqlite_utils.Database(self.conn)
+        self._db = None
         self._depth = 0
         self._lock = threading.RLock()
         self.actor: str | None = None  # staff member id recorded on writes
         self._origin: str | None = None
+
+    @property
+    def db(self):
+        """The sqlite-utils view of this connection (introspection, reads).
+
+        Imported on first use: sqlite-utils pulls in numpy when present, which the
+        start-up path of the window does not need.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:

@@ -9,7 +9,7 @@ import traceback
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core import APP_ID, APP_NAME, demo
+from core import APP_ID, APP_NAME
 from core.errors import DatabaseDamagedError
 from core.logging_setup import setup_logging
 from core.paths import AppPaths, network_share_warning, resolve_paths
@@ -17,7 +17,7 @@ from core.workspace import identity, initialise, is_initialised, open_workspace
 from db import backup as db_backup
 from ui.background import Background
 from ui.errors import show_error
-from ui.fonts import apply_app_font
+from ui.fonts import apply_app_font, load_bundled_fonts
 from ui.main_window import MainWindow
 from ui.pages.base import AppSignals, UiContext
 from ui.setup_wizard import SetupWizard
@@ -90,12 +90,15 @@ class Startup(QObject):
         if self.smoke:
             self._painter = _FirstPaint(self._painted)
             self.window.installEventFilter(self._painter)
-        self.window.show()
         self.bg.db(self._open, self._opened, self._open_failed)
+        self.window.show()
+        QTimer.singleShot(0, load_bundled_fonts)
 
     def _open(self, store):
         made_demo = False
         if self.demo_mode and not is_initialised(store):
+            from core import demo
+
             demo.fill(store, seed=1)
             made_demo = True
         backup = None

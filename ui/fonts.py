@@ -14,9 +14,10 @@ FALLBACK_FAMILY = "Liberation Sans"
 VIETNAMESE_SAMPLE = "Ắ ặ ơ ư đ Đ ễ ỹ"
 
 
-def load_bundled_fonts() -> list[str]:
+def load_bundled_fonts(pattern: str = "LiberationSans-*.ttf") -> list[str]:
+    """Register the bundled UI fonts (the serif faces are for printing, not the screen)."""
     families = []
-    for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
+    for path in sorted((resources_dir() / "fonts").glob(pattern)):
         font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
             log.warning("could not load font %s", path)
@@ -30,12 +31,14 @@ def covers_vietnamese(family: str) -> bool:
 
 
 def apply_app_font(app: QApplication, point_size: float = 10.0) -> QFont:
-    load_bundled_fonts()
     font = QFont(app.font())
     if not covers_vietnamese(font.family()):
+        load_bundled_fonts()
         font = QFont(FALLBACK_FAMILY)
     font.setPointSizeF(point_size)
-    # Any glyph the chosen family lacks falls back to the bundled font, not to a box.
-    QFont.insertSubstitution(font.family(), FALLBACK_FAMILY)
+    if font.family() != FALLBACK_FAMILY:
+        # Any glyph the system family lacks falls back to the bundled font, not to a box;
+        # registering it is deferred until the window is up.
+        QFont.insertSubstitution(font.family(), FALLBACK_FAMILY)
     app.setFont(font)
     return font

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
 from core import APP_NAME
 from core.workspace import list_staff, set_current_staff
-from ui.network_status import NetworkStatus
 from ui.pages.base import ComingPage, Page, UiContext
 from ui.pages.overview_page import OverviewPage
-from ui.pages.settings_page import SettingsPage
 
 
 def _coming(title: str, explanation: str) -> Callable[[UiContext], Page]:
     return lambda ctx: ComingPage(ctx, title, explanation)
+
+
+def _settings_page(ctx: UiContext) -> Page:
+    from ui.pages.settings_page import SettingsPage
+
+    return SettingsPage(ctx)
 
 
 def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
@@ -36,7 +40,7 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
                                                        "điểm cầu chưa có trong phiên bản này.")),
         # sync page:
         ("sync", "Đồng bộ", _coming("Đồng bộ", "Đồng bộ với tỉnh chưa có trong phiên bản này.")),
-        ("settings", "Cài đặt", SettingsPage),
+        ("settings", "Cài đặt", _settings_page),
     ]
 
 
@@ -61,17 +65,19 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setFixedWidth(210)
         self.stack = QStackedWidget()
+        # Pages are built on first visit: start-up pays only for the overview.
         self.pages: dict[str, Page] = {}
+        self._factories: dict[str, Callable[[UiContext], Page]] = {}
+        self._slots: list[str] = []
         for key, label, factory in page_factories():
-            page = factory(ctx)
-            page.setObjectName(f"page_{key}")
-            self.pages[key] = page
-            self.stack.addWidget(page)
+            self._factories[key] = factory
+            self._slots.append(key)
+            self.stack.addWidget(QWidget())
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(200, 42))
             self.sidebar.addItem(item)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -112,6 +118,14 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.staff_combo)
         bar.addPermanentWidget(self.network_status)
         bar.addPermanentWidget(self.pending_status)
+        self.network = None
+        self._show_network("unknown")
+        # Loading the OS network backend takes a while: after the first paint.
+        QTimer.singleShot(0, self._start_network_status)
+
+    def _start_network_status(self) -> None:
+        from ui.network_status import NetworkStatus
+
         self.network = NetworkStatus(self)
         self.network.changed.connect(self._show_network)
         self._show_network(self.network.state())
@@ -157,12 +171,28 @@ class MainWindow(QMainWindow):
         self.pending_status.setText(f"{count} gói chờ gửi")
 
     # -- navigation and shortcuts ------------------------------------------------------
-    def open_page(self, key: str, argument=None) -> None:
-        keys = list(self.pages)
+    def page(self, key: str) -> Page:
+        """The page for `key`, built now if it has not been shown yet."""
         if key not in self.pages:
+            index = self._slots.index(key)
+            page = self._factories[key](self.ctx)
+            page.setObjectName(f"page_{key}")
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(self._slots):
+            self.stack.setCurrentWidget(self.page(self._slots[row]))
+
+    def open_page(self, key: str, argument=None) -> None:
+        if key not in self._factories:
             return
-        self.sidebar.setCurrentRow(keys.index(key))
-        page = self.pages[key]
+        self.sidebar.setCurrentRow(self._slots.index(key))
+        page = self.page(key)
         if argument is not None and hasattr(page, "open_with"):
             page.open_with(argument)
 

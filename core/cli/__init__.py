@@ -25,9 +25,9 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 
 
 def _command_modules():
-    from core.cli import dossiers_cmds, report_cmds, workspace_cmds
+    from core.cli import checklist_cmds, dossiers_cmds, report_cmds, workspace_cmds
 
-    return [workspace_cmds, report_cmds, dossiers_cmds]
+    return [workspace_cmds, report_cmds, dossiers_cmds, checklist_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _gui_only_parser() -> argparse.ArgumentParser:
+    parser = VietnameseArgumentParser(prog="main.py", add_help=False)
+    parser.add_argument("--data-dir", metavar="DIR", default=None)
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--smoke", action="store_true")
+    return parser
+
+
 def run(argv: list[str] | None = None, *, gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if gui is not None and not any(a in ("-h", "--help") for a in argv):
+        # Starting the window must not pay for importing every command's module.
+        args, rest = _gui_only_parser().parse_known_args(argv)
+        if not rest:
+            args.command = None
+            return gui(args)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "data_dir"):
