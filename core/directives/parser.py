@@ -1,0 +1,198 @@
+"""A directive's text → its document info and the tasks it gives (no database, no Qt).
+
+`parse_directive(text)` is what the CLI's parse-directive, the import dialog and the
+importer share. Each task is one leaf of the outline (an item with no sub-items), split
+further where an item lists several duties each followed by its own "Thời gian hoàn
+thành" line (refs "2.a.1", "2.a.2"). The unit at the head of an item, or of the item
+above it ("1. Sở Thông tin và Truyền thông" over its dashes), is the lead unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadline
+from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
+from core.directives.metadata import DocumentInfo, extract_document_info
+from core.directives.outline import Node, build_outline
+from core.directives.textclean import clean_text
+from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, split_lead
+
+MAX_CONTENT_CHARS = 4000
+
+
+@dataclass
+class TaskItem:
+    ref: str
+    content: str
+    lead_unit: str | None
+    coordinating_units: list[str] = field(default_factory=list)
+    for_commune: bool = False
+    deadline: Deadline = NONE
+
+    def as_json(self) -> dict:
+        return {"ref": self.ref, "content": self.content, "lead_unit": self.lead_unit,
+                "coordinating_units": list(self.coordinating_units), "for_commune": self.for_commune,
+                "deadline": self.deadline.as_json()}
+
+
+@dataclass
+class ParsedDirective:
+    document: DocumentInfo
+    tasks: list[TaskItem]
+    text: str = ""
+
+    def as_json(self) -> dict:
+        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks]}
+
+
+def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective:
+    """Read a directive's text. Raises EmptyDirectiveError / NoTasksFoundError (Vietnamese messages)."""
+    if not text or not text.strip():
+        raise EmptyDirectiveError("Văn bản trống, không có nội dung để đọc.")
+    lines = clean_text(text)
+    document = extract_document_info(lines)
+    root = build_outline(lines)
+    default_year = document.date.year if document.date else _common_year(text)
+    context = _Context(document.date, default_year)
+    tasks: list[TaskItem] = []
+    for child in root.children:
+        _collect(child, context, None, [], tasks)
+    _unique_refs(tasks)
+    if require_tasks and not tasks:
+        raise NoTasksFoundError(
+            "Không tìm thấy nhiệm vụ nào: văn bản không có các mục đánh số (1., 2., a), b), -…). "
+            "Hãy kiểm tra lại văn bản, hoặc thêm nhiệm vụ bằng tay.")
+    return ParsedDirective(document, tasks, text)
+
+
+@dataclass
+class _Context:
+    document_date: dt.date | None
+    default_year: int | None
+
+
+def _common_year(text: str) -> int | None:
+    """For a draft without a date, "trước ngày 31/3" means the year the text talks about most."""
+    years = re.findall(r"\b(20\d\d)\b", text)
+    if not years:
+        return None
+    return max(set(years), key=years.count) and int(max(set(years), key=years.count))
+
+
+def _is_header(node: Node, has_more: bool) -> bool:
+    """Is the item's first line only a unit or topic heading ("Sở Nội vụ:", "Về hạ tầng kỹ thuật")?"""
+    heading = node.heading.strip()
+    if not has_more or len(heading) > 200:
+        return False
+    if heading.endswith(":"):
+        return True
+    if heading.endswith(".") or heading.endswith(";"):
+        return False
+    if looks_like_unit(heading):
+        lead, rest = split_lead(heading)
+        return lead is not None and _only_roles(rest)
+    # A short title without a full stop over sub-items or a body: "Về hệ thống phần mềm và dữ liệu".
+    return len(heading) < 120 and (bool(node.children) or heading[:1].isupper())
+
+
+def _only_roles(rest: str) -> bool:
+    """After the lead unit, only "chủ trì", "phối hợp với …" follow — no action."""
+    from core.textfold import fold
+
+    folded = fold(rest).strip(" ,:")
+    folded = re.sub(r"^(chu\s+tri)\s*,?\s*(va\s+)?", "", folded)
+    if not folded:
+        return True
+    if folded.startswith("phoi hop"):
+        return not re.search(r"[\.;]", folded)
+    return False
+
+
+def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], out: list[TaskItem]) -> None:
+    if node.is_description_section():
+        return
+    has_more = bool(node.children) or bool(node.body_lines) or len(node.deadlines) > 1
+    header = _is_header(node, has_more)
+    if header:
+        own_lead, rest = split_lead(node.heading.rstrip(":"))
+        if own_lead:
+            lead = own_lead
+            coord = coordinating_units(rest) or coord
+    if node.children:
+        # Lines the item carries before its sub-items (an intro) add no task of their own,
+        # unless the item also gives its own deadline.
+        if node.deadlines and not header:
+            out.extend(_segments(node, context, lead, coord, include_heading=True))
+        for child in node.children:
+            _collect(child, context, lead, coord, out)
+        return
+    out.extend(_segments(node, context, lead, coord, include_heading=not header))
+
+
+def _segments(node: Node, context: _Context, lead: str | None, coord: list[str],
+              include_heading: bool) -> list[TaskItem]:
+    """One task per duty: text lines up to each deadline line make one task."""
+    groups: list[tuple[list[str], str | None]] = []
+    current: list[str] = [node.heading] if include_heading else []
+    for kind, text in node.entries:
+        if kind == "text":
+            current.append(text)
+        elif kind == "deadline":
+            if current:
+                groups.append((current, text))
+            elif groups:
+                # A second deadline line for the same duty ("Thời hạn báo cáo: …"): keep the first.
+                pass
+            else:
+                groups.append(([node.heading], text))
+            current = []
+    if current:
+        if groups and sum(len(t) for t in current) < 15:
+            groups[-1][0].extend(current)
+        else:
+            groups.append((current, None))
+    tasks = []
+    for index, (lines, phrase) in enumerate(groups, start=1):
+        content = _join(lines)
+        if not content:
+            continue
+        ref = f"{node.ref}.{index}" if len(groups) > 1 else node.ref
+        tasks.append(_task(ref, content, phrase, context, lead, coord))
+    return tasks
+
+
+def _join(lines: list[str]) -> str:
+    text = " ".join(line.strip() for line in lines if line.strip())
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:MAX_CONTENT_CHARS]
+
+
+def _task(ref: str, content: str, phrase: str | None, context: _Context, inherited_lead: str | None,
+          inherited_coord: list[str]) -> TaskItem:
+    own_lead, rest = split_lead(content)
+    lead = own_lead or inherited_lead
+    coordinating = coordinating_units(rest if own_lead else content)
+    if not own_lead:
+        coordinating = coordinating + [u for u in inherited_coord if u not in coordinating]
+    if phrase is not None:
+        deadline = parse_deadline(phrase, default_year=context.default_year)
+        if deadline.kind == "none" and deadline.text is None:
+            deadline = Deadline("none", None, phrase.strip() or None)
+    else:
+        deadline = find_deadline(content, default_year=context.default_year)
+    for_commune = is_for_commune(lead, coordinating, content, context.document_date)
+    return TaskItem(ref, content, lead, coordinating, for_commune, deadline)
+
+
+def _unique_refs(tasks: list[TaskItem]) -> None:
+    """Two items numbered alike (a drafting slip) still get distinct refs."""
+    seen: dict[str, int] = {}
+    for task in tasks:
+        if task.ref in seen:
+            seen[task.ref] += 1
+            task.ref = f"{task.ref}#{seen[task.ref]}"
+        else:
+            seen[task.ref] = 1

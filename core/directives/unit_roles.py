@@ -1,0 +1,178 @@
+"""Who does a task: the lead unit, the coordinating units, and whether communes are meant.
+
+Directives name the lead unit at the head of an item ("Sở Nội vụ:", "1. Công an tỉnh",
+"Sở Khoa học và Công nghệ chủ trì, phối hợp với …", "UBND xã, phường, đặc khu: …")
+and the coordinating units after "phối hợp (với)". A unit phrase ends where the
+action starts — the first verb of the task ("rà soát", "triển khai", "khẩn trương …") —
+so the rules below know the verbs directives use rather than any unit list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from core.textfold import fold
+
+# Folded words that open the action of a task (and so end a unit phrase).
+_VERBS = [
+    "chu tri", "phoi hop", "trien khai", "ra soat", "to chuc", "thuc hien", "xay dung", "tham muu",
+    "khan truong", "day manh", "day nhanh", "huong dan", "kiem tra", "theo doi", "tang cuong",
+    "nghien cuu", "don doc", "co phuong an", "co ke hoach", "bao dam", "dam bao", "tiep tuc", "cap nhat",
+    "bao cao", "de xuat", "phat trien", "nang cap", "bo tri", "chuan bi", "tap trung", "quan triet",
+    "ban hanh", "tuyen truyen", "hoan thanh", "hoan thien", "chi dao", "lap ", "thong ke", "tong hop",
+    "duy tri", "cung cap", "ho tro", "thanh lap", "kien toan", "tich hop", "chuan hoa", "ket noi",
+    "su dung", "pho bien", "ung dung", "van hanh", "giai quyet", "xu ly", "cong khai", "tiep nhan",
+    "so hoa", "nhanh chong", "som ", "kip thoi", "thiet lap", "can cu", "chu dong", "phan cong",
+    "giao ", "yeu cau", "de nghi", "tiep can", "danh gia", "khao sat", "dieu tra", "lua chon",
+    "mua sam", "dau tu", "trang bi", "sap xep", "quan ly", "khac phuc", "tham dinh", "phe duyet",
+    "dang ky", "tra loi", "gui ", "nop ", "tap huan", "boi duong", "dao tao", "phan loai", "thuong xuyen",
+    "uu tien", "lam viec", "cu ", "chiu trach nhiem", "can doi", "thong bao", "truyen thong", "nang cao",
+    "tren co so", "de ", "nham ",
+]
+_VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
+                                                  for v in _VERBS) + ")")
+# Folded words that start the name of a unit (or a group of units).
+_UNIT_START = re.compile(
+    r"^(?:cac\s+|cac\s+co\s+quan\s*,?\s*)?(so|ubnd|uy\s+ban|cong\s+an|van\s+phong|ban|trung\s+tam|co\s+quan|"
+    r"bo\s+chi\s+huy|bo|dai|bao|kho\s+bac|bao\s+hiem|cuc|chi\s+cuc|hoi|tinh\s+doan|doan|lien\s+doan|"
+    r"ngan\s+hang|vien\s+thong|buu\s+dien|cong\s+ty|phong|thanh\s+tra|mat\s+tran|hoi\s+dong|chu\s+tich|"
+    r"thu\s+truong|giam\s+doc|dia\s+phuong|don\s+vi|nganh|doanh\s+nghiep|truong|benh\s+vien|"
+    r"tinh\s+uy|huyen\s+uy|dang\s+uy|chi\s+bo|lanh\s+dao)\b")
+_TOPIC = re.compile(r"^(ve|doi\s+voi|nhiem\s+vu|giai\s+phap|muc\s+tieu|noi\s+dung|to\s+chuc\s+thuc\s+hien)\b")
+_LEAD_MARK = re.compile(r"\s*,?\s*(?:la\s+co\s+quan\s+)?chu\s+tri\b")
+_COORD = re.compile(r"\bphoi\s+hop(?:\s+(?:chat\s+che\s+)?(?:voi|cung))?\s+")
+MAX_UNIT_CHARS = 160
+
+# Commune level, by wording. After 1 July 2025 there are no districts; before, the
+# "UBND huyện, thị xã, thành phố" were the level a commune office's tasks came through.
+_COMMUNE = re.compile(
+    r"(ubnd|uy\s+ban\s+nhan\s+dan|chu\s+tich\s+ubnd|chu\s+tich\s+uy\s+ban\s+nhan\s+dan)\s+(?:cac\s+)?(?:cap\s+)?"
+    r"(xa|phuong)\b|\bcap\s+xa\b|\bcac\s+xa\b|\bxa\s*,\s*phuong\b|\bphuong\s*,\s*xa\b|\bdac\s+khu\b")
+# "Các sở, ban, ngành, địa phương": as the lead, the localities (communes) act themselves;
+# "phối hợp với … địa phương liên quan" only asks for help where needed.
+_LOCALITIES = re.compile(r"\bdia\s+phuong\b")
+_DISTRICT = re.compile(r"(ubnd|uy\s+ban\s+nhan\s+dan|chu\s+tich\s+ubnd)\s+(?:cac\s+)?(huyen|thi\s+xa|thanh\s+pho)\b"
+                       r"|\bcap\s+huyen\b|\bcac\s+huyen\s*,\s*thi\s+xa")
+TWO_TIER_START = dt.date(2025, 7, 1)
+
+
+def _fold_aligned(text: str) -> str:
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
+    return "".join((fold(ch) or " ")[:1] if len(fold(ch)) != 1 else fold(ch) for ch in text)
+
+
+def looks_like_unit(text: str) -> bool:
+    folded = _fold_aligned(text.strip())
+    return bool(_UNIT_START.match(folded)) and not _TOPIC.match(folded)
+
+
+def _first_verb(text: str, folded: str, start: int = 0) -> int | None:
+    """Where the action starts. Unit names are capitalised ("Sở Xây dựng", "Giáo dục và Đào tạo"),
+    verbs in running text are not, so only a lower-case verb ends a unit phrase."""
+    for match in _VERB_RE.finditer(folded, start):
+        if text[match.start(1)].islower():
+            return match.start(1)
+    return None
+
+
+def _tidy(unit: str) -> str | None:
+    unit = unit.strip(" ,;:.-–")
+    unit = re.sub(r"\s+", " ", unit)
+    if not unit or len(unit) > MAX_UNIT_CHARS:
+        return None
+    return unit
+
+
+def split_lead(text: str) -> tuple[str | None, str]:
+    """(lead unit named at the head of `text`, the rest of the text)."""
+    text = text.strip()
+    folded = _fold_aligned(text)
+    window = folded[:MAX_UNIT_CHARS + 20]
+    lead_mark = _LEAD_MARK.search(window)
+    if lead_mark and lead_mark.start() > 0:
+        head = text[:lead_mark.start()]
+        if looks_like_unit(head) and "." not in head.rstrip("."):
+            return _tidy(head), text[lead_mark.start():].strip(" ,")
+    if not looks_like_unit(text):
+        return None, text
+    ends = [i for i in (_first_verb(text, folded, 1), _colon_end(text)) if i is not None]
+    end = min(ends) if ends else len(text)
+    if end > MAX_UNIT_CHARS:
+        return None, text
+    lead = _tidy(text[:end])
+    return lead, text[end:].strip(" :,")
+
+
+def _colon_end(text: str) -> int | None:
+    """Index of the colon that ends "Sở Nội vụ:" — not the one in "Các Sở: Giáo dục, Y tế…"."""
+    for match in re.finditer(":", text):
+        before = fold(text[:match.start()]).strip()
+        if re.fullmatch(r"cac\s+(so|co\s+quan|don\s+vi|nganh|dia\s+phuong)", before):
+            continue
+        return match.start()
+    return None
+
+
+def coordinating_units(text: str) -> list[str]:
+    """Units after "phối hợp (với)", up to the verb that starts the work."""
+    folded = _fold_aligned(text)
+    units: list[str] = []
+    for match in _COORD.finditer(folded):
+        start = match.end()
+        stops = [i for i in (_first_verb(text, folded, start), _stop_punct(text, start)) if i is not None]
+        end = min(stops) if stops else len(text)
+        phrase = text[start:end]
+        if not looks_like_unit(phrase) and not re.match(r"^(các|những)?\s*\S", phrase):
+            continue
+        for part in _split_units(phrase):
+            if part not in units:
+                units.append(part)
+    return units
+
+
+def _stop_punct(text: str, start: int) -> int | None:
+    match = re.compile(r"[:.(]|\s(để|nhằm|trong việc|theo)\s").search(text, start)
+    return match.start() if match else None
+
+
+def _split_units(phrase: str) -> list[str]:
+    """"Văn phòng UBND tỉnh và các sở, ngành liên quan" → two units; "sở, ngành, địa phương" stays one.
+
+    A comma separates units only when a new unit name (capitalised, or "các …") follows it.
+    """
+    pieces: list[str] = []
+    for chunk in re.split(r"\s+và\s+|\s*;\s*", phrase.strip()):
+        for index, part in enumerate(re.split(r"\s*,\s*", chunk)):
+            starts_unit = part[:1].isupper() or part.startswith(("các ", "những "))
+            if index > 0 and pieces and not starts_unit:
+                pieces[-1] = f"{pieces[-1]}, {part}"
+            else:
+                pieces.append(part)
+    out = [tidy for tidy in (_tidy(p) for p in pieces) if tidy and len(tidy) > 2]
+    # "Sở Nông nghiệp và Môi trường" was split at "và": glue a tail that is not a unit back on.
+    merged: list[str] = []
+    for part in out:
+        if merged and not looks_like_unit(part) and not part.startswith(("các ", "những ")) and part[:1].isupper():
+            merged[-1] = f"{merged[-1]} và {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def is_for_commune(lead: str | None, coordinating: list[str], text: str,
+                   document_date: dt.date | None) -> bool:
+    """True when the commune level leads, or is named explicitly among the units that act."""
+    districts_count = document_date is None or document_date < TWO_TIER_START
+
+    def commune_level(phrase: str, generic: bool) -> bool:
+        folded = _fold_aligned(phrase or "")
+        return bool(_COMMUNE.search(folded) or (generic and _LOCALITIES.search(folded))
+                    or (districts_count and _DISTRICT.search(folded)))
+
+    if lead is not None:
+        return commune_level(lead, True) or any(commune_level(u, False) for u in coordinating)
+    # No unit at the head: the item speaks to whoever its first words name.
+    return commune_level(text[:200], True) or any(commune_level(u, False) for u in coordinating)
