@@ -11,7 +11,9 @@ def resources_dir() -> Path:
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    import resources
+
+    return Path(resources.__file__).resolve().parent
 
 
 def resource(*parts: str) -> Path:
