@@ -26,8 +26,9 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 
 def _command_modules():
     from core.cli import checklist_cmds, dossiers_cmds, report_cmds, workspace_cmds
+    from core.cli import hub_cmds, sync_cmds
 
-    return [workspace_cmds, report_cmds, dossiers_cmds, checklist_cmds]
+    return [workspace_cmds, report_cmds, dossiers_cmds, checklist_cmds, sync_cmds, hub_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,8 @@ def register(subparsers, common) -> None:
     p.add_argument("--unit", required=True, metavar="MÃ", help="mã đơn vị (5 chữ số)")
     p.add_argument("--staff", nargs="*", default=[], metavar="HỌ_TÊN", help="cán bộ dùng máy này")
     p.add_argument("--current", metavar="HỌ_TÊN", help="cán bộ đang làm việc (mặc định: người đầu tiên)")
+    p.add_argument("--hub", metavar="URL", help="địa chỉ máy chủ đồng bộ của tỉnh")
+    p.add_argument("--province-key", metavar="KHÓA", help="khóa công khai của tỉnh (44 ký tự)")
     p.set_defaults(handler=cmd_init)
 
     p = subparsers.add_parser("demo-data", parents=[common], help="tạo dữ liệu mẫu tất định")
@@ -38,9 +40,14 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
-    _, store = open_store(args)
+    from core.sync.identity import configure as configure_sync
+
+    paths, store = open_store(args)
     with store:
-        who = initialise(store, args.unit, args.staff, args.current)
+        with store.transaction():  # a bad --province-key or --hub leaves nothing half set up
+            who = initialise(store, args.unit, args.staff, args.current)
+            # Creates the unit's signing key pair; pins the province key and hub when given.
+            configure_sync(store, paths, hub=args.hub, province_key_text=args.province_key)
     print(f"Đã thiết lập: {who.unit.name} (mã {who.unit.code})"
           + (f", cán bộ đang làm việc: {who.staff_name}" if who.staff_name else "") + ".")
     return 0

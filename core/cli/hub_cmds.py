@@ -1,0 +1,153 @@
+"""Province hub commands: hub init | register | ingest | directive | ack | status | report | serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from core.cli.common import print_json
+from core.errors import NotFoundError, UserInputError
+from core.hub import ingest, overview, province
+from core.hub.store import hub_paths, init_hub, open_hub, register_unit
+
+
+def register(subparsers, common) -> None:
+    hub = subparsers.add_parser("hub", parents=[common], help="máy chủ đồng bộ của tỉnh")
+    sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH", required=True)
+
+    p = sub.add_parser("init", parents=[common], help="tạo cơ sở dữ liệu và cặp khóa của tỉnh")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("register", parents=[common], help="đăng ký khóa công khai của một đơn vị")
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--public-key", required=True, metavar="KHÓA")
+    p.set_defaults(handler=cmd_register)
+
+    p = sub.add_parser("ingest", parents=[common], help="nhận một gói xã mang lên bằng USB")
+    p.add_argument("file", metavar="TỆP")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("directive", parents=[common], help="gửi văn bản chỉ đạo xuống các đơn vị")
+    p.add_argument("file", metavar="TỆP")
+    p.add_argument("--units", nargs="*", metavar="MÃ", help="mặc định: mọi đơn vị đã đăng ký")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_directive)
+
+    p = sub.add_parser("ack", parents=[common], help="tạo gói xác nhận cho một đơn vị (mang về bằng USB)")
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p.set_defaults(handler=cmd_ack)
+
+    p = sub.add_parser("status", parents=[common], help="tình hình đồng bộ của các đơn vị")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("report", parents=[common], help="báo cáo Excel tình hình các đơn vị")
+    p.add_argument("--out", required=True, metavar="TỆP.xlsx")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("serve", parents=[common], help="chạy máy chủ (HTTP)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(handler=cmd_serve)
+
+
+def _paths(args):
+    return hub_paths(getattr(args, "data_dir", None))
+
+
+def cmd_init(args) -> int:
+    paths = _paths(args)
+    pair = init_hub(paths)
+    print(f"Đã khởi tạo máy chủ tỉnh tại {paths.root}.")
+    print(f"Khóa công khai của tỉnh (nhập vào máy các xã): {pair.public_text}")
+    print(f"Dấu vân tay: {pair.fingerprint}")
+    return 0
+
+
+def cmd_register(args) -> int:
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        info = register_unit(store, args.unit, args.public_key)
+    print(f"Đã đăng ký {info['name']} (mã {info['unit']}), dấu vân tay {info['fingerprint']}.")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    paths = _paths(args).require()
+    source = Path(args.file)
+    if not source.is_file():
+        raise NotFoundError(f"Không tìm thấy tệp gói “{source}”.")
+    with open_hub(paths) as store:
+        result = ingest.ingest_bytes(paths, store, source.read_bytes(), via="usb")
+    if args.json:
+        print_json(result.as_json())
+    elif result.status == "rejected":
+        print(f"Lỗi: gói bị từ chối: {result.message}", file=sys.stderr)
+    else:
+        print(result.message)
+    return 0 if result.status in ("applied", "duplicate") else 5
+
+
+def cmd_directive(args) -> int:
+    from core.hub.directives import directive_rows
+
+    paths = _paths(args).require()
+    source = Path(args.file)
+    if not source.is_file():
+        raise NotFoundError(f"Không tìm thấy tệp văn bản “{source}”.")
+    rows, attachments = directive_rows(source)
+    with open_hub(paths) as store:
+        made = province.publish(paths, store, rows, args.units or None, attachments=attachments)
+    if args.json:
+        print_json({"bundles": made, "records": len(rows)})
+    else:
+        print(f"Đã tạo {len(made)} gói văn bản chỉ đạo ({len(rows)} bản ghi) cho: "
+              + ", ".join(m["unit"] for m in made) + ".")
+    return 0
+
+
+def cmd_ack(args) -> int:
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        path = province.ack_bundle(paths, store, args.unit, Path(args.out))
+    print(f"Đã tạo gói xác nhận: {path}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        units = overview.unit_status(store)
+    if args.json:
+        print_json({"units": units})
+    else:
+        for u in units:
+            print(f"{u['code']}: {u['bundles_applied']} gói, đến thay đổi số {u['last_seq']}, "
+                  f"lần cuối {u['last_sync'] or 'chưa đồng bộ'}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from core.hub.report import write_report
+
+    paths = _paths(args).require()
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise UserInputError("Tệp báo cáo phải có đuôi .xlsx.")
+    with open_hub(paths) as store:
+        write_report(store, out)
+    print(f"Đã lưu báo cáo: {out}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from core.hub.app import serve
+
+    paths = _paths(args).require()
+    print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
+    serve(paths, args.host, args.port)
+    return 0
+
+

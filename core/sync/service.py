@@ -1,0 +1,175 @@
+"""One sync run of a commune: cut new changes, send the outbox, read the acknowledgements,
+fetch what the province has for this unit.
+
+Used by `python main.py sync` and by the Đồng bộ page (on a worker thread, with its
+own Store). A run that loses the network half-way leaves every bundle in a state
+from which the next run simply continues: the hub answers "duplicate" for what it
+already has, and acknowledgements are signed by the province, so nobody else can
+mark a bundle as confirmed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from core.clock import utc_iso
+from core.paths import AppPaths
+from core.sync import identity, inbox, keys, outbox
+from core.sync.client import HubClient, RetryPolicy
+from core.sync.errors import BundleRejected, HubRefused, HubUnreachable, SyncError, SyncKeyError
+from db.settings import get_setting, set_setting
+from db.store import Store
+
+log = logging.getLogger(__name__)
+
+INBOX_CURSOR = "sync_inbox_cursor"
+Report = Callable[[int, int, str], None]
+
+
+@dataclass
+class SyncSummary:
+    cut: outbox.CutResult | None = None
+    sent: int = 0
+    duplicates: int = 0
+    acknowledged: int = 0
+    received: int = 0
+    missing: list = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"new_bundle": self.cut.as_json() if self.cut else None, "sent": self.sent,
+                "duplicates": self.duplicates, "acknowledged": self.acknowledged, "received": self.received,
+                "missing": self.missing, "errors": self.errors}
+
+    def lines(self) -> list[str]:
+        out = [f"Đã gửi {self.sent} gói ({self.duplicates} gói tỉnh đã có từ trước), "
+               f"tỉnh đã xác nhận {self.acknowledged} gói, nhận {self.received} gói từ tỉnh."]
+        if self.missing:
+            out.append("Tỉnh báo còn thiếu các thay đổi: "
+                       + ", ".join(f"{a}–{b}" for a, b in self.missing) + ".")
+        out.extend(self.errors)
+        return out
+
+
+def make_client(store: Store, paths: AppPaths, **kwargs) -> HubClient:
+    url = identity.hub_url(store)
+    if not url:
+        raise SyncError("Chưa có địa chỉ máy chủ của tỉnh. Nhập địa chỉ trong Cài đặt (hoặc "
+                        "“python main.py init --unit MÃ --hub https://…”).", reason="no_hub")
+    return HubClient(url, unit=identity.own_unit_code(store), keypair=identity.commune_keypair(paths), **kwargs)
+
+
+def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubClient | None = None,
+             report: Report | None = None, retry: RetryPolicy | None = None, timeout: float = 30.0) -> SyncSummary:
+    report = report or (lambda done, total, text: None)
+    summary = SyncSummary()
+    summary.cut = outbox.cut_bundle(store, paths)
+    own_client = client is None
+    if client is None:
+        client = make_client(store, paths, timeout=timeout, **({"retry": retry} if retry else {}))
+    try:
+        report(0, 1, "Đang kiểm tra kết nối tới máy chủ tỉnh…")
+        client.health()
+        _send_outbox(store, paths, client, summary, force, report)
+        _fetch_inbox(store, paths, client, summary, report)
+        if not summary.errors:
+            _refresh_ack(store, client, summary)
+    finally:
+        if own_client:
+            client.close()
+    outbox.sweep(store, paths)
+    if not summary.errors:
+        set_setting(store, outbox.LAST_SUCCESS, utc_iso())
+    return summary
+
+
+def _send_outbox(store, paths, client, summary, force, report) -> None:
+    todo = outbox.bundles_to_send(store, force=force)
+    for number, row in enumerate(todo, start=1):
+        report(number - 1, len(todo), f"Đang gửi gói {number}/{len(todo)}…")
+        path = outbox.bundle_path(paths, row)
+        if not path.exists():
+            outbox.mark_error(store, row["bundle_id"], "Tệp gói đã bị mất khỏi thư mục hàng chờ.", "file_missing")
+            summary.errors.append(f"Tệp của gói {row['bundle_id'][:8]} đã bị mất.")
+            continue
+        outbox.mark_sending(store, row["bundle_id"])
+        try:
+            answer = client.upload(path.read_bytes())
+        except HubRefused as exc:
+            # The hub read it and said no (not registered, damaged…): retry in an hour, not in a loop.
+            outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason, retry_in=3600)
+            summary.errors.append(exc.message)
+            continue
+        except HubUnreachable as exc:
+            outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason)
+            summary.errors.append(exc.message)
+            return  # the network is gone: the rest would fail the same way
+        outbox.mark_sent(store, row["bundle_id"], "network")
+        summary.sent += 1
+        summary.duplicates += answer.get("status") == "duplicate"
+        _apply_signed_ack(store, answer, summary)
+    report(len(todo), len(todo), "Đã gửi xong hàng chờ.")
+
+
+def _apply_signed_ack(store: Store, answer: dict, summary: SyncSummary) -> None:
+    text, signature = answer.get("ack"), answer.get("ack_signature")
+    if not isinstance(text, str) or not isinstance(signature, str):
+        return
+    try:
+        key = identity.province_key(store)
+        keys.verify(key, base64.b64decode(signature, validate=True), text.encode("utf-8"), what="xác nhận")
+        ack = json.loads(text)
+    except SyncKeyError:
+        return  # no pinned key yet: the bundle stays "đã gửi" until a verifiable ack arrives
+    except (BundleRejected, binascii.Error, ValueError) as exc:
+        log.warning("ack not accepted: %r", exc)
+        summary.errors.append("Xác nhận của tỉnh không có chữ ký hợp lệ; gói được giữ lại để gửi lại sau.")
+        return
+    if isinstance(ack, dict) and ack.get("unit") == identity.own_unit_code(store):
+        summary.acknowledged += outbox.apply_ack(store, ack)
+        summary.missing = ack.get("missing", [])
+
+
+def _fetch_inbox(store, paths, client, summary, report) -> None:
+    cursor = int(get_setting(store, INBOX_CURSOR, 0) or 0)
+    try:
+        listed = client.inbox(cursor)
+    except (HubRefused, HubUnreachable) as exc:
+        summary.errors.append(exc.message)
+        return
+    for number, item in enumerate(listed, start=1):
+        report(number - 1, len(listed), f"Đang nhận gói {number}/{len(listed)} từ tỉnh…")
+        try:
+            data = client.fetch(item["bundle_id"])
+            result = inbox.import_bundle_bytes(store, paths, data, via="network")
+        except (HubRefused, HubUnreachable, BundleRejected, SyncKeyError) as exc:
+            # Stop here: the cursor stays before this bundle so it is fetched again next time.
+            summary.errors.append(f"Chưa nhận được gói của tỉnh: {exc.message}")
+            return
+        summary.received += result.status == "applied"
+        summary.acknowledged += result.acknowledged
+        set_setting(store, INBOX_CURSOR, int(item["id"]))
+
+
+def _refresh_ack(store, client, summary) -> None:
+    """Ask for the acknowledgement when nothing was sent (e.g. bundles carried by USB)."""
+    if not store.scalar("SELECT 1 FROM sync_outbox WHERE state IN ('sent', 'error', 'pending', 'sending')"):
+        return
+    try:
+        _apply_signed_ack(store, client.ack(), summary)
+    except (HubRefused, HubUnreachable) as exc:
+        summary.errors.append(exc.message)
+
+
+def status(store: Store) -> dict:
+    """What the Đồng bộ page and `sync --status` show."""
+    return {"waiting_changes": outbox.waiting_changes(store),
+            "pending_bundles": outbox.pending_bundle_count(store),
+            "last_success": get_setting(store, outbox.LAST_SUCCESS),
+            "missing": get_setting(store, outbox.MISSING_RANGES, []) or [],
+            "hub_url": identity.hub_url(store)}
