@@ -443,3 +443,17 @@ def reminder_due(starts: dt.datetime, now: dt.datetime | None = None) -> bool:
 def incident_time_label(occurred_at: str) -> str:
     local = to_local(occurred_at)
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def resolve_run_id(store: Store, text: str) -> str:
+    """A full run id from the id or its first characters (at least 4), as the CLI lists them."""
+    text = (text or "").strip().lower()
+    if len(text) < 4:
+        raise UserInputError("Mã phiếu quá ngắn: nhập ít nhất 4 ký tự đầu của mã.")
+    found = [r["id"] for r in store.query("SELECT id FROM checklist_runs WHERE deleted_at IS NULL AND id LIKE ?",
+                                          (text.replace("%", "").replace("_", "") + "%",))]
+    if not found:
+        raise NotFoundError(f"Không tìm thấy phiếu kiểm tra mã “{text}”.")
+    if len(found) > 1:
+        raise UserInputError(f"Có {len(found)} phiếu bắt đầu bằng “{text}”; hãy nhập thêm ký tự của mã.")
+    return found[0]
