@@ -18,6 +18,7 @@ from db.migrations import m0001_foundation
 from db.migrations import m0002_checklists
 from db.migrations import m0003_sync_outbox
 from db.migrations import m0004_dossiers
+from db.migrations import m0005_tasks
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
@@ -25,6 +26,7 @@ MIGRATIONS: list[ModuleType] = [
     m0002_checklists,
     m0003_sync_outbox,
     m0004_dossiers,
+    m0005_tasks,
 ]
 
 
