@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 RULE_THICKNESS = 0.6
-HEADER_LEFT = 62 * mm   # governing/issuing body column; the rest is the national title column
 
 
 # ---------------------------------------------------------------------------
@@ -85,9 +84,14 @@ def _para(text: str, style_name: str) -> Paragraph:
     return Paragraph(_markup(text, style.fontName), style)
 
 
-def _rule(width: float, space_before: float = 2, space_after: float = 6) -> HRFlowable:
+def _rule(width: float, space_before: float = 3.5, space_after: float = 6) -> HRFlowable:
     return HRFlowable(width=width, thickness=RULE_THICKNESS, color=colors.black, hAlign="CENTER",
                       spaceBefore=space_before, spaceAfter=space_after)
+
+
+def _width(text: str, font: str, size: float) -> float:
+    fonts.register_fonts()  # measuring needs the faces registered (cached after the first call)
+    return stringWidth(text, font, size)
 
 
 def _text_width(text: str, style_name: str, limit: float) -> float:
@@ -104,12 +108,72 @@ def unit_bodies(unit, department: str | None = None) -> tuple[str | None, str]:
     """(governing body, issuing body) for a commune unit (core.units.Unit).
 
     The People's Committee itself issues as "ỦY BAN NHÂN DÂN / XÃ BA TƠ" with no governing
-    line; one of its offices issues under it: governing "ỦY BAN NHÂN DÂN XÃ BA TƠ",
-    issuing "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
+    line; one of its offices issues under it: governing "ỦY BAN NHÂN DÂN XÃ BA TƠ" (broken
+    before the unit's name when too long for the column), issuing "TRUNG TÂM PHỤC VỤ …".
     """
     if department:
-        return unit.committee_name, department.upper()
+        governing = unit.committee_name
+        if _width(governing, fonts.REGULAR, 12) > _LEFT_WIDEST:
+            governing = f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}"
+        return governing, department.upper()
     return None, f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}"
+
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+_COLUMN_GAP = 4 * mm
+_LEFT_WIDEST = TEXT_WIDTH - 88.5 * mm - _COLUMN_GAP   # left column when the national title is at 12 pt
+
+
+def _header_fit(governing: list[str], issuing: list[str], place_date_text: str) -> tuple[float, float, float, float]:
+    """(left column width, left size, right size, place-date size) for the header.
+
+    The decree allows 12–13 pt for the bodies and the national title and 13–14 pt for the
+    place and date. Keep the larger sizes when every line fits unbroken; otherwise step down,
+    so a unit's name never breaks mid-way. A line too long for any choice (a long office
+    name) is left out of the search; it is broken in two balanced halves afterwards.
+    """
+    def left_width_for(right_size, date_size):
+        right = max(_width(NATION, fonts.BOLD, right_size), _width(place_date_text, fonts.ITALIC, date_size))
+        return TEXT_WIDTH - right - _COLUMN_GAP
+
+    widest = left_width_for(12, 13)
+    lines = [(t, fonts.REGULAR) for t in governing] + [(t, fonts.BOLD) for t in issuing]
+    lines = [(t, f) for t, f in lines if _width(t, f, 12) <= widest]
+    choices = [(l, r, d) for r, d in ((13, 14), (13, 13), (12, 14), (12, 13)) for l in (13, 12)]
+    for left_size, right_size, date_size in choices:
+        left_width = left_width_for(right_size, date_size)
+        if all(_width(t, f, left_size) <= left_width for t, f in lines):
+            return left_width, left_size, right_size, date_size
+    return widest, 12, 12, 13  # unreachable: the lines kept all fit the widest choice
+
+
+def _balance(text: str, font: str, size: float, width: float) -> str:
+    """Break each line too wide for `width` into two lines of similar length, at a space."""
+    out = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        if _width(line, font, size) <= width or len(words) < 2:
+            out.append(line)
+            continue
+        cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        first, second = min(cuts, key=lambda c: max(_width(c[0], font, size), _width(c[1], font, size)))
+        out += [first, second]
+    return "\n".join(out)
+
+
+def _sized(style_name: str, size: float):
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = styles()[style_name]
+    if base.fontSize == size:
+        return base
+    return ParagraphStyle(f"{style_name}{size}", parent=base, fontSize=size, leading=size * 1.2)
+
+
+def _para_sized(text: str, style_name: str, size: float) -> Paragraph:
+    style = _sized(style_name, size)
+    return Paragraph(_markup(text, style.fontName), style)
 
 
 def header(*, issuing_body: str, place: str, date: dt.date, symbol: str | None = None,
@@ -121,22 +185,29 @@ def header(*, issuing_body: str, place: str, date: dt.date, symbol: str | None =
     letter, "V/v …". Right: national title, motto with a full rule, then place and date in italics.
     A "\\n" in a body's name forces its line break.
     """
-    left_width, right_width = HEADER_LEFT, TEXT_WIDTH - HEADER_LEFT
+    governing = governing_body.upper() if governing_body else None
+    issuing = issuing_body.upper()
+    when = place_date(place, date)
+    left_width, left_size, right_size, date_size = _header_fit(
+        governing.split("\n") if governing else [], issuing.split("\n"), when)
+    right_width = TEXT_WIDTH - left_width
     left: list[Flowable] = []
-    if governing_body:
-        left.append(_para(governing_body.upper(), "governing"))
-    left.append(_para(issuing_body.upper(), "issuer"))
-    left.append(_rule(_text_width(issuing_body.upper(), "issuer", left_width) * 0.4))
-    motto = "Độc lập - Tự do - Hạnh phúc"
-    right = [_para("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "nation"), _para(motto, "motto"),
-             _rule(_text_width(motto, "motto", right_width))]
+    if governing:
+        governing = _balance(governing, fonts.REGULAR, left_size, left_width)
+        left.append(_para_sized(governing, "governing", left_size))
+    issuing = _balance(issuing, fonts.BOLD, left_size, left_width)
+    left.append(_para_sized(issuing, "issuer", left_size))
+    issuing_width = max(_width(t, fonts.BOLD, left_size) for t in issuing.split("\n"))
+    left.append(_rule(min(issuing_width, left_width) * 0.4))
+    right = [_para_sized(NATION, "nation", right_size), _para(MOTTO, "motto"),
+             _rule(_text_width(MOTTO, "motto", right_width))]
 
     left_below: list[Flowable] = []
     if symbol:
         left_below.append(_para(document_number(number, symbol), "number"))
     if about:
         left_below.append(_para(about if about.startswith("V/v") else f"V/v {about}", "about"))
-    right_below = [_para(place_date(place, date), "place_date")]
+    right_below = [_para_sized(when, "place_date", date_size)]
 
     t = Table([[left, right], [left_below or "", right_below]], colWidths=[left_width, right_width],
               hAlign="CENTER")
@@ -155,7 +226,7 @@ def title(doc_type: str, subject: str | None = None) -> KeepTogether:
     parts: list[Flowable] = [_para(doc_type.upper(), "doc_type")]
     if subject:
         parts.append(_para(subject, "subject"))
-        parts.append(_rule(min(_text_width(subject, "subject", TEXT_WIDTH), TEXT_WIDTH) * 0.3, 3, 12))
+        parts.append(_rule(min(_text_width(subject, "subject", TEXT_WIDTH), TEXT_WIDTH) * 0.3, 3.5, 12))
     else:
         parts.append(Spacer(1, 12))
     return KeepTogether(parts)

@@ -85,7 +85,7 @@ def qr_matrix(payload: str) -> list[list[bool]]:
 
 
 def footer_text(report_id: str, fingerprint: str) -> str:
-    return f"Mã báo cáo: {report_id}  ·  Dấu dữ liệu (SHA-256): {short_fingerprint(fingerprint)}"
+    return f"Mã báo cáo: {report_id} · Dấu dữ liệu (SHA-256): {short_fingerprint(fingerprint)}"
 
 
 class _PageDecorations:

@@ -1,0 +1,60 @@
+"""The page builder: fingerprints, streams, atomic writes, metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from core.printing import PdfWriteError, blocks as b, build_pdf, data_fingerprint, short_fingerprint
+from core.printing.document import qr_matrix, qr_payload
+from tests.core.printing.conftest import pdftotext
+
+
+def test_fingerprint_is_canonical_and_follows_the_data():
+    a = data_fingerprint({"b": [1, 2], "a": "Hộ tịch", "d": dt.date(2026, 1, 5)})
+    assert a == data_fingerprint({"d": dt.date(2026, 1, 5), "a": "Hộ tịch", "b": [1, 2]})
+    assert a != data_fingerprint({"b": [1, 3], "a": "Hộ tịch", "d": dt.date(2026, 1, 5)})
+    assert len(a) == 64 and short_fingerprint(a) == a[:12]
+
+
+def test_build_into_a_stream_and_metadata():
+    buf = io.BytesIO()
+    built = build_pdf([b.paragraph("Nội dung.")], buf, report_id="BC-NV-2026-0001", data=[1, 2],
+                      title="Báo cáo tiến độ nhiệm vụ", author="ỦY BAN NHÂN DÂN XÃ BA TƠ")
+    assert built.path is None and built.pages == 1
+    assert built.fingerprint == data_fingerprint([1, 2])
+    buf.seek(0)
+    reader = PdfReader(buf)
+    assert reader.metadata.title == "Báo cáo tiến độ nhiệm vụ"
+    assert reader.metadata.author == "ỦY BAN NHÂN DÂN XÃ BA TƠ"
+
+
+def test_precomputed_fingerprint_is_printed(tmp_path):
+    out = tmp_path / "a.pdf"
+    build_pdf([b.paragraph("x")], out, report_id="R-1", fingerprint="ab" * 32)
+    assert "Dấu dữ liệu (SHA-256): abababababab" in pdftotext(out)
+
+
+def test_missing_folder_gives_a_vietnamese_error(tmp_path):
+    with pytest.raises(PdfWriteError) as caught:
+        build_pdf([b.paragraph("x")], tmp_path / "khong-co" / "a.pdf", report_id="R-1")
+    assert "Không có thư mục" in caught.value.message
+
+
+def test_overwrite_replaces_the_file_whole(tmp_path):
+    out = tmp_path / "a.pdf"
+    out.write_bytes(b"old")
+    built = build_pdf([b.paragraph("Mới.")], out, report_id="R-2", data="v2")
+    assert built.path == out and out.read_bytes().startswith(b"%PDF-1.4")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+
+def test_qr_payload_and_matrix():
+    payload = qr_payload("BC-1", "0" * 64)
+    assert payload == "MOTCUA|BC-1|" + "0" * 64
+    m = qr_matrix(payload)
+    assert len(m) == len(m[0]) and len(m) >= 29 + 8      # version ≥ 3 plus the quiet zone
+    assert m == qr_matrix(payload)
