@@ -41,7 +41,10 @@ def _foundation(ctx: DemoContext) -> str:
 
 def _generators() -> list[Callable[[DemoContext], str]]:
     # Capabilities append their generator here (imported lazily: demo data is rarely made).
-    return [_foundation]
+    from core.demo import checklists as demo_checklists
+    from core.dossiers.demo import demo_dossiers
+
+    return [_foundation, demo_dossiers, demo_checklists.generate]
 
 
 def fill(store: Store, *, seed: int = 1, today: dt.date | None = None) -> list[str]:
