@@ -1,0 +1,267 @@
+"""Hostile bundles fed to the hub: each refused with its reason, the hub's data unchanged."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from core.hub import ingest
+from core.sync import bundle as bundlemod
+from core.sync import keys, outbox
+from tests.core.sync.harness import add_rows, make_commune, make_hub, province_target_row
+
+
+@pytest.fixture
+def world(tmp_path):
+    hub = make_hub(tmp_path / "hub")
+    a = make_commune(tmp_path / "a", "21484", hub)
+    b = make_commune(tmp_path / "b", "21478", hub)
+    add_rows(a, 3)
+    first = outbox.cut_bundle(a.store, a.paths)
+    with hub.store() as s:
+        assert ingest.ingest_bytes(hub.paths, s, first.path.read_bytes(), via="usb").status == "applied"
+    add_rows(a, 2)
+    second = outbox.cut_bundle(a.store, a.paths)
+    yield hub, a, b, second.path
+    a.close()
+    b.close()
+
+
+def _ingest(hub, data: bytes):
+    with hub.store() as s:
+        return ingest.ingest_bytes(hub.paths, s, data, via="usb")
+
+
+def _refused(hub, data: bytes, reason: str, *words: str):
+    before = hub.snapshot()
+    result = _ingest(hub, data)
+    assert result.status == "rejected", result
+    assert result.reason == reason, result
+    for word in words:
+        assert word in result.message, result.message
+    assert hub.snapshot() == before
+    with hub.store() as s:
+        logged = s.query("SELECT reason, message FROM rejections ORDER BY id DESC LIMIT 1")[0]
+    assert logged["reason"] == reason
+    return result
+
+
+def _rezip(valid: Path, extra: list[tuple[zipfile.ZipInfo | str, bytes]] = (), drop: set[str] = frozenset()) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(valid) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename not in drop:
+                dst.writestr(info.filename, src.read(info))
+        for info, data in extra:
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def test_valid_second_bundle_is_applied(world):
+    hub, a, b, path = world
+    assert _ingest(hub, path.read_bytes()).status == "applied"
+
+
+def test_flipped_byte_is_refused(world):
+    hub, a, b, path = world
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(bundlemod.RECORDS)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0x01
+    _refused(hub, bytes(data), "damaged", "hỏng")
+
+
+def test_flipped_byte_in_manifest_breaks_the_signature(world):
+    hub, a, b, path = world
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        manifest = zf.read(bundlemod.MANIFEST)
+    # Re-store the manifest with one character changed: zip checksums fine, signature not.
+    changed = manifest.replace(b'"records.jsonl"', b'"records.jsonl" ', 1)
+    data = _rezip(path, drop={bundlemod.MANIFEST}, extra=[(bundlemod.MANIFEST, changed)])
+    _refused(hub, data, "bad_signature", "Chữ ký")
+
+
+def test_truncated_file_is_refused(world):
+    hub, a, b, path = world
+    data = path.read_bytes()
+    _refused(hub, data[: len(data) // 2], "damaged", "cắt cụt")
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/x", "attachments/../../x", "C:/x", "a\\..\\x"])
+def test_paths_leaving_the_bundle_are_refused(world, name):
+    hub, a, b, path = world
+    _refused(hub, _rezip(path, extra=[(name, b"x")]), "unsafe_member", "không an toàn")
+
+
+def test_link_member_is_refused(world):
+    hub, a, b, path = world
+    link = zipfile.ZipInfo("attachments/link")
+    link.external_attr = (0o120777 << 16)
+    _refused(hub, _rezip(path, extra=[(link, b"/etc/passwd")]), "unsafe_member", "liên kết")
+
+
+def test_zip_bomb_by_ratio_is_refused(world):
+    hub, a, b, path = world
+    bomb = zipfile.ZipInfo("attachments/bomb.bin")
+    bomb.compress_type = zipfile.ZIP_DEFLATED
+    _refused(hub, _rezip(path, extra=[(bomb, b"\0" * (20 * 1024 * 1024))]), "too_large", "bom zip")
+
+
+def test_zip_bomb_by_declared_size_is_refused(world):
+    hub, a, b, path = world
+    data = bytearray(path.read_bytes())
+    # Patch the central directory's uncompressed size of records.jsonl to 3 GB.
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(bundlemod.RECORDS)
+    offset, patched = data.find(b"PK\x01\x02"), False
+    while offset != -1:
+        name_len = struct.unpack_from("<H", data, offset + 28)[0]
+        if data[offset + 46: offset + 46 + name_len] == info.filename.encode():
+            struct.pack_into("<I", data, offset + 24, 3_000_000_000)
+            patched = True
+            break
+        offset = data.find(b"PK\x01\x02", offset + 4)
+    assert patched
+    _refused(hub, bytes(data), "too_large", "quá lớn")
+
+
+def test_too_many_members_is_refused(world):
+    hub, a, b, path = world
+    extra = [(f"attachments/f{i}", b"") for i in range(1001)]
+    _refused(hub, _rezip(path, extra=extra), "too_large", "quá nhiều")
+
+
+def test_unlisted_member_is_refused(world):
+    hub, a, b, path = world
+    _refused(hub, _rezip(path, extra=[("attachments/extra.txt", b"hello")]), "damaged", "thừa")
+
+
+def test_missing_signature_is_refused(world):
+    hub, a, b, path = world
+    _refused(hub, _rezip(path, drop={bundlemod.SIGNATURE}), "bad_signature", "không có chữ ký")
+
+
+def test_wrong_signature_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    stranger = keys.load_or_create(tmp_path / "stranger")
+    with zipfile.ZipFile(path) as zf:
+        manifest = zf.read(bundlemod.MANIFEST)
+    import base64
+
+    forged = base64.b64encode(stranger.sign(manifest))
+    _refused(hub, _rezip(path, drop={bundlemod.SIGNATURE}, extra=[(bundlemod.SIGNATURE, forged)]),
+             "bad_signature", "Chữ ký")
+
+
+def test_bundle_signed_with_another_units_key_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    # Commune B signs a bundle that claims to come from A, carrying rows stamped A.
+    records = [("staff", "x-1", "insert", 1, {"id": "x-1", "created_at": "2026-01-01T00:00:00.000Z",
+                                              "updated_at": "2026-01-01T00:00:00.000Z", "origin": a.code,
+                                              "full_name": "Giả mạo"})]
+    forged, _ = bundlemod.write_bundle(tmp_path / "forged", kind="changes", source=a.code, destination="province",
+                                       signer=keys.load_or_create(b.paths.keys_dir), records=records,
+                                       seq_from=100, seq_to=100)
+    _refused(hub, forged.read_bytes(), "bad_signature")
+
+
+def test_rows_of_another_unit_are_refused(world, tmp_path):
+    hub, a, b, path = world
+    # B signs honestly as B but carries a row stamped as A's.
+    row = a.store.query("SELECT * FROM staff LIMIT 1")[0]
+    bad, _ = bundlemod.write_bundle(tmp_path / "bad", kind="changes", source=b.code, destination="province",
+                                    signer=keys.load_or_create(b.paths.keys_dir),
+                                    records=[("staff", row["id"], "update", 1, row)], seq_from=1, seq_to=1)
+    _refused(hub, bad.read_bytes(), "ownership", a.code)
+
+
+def test_row_id_owned_by_another_unit_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    # B re-stamps one of A's row ids with its own origin: still A's row at the hub.
+    row = dict(a.store.query("SELECT * FROM staff LIMIT 1")[0], origin=b.code, full_name="Ghi đè")
+    bad, _ = bundlemod.write_bundle(tmp_path / "bad", kind="changes", source=b.code, destination="province",
+                                    signer=keys.load_or_create(b.paths.keys_dir),
+                                    records=[("staff", row["id"], "update", 1, row)], seq_from=1, seq_to=1)
+    _refused(hub, bad.read_bytes(), "ownership", "vốn thuộc")
+
+
+def test_unregistered_unit_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    c = make_commune(tmp_path / "c", "21490")
+    add_rows(c, 1)
+    cut = outbox.cut_bundle(c.store, c.paths)
+    _refused(hub, cut.path.read_bytes(), "unknown_sender", "chưa được đăng ký")
+    c.close()
+
+
+def test_replay_is_a_no_op(world):
+    hub, a, b, path = world
+    assert _ingest(hub, path.read_bytes()).status == "applied"
+    before = hub.snapshot()
+    again = _ingest(hub, path.read_bytes())
+    assert again.status == "duplicate"
+    assert hub.snapshot() == before
+
+
+def test_bundle_editing_province_rows_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    row = dict(province_target_row(), origin=a.code)
+    bad, _ = bundlemod.write_bundle(tmp_path / "bad", kind="changes", source=a.code, destination="province",
+                                    signer=keys.load_or_create(a.paths.keys_dir),
+                                    records=[("dossier_targets", row["id"], "insert", 50, row)],
+                                    seq_from=50, seq_to=50)
+    _refused(hub, bad.read_bytes(), "ownership", "dossier_targets", "của tỉnh")
+
+
+def test_unknown_table_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    row = {"id": "r1", "updated_at": "2026-01-01T00:00:00.000Z", "origin": a.code}
+    bad, _ = bundlemod.write_bundle(tmp_path / "bad", kind="changes", source=a.code, destination="province",
+                                    signer=keys.load_or_create(a.paths.keys_dir),
+                                    records=[("settings", "r1", "insert", 50, row)], seq_from=50, seq_to=50)
+    _refused(hub, bad.read_bytes(), "ownership", "settings")
+
+
+def test_unknown_format_version_is_refused_naming_the_version(world, tmp_path):
+    hub, a, b, path = world
+    newer, _ = bundlemod.write_bundle(tmp_path / "newer", kind="changes", source=a.code, destination="province",
+                                      signer=keys.load_or_create(a.paths.keys_dir), seq_from=50, seq_to=50,
+                                      extra={"format_version": 7})
+    result = _refused(hub, newer.read_bytes(), "unsupported_format", "phiên bản 7", "phiên bản 1")
+    assert "cập nhật" in result.message
+
+
+def test_same_id_different_content_is_refused(world, tmp_path):
+    hub, a, b, path = world
+    first = _ingest(hub, path.read_bytes())
+    other, _ = bundlemod.write_bundle(tmp_path / "other", kind="changes", source=a.code, destination="province",
+                                      signer=keys.load_or_create(a.paths.keys_dir), seq_from=90, seq_to=90,
+                                      bundle_id=first.bundle_id)
+    _refused(hub, other.read_bytes(), "damaged", "Mã gói")
+
+
+def test_not_a_zip_is_refused(world):
+    hub, a, b, path = world
+    _refused(hub, b"<html>captive portal</html>", "damaged")
+
+
+def test_records_not_matching_manifest_counts_are_refused(world, tmp_path):
+    hub, a, b, path = world
+    pair = keys.load_or_create(a.paths.keys_dir)
+    good, manifest = bundlemod.write_bundle(tmp_path / "g", kind="changes", source=a.code, destination="province",
+                                            signer=pair, seq_from=60, seq_to=60)
+    manifest["counts"] = {"staff": 5}
+    manifest["record_count"] = 5
+    raw = json.dumps(manifest).encode()
+    import base64
+
+    data = _rezip(good, drop={bundlemod.MANIFEST, bundlemod.SIGNATURE},
+                  extra=[(bundlemod.MANIFEST, raw), (bundlemod.SIGNATURE, base64.b64encode(pair.sign(raw)))])
+    _refused(hub, data, "damaged", "Số bản ghi")
