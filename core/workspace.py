@@ -7,8 +7,7 @@ runs pending migrations (after a safety backup) and hands back a ready Store.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-
+from core.identity import Identity
 from core.errors import DatabaseDamagedError, NotInitialisedError, UserInputError
 from core.paths import AppPaths
 from core.textfold import vi_name_sort_key
@@ -17,13 +16,6 @@ from db import backup as backups
 from db.migrations import migrate
 from db.settings import CURRENT_STAFF, UNIT_CODE, get_setting, set_setting
 from db.store import Store
-
-
-@dataclass(frozen=True)
-class Identity:
-    unit: Unit | None
-    staff_id: str | None
-    staff_name: str | None
 
 
 def open_workspace(paths: AppPaths, *, check_integrity: bool = True) -> Store:

@@ -77,8 +77,7 @@ class Store:
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Closing the last connection checkpoints the WAL into the main file by itself.
         self.conn.close()
 
     def __enter__(self) -> "Store":

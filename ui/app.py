@@ -11,16 +11,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import APP_ID, APP_NAME
 from core.errors import DatabaseDamagedError
-from core.logging_setup import setup_logging
 from core.paths import AppPaths, network_share_warning, resolve_paths
-from core.workspace import identity, initialise, is_initialised, open_workspace
-from db import backup as db_backup
 from ui.background import Background
 from ui.errors import show_error
 from ui.fonts import apply_app_font, load_bundled_fonts
 from ui.main_window import MainWindow
 from ui.pages.base import AppSignals, UiContext
-from ui.setup_wizard import SetupWizard
 from ui.style import STYLESHEET
 
 log = logging.getLogger(__name__)
@@ -74,13 +70,20 @@ class Startup(QObject):
         self.demo_mode = demo_mode
         self.smoke = smoke
         self.signals = AppSignals()
-        self.bg = Background(lambda: open_workspace(paths), default_failure=self._failed)
+        self.bg = Background(self._open_store, default_failure=self._failed)
         self.ctx = UiContext(self.bg, paths, self.signals)
         self.window = MainWindow(self.ctx)
         self.ready = False
         self.painted = False
         self.exit_code = 0
-        self.wizard: SetupWizard | None = None
+        self.wizard = None
+
+    def _open_store(self):
+        # Runs on the database thread: the database modules load there, while the
+        # UI thread shows the window.
+        from core.workspace import open_workspace
+
+        return open_workspace(self.paths)
 
     # -- flow ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -95,6 +98,11 @@ class Startup(QObject):
         QTimer.singleShot(0, load_bundled_fonts)
 
     def _open(self, store):
+        from core.logging_setup import setup_logging
+        from core.workspace import identity, is_initialised
+        from db import backup as db_backup
+
+        setup_logging(self.paths.logs_dir)
         made_demo = False
         if self.demo_mode and not is_initialised(store):
             from core import demo
@@ -117,13 +125,20 @@ class Startup(QObject):
         self._maybe_quit()
 
     def _run_wizard(self) -> None:
+        from ui.setup_wizard import SetupWizard
+
         self.wizard = SetupWizard(self.window)
         self.wizard.setup_completed.connect(self._setup_chosen)
         self.wizard.rejected.connect(self._setup_cancelled)
         self.wizard.open()
 
     def _setup_chosen(self, unit_code: str, staff: list, current: str) -> None:
-        self.bg.db(lambda store: initialise(store, unit_code, staff, current),
+        def setup(store):
+            from core.workspace import initialise
+
+            return initialise(store, unit_code, staff, current)
+
+        self.bg.db(setup,
                    lambda who: (setattr(self.ctx, "identity", who), self.signals.identity_changed.emit(),
                                 self.window.refresh_identity()))
 
@@ -142,6 +157,8 @@ class Startup(QObject):
             self.app.exit(1)
 
     def _offer_restore(self, error: DatabaseDamagedError) -> None:
+        from db import backup as db_backup
+
         newest = db_backup.newest_good_backup(self.paths.backups_dir)
         if newest is None:
             show_error(self.window, DatabaseDamagedError(
@@ -185,7 +202,6 @@ class Startup(QObject):
 
 def run_gui(args) -> int:
     paths = resolve_paths(args.data_dir, demo=args.demo).ensure()
-    setup_logging(paths.logs_dir)
     app = make_application()
     startup = Startup(app, paths, demo_mode=args.demo, smoke=args.smoke)
     install_exception_hook(lambda: startup.window)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from db.store import Store
+if TYPE_CHECKING:  # the database modules load on the database thread, not at start-up
+    from db.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Background(QObject):
         self._io_pool.setMaxThreadCount(3)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Success | None, Failure | None, Progress | None]] = {}
+        self._cancellable: dict[int, _Job] = {}
         self._signals = _JobSignals()
         self._signals.finished.connect(self._on_finished)
         self._signals.progress.connect(self._on_progress)
@@ -72,10 +74,17 @@ class Background(QObject):
         self._closed = False
 
     # -- public API ----------------------------------------------------------------
-    def db(self, fn: Callable[[Store], Any], on_success: Success | None = None,
+    def db(self, fn: Callable[["Store"], Any], on_success: Success | None = None,
            on_failure: Failure | None = None) -> int:
         """Run `fn(store)` on the database thread."""
         return self._submit(self._db_pool, lambda: fn(self._thread_store()), on_success, on_failure, None)
+
+    def read(self, fn: Callable[["Store"], Any], on_success: Success | None = None,
+             on_failure: Failure | None = None) -> int:
+        """Like `db`, for a query that only refreshes what is shown: dropped if the app
+        quits before it starts. Never use it for a write."""
+        return self._submit(self._db_pool, lambda: fn(self._thread_store()), on_success, on_failure, None,
+                            cancellable=True)
 
     def io(self, fn: Callable[[Callable[[int, int, str], None]], Any], on_success: Success | None = None,
            on_failure: Failure | None = None, on_progress: Progress | None = None) -> int:
@@ -112,6 +121,10 @@ class Background(QObject):
         if self._closed:
             return
         self._closed = True
+        for job_id, job in list(self._cancellable.items()):
+            if self._db_pool.tryTake(job):
+                self._callbacks.pop(job_id, None)
+        self._cancellable.clear()
         self._io_pool.waitForDone(timeout_ms)
 
         def close_store():
@@ -130,7 +143,8 @@ class Background(QObject):
                 self._store = self._open_store()
             return self._store
 
-    def _submit(self, pool: QThreadPool, work, on_success, on_failure, on_progress, job_id=None) -> int:
+    def _submit(self, pool: QThreadPool, work, on_success, on_failure, on_progress, job_id=None,
+                cancellable: bool = False) -> int:
         if self._closed:
             raise RuntimeError("background runner is closed")
         job_id = job_id or next(self._ids)
@@ -138,13 +152,18 @@ class Background(QObject):
         self._callbacks[job_id] = (on_success, on_failure, on_progress)
         if was_idle:
             self.busy_changed.emit(True)
-        pool.start(_Job(job_id, work, self._signals))
+        job = _Job(job_id, work, self._signals)
+        if cancellable:
+            job.setAutoDelete(False)  # kept alive here so close() can take it back from the queue
+            self._cancellable[job_id] = job
+        pool.start(job)
         return job_id
 
     @Slot(int, object, object)
     def _on_finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
         if job_id == 0:
             return
+        self._cancellable.pop(job_id, None)
         on_success, on_failure, _ = self._callbacks.pop(job_id, (None, None, None))
         if not self._callbacks:
             self.busy_changed.emit(False)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QStackedWidget, QWidget)
 
 from core import APP_NAME
-from core.workspace import list_staff, set_current_staff
 from ui.pages.base import ComingPage, Page, UiContext
 from ui.pages.overview_page import OverviewPage
 
@@ -138,11 +137,11 @@ class MainWindow(QMainWindow):
 
     def refresh_identity(self) -> None:
         def load(store):
-            from core.workspace import identity
+            from core.workspace import identity, list_staff
 
             return identity(store), list_staff(store), pending_bundles(store)
 
-        self.ctx.bg.db(load, self._show_identity)
+        self.ctx.bg.read(load, self._show_identity)
 
     def _show_identity(self, result) -> None:
         who, staff, pending = result
@@ -161,11 +160,17 @@ class MainWindow(QMainWindow):
 
     def _staff_chosen(self, index: int) -> None:
         staff_id = self.staff_combo.itemData(index)
-        self.ctx.bg.db(lambda store: set_current_staff(store, staff_id),
+
+        def choose(store):
+            from core.workspace import set_current_staff
+
+            set_current_staff(store, staff_id)
+
+        self.ctx.bg.db(choose,
                        lambda _: self.ctx.signals.identity_changed.emit())
 
     def _refresh_pending(self) -> None:
-        self.ctx.bg.db(pending_bundles, self._show_pending)
+        self.ctx.bg.read(pending_bundles, self._show_pending)
 
     def _show_pending(self, count: int) -> None:
         self.pending_status.setText(f"{count} gói chờ gửi")

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.paths import AppPaths
-from core.workspace import Identity
+from core.identity import Identity
 from ui.background import Background
 
 

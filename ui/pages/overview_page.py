@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from core import overview
 from core.clock import format_date, today_local
 from ui.pages.base import Page
 from ui.style import RAG
@@ -47,9 +46,11 @@ class OverviewPage(Page):
         today = today_local()
 
         def load(store):
+            from core import overview
+
             return overview.collect(store, today), overview.workspace_facts(store, paths.backups_dir)
 
-        self.ctx.bg.db(load, self._show)
+        self.ctx.bg.read(load, self._show)
 
     def _show(self, result) -> None:
         items, facts = result

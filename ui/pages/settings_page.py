@@ -136,7 +136,7 @@ class SettingsPage(Page):
             staff = list_staff(store)
             return staff, db_backup.list_backups(paths.backups_dir), store.actor
 
-        self.ctx.bg.db(load, self._show)
+        self.ctx.bg.read(load, self._show)
 
     def _show(self, result) -> None:
         staff, backups, actor = result
