@@ -27,8 +27,9 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 def _command_modules():
     from core.cli import checklist_cmds, dossiers_cmds, report_cmds, workspace_cmds
     from core.cli import hub_cmds, sync_cmds
+    from core.cli import tasks_cmds
 
-    return [workspace_cmds, report_cmds, dossiers_cmds, checklist_cmds, sync_cmds, hub_cmds]
+    return [workspace_cmds, report_cmds, dossiers_cmds, checklist_cmds, sync_cmds, hub_cmds, tasks_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Tasks from directives: storing imported directives, progress, lists, reminders and reports."""

@@ -1,0 +1,177 @@
+"""Reading tasks: the filtered, searched, sorted list; one task with its history; alert counts.
+
+Every filter runs in SQL over the `task_register` view (province and local tasks together)
+so a list of 20,000 tasks answers a keystroke without loading them all. "Quá hạn" is
+computed here from the deadline and today's date — never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from core.tasks.status import (CLOSED_STATUSES, is_overdue, period_label, periods_between, reporting_period,
+                               status_label)
+from core.textfold import fts_query
+from db.store import Store
+
+DUE_SOON_DAYS = 7
+DEFAULT_LIMIT = 5000
+SORTS = {
+    "deadline": "(r.deadline IS NULL), r.deadline, r.directive_date DESC, r.position",
+    "content": "r.content COLLATE VI",
+    "lead_unit": "(r.lead_unit IS NULL), r.lead_unit COLLATE VI, r.deadline",
+    "directive": "r.directive_date DESC, r.directive_number COLLATE VI, r.position",
+}
+
+
+@dataclass
+class TaskFilter:
+    search: str | None = None
+    status: str | None = None          # todo | doing | done | paused
+    overdue: bool = False
+    due_within_days: int | None = None  # 7 or 30
+    directive_id: str | None = None
+    lead_unit: str | None = None
+    assignee_id: str | None = None
+    commune_only: bool = False
+    sort: str = "deadline"
+    limit: int = DEFAULT_LIMIT
+
+
+_SELECT = """
+    SELECT r.id, r.source, r.ref, r.content, r.lead_unit, r.coordinating_units, r.for_commune,
+           r.deadline_kind, r.deadline, r.deadline_text, r.recurring_period, r.starts_on, r.position,
+           r.directive_id, r.directive_number, r.directive_date, r.directive_subject,
+           coalesce(s.status, 'todo') AS status, s.assignee_id, st.full_name AS assignee_name,
+           s.last_noted_on, s.last_note
+    FROM task_register r
+    LEFT JOIN task_state s ON s.task_id = r.id
+    LEFT JOIN staff st ON st.id = s.assignee_id"""
+
+_SEARCH = ("((r.source = 'province' AND r.rid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH :q)) OR "
+           "(r.source = 'local' AND r.rid IN (SELECT rowid FROM local_tasks_fts WHERE local_tasks_fts MATCH :q)))")
+_OPEN = "coalesce(s.status, 'todo') NOT IN ('done', 'paused')"
+
+
+def build_task_query(flt: TaskFilter, today: dt.date) -> tuple[str, dict]:
+    """The SQL and parameters for `flt` (used by the list and by the benchmark's bare query)."""
+    where: list[str] = []
+    params: dict = {"today": today.isoformat(), "limit": int(flt.limit)}
+    query = fts_query(flt.search)
+    if query:
+        where.append(_SEARCH)
+        params["q"] = query
+    if flt.status:
+        where.append("coalesce(s.status, 'todo') = :status")
+        params["status"] = flt.status
+    if flt.overdue:
+        where.append(f"r.deadline < :today AND {_OPEN}")
+    if flt.due_within_days:
+        where.append(f"r.deadline >= :today AND r.deadline <= :until AND {_OPEN}")
+        params["until"] = (today + dt.timedelta(days=int(flt.due_within_days))).isoformat()
+    if flt.directive_id:
+        where.append("r.directive_id = :directive")
+        params["directive"] = flt.directive_id
+    if flt.lead_unit:
+        where.append("r.lead_unit = :lead")
+        params["lead"] = flt.lead_unit
+    if flt.assignee_id:
+        where.append("s.assignee_id = :assignee")
+        params["assignee"] = flt.assignee_id
+    if flt.commune_only:
+        where.append("r.for_commune = 1")
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += f" ORDER BY {SORTS.get(flt.sort, SORTS['deadline'])} LIMIT :limit"
+    return sql, params
+
+
+def list_tasks(store: Store, flt: TaskFilter | None = None, *, today: dt.date) -> list[dict]:
+    """Tasks matching `flt`, with `status_label`, `overdue` and `due_soon` added."""
+    sql, params = build_task_query(flt or TaskFilter(), today)
+    rows = store.query(sql, params)
+    soon = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    for row in rows:
+        decorate(row, today, soon)
+    return rows
+
+
+def decorate(row: dict, today: dt.date, soon: str) -> dict:
+    row["status_label"] = status_label(row["status"])
+    row["overdue"] = is_overdue(row["deadline"], row["status"], today)
+    row["due_soon"] = (not row["overdue"] and row["deadline"] is not None
+                       and row["status"] not in CLOSED_STATUSES and row["deadline"] <= soon)
+    return row
+
+
+def task_alert_counts(store: Store, today: dt.date) -> dict:
+    """{"overdue": n, "due_7": n} — for the start-up notice and the overview page."""
+    until = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    row = store.query(f"""
+        SELECT sum(r.deadline < :today) AS overdue,
+               sum(r.deadline >= :today AND r.deadline <= :until) AS due_7
+        FROM task_register r LEFT JOIN task_state s ON s.task_id = r.id
+        WHERE r.deadline IS NOT NULL AND {_OPEN}""", {"today": today.isoformat(), "until": until})[0]
+    return {"overdue": int(row["overdue"] or 0), "due_7": int(row["due_7"] or 0)}
+
+
+def get_task(store: Store, task_id: str, *, today: dt.date) -> dict:
+    from core.errors import NotFoundError
+
+    rows = store.query(_SELECT + " WHERE r.id = :id", {"id": task_id})
+    if not rows:
+        raise NotFoundError("Không tìm thấy nhiệm vụ (có thể đã bị xóa).", details=task_id)
+    soon = (today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return decorate(rows[0], today, soon)
+
+
+def task_history(store: Store, task_id: str) -> list[dict]:
+    """Progress notes, status changes and assignments, newest first, with the staff names."""
+    rows = store.query("""
+        SELECT p.id, p.noted_on, p.note, p.status, p.assignee_id, p.period, p.attachments, p.created_at,
+               author.full_name AS author_name, assignee.full_name AS assignee_name
+        FROM task_progress p
+        LEFT JOIN staff author ON author.id = p.created_by
+        LEFT JOIN staff assignee ON assignee.id = p.assignee_id
+        WHERE p.task_id = ? AND p.deleted_at IS NULL
+        ORDER BY p.noted_on DESC, p.created_at DESC""", (task_id,))
+    for row in rows:
+        row["attachments"] = json.loads(row["attachments"]) if row["attachments"] else []
+        row["status_label"] = status_label(row["status"]) if row["status"] else None
+        row["period_label"] = period_label(row["period"]) if row["period"] else None
+    return rows
+
+
+def recurring_periods(store: Store, task: dict, today: dt.date) -> list[dict]:
+    """For a recurring task: each reporting period so far and whether a progress note covers it."""
+    if task["deadline_kind"] != "recurring":
+        return []
+    period = reporting_period(task.get("recurring_period"))
+    start_text = task.get("starts_on") or task.get("directive_date")
+    if not start_text:
+        created = store.scalar("SELECT min(created_at) FROM task_progress WHERE task_id = ?", (task["id"],))
+        start_text = (created or today.isoformat())[:10]
+    start = dt.date.fromisoformat(start_text)
+    reported = {r["period"] for r in store.query(
+        "SELECT DISTINCT period FROM task_progress WHERE task_id = ? AND period IS NOT NULL AND deleted_at IS NULL",
+        (task["id"],))}
+    return [{"period": code, "label": period_label(code), "reported": code in reported}
+            for code in periods_between(start, today, period)]
+
+
+def directives(store: Store) -> list[dict]:
+    return store.query("""
+        SELECT 'local' AS source, id, number, issued_on, subject, issuer,
+               (SELECT count(*) FROM local_tasks t WHERE t.directive_id = d.id AND t.deleted_at IS NULL) AS tasks
+        FROM local_directives d WHERE deleted_at IS NULL
+        UNION ALL
+        SELECT 'province', id, number, issued_on, subject, issuer,
+               (SELECT count(*) FROM tasks t WHERE t.directive_id = d.id AND t.deleted_at IS NULL)
+        FROM directives d WHERE deleted_at IS NULL
+        ORDER BY issued_on DESC""")
+
+
+def lead_units(store: Store) -> list[str]:
+    return [r["lead_unit"] for r in store.query(
+        "SELECT DISTINCT lead_unit FROM task_register WHERE lead_unit IS NOT NULL ORDER BY lead_unit COLLATE VI")]
