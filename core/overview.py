@@ -33,7 +33,9 @@ Provider = Callable[[Store, dt.date], list[OverviewItem]]
 
 def _providers() -> list[Provider]:
     # Capabilities append their provider here.
-    return []
+    from core.checklists.overview import overview_items as checklist_items
+
+    return [checklist_items]
 
 
 def collect(store: Store, today: dt.date) -> list[OverviewItem]:

@@ -184,9 +184,11 @@ def run_data(run: RunView) -> dict:
 
 
 def build_blank_sheet(store: Store, out: str | os.PathLike | BinaryIO, *, template: Template | None = None) -> BuiltPdf:
-    unit = require_initialised(store)
-    register_fonts()  # blocks measure text while the story is made, before build_pdf runs
-    template = template or active_template(store)
+    return write_blank_sheet(require_initialised(store), template or active_template(store), out)
+
+
+def write_blank_sheet(unit: Unit, template: Template, out: str | os.PathLike | BinaryIO) -> BuiltPdf:
+    register_fonts()
     day = today_local()
     data = {"template": template.ref, "version": template.version, "items": [i.to_json() for i in template.items]}
     return build_pdf(blank_story(unit, template, day), out, report_id=f"HNTH-MAU-{template.version}",
@@ -195,9 +197,12 @@ def build_blank_sheet(store: Store, out: str | os.PathLike | BinaryIO, *, templa
 
 
 def build_run_sheet(store: Store, run_id: str, out: str | os.PathLike | BinaryIO) -> BuiltPdf:
-    unit = require_initialised(store)
-    register_fonts()
-    run = load_run(store, run_id)
+    return write_run_sheet(require_initialised(store), load_run(store, run_id), out)
+
+
+def write_run_sheet(unit: Unit, run: RunView, out: str | os.PathLike | BinaryIO) -> BuiltPdf:
+    """The PDF from data already loaded (the GUI loads on the database thread, writes on the I/O pool)."""
+    register_fonts()  # blocks measure text while the story is made, before build_pdf runs
     return build_pdf(run_story(unit, run), out, report_id=f"HNTH-{run.meeting_date:%Y%m%d}-{run.id[:8]}",
                      data=run_data(run), title=TITLE.capitalize(), author=unit.committee_name,
                      subject=run.meeting_title)

@@ -192,3 +192,16 @@ def test_list_next_meeting_latest_verdict_and_countdown(commune_store):
 def test_unknown_run(commune_store):
     with pytest.raises(NotFoundError, match="Không tìm thấy phiếu"):
         runs.load_run(commune_store, "khong-co")
+
+
+def test_overview_card_shows_next_meeting_and_latest_verdict(commune_store):
+    from core.checklists.overview import overview_items
+
+    assert [i.value for i in overview_items(commune_store, NOW.date())] == ["chưa có"]
+    done = _new_run(commune_store, meeting_date="05/03/2026")
+    _pass_everything(commune_store, done)
+    runs.close_run(commune_store, done)
+    soon = _new_run(commune_store, start_time="07:30")
+    items = overview_items(commune_store, NOW.date())
+    assert [(i.value, i.level, i.argument) for i in items] == [
+        ("07:30 10/03/2026", "red", soon), ("CHƯA SẴN SÀNG", "red", soon), ("SẴN SÀNG", "green", done)]
