@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
@@ -350,11 +351,26 @@ def _cell(value, col_width: float, align: str, font: str, style_name: str):
         return [_cell(v, col_width, align, font, style_name) for v in value]
     text = str(value)
     fonts.check_text(text, font)
+    room = col_width - 2 * _PAD_H
     # A short single line is drawn as a plain string: ~20x cheaper than a Paragraph, which
     # matters for a 1,500-row table. Only text that needs wrapping becomes a Paragraph.
-    if "\n" not in text and stringWidth(text, font, TABLE_SIZE) <= col_width - 2 * _PAD_H:
+    if "\n" not in text and stringWidth(text, font, TABLE_SIZE) <= room:
         return text
-    return Paragraph(escape(text).replace("\n", "<br/>"), styles()[style_name])
+    # reportlab would cut a word wider than its column in the middle ("18/09/202|6"); shrink the
+    # cell's text instead (down to 9 pt) so that its longest word fits.
+    longest = max(stringWidth(w, font, TABLE_SIZE) for w in text.split())
+    size = TABLE_SIZE if longest <= room else max(9.0, round(TABLE_SIZE * room / longest - 0.05, 1))
+    return Paragraph(escape(text).replace("\n", "<br/>"), _cell_style(style_name, size))
+
+
+@lru_cache(maxsize=64)
+def _cell_style(style_name: str, size: float):
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = styles()[style_name]
+    if size == base.fontSize:
+        return base
+    return ParagraphStyle(f"{style_name}{size}", parent=base, fontSize=size, leading=size * TABLE_LEADING / TABLE_SIZE)
 
 
 def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequence], *,

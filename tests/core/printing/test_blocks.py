@@ -127,3 +127,14 @@ def test_the_example_in_docs_printing_md_runs(tmp_path):
     text = pdftotext(out)
     assert "Ba Tơ, ngày 05 tháng 01 năm 2026" in text and "Số: 07/BC-UBND" in text
     assert "1.204" in text and "Nguyễn Văn A" in text
+
+
+def test_a_word_wider_than_its_column_is_shrunk_not_cut(tmp_path):
+    out, _ = _build(tmp_path, [b.table(["STT", "Thời hạn", "Nội dung"], [("1", "18/09/2026", "x")],
+                                       widths=(0.9, 1.75, 12))])
+    words = [w for line in pdftotext(out).splitlines() for w in line.split()]
+    assert "18/09/2026" in words and "STT" in words
+    with pdfplumber.open(out) as pdf:
+        sizes = {round(c["size"], 1) for c in pdf.pages[0].chars if c["text"] in "0123456789/"
+                 and c["top"] > MARGIN_TOP and round(c["size"]) != 8}
+    assert min(sizes) >= 9 and min(sizes) < 12
