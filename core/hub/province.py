@@ -66,6 +66,8 @@ def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: 
                          "VALUES (?, ?, 'province', ?, ?, ?, ?)",
                          (manifest["bundle_id"], unit, f"{unit}/{path.name}", len(records),
                           path.stat().st_size, now))
+            conn.executemany("INSERT OR IGNORE INTO deliveries(unit, table_name, row_id) VALUES (?, ?, ?)",
+                             [(unit, t, rid) for t, rid, _, _, _ in records])
             made.append({"unit": unit, "bundle_id": manifest["bundle_id"], "file": str(path)})
     return made
 

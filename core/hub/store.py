@@ -116,6 +116,12 @@ _SCHEMA = [
         size INTEGER NOT NULL,
         created_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS idx_outgoing_unit ON outgoing(unit, id)",
+    # Which province rows were sent to which unit (overdue tasks are counted per unit).
+    """CREATE TABLE IF NOT EXISTS deliveries (
+        unit TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        PRIMARY KEY (unit, table_name, row_id)) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS rejections (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         received_at TEXT NOT NULL,
