@@ -41,9 +41,11 @@ def _foundation(ctx: DemoContext) -> str:
 
 def _generators() -> list[Callable[[DemoContext], str]]:
     # Capabilities append their generator here (imported lazily: demo data is rarely made).
+    from core.demo import checklists as demo_checklists
     from core.dossiers.demo import demo_dossiers
+    from core.tasks import demo as demo_tasks
 
-    return [_foundation, demo_dossiers]
+    return [_foundation, demo_dossiers, demo_checklists.generate, demo_tasks.generate]
 
 
 def fill(store: Store, *, seed: int = 1, today: dt.date | None = None) -> list[str]:

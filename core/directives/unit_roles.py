@@ -32,13 +32,15 @@ _VERBS = [
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
-# Folded words that start the name of a unit (or a group of units).
+# Words that start the name of a unit (or a group of units), matched on the lower-cased
+# text WITH its accents: folded, "Sở" would be "Số hóa", "Bộ" "Bổ sung", "Ban" "Bản".
 _UNIT_START = re.compile(
-    r"^(?:cac\s+|cac\s+co\s+quan\s*,?\s*)?(so|ubnd|uy\s+ban|cong\s+an|van\s+phong|ban|trung\s+tam|co\s+quan|"
-    r"bo\s+chi\s+huy|bo|dai|bao|kho\s+bac|bao\s+hiem|cuc|chi\s+cuc|hoi|tinh\s+doan|doan|lien\s+doan|"
-    r"ngan\s+hang|vien\s+thong|buu\s+dien|cong\s+ty|phong|thanh\s+tra|mat\s+tran|hoi\s+dong|chu\s+tich|"
-    r"thu\s+truong|giam\s+doc|dia\s+phuong|don\s+vi|nganh|doanh\s+nghiep|truong|benh\s+vien|"
-    r"tinh\s+uy|huyen\s+uy|dang\s+uy|chi\s+bo|lanh\s+dao)\b")
+    r"^(?:các\s+|những\s+)?(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
+    r"bộ\s+chỉ\s+huy|bộ|đài|báo(?!\s+cáo)|kho\s+bạc|bảo\s+hiểm\s+xã\s+hội|cục|chi\s+cục|hội|tỉnh\s+đoàn|"
+    r"đoàn|liên\s+đoàn|ngân\s+hàng|viễn\s+thông|bưu\s+điện|công\s+ty|phòng|thanh\s+tra|mặt\s+trận|"
+    r"hội\s+đồng|chủ\s+tịch|thủ\s+trưởng|giám\s+đốc|địa\s+phương|đơn\s+vị|ngành|doanh\s+nghiệp|"
+    r"trường|bệnh\s+viện|tỉnh\s+ủy|tỉnh\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+bộ|lãnh\s+đạo|bch|vnpt|viettel)"
+    r"(?=[\s,:;.]|$)")
 _TOPIC = re.compile(r"^(ve|doi\s+voi|nhiem\s+vu|giai\s+phap|muc\s+tieu|noi\s+dung|to\s+chuc\s+thuc\s+hien)\b")
 _LEAD_MARK = re.compile(r"\s*,?\s*(?:la\s+co\s+quan\s+)?chu\s+tri\b")
 _COORD = re.compile(r"\bphoi\s+hop(?:\s+(?:chat\s+che\s+)?(?:voi|cung))?\s+")
@@ -65,8 +67,8 @@ def _fold_aligned(text: str) -> str:
 
 
 def looks_like_unit(text: str) -> bool:
-    folded = _fold_aligned(text.strip())
-    return bool(_UNIT_START.match(folded)) and not _TOPIC.match(folded)
+    text = text.strip()
+    return bool(_UNIT_START.match(text.lower())) and not _TOPIC.match(_fold_aligned(text))
 
 
 def _first_verb(text: str, folded: str, start: int = 0) -> int | None:

@@ -57,12 +57,13 @@ def task_row(item: TaskItem, directive_id: str, position: int) -> dict:
 
 def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str | None = None,
                      tasks: list[TaskItem] | None = None, allow_duplicate: bool = False,
-                     province: bool = False) -> ImportResult:
+                     province: bool = False, id_factory=None) -> ImportResult:
     """Store a directive and the chosen tasks in one transaction.
 
     `tasks` (default: all parsed tasks) is what the person kept after review. A directive
     with the same number and date as one already stored is refused unless `allow_duplicate`.
     `province=True` writes the province tables (the hub publishing a directive).
+    `id_factory` makes the row ids (demo data draws them from its seeded generator).
     """
     chosen = parsed.tasks if tasks is None else tasks
     if not chosen:
@@ -79,12 +80,13 @@ def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str 
         if not item.content.strip():
             raise UserInputError(f"Nhiệm vụ {item.ref} chưa có nội dung.")
     directives, task_table = PROVINCE if province else LOCAL
-    directive_id = new_id()
+    make_id = id_factory or new_id
+    directive_id = make_id()
     with store.transaction():
         store.insert(directives, {"number": doc.number, "issued_on": issued_on, "issuer": doc.issuer,
                                   "subject": doc.subject, "source_name": source_name,
                                   "source_text": parsed.text or None}, row_id=directive_id)
-        ids = store.insert_many(task_table, [task_row(item, directive_id, position)
+        ids = store.insert_many(task_table, [dict(task_row(item, directive_id, position), id=make_id())
                                              for position, item in enumerate(chosen)])
     return ImportResult(directive_id, ids)
 
