@@ -1,0 +1,102 @@
+"""The sync and hub commands end to end, as the province and a commune would type them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.core.sync.harness import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+ENV = {"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"}
+
+
+def cli(*args, data_dir, check=True):
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
+                            capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_usb_path_and_network_sync_via_cli(tmp_path):
+    hub, commune, usb = tmp_path / "hub", tmp_path / "xa", tmp_path / "usb"
+    # Hub commands on an uninitialised folder say so.
+    result = cli("hub", "status", "--json", data_dir=hub, check=False)
+    assert result.returncode != 0 and "hub init" in result.stderr and "Traceback" not in result.stderr
+    out = cli("hub", "init", data_dir=hub).stdout
+    province_key = [line.split(": ")[-1] for line in out.splitlines() if "Khóa công khai" in line][0]
+
+    bad = cli("init", "--unit", "21484", "--province-key", "không-phải-khóa", data_dir=commune, check=False)
+    assert bad.returncode == 2 and "Khóa công khai không hợp lệ" in bad.stderr
+    cli("init", "--unit", "21484", "--staff", "Nguyễn Văn A", "--province-key", province_key, data_dir=commune)
+    keys = json.loads(cli("keys", "show", "--json", data_dir=commune).stdout)
+    assert set(keys) == {"unit", "public_key", "fingerprint"} and keys["unit"] == "21484"
+    assert oct(os.stat(commune / "keys" / "commune_ed25519.pem").st_mode & 0o777) == "0o600"
+
+    # USB: export, carry, ingest at the province (twice: duplicate), ack back.
+    exported = json.loads(cli("export-bundle", "--out", str(usb), "--json", data_dir=commune).stdout)
+    assert {"bundle", "bundle_id", "seq_from", "seq_to", "records"} <= set(exported)
+    assert exported["records"] == 1 and Path(exported["bundle"]).exists()
+    refused = cli("hub", "ingest", exported["bundle"], "--json", data_dir=hub, check=False)
+    assert refused.returncode != 0 and json.loads(refused.stdout)["reason"] == "unknown_sender"
+    cli("hub", "register", "--unit", "21484", "--public-key", keys["public_key"], data_dir=hub)
+    first = json.loads(cli("hub", "ingest", exported["bundle"], "--json", data_dir=hub).stdout)
+    again = json.loads(cli("hub", "ingest", exported["bundle"], "--json", data_dir=hub).stdout)
+    assert (first["status"], again["status"]) == ("applied", "duplicate")
+    cli("hub", "ack", "--unit", "21484", "--out", str(usb), data_dir=hub)
+    imported = json.loads(cli("import-bundle", str(usb), "--json", data_dir=commune).stdout)
+    assert [r["kind"] for r in imported] == ["ack"] and imported[0]["acknowledged"] == 1
+
+    # A damaged file: refused with the reason, exit non-zero, no traceback.
+    broken = usb / "broken.zip"
+    broken.write_bytes(Path(exported["bundle"]).read_bytes()[:200])
+    result = cli("hub", "ingest", str(broken), data_dir=hub, check=False)
+    assert result.returncode == 5 and "bị từ chối" in result.stderr and "Traceback" not in result.stderr
+
+    # Network: a real `hub serve` process.
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub),
+                               "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        cli("init", "--unit", "21484", "--hub", url, data_dir=commune)
+        cli("hub", "directive", str(_directive(tmp_path)), "--units", "21484", data_dir=hub)
+        subprocess.run([sys.executable, "-c", "from core.paths import AppPaths; from core.workspace import "
+                        "open_workspace, add_staff; s = open_workspace(AppPaths(__import__('pathlib').Path("
+                        f"{str(commune)!r}))); add_staff(s, 'Trần Thị B'); s.close()"], cwd=ROOT, env=ENV, check=True)
+        synced = json.loads(cli("sync", "--json", data_dir=commune).stdout)
+        assert synced["sent"] == 1 and synced["received"] == 1 and synced["errors"] == []
+        status = json.loads(cli("hub", "status", "--json", data_dir=hub).stdout)
+        [unit] = status["units"]
+        assert unit["code"] == "21484" and unit["bundles_applied"] == 2 and unit["rows"]["staff"] == 2
+        assert set(unit) >= {"code", "last_seq", "bundles_applied", "last_sync", "rows"}
+        page = httpx.get(url + "/").text
+        assert "Xã Ba Tơ" in page and "chưa đồng bộ" in page
+        report = tmp_path / "bc.xlsx"
+        cli("hub", "report", "--out", str(report), data_dir=hub)
+        assert report.stat().st_size > 0
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+
+
+def _directive(tmp_path: Path) -> Path:
+    path = tmp_path / "cong_van.txt"
+    path.write_text("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 7/UBND-KGVX\nQuảng Ngãi, ngày 05 tháng 01 năm 2026\n"
+                    "V/v chuyển đổi số\n1. UBND các xã: cập nhật dữ liệu trước ngày 31/12/2026.\n", encoding="utf-8")
+    return path
