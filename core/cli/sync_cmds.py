@@ -114,5 +114,5 @@ def cmd_keys_sheet(args) -> int:
     paths, store = open_store(args)
     with store:
         built = registration_sheet(store, paths, Path(args.out))
-    print(f"Đã tạo phiếu đăng ký: {built}")
+    print(f"Đã tạo phiếu đăng ký: {built.path}")
     return 0

@@ -159,6 +159,10 @@ def province_keypair(paths: HubPaths) -> keys.KeyPair:
 def register_unit(store: Store, code: str, public_key_text: str) -> dict:
     """Register (or replace, e.g. after a PC was reinstalled) a unit's public key."""
     unit = find_unit(code)
+    if public_key_text.strip().startswith("MOTCUA-KEY|"):  # scanned from the sheet's QR code
+        _, scanned_unit, public_key_text = (public_key_text.strip().split("|") + ["", ""])[:3]
+        if scanned_unit != unit.code:
+            raise UserInputError(f"Mã QR là của đơn vị {scanned_unit[:20]}, không phải {unit.code}.")
     key = keys.parse_public_key(public_key_text)
     text, fp = keys.public_key_text(key), keys.fingerprint(key)
     with store.transaction() as conn:
