@@ -34,8 +34,9 @@ Provider = Callable[[Store, dt.date], list[OverviewItem]]
 def _providers() -> list[Provider]:
     # Capabilities append their provider here.
     from core.checklists.overview import overview_items as checklist_items
+    from core.dossiers.overview import overview_items as dossier_items
 
-    return [checklist_items]
+    return [checklist_items, dossier_items]
 
 
 def collect(store: Store, today: dt.date) -> list[OverviewItem]:

@@ -227,12 +227,13 @@ def _check_rows(store: Store, plan: ImportPlan, rows, total_hint: int, report) -
                                                              "(giữ dòng đầu, bỏ dòng này)."))
             continue
         seen[code] = row_number
+        values["code"] = code
         old = existing.get(code)
         if old is not None:
             old_values = dict(zip(EDITABLE_COLUMNS, old[1:]))
             values = old_values | values
         try:
-            clean = clean_dossier(values, resolve_field=resolve_field, today=today)
+            clean = clean_dossier(values, resolve_field=resolve_field, today=today, code_normalised=True)
         except UserInputError as exc:
             plan.rejected.append(Rejection(row_number, code, exc.message))
             continue
@@ -278,6 +279,9 @@ def commit_import(store: Store, plan: ImportPlan) -> dict:
     now = utc_iso()
     update_sql = (f"UPDATE dossiers SET {', '.join(f'{c} = ?' for c in EDITABLE_COLUMNS)}, "
                   f"updated_at = ?, updated_by = ? WHERE id = ? AND deleted_at IS NULL")
+    # A bigger page cache for the bulk write: index pages of a large register stay in memory.
+    cache = store.scalar("PRAGMA cache_size")
+    store.conn.execute("PRAGMA cache_size = -65536")
     try:
         with store.transaction() as conn:
             store.insert_many("dossiers", [dict(row, id=new_id()) for row in plan.new])
@@ -289,6 +293,8 @@ def commit_import(store: Store, plan: ImportPlan) -> dict:
     except sqlite3.IntegrityError as exc:
         raise AppError("Sổ hồ sơ đã thay đổi trong lúc kiểm tra tệp (có mã hồ sơ vừa được nhập). "
                        "Không có gì được ghi; hãy kiểm tra lại tệp rồi nhập.", details=repr(exc)) from exc
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return plan.counts()
 
 

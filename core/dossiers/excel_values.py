@@ -7,6 +7,7 @@ Headers and values are compared folded (accents, case and punctuation ignored), 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from openpyxl.utils.datetime import from_excel
 
@@ -37,7 +38,17 @@ _ALIAS_TO_KEY = {alias: key for key, aliases in HEADER_ALIASES.items() for alias
 
 
 def fold_key(value) -> str:
-    return " ".join(fold_words(str(value))) if value is not None else ""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _fold_text(value)
+    return " ".join(fold_words(str(value)))
+
+
+@lru_cache(maxsize=4096)
+def _fold_text(text: str) -> str:
+    # An export repeats a handful of values ("Có", "Trực tuyến", field names) 100,000 times.
+    return " ".join(fold_words(text))
 
 
 def header_key(header) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from core.clock import utc_iso
@@ -31,6 +32,7 @@ def field_resolver(store: Store) -> Callable[[str | None], str]:
     case or accent form (unknown names are kept as written; empty -> UNKNOWN_FIELD)."""
     known = {fold(row["name"]): row["name"] for row in list_fields(store, active_only=False)}
 
+    @lru_cache(maxsize=1024)
     def resolve(text: str | None) -> str:
         name = " ".join(str(text or "").split())
         if not name:

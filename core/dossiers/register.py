@@ -52,10 +52,11 @@ def _flag(value, label: str) -> int:
     raise UserInputError(f"{label}: giá trị “{value}” không hợp lệ (Có/Không).")
 
 
-def clean_dossier(values: dict, *, resolve_field=None, today: dt.date | None = None) -> dict:
+def clean_dossier(values: dict, *, resolve_field=None, today: dt.date | None = None,
+                  code_normalised: bool = False) -> dict:
     """A validated, normalised copy of the editable columns (raises UserInputError)."""
     today = today or today_local()
-    out = {"code": normalise_code(values.get("code"))}
+    out = {"code": values["code"] if code_normalised else normalise_code(values.get("code"))}
     resolve_field = resolve_field or (lambda text: " ".join(str(text or "").split()))
     out["field"] = resolve_field(values.get("field"))
     if not out["field"]:

@@ -1,0 +1,197 @@
+"""Dossier counters benchmark (issue 4).
+
+- 200,000 dossiers (ten years of a large ward): the indicators of a month and of a year
+  vs the bare SQL aggregate of the same numbers (budget 150 ms and ≤ 1.5x);
+- the counters page refresh (counters per field + indicators) (budget 200 ms, ≤ 1.5x);
+- quick entry: Enter -> dossier saved -> the day's counters re-read (budget 50 ms);
+- importing a 100,000-row .xlsx (check + commit) vs openpyxl alone reading the file (≤ 2x).
+
+    python -m bench.dossiers [--quick]     (--quick: 20,000 dossiers, 10,000-row file)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import median_time, report
+from core.dossiers.excel_import import commit_import, plan_import
+from core.dossiers.indicators import _FINISHED_SUMS, _RECEIVED_SUMS, _TALLY_SUMS, day_counts
+from core.dossiers.overview import counters_snapshot
+from core.dossiers.indicators import compute_indicators
+from core.dossiers.periods import month_period, period_for
+from core.dossiers.register import add_dossier, remove_dossier
+from core.paths import AppPaths
+from core.workspace import initialise, open_workspace
+
+FIELDS = ["Hộ tịch", "Chứng thực", "Đất đai", "Bảo trợ xã hội", "Người có công", "Hoạt động xây dựng",
+          "Thành lập và hoạt động của hộ kinh doanh", "Giáo dục và Đào tạo"]
+TODAY = dt.date(2025, 12, 31)
+
+
+def _row(rng: random.Random, day: dt.date, seq: int) -> dict:
+    finished = day + dt.timedelta(days=rng.randint(0, 12))
+    return {
+        "code": f"000.00.53.H48-{day:%y%m%d}-{seq:04d}", "field": rng.choice(FIELDS),
+        "procedure_name": "Thủ tục mẫu", "procedure_code": "1.001193.000.00.00.H48",
+        "received_on": day.isoformat(), "promised_on": (day + dt.timedelta(days=7)).isoformat(),
+        "finished_on": finished.isoformat() if finished <= TODAY else None,
+        "channel": rng.choice((1, 1, 2, 2, 2, 3)), "components_digitised": rng.randint(0, 1),
+        "result_digitised": rng.choice(("yes", "no", "not_applicable")), "data_reused": rng.randint(0, 1),
+        "vneid_identified": rng.randint(0, 1), "fee": rng.choice(("paid_online", "paid_other", "no_fee")),
+    }
+
+
+def build_register(store, total: int) -> None:
+    rng = random.Random(4)
+    days = 3650
+    per_day = total / days
+    batch, made, carry = [], 0, 0.0
+    with store.transaction():
+        for offset in range(days, 0, -1):
+            day = TODAY - dt.timedelta(days=offset - 1)
+            carry += per_day
+            count, carry = int(carry), carry - int(carry)
+            for seq in range(1, count + 1):
+                batch.append(_row(rng, day, seq))
+            if len(batch) >= 20_000:
+                store.insert_many("dossiers", batch)
+                made += len(batch)
+                batch = []
+        store.insert_many("dossiers", batch)
+        made += len(batch)
+    store.conn.execute("ANALYZE")
+    print(f"register: {made} dossiers over {days} days", flush=True)
+
+
+def bare_aggregate(store, period) -> tuple:
+    """The same numbers straight from SQL: received side, finished side, tallies."""
+    args = (period.start_iso, period.end_iso)
+    conn = store.conn
+    return (conn.execute(f"SELECT {_RECEIVED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
+                         f"AND received_on BETWEEN ? AND ?", args).fetchone(),
+            conn.execute(f"SELECT {_FINISHED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
+                         f"AND finished_on IS NOT NULL AND finished_on BETWEEN ? AND ?", args).fetchone(),
+            conn.execute(f"SELECT {_TALLY_SUMS} FROM dossier_tallies WHERE deleted_at IS NULL "
+                         f"AND day BETWEEN ? AND ?", args).fetchone())
+
+
+def bare_by_field(store, period) -> tuple:
+    args = (period.start_iso, period.end_iso)
+    conn = store.conn
+    return (conn.execute(f"SELECT field, {_RECEIVED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
+                         f"AND received_on BETWEEN ? AND ? GROUP BY 1", args).fetchall(),
+            conn.execute(f"SELECT field, {_FINISHED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
+                         f"AND finished_on IS NOT NULL AND finished_on BETWEEN ? AND ? GROUP BY 1", args).fetchall(),
+            conn.execute(f"SELECT field, {_TALLY_SUMS} FROM dossier_tallies WHERE deleted_at IS NULL "
+                         f"AND day BETWEEN ? AND ? GROUP BY 1", args).fetchall(),
+            bare_aggregate(store, period))
+
+
+def bench_queries(store, repeat: int) -> None:
+    month, year = month_period("2025-06"), period_for("year", dt.date(2025, 6, 1))
+    for label, period in (("month", month), ("year", year)):
+        bare = median_time(lambda: bare_aggregate(store, period), repeat)
+        ours = median_time(lambda: compute_indicators(store, period), repeat)
+        report(f"indicators of a {label} ({compute_indicators(store, period).total.received} received)",
+               ours * 1000, "ms", bare * 1000, "bare SQL aggregate", "150 ms and ≤ 1.5x")
+    for label, period in (("month", month), ("year", year)):
+        bare = median_time(lambda: bare_by_field(store, period), repeat)
+        ours = median_time(lambda: counters_snapshot(store, period), repeat)
+        report(f"counters page refresh, {label} (per field + indicators)", ours * 1000, "ms", bare * 1000,
+               "bare SQL aggregates", "200 ms and ≤ 1.5x")
+
+
+def bench_quick_entry(store, repeat: int) -> None:
+    rng = random.Random(9)
+    samples, made = [], []
+    for seq in range(repeat):
+        values = _row(rng, TODAY, 9000 + seq)
+        start = time.perf_counter()
+        made.append(add_dossier(store, values))
+        day_counts(store, TODAY)
+        samples.append(time.perf_counter() - start)
+    for row_id in made:
+        remove_dossier(store, row_id)
+    samples.sort()
+    report("quick entry: Enter -> saved (synchronous=FULL) -> day's counters re-read",
+           samples[len(samples) // 2] * 1000, "ms", budget="50 ms")
+
+
+def write_import_file(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    rng = random.Random(11)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Hồ sơ")
+    ws.append(["STT", "Mã hồ sơ", "Lĩnh vực", "Thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày hoàn thành",
+               "Kênh nộp", "Số hóa thành phần", "Số hóa kết quả", "Tái sử dụng dữ liệu", "Xác thực VNeID",
+               "Thanh toán trực tuyến"])
+    day = dt.date(2025, 1, 2)
+    for i in range(1, rows + 1):
+        if i % 400 == 0:
+            day += dt.timedelta(days=1)
+        received = dt.datetime(day.year, day.month, day.day, 8, 0)
+        ws.append([i, f"H99.01-{day:%y%m%d}-{i:06d}", rng.choice(FIELDS), "Đăng ký khai sinh", received,
+                   (day + dt.timedelta(days=3)).strftime("%d/%m/%Y"),
+                   (day + dt.timedelta(days=2)).strftime("%d/%m/%Y"),
+                   rng.choice(("Trực tiếp", "Trực tuyến", "Bưu chính")), rng.choice(("Có", "Không")),
+                   rng.choice(("Có", "Không", "Không áp dụng")), rng.choice(("Có", "Không")),
+                   rng.choice(("Có", "Không")), rng.choice(("Có", "Không", "Không thu phí"))])
+    wb.save(path)
+
+
+def bench_import(store, folder: Path, rows: int) -> None:
+    from openpyxl import load_workbook
+
+    path = folder / "import.xlsx"
+    start = time.perf_counter()
+    write_import_file(path, rows)
+    print(f"import file: {rows} rows written in {time.perf_counter() - start:.1f} s "
+          f"({path.stat().st_size / 1e6:.1f} MB)", flush=True)
+
+    def read_only():
+        wb = load_workbook(path, read_only=True, data_only=True)
+        for _ in wb.worksheets[0].iter_rows(values_only=True):
+            pass
+        wb.close()
+
+    start = time.perf_counter()
+    read_only()
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    plan = plan_import(store, path)
+    checked = time.perf_counter() - start
+    commit_import(store, plan)
+    total = time.perf_counter() - start
+    assert plan.counts()["new"] == rows, plan.counts()
+    report(f"import {rows} rows: check (dry run)", checked, "s", baseline, "openpyxl read alone")
+    report(f"import {rows} rows: check + commit", total, "s", baseline, "openpyxl read alone", "≤ 2x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    dossiers, import_rows, repeat = (20_000, 10_000, 5) if args.quick else (200_000, 100_000, 15)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = AppPaths(Path(tmp) / "data").ensure()
+        store = open_workspace(paths)
+        initialise(store, "21484", ["Cán bộ đo"])
+        start = time.perf_counter()
+        build_register(store, dossiers)
+        print(f"built in {time.perf_counter() - start:.1f} s", flush=True)
+        from core import clock
+        clock.freeze(dt.datetime(2025, 12, 31, 9, tzinfo=clock.LOCAL_TZ))
+        bench_queries(store, repeat)
+        bench_quick_entry(store, 21)
+        bench_import(store, Path(tmp), import_rows)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

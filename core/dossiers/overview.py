@@ -1,0 +1,53 @@
+"""Small read-only summaries for other screens: the overview page and the counter desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.dossiers.indicators import CounterRow, IndicatorReport, Sums, compute_indicators, counters, day_counts
+from core.dossiers.periods import Period, period_for
+from db.store import Store
+
+
+@dataclass
+class DossierOverview:
+    today: dt.date
+    today_counts: Sums
+    month: IndicatorReport
+
+
+def overview(store: Store, today: dt.date) -> DossierOverview:
+    """Today's counts and this month's indicators (with targets and verdicts)."""
+    return DossierOverview(today, day_counts(store, today), compute_indicators(store, period_for("month", today)))
+
+
+@dataclass
+class CountersSnapshot:
+    """Everything the counters page shows for one period, read in one go."""
+    period: Period
+    rows: list[CounterRow]
+    indicators: IndicatorReport
+
+
+def counters_snapshot(store: Store, period: Period) -> CountersSnapshot:
+    return CountersSnapshot(period, counters(store, period), compute_indicators(store, period))
+
+
+def overview_items(store: Store, today: dt.date) -> list:
+    """Cards for Tổng quan: today's counts and this month's indicators against targets."""
+    from core.dossiers.indicators import INDICATORS
+    from core.overview import OverviewItem
+
+    data = overview(store, today)
+    section = "Số hóa hồ sơ"
+    counts = data.today_counts
+    items = [OverviewItem(section, "Hồ sơ tiếp nhận hôm nay", str(counts.received), page="dossiers"),
+             OverviewItem(section, "Hồ sơ giải quyết hôm nay", str(counts.finished), page="dossiers")]
+    for key in ("online_rate", "digitised_rate", "vneid_rate"):
+        value = data.month.values[key]
+        shown = "—" if value.value is None else f"{value.value * 100:.1f}%".replace(".", ",")
+        target = f" (chỉ tiêu {value.target.target * 100:.0f}%)" if value.target else ""
+        items.append(OverviewItem(section, f"{INDICATORS[key].name} tháng này{target}", shown,
+                                  page="dossiers", level=value.rag))
+    return items
