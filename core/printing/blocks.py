@@ -396,10 +396,14 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
     for hrow in header_rows:
         data.append([_cell(v, cw, "CENTER", fonts.BOLD, "cell_head") for v, cw in zip(hrow, col_widths)])
     fonts_for = [(cw, a, _ALIGN_STYLE[a]) for cw, a in zip(col_widths, aligns)]
+    boxes = []  # check boxes sit in the middle of their row, not at the top like text
     for row in rows:
         row = list(row)
         if len(row) != ncols:
             raise ValueError(f"table: a row has {len(row)} cells, the header has {ncols}: {row!r}")
+        for i, v in enumerate(row):
+            if isinstance(v, (Mark, CheckBox)):
+                boxes.append(("VALIGN", (i, len(data)), (i, len(data)), "MIDDLE"))
         data.append([_cell(v, cw, a, fonts.REGULAR, sn) for v, (cw, a, sn) in zip(row, fonts_for)])
 
     nhead = len(header_rows)
@@ -418,6 +422,7 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
     for i, a in enumerate(aligns):
         if a != "LEFT":
             commands.append(("ALIGN", (i, nhead), (i, -1), a))
+    commands.extend(boxes)
     commands.extend(style)
     t = LongTable(data, colWidths=col_widths, repeatRows=nhead, splitByRow=1, hAlign="CENTER",
                   spaceBefore=4, spaceAfter=10)
