@@ -58,8 +58,9 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
     default_year = document.date.year if document.date else _common_year(text)
     context = _Context(document.date, default_year)
     tasks: list[TaskItem] = []
+    intro_lead = _addressee(root.body_lines)
     for child in root.children:
-        _collect(child, context, None, [], tasks)
+        _collect(child, context, intro_lead, [], tasks)
     _unique_refs(tasks)
     if require_tasks and not tasks:
         raise NoTasksFoundError(
@@ -80,6 +81,21 @@ def _common_year(text: str) -> int | None:
     if not years:
         return None
     return max(set(years), key=years.count) and int(max(set(years), key=years.count))
+
+
+_ADDRESS = re.compile(r"\b(đề nghị|yêu cầu|giao|chỉ đạo)\s+(?=\S)", re.IGNORECASE)
+
+
+def _addressee(preamble: list[str]) -> str | None:
+    """"… đề nghị UBND các xã, phường, đặc khu thực hiện các nội dung sau:" → the units addressed."""
+    if not preamble or not preamble[-1].rstrip().endswith(":"):
+        return None
+    line = preamble[-1]
+    for match in reversed(list(_ADDRESS.finditer(line))):
+        lead, _rest = split_lead(line[match.end():])
+        if lead:
+            return lead
+    return None
 
 
 def _is_header(node: Node, has_more: bool) -> bool:

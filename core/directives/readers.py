@@ -124,6 +124,9 @@ def _decode(data: bytes, name: str) -> str:
                 pass
         raise BinaryFileError(
             f"Tệp “{name}” không phải văn bản (dữ liệu nhị phân). Hãy chọn tệp .txt, .docx hoặc .pdf có chữ.")
+    if b"\x00" in sample:  # no text encoding but UTF-16 writes NUL bytes
+        raise BinaryFileError(
+            f"Tệp “{name}” không phải văn bản (dữ liệu nhị phân). Hãy chọn tệp .txt, .docx hoặc .pdf có chữ.")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -28,7 +28,10 @@ _VERBS = [
     "mua sam", "dau tu", "trang bi", "sap xep", "quan ly", "khac phuc", "tham dinh", "phe duyet",
     "dang ky", "tra loi", "gui ", "nop ", "tap huan", "boi duong", "dao tao", "phan loai", "thuong xuyen",
     "uu tien", "lam viec", "cu ", "chiu trach nhiem", "can doi", "thong bao", "truyen thong", "nang cao",
-    "tren co so", "de ", "nham ",
+    "tren co so", "de ", "nham ", "lam ", "thu thap", "dieu chinh", "sua chua", "xac minh", "kiem soat",
+    "thi hanh", "hoan chinh", "soan thao", "trinh ", "tien hanh", "mo rong", "rut ngan", "thuc day",
+    "xay ", "ghi nhan", "luu tru", "bo sung", "dieu phoi", "van dong", "vao cuoc", "tham gia", "tiep tuc",
+    "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
