@@ -75,7 +75,8 @@ def _font_for(bold: bool, italic: bool) -> str:
 
 
 def _markup(text: str, font: str) -> str:
-    """Checked, escaped paragraph markup for plain text; newlines become line breaks."""
+    """Cleaned, checked, escaped paragraph markup for plain text; newlines become line breaks."""
+    text = fonts.clean_text(text)
     fonts.check_text(text, font)
     return escape(text).replace("\n", "<br/>")
 
@@ -186,8 +187,9 @@ def header(*, issuing_body: str, place: str, date: dt.date, symbol: str | None =
     letter, "V/v …". Right: national title, motto with a full rule, then place and date in italics.
     A "\\n" in a body's name forces its line break.
     """
-    governing = governing_body.upper() if governing_body else None
-    issuing = issuing_body.upper()
+    governing = fonts.clean_text(governing_body).upper() if governing_body else None
+    issuing = fonts.clean_text(issuing_body).upper()
+    place = fonts.clean_text(place)
     when = place_date(place, date)
     left_width, left_size, right_size, date_size = _header_fit(
         governing.split("\n") if governing else [], issuing.split("\n"), when)
@@ -349,7 +351,7 @@ def _cell(value, col_width: float, align: str, font: str, style_name: str):
         return CheckBox(value)
     if isinstance(value, (list, tuple)):
         return [_cell(v, col_width, align, font, style_name) for v in value]
-    text = str(value)
+    text = fonts.clean_text(str(value))
     fonts.check_text(text, font)
     room = col_width - 2 * _PAD_H
     # A short single line is drawn as a plain string: ~20x cheaper than a Paragraph, which

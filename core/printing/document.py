@@ -155,6 +155,8 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
               subject: str = "") -> BuiltPdf:
     """Lay out `story` (blocks from core.printing.blocks) on A4 pages and write the PDF.
 
+    story: flowables, or lists of them (what signature() and recipients() return), in order.
+
     out: a file path (written atomically) or a binary stream.
     report_id: printed in the footer and the QR code, e.g. "BC-NV-2026-0007".
     data / fingerprint: what the report shows (any JSON-able value) — its SHA-256 is printed;
@@ -168,9 +170,10 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
     decorations = _PageDecorations(report_id, fingerprint)
     meta = dict(title=title, author=author, subject=subject, decorations=decorations)
 
+    story = _flatten(story)
     if hasattr(out, "write"):
         doc = _template(out, **meta)
-        doc.build(list(story))
+        doc.build(story)
         return BuiltPdf(None, doc.page, report_id, fingerprint)
 
     path = Path(out)
@@ -178,9 +181,20 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
         raise PdfWriteError(f"Không có thư mục “{path.parent}” để lưu tệp PDF.")
     buffer = io.BytesIO()
     doc = _template(buffer, **meta)
-    doc.build(list(story))
+    doc.build(story)
     _write_atomically(path, buffer.getvalue())
     return BuiltPdf(path, doc.page, report_id, fingerprint)
+
+
+def _flatten(story) -> list[Flowable]:
+    """Blocks that return several flowables (signature, recipients) may sit in the story as lists."""
+    flat: list[Flowable] = []
+    for item in story:
+        if isinstance(item, (list, tuple)):
+            flat.extend(_flatten(item))
+        else:
+            flat.append(item)
+    return flat
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

@@ -200,6 +200,22 @@ def _covers_vietnamese(fontset: FontSet) -> bool:
                for name in (fontset.regular, fontset.bold, fontset.italic, fontset.bold_italic))
 
 
+# Invisible characters that pasted text carries (zero-width space, BOM, soft hyphen, word joiner…)
+# and C0 control characters: nothing to print, so they are dropped rather than refused.
+_INVISIBLE = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
+                                0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
+
+
+def clean_text(text: str) -> str:
+    """Text as it should be printed: composed (NFC) and without invisible characters.
+
+    Vietnamese typed with "Unicode tổ hợp" arrives decomposed (e + combining marks): composed,
+    it prints with the font's own accented letters instead of marks placed by guesswork.
+    """
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+
+
 def check_text(text: str, font_name: str = REGULAR) -> None:
     """Raise MissingGlyphError if `text` holds a character the given printing face cannot draw."""
     register_fonts()

@@ -138,3 +138,16 @@ def test_a_word_wider_than_its_column_is_shrunk_not_cut(tmp_path):
         sizes = {round(c["size"], 1) for c in pdf.pages[0].chars if c["text"] in "0123456789/"
                  and c["top"] > MARGIN_TOP and round(c["size"]) != 8}
     assert min(sizes) >= 9 and min(sizes) < 12
+
+
+def test_decomposed_vietnamese_and_invisible_characters_print_cleanly(tmp_path):
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung, Quảng Ngãi")
+    assert decomposed != unicodedata.normalize("NFC", decomposed)
+    out, _ = _build(tmp_path, [b.paragraph(decomposed + "\u200b\ufeff"),
+                               b.table(["Tên"], [[decomposed + "\u00ad"]]),
+                               b.signature(["CHỦ TỊCH"], "Lê\u200bVăn\tAn")])  # a list in the story
+    text = pdftotext(out)
+    assert text.count("Nguyễn Thị Hồng Nhung, Quảng Ngãi") == 2   # composed, as the font draws it
+    assert "LêVăn An" in text
