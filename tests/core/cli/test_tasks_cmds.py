@@ -1,0 +1,120 @@
+import json
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.core.directives import samples_text as S
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_cli(*args, data_dir=None):
+    extra = ["--data-dir", str(data_dir)] if data_dir else []
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, *extra], capture_output=True, text=True,
+                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"})
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    d = tmp_path / "data"
+    result = run_cli("init", "--unit", "21484", "--staff", "Trần Văn Đức", data_dir=d)
+    assert result.returncode == 0, result.stderr
+    return d
+
+
+def counts(data_dir):
+    conn = sqlite3.connect(data_dir / "motcua.sqlite3")
+    try:
+        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("local_directives", "local_tasks", "change_log"))
+    finally:
+        conn.close()
+
+
+def test_parse_directive_json_shape(tmp_path):
+    path = tmp_path / "cv.txt"
+    path.write_text(S.LETTER_DASHES_2025, encoding="utf-8")
+    result = run_cli("parse-directive", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "\\u" not in result.stdout and "Rà soát" in result.stdout  # UTF-8, not ASCII-escaped
+    data = json.loads(result.stdout)
+    assert data["document"] == {"number": "3120/UBND-NC", "date": "2025-08-12", "issuer": "UỶ BAN NHÂN DÂN TỈNH QUẢNG NGÃI",
+                                "subject": "V/v rà soát trụ sở làm việc của chính quyền cấp xã"}
+    first = data["tasks"][0]
+    assert set(first) == {"ref", "content", "lead_unit", "coordinating_units", "for_commune", "deadline"}
+    assert first["deadline"] == {"kind": "date", "due": "2025-08-25", "text": "hoàn thành trước ngày 25/8/2025"} or \
+        first["deadline"]["due"] == "2025-08-25"
+
+
+def test_parse_unreadable_file_exits_2_with_vietnamese(tmp_path):
+    path = tmp_path / "anh.txt"
+    path.write_bytes(bytes(range(256)) * 10)
+    result = run_cli("parse-directive", str(path), "--json")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Lỗi: ") and "nhị phân" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def _bad_inputs(tmp_path):
+    empty = tmp_path / "rong.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "nhi_phan.txt"
+    binary.write_bytes(b"\x00\x01\x02\xff" * 500)
+    big = tmp_path / "lon.txt"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    fake = tmp_path / "gia.docx"
+    with zipfile.ZipFile(fake, "w") as archive:
+        archive.writestr("photo.jpg", b"\xff\xd8\xff")
+    no_items = tmp_path / "moi_hop.txt"
+    no_items.write_text(S.NO_ITEMS, encoding="utf-8")
+    return [(empty, "trống"), (binary, "nhị phân"), (big, "quá lớn"), (fake, "không phải tài liệu Word"),
+            (no_items, "Không tìm thấy nhiệm vụ")]
+
+
+def test_import_bad_inputs_change_nothing(tmp_path, data_dir):
+    good = tmp_path / "cv.txt"
+    good.write_text(S.LETTER_DASHES_2025, encoding="utf-8")
+    assert run_cli("import-directive", str(good), "--yes", data_dir=data_dir).returncode == 0
+    before = counts(data_dir)
+    assert before[:2] == (1, 3)
+    for path, words in _bad_inputs(tmp_path):
+        result = run_cli("import-directive", str(path), "--yes", data_dir=data_dir)
+        assert result.returncode == 2, (path, result.stderr)
+        assert words in result.stderr and "Traceback" not in result.stderr
+        assert counts(data_dir) == before
+
+
+def test_import_refuses_duplicate_unless_allowed(tmp_path, data_dir):
+    good = tmp_path / "cv.txt"
+    good.write_text(S.PLAN_2024, encoding="utf-8")
+    first = run_cli("import-directive", str(good), "--yes", data_dir=data_dir)
+    assert first.returncode == 0 and "Đã lưu" in first.stdout
+    before = counts(data_dir)
+    again = run_cli("import-directive", str(good), "--yes", data_dir=data_dir)
+    assert again.returncode == 2 and "đã được nhập" in again.stderr
+    assert counts(data_dir) == before
+    forced = run_cli("import-directive", str(good), "--yes", "--allow-duplicate", data_dir=data_dir)
+    assert forced.returncode == 0
+    assert counts(data_dir)[0] == 2
+
+
+def test_task_report_xlsx(tmp_path, data_dir):
+    good = tmp_path / "cv.txt"
+    good.write_text(S.LETTER_DASHES_2025, encoding="utf-8")
+    run_cli("import-directive", str(good), "--yes", data_dir=data_dir)
+    out = tmp_path / "bao_cao.xlsx"
+    result = run_cli("task-report", "--quarter", "3/2025", "--out", str(out), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+    assert any("3120/UBND-NC" in c for c in cells)
+    assert any(c.startswith("Rà soát hiện trạng trụ sở") for c in cells)
+    bad = run_cli("task-report", "--quarter", "5/2025", "--out", str(out), data_dir=data_dir)
+    assert bad.returncode == 2 and "Quý không hợp lệ" in bad.stderr
