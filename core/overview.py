@@ -35,8 +35,9 @@ def _providers() -> list[Provider]:
     # Capabilities append their provider here.
     from core.checklists.overview import overview_items as checklist_items
     from core.dossiers.overview import overview_items as dossier_items
+    from core.tasks.overview import overview_items as task_items
 
-    return [checklist_items, dossier_items]
+    return [checklist_items, dossier_items, task_items]
 
 
 def collect(store: Store, today: dt.date) -> list[OverviewItem]:
