@@ -39,6 +39,11 @@ def register(subparsers, common) -> None:
     p.add_argument("--counters", action="store_true", help="xuất bảng số liệu theo lĩnh vực thay cho sổ hồ sơ")
     p.set_defaults(handler=cmd_export)
 
+    p = subparsers.add_parser("dossier-report", parents=[common], help="báo cáo số hóa hồ sơ một tháng (PDF)")
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="TỆP.pdf")
+    p.set_defaults(handler=cmd_report)
+
     p = subparsers.add_parser("lock-month", parents=[common], help="khóa số liệu một tháng đã báo cáo")
     p.add_argument("month", metavar="YYYY-MM")
     p.add_argument("--note", metavar="GHI_CHÚ")
@@ -106,6 +111,18 @@ def cmd_export(args) -> int:
             out = export_register(store, Path(args.out),
                                   RegisterFilter(received_from=period.start_iso, received_to=period.end_iso))
     print(f"Đã xuất {out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from core.clock import today_local
+    from core.dossiers.report_pdf import build_month_report
+
+    month = locks.check_month(args.month)
+    _, store = open_store(args)
+    with store:
+        built = build_month_report(store, month, Path(args.out), today=today_local())
+    print(f"Đã tạo báo cáo {args.out} ({built.pages} trang).")
     return 0
 
 

@@ -86,3 +86,11 @@ def test_export_and_lock_commands(data_dir, tmp_path, capsys):
     assert "Đã khóa tháng 06/2025" in capsys.readouterr().out
     assert run(["unlock-month", "2025-06", "--data-dir", data_dir, "--reason", "Báo cáo lại"]) == 0
     assert run(["lock-month", "2025-13", "--data-dir", data_dir]) == 2
+
+
+def test_dossier_report_command(data_dir, tmp_path, capsys):
+    out = tmp_path / "bc.pdf"
+    assert run(["dossier-report", "--data-dir", data_dir, "--month", "2025-06", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert run(["dossier-report", "--data-dir", data_dir, "--month", "06/2025", "--out", str(out)]) == 2
+    assert "không hợp lệ" in capsys.readouterr().err
