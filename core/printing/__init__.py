@@ -7,12 +7,15 @@ A report is a list of blocks (core.printing.blocks) handed to build_pdf
 """
 
 from core.printing.blocks import Mark
-from core.printing.document import BuiltPdf, PdfWriteError, build_pdf, data_fingerprint, short_fingerprint
+from core.printing.document import (
+    BuiltPdf, PdfWriteError, UnembeddedFontError, build_pdf, data_fingerprint, short_fingerprint,
+)
 from core.printing.fonts import FontFileError, MissingGlyphError, check_text, register_fonts
 from core.printing.formats import document_number, place_date, vi_date, vi_number, vi_percent
 
 __all__ = [
-    "BuiltPdf", "FontFileError", "Mark", "MissingGlyphError", "PdfWriteError", "build_pdf", "check_text",
+    "BuiltPdf", "FontFileError", "Mark", "MissingGlyphError", "PdfWriteError", "UnembeddedFontError", "build_pdf",
+    "check_text",
     "data_fingerprint", "document_number", "place_date", "register_fonts", "short_fingerprint", "vi_date",
     "vi_number", "vi_percent",
 ]

@@ -16,6 +16,7 @@ Every piece of text is checked against the font when the block is made
     signature(...)       capacity lines, room to sign, signer's name
     recipients(...)      the "Nơi nhận:" list ending with "- Lưu: VT, …."
     closing(...)         recipients on the left and signature on the right, kept together
+    qr_code(payload)     a QR code drawn as shapes (reportlab's QR widget would add Times-Roman)
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from reportlab.platypus import (
 from core.printing import fonts
 from core.printing.formats import document_number, place_date
 from core.printing.page import TEXT_WIDTH
+from core.printing.qr import QrCode
 from core.printing.styles import TABLE_LEADING, TABLE_SIZE, styles
 
 __all__ = [
     "Mark", "CheckBox", "header", "unit_bodies", "title", "heading", "paragraph", "strong", "emphasis",
-    "table", "check_item", "signature", "recipients", "closing", "space", "page_break", "keep_together",
+    "table", "check_item", "signature", "recipients", "closing", "qr_code", "space", "page_break", "keep_together",
+    "keep_with_space",
 ]
 
 RULE_THICKNESS = 0.6
@@ -483,7 +486,12 @@ def closing(recipients: Sequence[Flowable] | None = None, signature: Sequence[Fl
 
 
 # ---------------------------------------------------------------------------
-# Spacing
+# QR code, spacing
+
+
+def qr_code(payload: str, size_mm: float = 40, align: str = "CENTER") -> QrCode:
+    """A QR code (drawn as shapes, no font) of `payload`, size_mm square including its quiet zone."""
+    return QrCode(payload, size_mm * mm, align.upper())
 
 
 def space(height_mm: float) -> Spacer:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Sequence
 
-import qrcode
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -32,12 +31,17 @@ from core.printing import fonts
 from core.printing.page import (
     MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_HEIGHT, TEXT_WIDTH,
 )
+from core.printing.qr import draw_qr, qr_matrix
 from core.printing.styles import BODY_LEADING, BODY_SIZE
 
 PAGE_NUMBER_SIZE = 13
 FOOTER_SIZE = 8
 QR_SIZE = 15 * mm
 QR_PREFIX = "MOTCUA"
+
+
+class UnembeddedFontError(AppError):
+    """A flowable drew text in a font other than the printing faces (a built-in PDF font)."""
 
 
 class PdfWriteError(AppError):
@@ -76,14 +80,6 @@ def qr_payload(report_id: str, fingerprint: str) -> str:
     return f"{QR_PREFIX}|{report_id}|{fingerprint}"
 
 
-def qr_matrix(payload: str) -> list[list[bool]]:
-    """The modules of the QR code (True = dark), with the standard 4-module quiet zone."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(payload)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
 def footer_text(report_id: str, fingerprint: str) -> str:
     return f"Mã báo cáo: {report_id} · Dấu dữ liệu (SHA-256): {short_fingerprint(fingerprint)}"
 
@@ -97,26 +93,12 @@ class _PageDecorations:
         self._form_ready = False
 
     def _qr_form(self, canvas) -> str:
-        # The QR code is drawn once into a form XObject and reused on every page:
-        # cheaper to build and the file carries it once. Drawn as plain rectangles
-        # (reportlab's graphics renderer would set a built-in font on the canvas).
+        # Drawn once into a form XObject and reused on every page: cheaper to build, and the
+        # file carries it once.
         name = "motcuaQR"
         if not self._form_ready:
-            matrix = qr_matrix(self.payload)
-            cell = QR_SIZE / len(matrix)
             canvas.beginForm(name)
-            canvas.setFillColorRGB(0, 0, 0)
-            for r, row in enumerate(matrix):
-                y = QR_SIZE - (r + 1) * cell
-                c = 0
-                while c < len(row):  # one rectangle per run of dark modules
-                    if row[c]:
-                        start = c
-                        while c < len(row) and row[c]:
-                            c += 1
-                        canvas.rect(start * cell, y, (c - start) * cell, cell, stroke=0, fill=1)
-                    else:
-                        c += 1
+            draw_qr(canvas, qr_matrix(self.payload), QR_SIZE)
             canvas.endForm()
             self._form_ready = True
         return name
@@ -161,7 +143,8 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
     report_id: printed in the footer and the QR code, e.g. "BC-NV-2026-0007".
     data / fingerprint: what the report shows (any JSON-able value) — its SHA-256 is printed;
     or pass a precomputed fingerprint. Raises fonts.MissingGlyphError (nothing written) if a
-    character cannot be printed, PdfWriteError if the file cannot be written.
+    character cannot be printed, UnembeddedFontError (nothing written) if some flowable drew in a
+    font other than the printing faces, PdfWriteError if the file cannot be written.
     """
     fonts.register_fonts()
     fonts.check_text(report_id)
@@ -174,6 +157,7 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
     if hasattr(out, "write"):
         doc = _template(out, **meta)
         doc.build(story)
+        _require_printing_fonts(doc)
         return BuiltPdf(None, doc.page, report_id, fingerprint)
 
     path = Path(out)
@@ -182,8 +166,24 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
     buffer = io.BytesIO()
     doc = _template(buffer, **meta)
     doc.build(story)
+    _require_printing_fonts(doc)
     _write_atomically(path, buffer.getvalue())
     return BuiltPdf(path, doc.page, report_id, fingerprint)
+
+
+def _require_printing_fonts(doc: BaseDocTemplate) -> None:
+    # A TableStyle without FONTNAME or a hand-made flowable falls back to Helvetica, which is
+    # not embedded and prints Vietnamese as boxes. Refuse the file rather than print it.
+    used = set(doc.canv._doc.fontMapping)
+    foreign = sorted(used - {fonts.REGULAR, fonts.BOLD, fonts.ITALIC, fonts.BOLD_ITALIC})
+    if foreign:
+        raise UnembeddedFontError(
+            "Văn bản có chữ in bằng phông chữ không nhúng được (" + ", ".join(foreign) + "), "
+            "sẽ hiện thành ô vuông trên máy khác; không tạo tệp PDF.",
+            details="A flowable or TableStyle did not name a printing face (FONTNAME / fontName): "
+                    "use core.printing.fonts.REGULAR/BOLD/ITALIC/BOLD_ITALIC. reportlab.graphics drawings "
+                    "(e.g. QrCodeWidget in a Drawing) set Times-Roman even without text: use "
+                    "core.printing.blocks.qr_code for QR codes.")
 
 
 def _flatten(story) -> list[Flowable]:

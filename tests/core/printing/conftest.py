@@ -50,3 +50,20 @@ def sample_pdf(tmp_path_factory) -> Path:
     built = build_sample(out, today=SAMPLE_DATE)
     assert built.pages == 2
     return out
+
+
+def read_qr_modules(pdf: Path, page: int, left: float, bottom: float, size: float, n: int, tmp: Path):
+    """Render `page` at 300 dpi and read an n × n QR grid whose square (in PDF points, origin
+    bottom-left) starts at (left, bottom) and is `size` wide: True where a module is dark."""
+    from PIL import Image
+
+    dpi = 300
+    subprocess.run([need("pdftoppm"), "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf),
+                    str(tmp / "qr")], check=True)
+    image = Image.open(next(tmp.glob("qr*.png"))).convert("L")
+    scale = dpi / 72
+    page_height = image.height / scale
+    x0, y0 = left * scale, (page_height - bottom - size) * scale
+    cell = size * scale / n
+    return [[image.getpixel((int(x0 + (c + 0.5) * cell), int(y0 + (r + 0.5) * cell))) < 128 for c in range(n)]
+            for r in range(n)]

@@ -7,10 +7,13 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from core.printing import PdfWriteError, blocks as b, build_pdf, data_fingerprint, short_fingerprint
-from core.printing.document import qr_matrix, qr_payload
-from tests.core.printing.conftest import pdftotext
+from core.printing.document import qr_payload
+from core.printing.qr import qr_matrix
+from core.printing.page import MARGIN_LEFT, MARGIN_TOP, PAGE_HEIGHT, TEXT_WIDTH
+from tests.core.printing.conftest import pdffonts, pdftotext, read_qr_modules
 
 
 def test_fingerprint_is_canonical_and_follows_the_data():
@@ -58,3 +61,28 @@ def test_qr_payload_and_matrix():
     m = qr_matrix(payload)
     assert len(m) == len(m[0]) and len(m) >= 29 + 8      # version ≥ 3 plus the quiet zone
     assert m == qr_matrix(payload)
+
+
+def test_a_flowable_drawn_in_a_builtin_font_is_refused(tmp_path):
+    from reportlab.platypus import Table
+
+    from core.printing import UnembeddedFontError
+
+    out = tmp_path / "a.pdf"
+    bare = Table([["Bảng quên đặt FONTNAME"]])   # reportlab would draw this in Helvetica
+    with pytest.raises(UnembeddedFontError) as caught:
+        build_pdf([b.paragraph("Đoạn văn."), bare], out, report_id="R-3")
+    assert "Helvetica" in caught.value.message
+    assert not out.exists()
+
+
+def test_qr_code_block_draws_shapes_only_and_reads_back(tmp_path):
+    out = tmp_path / "qr.pdf"
+    payload = "MOTCUA-KEY|21484|" + "A" * 44
+    build_pdf([b.qr_code(payload, size_mm=40)], out, report_id="R-QR")
+    assert all("TrueType" in f["type"] and f["emb"] for f in pdffonts(out))
+    expected = qr_matrix(payload)
+    size = 40 * mm
+    seen = read_qr_modules(out, 1, MARGIN_LEFT + (TEXT_WIDTH - size) / 2, PAGE_HEIGHT - MARGIN_TOP - size, size,
+                           len(expected), tmp_path)
+    assert seen == expected

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pdfplumber
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from core.printing.document import footer_text, qr_matrix, qr_payload
+from core.printing.document import footer_text, qr_payload
 from core.printing.page import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH
+from core.printing.qr import qr_matrix
 from core.printing.sample import SAMPLE_REPORT_ID, sample_data
 from core.printing.document import data_fingerprint
-from tests.core.printing.conftest import need, pdffonts, pdftotext
+from tests.core.printing.conftest import pdffonts, pdftotext, read_qr_modules
 
 TOL = 0.6  # points: rounding in the PDF operators and in pdfplumber's glyph boxes
 
@@ -131,20 +130,7 @@ def test_check_boxes_are_drawn_as_shapes(sample_pdf):
 
 def test_qr_code_on_page_holds_report_id_and_fingerprint(sample_pdf, tmp_path):
     """Render the page and read the QR modules back at their grid positions."""
-    from PIL import Image
-
-    need("pdftoppm")
-    dpi = 300
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "2", "-l", "2", str(sample_pdf),
-                    str(tmp_path / "p")], check=True)
-    image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     expected = qr_matrix(qr_payload(SAMPLE_REPORT_ID, data_fingerprint(sample_data())))
-    n = len(expected)
-    scale = dpi / 72
     size = 15 * mm
-    x0 = (PAGE_WIDTH - MARGIN_RIGHT - size) * scale
-    y0 = (PAGE_HEIGHT - 3 * mm - size) * scale
-    cell = size * scale / n
-    seen = [[image.getpixel((int(x0 + (c + 0.5) * cell), int(y0 + (r + 0.5) * cell))) < 128 for c in range(n)]
-            for r in range(n)]
+    seen = read_qr_modules(sample_pdf, 2, PAGE_WIDTH - MARGIN_RIGHT - size, 3 * mm, size, len(expected), tmp_path)
     assert seen == expected
