@@ -24,6 +24,12 @@ def _settings_page(ctx: UiContext) -> Page:
     return SettingsPage(ctx)
 
 
+def _conference_page(ctx: UiContext) -> Page:
+    from ui.pages.conference_page import ConferencePage
+
+    return ConferencePage(ctx)
+
+
 def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
     """(key, sidebar label, factory). Each capability puts its page on its own line."""
     return [
@@ -35,8 +41,7 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
         ("dossiers", "Số hóa hồ sơ", _coming("Số hóa hồ sơ", "Sổ theo dõi hồ sơ và chỉ tiêu số hóa "
                                              "chưa có trong phiên bản này.")),
         # conference page:
-        ("conference", "Hội nghị truyền hình", _coming("Hội nghị truyền hình", "Phiếu kiểm tra sẵn sàng "
-                                                       "điểm cầu chưa có trong phiên bản này.")),
+        ("conference", "Hội nghị truyền hình", _conference_page),
         # sync page:
         ("sync", "Đồng bộ", _coming("Đồng bộ", "Đồng bộ với tỉnh chưa có trong phiên bản này.")),
         ("settings", "Cài đặt", _settings_page),

@@ -1,0 +1,150 @@
+import datetime as dt
+import subprocess
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core import clock
+from core.checklists import runs
+from core.workspace import open_workspace
+from tests.ui.conftest import wait_idle
+from tests.ui.helpers import press_key, type_text
+from ui.pages import conference_page
+from ui.pages.conference_page import ConferencePage
+
+NOW = dt.datetime(2026, 3, 10, 7, 45, tzinfo=clock.LOCAL_TZ)
+
+
+@pytest.fixture
+def frozen():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def page(qtbot, ui_ctx, paths, frozen, monkeypatch):
+    opened = []
+    monkeypatch.setattr(conference_page, "open_pdf", opened.append)
+    store = open_workspace(paths)
+    run_id = runs.create_run(store, title="Hội nghị trực tuyến giao ban tháng 3", host="province",
+                             meeting_date="10/03/2026", start_time="08:30")
+    store.close()
+    widget = ConferencePage(ui_ctx)
+    widget.opened = opened
+    widget.run_id = run_id
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.show()
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    return widget
+
+
+def _answers(paths, run_id):
+    store = open_workspace(paths)
+    try:
+        return runs.load_run(store, run_id)
+    finally:
+        store.close()
+
+
+def test_keyboard_walk_through_all_items_reaches_ready(qtbot, ui_ctx, paths, page):
+    panel = page.panel
+    assert page.history.rowCount() == 1 and panel.run.id == page.run_id
+    assert len(panel.run.items) == 23 and panel.verdict_label.text().strip() == "CHƯA SẴN SÀNG"
+    # meeting at 08:30, now 07:45: the hour-before reminder is up
+    assert panel.reminder_banner.isVisibleTo(page) and "Còn 45 phút" in panel.reminder_banner.text()
+    assert panel.countdown_label.text() == "Còn 45 phút đến giờ họp"
+    view = panel.items_view
+    for row, item in enumerate(panel.run.items):
+        assert panel.current_row() == row
+        if item.kind == "check":
+            press_key(view, Qt.Key.Key_1, text="1")
+        elif item.kind == "number":
+            if item.unit == "Mbps":  # text typed into a measured value: refused on the spot, nothing saved
+                press_key(view, Qt.Key.Key_Return)
+                assert panel.value_edit.hasFocus()
+                type_text(panel.value_edit, "nhanh")
+                press_key(panel.value_edit, Qt.Key.Key_Return)
+                wait_idle(qtbot, ui_ctx)
+                assert "cần một con số" in panel.value_state.text()
+                assert panel.current_row() == row and panel.run.answers.get(item.id) is None
+                panel.value_edit.clear()
+            type_text(view, "4")  # the first digit on the list starts the value
+            assert panel.value_edit.hasFocus() and panel.value_edit.text() == "4"
+            type_text(panel.value_edit, "5")
+            assert "Đạt ngưỡng" in panel.value_state.text()
+            press_key(panel.value_edit, Qt.Key.Key_Return)
+        else:
+            type_text(view, "Đ")
+            type_text(panel.value_edit, "ã ghi nhật ký")
+            press_key(panel.value_edit, Qt.Key.Key_Return)
+        wait_idle(qtbot, ui_ctx)
+    assert panel.verdict_label.text().strip() == "SẴN SÀNG"
+    assert page.history.row(0)["verdict"] == "ready"
+    saved = _answers(paths, page.run_id)
+    assert saved.verdict.ready and saved.answered_count() == 23
+    bandwidth = next(i for i in saved.items if i.unit == "Mbps")
+    assert saved.answers[bandwidth.id].number_value == 45
+    text_item = next(i for i in saved.items if i.kind == "text")
+    assert saved.answers[text_item.id].text_value == "Đã ghi nhật ký"
+    assert ui_ctx.errors == []
+
+
+def test_fail_key_note_and_live_verdict(qtbot, ui_ctx, paths, page):
+    panel = page.panel
+    view = panel.items_view
+    press_key(view, Qt.Key.Key_2, text="2")  # first item (critical) fails
+    wait_idle(qtbot, ui_ctx)
+    assert panel.current_row() == 1
+    panel.select_row(0)
+    press_key(view, Qt.Key.Key_F2)
+    assert panel.note_edit.hasFocus()
+    type_text(panel.note_edit, "Cán bộ kỹ thuật đi công tác")
+    press_key(panel.note_edit, Qt.Key.Key_Return)
+    wait_idle(qtbot, ui_ctx)
+    saved = _answers(paths, page.run_id)
+    first = saved.items[0]
+    assert saved.answers[first.id].status == "fail" and saved.answers[first.id].note == "Cán bộ kỹ thuật đi công tác"
+    assert "Cán bộ kỹ thuật có mặt" in panel.failing_label.text()
+
+
+def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
+    panel = page.panel
+    log = panel.log
+    log.incident_time.setText("09:05")
+    type_text(log.incident_what, "Mất tiếng từ điểm cầu tỉnh")
+    type_text(log.incident_fix, "Khởi động lại âm ly")
+    log.add_incident_button.click()
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    assert log.incidents.rowCount() == 1 and log.incidents.item(0, 1).text() == "Mất tiếng từ điểm cầu tỉnh"
+    # closing with unanswered critical items and no reason is refused; the run stays open
+    from ui.pages.conference import dialogs
+
+    calls = []
+
+    def fake_exec(dialog):
+        calls.append(dialog)
+        if len(calls) == 2:
+            dialog.reason.setPlainText("Điểm cầu tỉnh báo hoãn kiểm tra")
+        return dialogs.CloseRunDialog.DialogCode.Accepted if len(calls) <= 2 else dialogs.CloseRunDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(dialogs.CloseRunDialog, "exec", fake_exec)
+    monkeypatch.setattr(conference_page, "show_error", lambda parent, exc: ui_ctx.errors.append(exc))
+    page.close_run()
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    assert "mục bắt buộc chưa kiểm tra" in ui_ctx.errors[0].message
+    assert len(calls) == 2  # asked again, with the reason this time
+    wait_idle(qtbot, ui_ctx)
+    saved = _answers(paths, page.run_id)
+    assert saved.closed and saved.close_reason == "Điểm cầu tỉnh báo hoãn kiểm tra"
+    qtbot.waitUntil(lambda: panel.run.closed)
+    assert not panel.status_buttons["pass"].isEnabled() and panel.correct_button.isEnabled()
+    page.print_current()
+    qtbot.waitUntil(lambda: bool(page.opened), timeout=10_000)
+    text = subprocess.run(["pdftotext", str(page.opened[0]), "-"], capture_output=True, text=True).stdout
+    assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
+    assert "CHƯA SẴN SÀNG" in text
