@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Sequence
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -182,18 +183,24 @@ def _require_printing_fonts(doc: BaseDocTemplate) -> None:
             "sẽ hiện thành ô vuông trên máy khác; không tạo tệp PDF.",
             details="A flowable or TableStyle did not name a printing face (FONTNAME / fontName): "
                     "use core.printing.fonts.REGULAR/BOLD/ITALIC/BOLD_ITALIC. reportlab.graphics drawings "
-                    "(e.g. QrCodeWidget in a Drawing) set Times-Roman even without text: use "
-                    "core.printing.blocks.qr_code for QR codes.")
+                    "set Times-Roman unless placed directly in the story (or given initialFontName); "
+                    "core.printing.blocks.qr_code draws QR codes without any font.")
 
 
 def _flatten(story) -> list[Flowable]:
-    """Blocks that return several flowables (signature, recipients) may sit in the story as lists."""
+    """Blocks that return several flowables (signature, recipients) may sit in the story as lists.
+
+    reportlab.graphics drawings (charts, barcodes) start from Times-Roman, a built-in font, even
+    when they draw no text; those in the story start from the printing face instead.
+    """
     flat: list[Flowable] = []
     for item in story:
         if isinstance(item, (list, tuple)):
             flat.extend(_flatten(item))
-        else:
-            flat.append(item)
+            continue
+        if isinstance(item, Drawing) and not getattr(item, "initialFontName", None):
+            item.initialFontName = fonts.REGULAR
+        flat.append(item)
     return flat
 
 

@@ -86,3 +86,23 @@ def test_qr_code_block_draws_shapes_only_and_reads_back(tmp_path):
     seen = read_qr_modules(out, 1, MARGIN_LEFT + (TEXT_WIDTH - size) / 2, PAGE_HEIGHT - MARGIN_TOP - size, size,
                            len(expected), tmp_path)
     assert seen == expected
+
+
+def test_a_reportlab_drawing_in_the_story_starts_from_the_printing_face(tmp_path):
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing, String
+
+    from core.printing import UnembeddedFontError
+
+    drawing = Drawing(120, 120)
+    drawing.add(QrCodeWidget("MOTCUA|x"))
+    out = tmp_path / "d.pdf"
+    build_pdf([b.paragraph("Mã QR:"), drawing], out, report_id="R-4")
+    fonts_used = pdffonts(out)
+    assert fonts_used and all("TrueType" in f["type"] and f["emb"] for f in fonts_used)
+
+    labelled = Drawing(120, 40)
+    labelled.add(String(0, 0, "Nhãn"))     # a String takes Times-Roman when made: refused, not printed
+    with pytest.raises(UnembeddedFontError, match="Times-Roman"):
+        build_pdf([labelled], tmp_path / "e.pdf", report_id="R-5")
+    assert not (tmp_path / "e.pdf").exists()
