@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -243,12 +244,17 @@ def heading(text: str) -> Paragraph:
     return _para(text, "heading")
 
 
-def paragraph(*parts: str | Run, indent: bool = True) -> Paragraph:
-    """A justified body paragraph (14 pt, first-line indent 1 cm, 6 pt after).
+_ALIGNMENTS = {"JUSTIFY": TA_JUSTIFY, "LEFT": TA_LEFT, "CENTER": TA_CENTER, "RIGHT": TA_RIGHT}
+
+
+def paragraph(*parts: str | Run, indent: bool = True, align: str = "JUSTIFY") -> Paragraph:
+    """A body paragraph (14 pt, justified, first-line indent 1 cm, 6 pt after).
 
     Parts are plain strings or runs made by strong()/emphasis(); they are joined as given.
+    indent=False drops the first-line indent; align="LEFT" suits form lines with dotted blanks
+    ("Cuộc họp: ……"), which justification would stretch.
     """
-    style = styles()["body"] if indent else _no_indent_body()
+    style = _body_style(indent, align.upper())
     markup = []
     for part in parts:
         run = part if isinstance(part, Run) else Run(str(part))
@@ -261,13 +267,17 @@ def paragraph(*parts: str | Run, indent: bool = True) -> Paragraph:
     return Paragraph("".join(markup), style)
 
 
-def _no_indent_body():
+@lru_cache(maxsize=16)
+def _body_style(indent: bool, align: str):
     from reportlab.lib.styles import ParagraphStyle
 
-    cached = styles().get("body_flush")
-    if cached is None:
-        cached = styles()["body_flush"] = ParagraphStyle("body_flush", parent=styles()["body"], firstLineIndent=0)
-    return cached
+    base = styles()["body"]
+    if indent and align == "JUSTIFY":
+        return base
+    if align not in _ALIGNMENTS:
+        raise ValueError(f"paragraph: align must be one of {sorted(_ALIGNMENTS)}, not {align!r}")
+    return ParagraphStyle(f"body_{int(indent)}_{align}", parent=base, alignment=_ALIGNMENTS[align],
+                          firstLineIndent=base.firstLineIndent if indent else 0)
 
 
 # ---------------------------------------------------------------------------

@@ -151,3 +151,19 @@ def test_decomposed_vietnamese_and_invisible_characters_print_cleanly(tmp_path):
     text = pdftotext(out)
     assert text.count("Nguyễn Thị Hồng Nhung, Quảng Ngãi") == 2   # composed, as the font draws it
     assert "LêVăn An" in text
+
+
+def test_paragraph_alignment_and_indent(tmp_path):
+    dots = "Cuộc họp: " + "…" * 120
+    out, _ = _build(tmp_path, [b.paragraph(dots, indent=False, align="left"),
+                               b.paragraph("Giữa trang", indent=False, align="CENTER")])
+    with pdfplumber.open(out) as pdf:
+        words = pdf.pages[0].extract_words()
+    first = next(w for w in words if w["text"] == "Cuộc")
+    assert first["x0"] == pytest.approx(30 * 72 / 25.4, abs=1)       # no indent
+    middle = next(w for w in words if w["text"] == "Giữa")
+    last = next(w for w in words if w["text"] == "trang")
+    centre = (middle["x0"] + last["x1"]) / 2
+    assert centre == pytest.approx((30 + 165 / 2) * 72 / 25.4, abs=1)
+    with pytest.raises(ValueError, match="align"):
+        b.paragraph("x", align="sideways")
