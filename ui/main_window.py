@@ -24,6 +24,12 @@ def _settings_page(ctx: UiContext) -> Page:
     return SettingsPage(ctx)
 
 
+def _tasks_page(ctx: UiContext) -> Page:
+    from ui.pages.tasks_page import TasksPage
+
+    return TasksPage(ctx)
+
+
 def _conference_page(ctx: UiContext) -> Page:
     from ui.pages.conference_page import ConferencePage
 
@@ -35,8 +41,7 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
     return [
         ("overview", "Tổng quan", OverviewPage),
         # tasks page:
-        ("tasks", "Nhiệm vụ", _coming("Nhiệm vụ", "Danh sách nhiệm vụ từ văn bản chỉ đạo của tỉnh "
-                                      "chưa có trong phiên bản này.")),
+        ("tasks", "Nhiệm vụ", _tasks_page),
         # dossiers page:
         ("dossiers", "Số hóa hồ sơ", _coming("Số hóa hồ sơ", "Sổ theo dõi hồ sơ và chỉ tiêu số hóa "
                                              "chưa có trong phiên bản này.")),

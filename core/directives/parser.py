@@ -130,6 +130,8 @@ def _only_roles(rest: str) -> bool:
 def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], out: list[TaskItem]) -> None:
     if node.is_description_section():
         return
+    if not node.children and not node.entries and node.heading.isupper():
+        return  # a section title with nothing under it ("III. TỔ CHỨC THỰC HIỆN")
     has_more = bool(node.children) or bool(node.body_lines) or len(node.deadlines) > 1
     header = _is_header(node, has_more)
     if header:

@@ -87,6 +87,7 @@ def test_unseen_plan_with_sections():
     assert tasks["II.3.1"].lead_unit == "UBND các huyện, thị xã, thành phố" and tasks["II.3.1"].for_commune
     assert tasks["II.3.1"].deadline.kind == "year"
     assert tasks["II.3.2"].deadline.kind == "recurring"
+    assert set(tasks) == {"II.1", "II.2.a", "II.2.b", "II.3.1", "II.3.2"}  # no title-only "III"
 
 
 def test_unseen_letter_with_dashes_only():

@@ -1,0 +1,88 @@
+import pytest
+from PySide6.QtCore import Qt
+
+from core.workspace import open_workspace
+from tests.core.directives import samples_text as S
+from tests.ui.conftest import wait_idle
+from ui.dialogs.directive_import_dialog import COL_CONTENT, COL_DEADLINE, COL_DUE, COL_KEEP, DirectiveImportDialog
+
+
+@pytest.fixture
+def dialog(qtbot, ui_ctx):
+    widget = DirectiveImportDialog(ui_ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def counts(paths):
+    store = open_workspace(paths)
+    try:
+        return (store.scalar("SELECT count(*) FROM local_directives"), store.scalar("SELECT count(*) FROM local_tasks"))
+    finally:
+        store.close()
+
+
+def test_paste_untick_edit_save(qtbot, dialog, ui_ctx, paths):
+    saved = []
+    dialog.directive_saved.connect(saved.append)
+    dialog.text.setPlainText(S.PLAN_2024)
+    dialog.parse_now()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 5, timeout=5000)
+    assert dialog.number.text() == "77/KH-UBND" and dialog.date.text() == "05/04/2024"
+    ticked = [r for r in range(5) if dialog.table.item(r, COL_KEEP).checkState() == Qt.CheckState.Checked]
+    assert ticked  # tasks of the commune level come pre-ticked
+    # untick all but the first ticked one, and change its deadline words
+    for r in ticked[1:]:
+        dialog.table.item(r, COL_KEEP).setCheckState(Qt.CheckState.Unchecked)
+    keep = ticked[0]
+    dialog.table.item(keep, COL_DEADLINE).setText("trong Quý IV năm 2024")
+    assert dialog.table.item(keep, COL_DUE).text() == "31/12/2024"
+    dialog.table.item(keep, COL_CONTENT).setText("Nội dung đã sửa")
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    assert counts(paths) == (1, 1)
+    store = open_workspace(paths)
+    row = store.query("SELECT content, deadline, deadline_kind FROM local_tasks")[0]
+    store.close()
+    assert row == {"content": "Nội dung đã sửa", "deadline": "2024-12-31", "deadline_kind": "quarter"}
+
+
+def test_bad_file_shows_message_and_saves_nothing(qtbot, dialog, ui_ctx, paths, tmp_path):
+    bad = tmp_path / "anh.txt"
+    bad.write_bytes(bytes(range(256)) * 20)
+    dialog.load_file(bad)
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "nhị phân" in dialog.status.text(), timeout=5000)
+    assert not dialog.save_button.isEnabled()
+    assert counts(paths) == (0, 0)
+
+
+def test_no_items_and_manual_task(qtbot, dialog, ui_ctx, paths):
+    dialog.text.setPlainText(S.NO_ITEMS)
+    dialog.parse_now()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "Không tìm thấy nhiệm vụ" in dialog.status.text(), timeout=5000)
+    assert not dialog.save_button.isEnabled()
+    dialog.add_empty_row()
+    dialog.table.item(0, COL_CONTENT).setText("Cử lãnh đạo dự họp ngày 05/6/2025")
+    assert dialog.save_button.isEnabled()
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: counts(paths) == (1, 1), timeout=5000)
+
+
+def test_duplicate_is_refused(qtbot, ui_ctx, paths):
+    for attempt in range(2):
+        dialog = DirectiveImportDialog(ui_ctx)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.text.setPlainText(S.LETTER_DASHES_2025)
+        dialog.parse_now()
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=5000)
+        dialog.save()
+        wait_idle(qtbot, ui_ctx)
+    assert counts(paths) == (1, 3)

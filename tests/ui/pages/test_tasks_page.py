@@ -1,0 +1,99 @@
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core import clock
+from core.directives.parser import parse_directive
+from core.tasks.store import import_directive
+from core.workspace import open_workspace
+from tests.core.directives import samples_text as S
+from tests.ui.conftest import wait_idle
+from tests.ui.helpers import type_text
+from ui.pages.tasks_page import TasksPage
+
+NOW = dt.datetime(2025, 8, 28, 9, 0, tzinfo=clock.LOCAL_TZ)
+
+
+@pytest.fixture
+def frozen():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def page(qtbot, ui_ctx, paths, frozen):
+    store = open_workspace(paths)
+    import_directive(store, parse_directive(S.LETTER_DASHES_2025))
+    import_directive(store, parse_directive(S.DECISION_MULTILEVEL))
+    store.close()
+    widget = TasksPage(ui_ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.show()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: widget.model.rowCount() > 0)
+    return widget
+
+
+def shown(page):
+    return [page.model.row(i) for i in range(page.model.rowCount())]
+
+
+def test_lists_tasks_with_overdue_colour(page):
+    rows = shown(page)
+    assert len(rows) == 7
+    overdue = [i for i, r in enumerate(rows) if r["overdue"]]
+    assert overdue  # 25/8/2025 passed on 28/8/2025
+    brush = page.model.data(page.model.index(overdue[0], 0), Qt.ItemDataRole.BackgroundRole)
+    assert brush.color().name() == "#f8d7da"
+    status = page.model.data(page.model.index(overdue[0], 4))
+    assert "quá hạn" in status
+    assert page.count_label.text().startswith("7 nhiệm vụ")
+
+
+def test_search_without_accents(qtbot, page, ui_ctx):
+    type_text(page.search, "hien trang tru so")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert shown(page)[0]["content"].startswith("Rà soát hiện trạng trụ sở")
+    page.search.clear()
+    type_text(page.search, "Sở Xây dựng")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1
+                    and shown(page)[0]["content"].startswith("Phối hợp với Sở Xây dựng"), timeout=5000)
+
+
+def test_filters_and_overview_link(qtbot, page, ui_ctx):
+    page.open_with("overdue")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert shown(page)[0]["deadline"] == "2025-08-25"
+    page.open_with("due_30")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and shown(page)[0]["deadline"] == "2025-09-05", timeout=5000)
+    page.deadline_filter.setCurrentIndex(0)
+    page.commune_only.setChecked(True)
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: all(r["for_commune"] for r in shown(page)), timeout=5000)
+    assert len(shown(page)) == 5
+
+
+def test_progress_from_detail_dialog(qtbot, page, ui_ctx):
+    from ui.dialogs.task_detail_dialog import TaskDetailDialog
+
+    task = [r for r in shown(page) if r["overdue"]][0]
+    dialog = TaskDetailDialog(ui_ctx, task["id"], page)
+    qtbot.addWidget(dialog)
+    dialog.progress_saved.connect(lambda: ui_ctx.signals.data_changed.emit("task_progress"))
+    dialog.show()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.data is not None)
+    assert "QUÁ HẠN" in dialog.header.text()
+    type_text(dialog.note, "Đã rà soát xong toàn bộ trụ sở.")
+    dialog.status.setCurrentIndex(dialog.status.findData("done"))
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.history.rowCount() == 1, timeout=5000)
+    assert dialog.history.item(0, 2).text() == "Đã rà soát xong toàn bộ trụ sở."
+    assert dialog.history.item(0, 3).text() == "Hoàn thành"
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: not any(r["overdue"] for r in shown(page)), timeout=5000)
+    dialog.grab().save(str(ui_ctx.paths.data_dir / "detail.png"))

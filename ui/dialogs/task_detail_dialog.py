@@ -1,0 +1,228 @@
+"""One task: where it came from, its history, and a form for the next progress note.
+
+The history lists every progress note, status change and assignment (dated, with the
+staff member who wrote it and any attached files). A recurring task shows which of its
+reporting periods (months or quarters) still have no progress note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+                               QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+
+from core.clock import format_date, today_local
+from core.tasks import queries
+from core.tasks.status import DEADLINE_KINDS, STATUSES
+from core.tasks.store import add_progress
+from core.workspace import list_staff
+from ui.errors import show_error
+
+
+def _load(store, task_id: str, today: dt.date) -> dict:
+    task = queries.get_task(store, task_id, today=today)
+    return {"task": task, "history": queries.task_history(store, task_id),
+            "periods": queries.recurring_periods(store, task, today), "staff": list_staff(store)}
+
+
+class TaskDetailDialog(QDialog):
+    progress_saved = Signal()
+
+    def __init__(self, ctx, task_id: str, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task_id = task_id
+        self.attachments: list[Path] = []
+        self.data: dict | None = None
+        self.setWindowTitle("Nhiệm vụ")
+        self.resize(1000, 700)
+        layout = QVBoxLayout(self)
+        self.header = QLabel("Đang tải…")
+        self.header.setObjectName("taskHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.header)
+        self.periods_label = QLabel("")
+        self.periods_label.setObjectName("missingPeriods")
+        self.periods_label.setWordWrap(True)
+        layout.addWidget(self.periods_label)
+
+        layout.addWidget(QLabel("Lịch sử cập nhật tiến độ, trạng thái, giao việc (mới nhất trên cùng):"))
+        self.history = QTableWidget(0, 6)
+        self.history.setObjectName("taskHistory")
+        self.history.setHorizontalHeaderLabels(["Ngày", "Cán bộ ghi", "Nội dung", "Trạng thái", "Giao cho", "Tệp"])
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setWordWrap(True)
+        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history.cellDoubleClicked.connect(self._open_attachment)
+        layout.addWidget(self.history, 1)
+
+        box = QGroupBox("Cập nhật tiến độ")
+        form = QFormLayout(box)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("progressNote")
+        self.note.setPlaceholderText("Kết quả thực hiện, khó khăn, đề xuất…")
+        self.note.setFixedHeight(80)
+        form.addRow("Nội dung:", self.note)
+        row = QHBoxLayout()
+        self.status = QComboBox()
+        self.status.setObjectName("statusChoice")
+        for code, label in STATUSES.items():
+            self.status.addItem(label, code)
+        row.addWidget(self.status)
+        row.addWidget(QLabel("Giao cho:"))
+        self.assignee = QComboBox()
+        self.assignee.addItem("(chưa giao)", "")
+        row.addWidget(self.assignee, 1)
+        row.addWidget(QLabel("Ngày:"))
+        self.noted_on = QDateEdit()
+        self.noted_on.setDisplayFormat("dd/MM/yyyy")
+        self.noted_on.setCalendarPopup(True)
+        today = today_local()
+        self.noted_on.setDate(QDate(today.year, today.month, today.day))
+        row.addWidget(self.noted_on)
+        row.addWidget(QLabel("Kỳ báo cáo:"))
+        self.period = QComboBox()
+        self.period.setObjectName("periodChoice")
+        self.period.addItem("(không theo kỳ)", "")
+        self.period.setMinimumContentsLength(22)
+        row.addWidget(self.period)
+        form.addRow("Trạng thái:", row)
+        files = QHBoxLayout()
+        self.files = QListWidget()
+        self.files.setFixedHeight(48)
+        files.addWidget(self.files, 1)
+        attach = QPushButton("Đính kèm tệp…")
+        attach.clicked.connect(self.choose_attachments)
+        files.addWidget(attach)
+        form.addRow("Tệp đính kèm:", files)
+        layout.addWidget(box)
+
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("Lưu cập nhật", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        today = today_local()
+        self.ctx.bg.read(lambda store: _load(store, self.task_id, today), self._show)
+
+    def _show(self, data: dict) -> None:
+        self.data = data
+        task = data["task"]
+        self.setWindowTitle(f"Nhiệm vụ {task['ref']}")
+        directive = task["directive_number"] or "(chưa có số)"
+        if task["directive_date"]:
+            directive += f" ngày {format_date(dt.date.fromisoformat(task['directive_date']))}"
+        if task["directive_subject"]:
+            directive += f" — {task['directive_subject']}"
+        if task["deadline"]:
+            deadline = format_date(dt.date.fromisoformat(task["deadline"]))
+        else:
+            deadline = DEADLINE_KINDS.get(task["deadline_kind"], "")
+        if task["deadline_text"]:
+            deadline += f" (“{task['deadline_text']}”)"
+        state = task["status_label"] + (" — QUÁ HẠN" if task["overdue"] else "")
+        origin = "văn bản của tỉnh (qua đồng bộ)" if task["source"] == "province" else "văn bản xã tự nhập"
+        self.header.setText(
+            f"<b>Mục {_esc(task['ref'])}</b> của văn bản {_esc(directive)} <i>({origin})</i><br>"
+            f"{_esc(task['content'])}<br>"
+            f"<b>Chủ trì:</b> {_esc(task['lead_unit'] or '—')} · <b>Phối hợp:</b> {_esc(task['coordinating_units'] or '—')}<br>"
+            f"<b>Thời hạn:</b> {_esc(deadline)} · <b>Trạng thái:</b> {_esc(state)}"
+            + (f" · <b>Cán bộ thực hiện:</b> {_esc(task['assignee_name'])}" if task["assignee_name"] else ""))
+        missing = [p["label"] for p in data["periods"] if not p["reported"]]
+        if data["periods"]:
+            self.periods_label.setText(
+                ("Nhiệm vụ thường xuyên — các kỳ chưa có báo cáo tiến độ: " + ", ".join(missing)) if missing
+                else "Nhiệm vụ thường xuyên — đã cập nhật tiến độ đủ các kỳ.")
+            self.periods_label.setStyleSheet("color: #b00020; font-weight: 600;" if missing else "color: #146c43;")
+        else:
+            self.periods_label.setText("")
+        self.period.clear()
+        self.period.addItem("(không theo kỳ)", "")
+        for p in reversed(data["periods"]):
+            self.period.addItem(p["label"] + ("" if p["reported"] else " (còn thiếu)"), p["period"])
+        if missing:
+            self.period.setCurrentIndex(self.period.findData(next(p["period"] for p in reversed(data["periods"])
+                                                                  if not p["reported"])))
+        self.status.setCurrentIndex(max(0, self.status.findData(task["status"])))
+        self.assignee.clear()
+        self.assignee.addItem("(chưa giao)", "")
+        for person in data["staff"]:
+            self.assignee.addItem(person["full_name"], person["id"])
+        self.assignee.setCurrentIndex(max(0, self.assignee.findData(task["assignee_id"] or "")))
+        self.history.setRowCount(0)
+        for entry in data["history"]:
+            row = self.history.rowCount()
+            self.history.insertRow(row)
+            values = [format_date(dt.date.fromisoformat(entry["noted_on"])), entry["author_name"] or "",
+                      (entry["note"] or "") + (f" [{entry['period_label']}]" if entry["period_label"] else ""),
+                      entry["status_label"] or "", entry["assignee_name"] or "",
+                      ", ".join(Path(a).name for a in entry["attachments"])]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 5:
+                    item.setData(Qt.ItemDataRole.UserRole, entry["attachments"])
+                self.history.setItem(row, column, item)
+        self.history.resizeColumnsToContents()
+        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history.resizeRowsToContents()
+
+    def choose_attachments(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Chọn tệp đính kèm", str(Path.home()))
+        for name in names:
+            self.add_attachment(Path(name))
+
+    def add_attachment(self, path: Path) -> None:
+        self.attachments.append(path)
+        self.files.addItem(path.name)
+
+    def save(self) -> None:
+        if self.data is None:
+            return
+        task = self.data["task"]
+        status = self.status.currentData()
+        assignee = self.assignee.currentData() or ""
+        kwargs = {
+            "note": self.note.toPlainText(),
+            "status": status if status != task["status"] else None,
+            "assignee_id": assignee if assignee != (task["assignee_id"] or "") else None,
+            "noted_on": self.noted_on.date().toPython(),
+            "period": self.period.currentData() or None,
+            "attachments": list(self.attachments),
+            "attachments_dir": self.ctx.paths.attachments_dir,
+        }
+        self.save_button.setEnabled(False)
+
+        def saved(_progress_id) -> None:
+            self.save_button.setEnabled(True)
+            self.note.clear()
+            self.attachments.clear()
+            self.files.clear()
+            self.progress_saved.emit()
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            show_error(self, error)
+
+        self.ctx.bg.db(lambda store: add_progress(store, self.task_id, **kwargs), saved, failed)
+
+    def _open_attachment(self, row: int, column: int) -> None:
+        item = self.history.item(row, 5)
+        files = item.data(Qt.ItemDataRole.UserRole) if item else None
+        for relative in files or []:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.attachments_dir / relative)))
+
+
+def _esc(text) -> str:
+    return (str(text or "")).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
