@@ -19,6 +19,7 @@ import io
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Sequence
@@ -39,6 +40,11 @@ PAGE_NUMBER_SIZE = 13
 FOOTER_SIZE = 8
 QR_SIZE = 15 * mm
 QR_PREFIX = "MOTCUA"
+
+
+# reportlab keeps per-font subsetting state in shared objects; builds are CPU-bound under the GIL
+# anyway, so reports made on several worker threads are simply built one at a time.
+_BUILD_LOCK = threading.Lock()
 
 
 class UnembeddedFontError(AppError):
@@ -157,7 +163,8 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
     story = _flatten(story)
     if hasattr(out, "write"):
         doc = _template(out, **meta)
-        doc.build(story)
+        with _BUILD_LOCK:
+            doc.build(story)
         _require_printing_fonts(doc)
         return BuiltPdf(None, doc.page, report_id, fingerprint)
 
@@ -166,7 +173,8 @@ def build_pdf(story: Sequence[Flowable], out: str | os.PathLike | BinaryIO, *, r
         raise PdfWriteError(f"Không có thư mục “{path.parent}” để lưu tệp PDF.")
     buffer = io.BytesIO()
     doc = _template(buffer, **meta)
-    doc.build(story)
+    with _BUILD_LOCK:
+        doc.build(story)
     _require_printing_fonts(doc)
     _write_atomically(path, buffer.getvalue())
     return BuiltPdf(path, doc.page, report_id, fingerprint)

@@ -42,6 +42,12 @@ _BUNDLED = {
 }
 _TIMES_FILES = {"regular": "times.ttf", "bold": "timesbd.ttf", "italic": "timesi.ttf", "bold_italic": "timesbi.ttf"}
 # Linux packages of the Microsoft core fonts name the files differently.
+_TIMES_MAC_FILES = {
+    "regular": "Times New Roman.ttf",
+    "bold": "Times New Roman Bold.ttf",
+    "italic": "Times New Roman Italic.ttf",
+    "bold_italic": "Times New Roman Bold Italic.ttf",
+}
 _TIMES_ALT_FILES = {
     "regular": "Times_New_Roman.ttf",
     "bold": "Times_New_Roman_Bold.ttf",
@@ -135,7 +141,7 @@ def _system_font_dirs() -> list[Path]:
 def find_times_new_roman(dirs: list[Path] | None = None) -> dict[str, Path] | None:
     """The four Times New Roman files if all are installed in one folder, else None."""
     for folder in dirs if dirs is not None else _system_font_dirs():
-        for names in (_TIMES_FILES, _TIMES_ALT_FILES):
+        for names in (_TIMES_FILES, _TIMES_ALT_FILES, _TIMES_MAC_FILES):
             files = {}
             for style, filename in names.items():
                 # Windows' folder is case-insensitive, Linux's is not: try both spellings.

@@ -106,3 +106,21 @@ def test_a_reportlab_drawing_in_the_story_starts_from_the_printing_face(tmp_path
     with pytest.raises(UnembeddedFontError, match="Times-Roman"):
         build_pdf([labelled], tmp_path / "e.pdf", report_id="R-5")
     assert not (tmp_path / "e.pdf").exists()
+
+
+def test_reports_built_on_several_threads_at_once_are_all_whole():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        buf = io.BytesIO()
+        rows = [(str(n), f"Nhiệm vụ {i}-{n} ở Quảng Ngãi") for n in range(60)]
+        build_pdf([b.title("BÁO CÁO", f"Số {i}"), b.table(["STT", "Nội dung"], rows)], buf,
+                  report_id=f"R-{i}", data=rows)
+        return buf.getvalue()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(6)))
+    for i, content in enumerate(results):
+        reader = PdfReader(io.BytesIO(content))
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert f"Nhiệm vụ {i}-59 ở Quảng Ngãi" in text

@@ -87,3 +87,18 @@ def test_damaged_font_file_gives_a_clear_error_and_keeps_the_working_fonts(tmp_p
         fonts._register("Times New Roman", files)
     assert "Times New Roman" in caught.value.message
     assert pdfmetrics.getFont(fonts.REGULAR) is before
+
+
+def test_times_new_roman_found_under_its_mac_and_linux_names(tmp_path):
+    mac = tmp_path / "mac"
+    mac.mkdir()
+    for name in ("Times New Roman.ttf", "Times New Roman Bold.ttf", "Times New Roman Italic.ttf",
+                 "Times New Roman Bold Italic.ttf"):
+        (mac / name).write_bytes(b"x")
+    linux = tmp_path / "linux"
+    linux.mkdir()
+    for name in ("Times_New_Roman.ttf", "Times_New_Roman_Bold.ttf", "Times_New_Roman_Italic.ttf",
+                 "Times_New_Roman_Bold_Italic.ttf"):
+        (linux / name).write_bytes(b"x")
+    assert fonts.find_times_new_roman([mac])["bold"].name == "Times New Roman Bold.ttf"
+    assert fonts.find_times_new_roman([tmp_path / "none", linux])["italic"].name == "Times_New_Roman_Italic.ttf"
