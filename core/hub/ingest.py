@@ -86,12 +86,12 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
                             message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
                             missing=missing, applied_through=through)
-    records = opened.records()
-    prepared = _check_records(records, unit, opened.manifest["created_at"])
-    target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
+    records = opened.records_with_lines()
     now = utc_iso()
+    prepared = _check_records(records, unit, opened.manifest["created_at"], now)
+    target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
     with store.transaction() as conn:
-        _apply_rows(conn, unit, prepared, now)
+        _apply_rows(conn, unit, prepared)
         conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
                      "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
                      (opened.bundle_id, unit, seq_from, seq_to, len(records), opened.file_sha256,
@@ -105,11 +105,15 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                         missing=missing, applied_through=through)
 
 
-def _check_records(records: list[dict], unit: str, created_at: str) -> list[tuple]:
+def _check_records(records: list[tuple[dict, str]], unit: str, created_at: str, now: str) -> list[tuple]:
+    """Ownership rules for every record; returns the rows to write.
+
+    The state stored is the record's own JSON line, as signed: no re-encoding, and
+    what the province reads back is byte for byte what the commune sent.
+    """
     catalog = table_catalog()
     prepared = []
-    dumps = json.dumps
-    for record in records:
+    for record, line in records:
         table = record["t"]
         owner = catalog.get(table)
         if owner != "commune":
@@ -118,37 +122,40 @@ def _check_records(records: list[dict], unit: str, created_at: str) -> list[tupl
                 f"Gói sửa dữ liệu bảng “{table}” ({what}); xã chỉ được gửi dữ liệu của chính mình. "
                 "Gói bị từ chối.")
         row = record["row"]
-        if row is not None and row.get("origin") != unit:
+        if row is None:
+            prepared.append((table, record["id"], unit, record["seq"], record["op"], created_at, 1, line, now))
+            continue
+        if row.get("origin") != unit:
             raise OwnershipViolation(
                 f"Gói có bản ghi của đơn vị “{str(row.get('origin'))[:20]}” nhưng do đơn vị {unit} gửi. "
                 "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
-        state = None if row is None else dumps(row, ensure_ascii=False, separators=(",", ":"))
-        updated = created_at if row is None else row.get("updated_at")
-        deleted = 1 if row is None or row.get("deleted_at") else 0
-        prepared.append((table, record["id"], unit, record["seq"], record["op"], updated, deleted, state))
+        prepared.append((table, record["id"], unit, record["seq"], record["op"], row.get("updated_at"),
+                         1 if row.get("deleted_at") else 0, line, now))
     return prepared
 
 
-def _apply_rows(conn, unit: str, prepared: list[tuple], now: str) -> None:
-    conn.execute("""CREATE TEMP TABLE IF NOT EXISTS incoming (
-        table_name TEXT, row_id TEXT, unit TEXT, seq INTEGER, op TEXT, updated_at TEXT, deleted INTEGER,
-        state TEXT, PRIMARY KEY (table_name, row_id)) WITHOUT ROWID""")
-    conn.execute("DELETE FROM temp.incoming")
-    conn.executemany("INSERT OR REPLACE INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", prepared)
-    clash = conn.execute("""SELECT i.table_name, i.row_id, r.unit FROM temp.incoming i
-                            JOIN rows r ON r.table_name = i.table_name AND r.row_id = i.row_id
-                            WHERE r.unit != ? LIMIT 1""", (unit,)).fetchone()
-    if clash:
-        raise OwnershipViolation(
-            f"Gói sửa bản ghi {clash[1][:40]} (bảng {clash[0]}) vốn thuộc đơn vị {clash[2]}. Gói bị từ chối.")
-    conn.execute("""INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at)
-                    SELECT table_name, row_id, unit, seq, op, updated_at, deleted, state, ? FROM temp.incoming
-                    WHERE true
-                    ON CONFLICT (table_name, row_id) DO UPDATE SET
-                        seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
-                        deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at
-                    WHERE excluded.seq > rows.seq""", (now,))
-    conn.execute("DELETE FROM temp.incoming")
+def _apply_rows(conn, unit: str, prepared: list[tuple]) -> None:
+    # A row id already held by another unit: refuse the whole bundle (checked in batches).
+    by_table: dict[str, list[str]] = {}
+    for p in prepared:
+        by_table.setdefault(p[0], []).append(p[1])
+    for table, ids in by_table.items():
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            clash = conn.execute(
+                f"SELECT row_id, unit FROM rows WHERE table_name = ? AND row_id IN ({','.join('?' * len(batch))}) "
+                f"AND unit != ? LIMIT 1", [table, *batch, unit]).fetchone()
+            if clash:
+                raise OwnershipViolation(
+                    f"Gói sửa bản ghi {clash[0][:40]} (bảng {table}) vốn thuộc đơn vị {clash[1]}. Gói bị từ chối.")
+    conn.executemany(
+        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (table_name, row_id) DO UPDATE SET
+               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
+               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at
+           WHERE excluded.seq > rows.seq AND rows.unit = excluded.unit""",
+        prepared)
 
 
 def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:

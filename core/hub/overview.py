@@ -64,10 +64,10 @@ def is_stale(last_sync: str | None) -> bool:
 def _latest_verdicts(store: Store) -> dict[str, str]:
     try:
         rows = store.query(
-            "SELECT unit, json_extract(state, '$.verdict_at_close') AS verdict, "
-            "max(json_extract(state, '$.closed_at')) AS closed FROM rows "
+            "SELECT unit, json_extract(state, '$.row.verdict_at_close') AS verdict, "
+            "max(json_extract(state, '$.row.closed_at')) AS closed FROM rows "
             "WHERE table_name = 'checklist_runs' AND deleted = 0 "
-            "AND json_extract(state, '$.verdict_at_close') IS NOT NULL GROUP BY unit")
+            "AND json_extract(state, '$.row.verdict_at_close') IS NOT NULL GROUP BY unit")
     except Exception:  # noqa: BLE001 - malformed JSON of an older hub row: no figure
         return {}
     return {r["unit"]: r["verdict"] for r in rows}
@@ -78,10 +78,10 @@ def _month_indicators(store: Store, month: str) -> dict[str, dict]:
     try:
         rows = store.query(
             """SELECT unit, count(*) AS n,
-                      sum(json_extract(state, '$.components_digitised') = 1) AS digitised,
-                      sum(json_extract(state, '$.channel') = 2) AS online
+                      sum(json_extract(state, '$.row.components_digitised') = 1) AS digitised,
+                      sum(json_extract(state, '$.row.channel') = 2) AS online
                FROM rows WHERE table_name = 'dossiers' AND deleted = 0
-                 AND substr(json_extract(state, '$.received_on'), 1, 7) = ?
+                 AND substr(json_extract(state, '$.row.received_on'), 1, 7) = ?
                GROUP BY unit""", (month,))
     except Exception:  # noqa: BLE001 - a hub of an older schema: no figure
         return {}
@@ -98,13 +98,13 @@ def _overdue_tasks(store: Store) -> dict[str, int]:
             """SELECT d.unit, count(*) AS n FROM deliveries d
                JOIN rows t ON t.table_name = 'tasks' AND t.row_id = d.row_id AND t.deleted = 0
                WHERE d.table_name = 'tasks'
-                 AND json_extract(t.state, '$.deadline') IS NOT NULL
-                 AND json_extract(t.state, '$.deadline') < ?
-                 AND coalesce((SELECT json_extract(p.state, '$.status') FROM rows p
+                 AND json_extract(t.state, '$.row.deadline') IS NOT NULL
+                 AND json_extract(t.state, '$.row.deadline') < ?
+                 AND coalesce((SELECT json_extract(p.state, '$.row.status') FROM rows p
                                WHERE p.table_name = 'task_progress' AND p.unit = d.unit AND p.deleted = 0
-                                 AND json_extract(p.state, '$.task_id') = d.row_id
-                                 AND json_extract(p.state, '$.status') IS NOT NULL
-                               ORDER BY json_extract(p.state, '$.noted_on') DESC, p.updated_at DESC LIMIT 1),
+                                 AND json_extract(p.state, '$.row.task_id') = d.row_id
+                                 AND json_extract(p.state, '$.row.status') IS NOT NULL
+                               ORDER BY json_extract(p.state, '$.row.noted_on') DESC, p.updated_at DESC LIMIT 1),
                               'todo') != 'done'
                GROUP BY d.unit""", (today,))
     except Exception:  # noqa: BLE001 - a hub of an older schema: no figure

@@ -7,7 +7,6 @@ bundle in `outgoing/<unit>/`, listed in `outgoing` for the unit to fetch.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from core.clock import utc_iso
@@ -57,7 +56,8 @@ def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: 
             "seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at, deleted = excluded.deleted, "
             "state = excluded.state, received_at = excluded.received_at",
             [(t, rid, seq, op, row["updated_at"], 1 if row.get("deleted_at") else 0,
-              json.dumps(row, ensure_ascii=False), now) for t, rid, op, seq, row in records])
+              bundlemod.encode_record(t, rid, op, seq, row).decode('utf-8').rstrip(), now)
+             for t, rid, op, seq, row in records])
         for unit in targets:
             path, manifest = bundlemod.write_bundle(
                 paths.outgoing_dir / unit, kind="province", source=bundlemod.PROVINCE, destination=unit,

@@ -16,14 +16,17 @@ the signature and the hashes; only then the records are parsed and shape-checked
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import io
 import json
 import os
 import re
 import stat
+import struct
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -33,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from core import __version__ as APP_VERSION
 from core.clock import utc_iso
 from core.sync import keys as keymod
-from core.sync.errors import (BundleDamaged, BundleTooLarge, SignatureInvalid, UnsafeMember,
+from core.sync.errors import (BundleDamaged, BundleRejected, BundleTooLarge, SignatureInvalid, UnsafeMember,
                               UnsupportedFormat)
 
 FORMAT_NAME = "motcua-bundle"
@@ -100,6 +103,10 @@ class Bundle:
 
     def records(self) -> list[dict]:
         return parse_records(self.members.get(RECORDS, b""), self.manifest)
+
+    def records_with_lines(self) -> list[tuple[dict, str]]:
+        """Records with the exact JSON line each came from (the hub stores the line as is)."""
+        return parse_records(self.members.get(RECORDS, b""), self.manifest, with_lines=True)
 
     def ack(self) -> dict | None:
         raw = self.members.get(ACK)
@@ -252,6 +259,17 @@ def open_bundle(path: Path | str, key_for: KeyResolver, *, limits: Limits = DEFA
 
 def open_bundle_bytes(data: bytes, key_for: KeyResolver, *, limits: Limits = DEFAULT_LIMITS,
                       path: Path | None = None) -> Bundle:
+    try:
+        return _open(data, key_for, limits, path)
+    except BundleRejected:
+        raise
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError, KeyError,
+            IndexError, TypeError, struct.error, RuntimeError) as exc:
+        # Whatever a damaged or crafted file makes the zip reader raise, it is the same answer.
+        raise BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng.", details=repr(exc)) from exc
+
+
+def _open(data: bytes, key_for: KeyResolver, limits: Limits, path: Path | None) -> Bundle:
     if len(data) > limits.max_file_bytes:
         raise BundleTooLarge("Tệp gói quá lớn.", details=f"{len(data)} bytes")
     file_sha = hashlib.sha256(data).hexdigest()
@@ -347,7 +365,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
                 out += chunk
                 if len(out) > cap:
                     raise BundleTooLarge(f"Thành phần “{info.filename}” lớn hơn kích thước khai báo.")
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise BundleDamaged(f"Thành phần “{info.filename}” của gói bị hỏng.", details=repr(exc)) from exc
     return bytes(out)
 
@@ -395,29 +413,50 @@ def parse_manifest(raw: bytes) -> dict:
     return manifest
 
 
-def parse_records(raw: bytes, manifest: dict) -> list[dict]:
-    """Parse and shape-check records.jsonl; counts must match the manifest."""
-    records: list[dict] = []
+def parse_records(raw: bytes, manifest: dict, *, with_lines: bool = False) -> list:
+    """Parse and shape-check records.jsonl; counts must match the manifest.
+
+    NaN and Infinity are refused: they are not JSON, and SQLite's JSON functions reject them.
+    """
+    records: list = []
     counts: dict[str, int] = {}
-    loads = json.loads
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = loads(line)
-        except ValueError as exc:
-            raise BundleDamaged(f"Dòng dữ liệu số {number} trong gói bị hỏng.", details=repr(exc)) from exc
-        problem = _record_problem(record)
-        if problem:
-            raise BundleDamaged(f"Dòng dữ liệu số {number} trong gói không hợp lệ: {problem}.")
-        counts[record["t"]] = counts.get(record["t"], 0) + 1
-        records.append(record)
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+    decode = decoder.decode
+    checked_columns: set[tuple] = set()  # rows of one table share their keys: check each set once
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleDamaged("Dữ liệu trong gói không phải văn bản UTF-8.", details=repr(exc)) from exc
+    append = records.append
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of small dicts: the cycle collector would only slow this down
+    try:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line or line.isspace():
+                continue
+            try:
+                record = decode(line)
+            except ValueError as exc:
+                raise BundleDamaged(f"Dòng dữ liệu số {number} trong gói bị hỏng.", details=repr(exc)) from exc
+            problem = _record_problem(record, checked_columns)
+            if problem:
+                raise BundleDamaged(f"Dòng dữ liệu số {number} trong gói không hợp lệ: {problem}.")
+            table = record["t"]
+            counts[table] = counts.get(table, 0) + 1
+            append((record, line) if with_lines else record)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     if counts != manifest["counts"] or len(records) != manifest["record_count"]:
         raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
     return records
 
 
-def _record_problem(record: Any) -> str | None:
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def _record_problem(record: Any, checked_columns: set[tuple]) -> str | None:
     if not isinstance(record, dict):
         return "không phải một bản ghi"
     table, row_id, op, seq, row = (record.get(k) for k in ("t", "id", "op", "seq", "row"))
@@ -434,6 +473,12 @@ def _record_problem(record: Any) -> str | None:
             return "bản ghi đã xóa hẳn không được kèm nội dung"
     elif not isinstance(row, dict) or row.get("id") != row_id:
         return "nội dung bản ghi sai"
-    elif any(not isinstance(k, str) or not TABLE_NAME.match(k) for k in row):
-        return "tên cột sai"
+    else:
+        columns = tuple(row)
+        if columns not in checked_columns:
+            if any(not TABLE_NAME.match(k) for k in columns):
+                return "tên cột sai"
+            checked_columns.add(columns)
+    if len(record) != 5:
+        return "có trường lạ"
     return None

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.units import mm
-
 from core.clock import today_local
 from core.paths import AppPaths
 from core.printing import blocks as b
@@ -28,15 +24,6 @@ def qr_payload(unit: str, public_key: str) -> str:
 
 def grouped(key: str, size: int = 4) -> str:
     return " ".join(key[i:i + size] for i in range(0, len(key), size))
-
-
-def _qr(payload: str, side: float = 45 * mm) -> Drawing:
-    widget = QrCodeWidget(payload, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    drawing.hAlign = "CENTER"
-    return drawing
 
 
 def registration_sheet(store: Store, paths: AppPaths, out: Path):
@@ -58,7 +45,7 @@ def registration_sheet(store: Store, paths: AppPaths, out: Path):
             ("Dấu vân tay", info["fingerprint"]),
             ("Ngày lập phiếu", f"{today.day:02d}/{today.month:02d}/{today.year}"),
         ], widths=(2, 6)),
-        _qr(qr_payload(unit.code, info["public_key"])),
+        b.qr_code(qr_payload(unit.code, info["public_key"]), size_mm=40),
         b.paragraph("Khi đăng ký, cán bộ của tỉnh quét mã QR hoặc nhập khóa công khai (bỏ qua dấu cách), rồi gọi "
                     "điện cho đơn vị để đọc đối chiếu dấu vân tay. Lệnh trên máy chủ tỉnh: ",
                     b.emphasis(f"hub register --unit {unit.code} --public-key <khóa>"), "."),

@@ -44,7 +44,7 @@ def test_every_change_reaches_the_hub_exactly_once(tmp_path):
     assert outbox.pending_bundle_count(c.store) == 0, f"not settled after {runs} runs"
     with hub.store() as s:
         bundles = s.query("SELECT bundle_id, seq_from, seq_to FROM bundles ORDER BY seq_from")
-        hub_rows = {r["row_id"]: json.loads(r["state"]) for r in s.query("SELECT row_id, state FROM rows")}
+        hub_rows = {r["row_id"]: json.loads(r["state"])["row"] for r in s.query("SELECT row_id, state FROM rows")}
     local_bundles = c.store.query("SELECT bundle_id, seq_from, seq_to FROM sync_outbox ORDER BY seq_from")
     assert bundles == local_bundles  # each bundle applied once, none lost, none extra
     local = {r["id"]: r for r in c.store.query("SELECT * FROM staff")}

@@ -19,7 +19,7 @@ FAST = RetryPolicy(attempts=3, base=0.01, cap=0.05)
 
 def _hub_rows(hub, unit):
     with hub.store() as s:
-        return {r["row_id"]: json.loads(r["state"]) for r in
+        return {r["row_id"]: json.loads(r["state"])["row"] for r in
                 s.query("SELECT row_id, state FROM rows WHERE unit = ? AND table_name = 'staff'", (unit,))}
 
 
