@@ -19,6 +19,7 @@ from core.checklists.model import VERDICT_LABELS
 from core.clock import today_local
 from core.workspace import require_initialised
 from ui.errors import show_error
+from ui import refcount_guard
 from ui.pages.base import Page
 from ui.pdf_output import open_pdf, print_pdf
 from ui.pages.conference.dialogs import CloseRunDialog, CorrectionDialog, MeetingDialog
@@ -52,6 +53,9 @@ class ConferencePage(Page):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
+        # The keyboard walk makes thousands of Qt calls: without this PySide6 6.12 on
+        # Python 3.11 aborts the app once None's reference count runs out (see the module).
+        refcount_guard.install()
         self._wanted_run: str | None = None
         self.last_pdf = None
         layout = QVBoxLayout(self)
