@@ -30,6 +30,12 @@ def _tasks_page(ctx: UiContext) -> Page:
     return TasksPage(ctx)
 
 
+def _dossiers_page(ctx: UiContext) -> Page:
+    from ui.pages.dossiers_page import DossiersPage
+
+    return DossiersPage(ctx)
+
+
 def _conference_page(ctx: UiContext) -> Page:
     from ui.pages.conference_page import ConferencePage
 
@@ -43,8 +49,7 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
         # tasks page:
         ("tasks", "Nhiệm vụ", _tasks_page),
         # dossiers page:
-        ("dossiers", "Số hóa hồ sơ", _coming("Số hóa hồ sơ", "Sổ theo dõi hồ sơ và chỉ tiêu số hóa "
-                                             "chưa có trong phiên bản này.")),
+        ("dossiers", "Số hóa hồ sơ", _dossiers_page),
         # conference page:
         ("conference", "Hội nghị truyền hình", _conference_page),
         # sync page:

@@ -1,0 +1,238 @@
+"""The Số hóa hồ sơ page with real widgets: quick entry at the desk (typed with QKeyEvents),
+duplicates offered for editing, undo, locked months, counters, import with manual mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook
+from PySide6.QtCore import Qt
+
+from core import clock
+from core.workspace import open_workspace
+from tests.ui.conftest import wait_idle
+from tests.ui.helpers import press_key, type_text
+from ui.pages.dossiers_page import DossiersPage
+
+CODE = "000.00.53.H48-250630-0001"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(dt.datetime(2025, 6, 30, 9, 0, tzinfo=clock.LOCAL_TZ))
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def page(qtbot, ui_ctx):
+    widget = DossiersPage(ui_ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1156, 708)
+    widget.show()
+    wait_idle(qtbot, ui_ctx)
+    return widget
+
+
+def _rows(ui_ctx):
+    store = open_workspace(ui_ctx.paths)
+    try:
+        return store.query("SELECT * FROM dossiers WHERE deleted_at IS NULL ORDER BY code")
+    finally:
+        store.close()
+
+
+def _enter(widget):
+    press_key(widget, Qt.Key.Key_Return)
+
+
+def test_quick_entry_types_code_toggles_and_counts(qtbot, ui_ctx, page):
+    quick = page.view("quick")
+    type_text(quick.code_edit, " 000.00.53.h48-250630-0001 ")
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    assert "Hồ sơ mới" in quick.message.text()
+    assert quick.flags.hasFocus()
+    for key in "2tvps":
+        type_text(quick.flags, key)
+    type_text(quick.flags, "k")
+    assert quick.flag_labels["channel"].text() == "Trực tuyến"
+    assert quick.flag_labels["result_digitised"].text() == "Có"
+    press_key(quick.flags, Qt.Key.Key_Down)
+    assert quick.field_combo.currentText() == "Chứng thực"
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    rows = _rows(ui_ctx)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["code"], row["channel"], row["components_digitised"], row["vneid_identified"], row["fee"],
+            row["data_reused"], row["result_digitised"], row["field"]) == (
+        CODE, 2, 1, 1, "paid_online", 1, "yes", "Chứng thực")
+    assert row["received_on"] == "2025-06-30"
+    assert quick.count_labels["received"].text() == "1"
+    assert quick.count_labels["online"].text() == "1"
+    assert quick.code_edit.text() == "" and "Đã lưu" in quick.message.text()
+    assert ui_ctx.errors == []
+
+
+def test_same_code_twice_offered_for_editing_then_undo(qtbot, ui_ctx, page):
+    quick = page.view("quick")
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    # The citizen comes back for the result: the scan finds the dossier, H marks it finished today.
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    assert "đã có trong sổ" in quick.message.text() and "không đếm lần hai" in quick.message.text()
+    assert quick.editing is not None
+    type_text(quick.flags, "h")
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    rows = _rows(ui_ctx)
+    assert len(rows) == 1 and rows[0]["finished_on"] == "2025-06-30"
+    assert quick.count_labels["received"].text() == "1"
+    assert quick.count_labels["finished"].text() == "1"
+    quick.undo_last()  # undoes the edit
+    wait_idle(qtbot, ui_ctx)
+    assert _rows(ui_ctx)[0]["finished_on"] is None
+    assert quick.count_labels["finished"].text() == "0"
+    quick.undo_last()  # undoes the entry itself
+    wait_idle(qtbot, ui_ctx)
+    assert _rows(ui_ctx) == []
+    assert quick.count_labels["received"].text() == "0"
+    assert not quick.undo_button.isEnabled()
+
+
+def test_bad_code_refused_and_nothing_written(qtbot, ui_ctx, page):
+    quick = page.view("quick")
+    type_text(quick.code_edit, "mã linh tinh")
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    assert "không đúng dạng" in quick.message.text()
+    assert quick.code_edit.hasFocus()
+    _enter(quick.flags)  # Enter without a valid code never saves
+    wait_idle(qtbot, ui_ctx)
+    assert _rows(ui_ctx) == []
+
+
+def test_locked_month_asks_reason(qtbot, ui_ctx, page, monkeypatch):
+    from core.dossiers import locks
+    from ui.pages.dossiers import quick_entry
+
+    store = open_workspace(ui_ctx.paths)
+    locks.lock_month(store, "2025-06")
+    store.close()
+    asked = []
+    monkeypatch.setattr(quick_entry, "ask_reason", lambda _parent, message: asked.append(message) or None)
+    quick = page.view("quick")
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    assert asked and "06/2025 đã khóa" in asked[0]
+    assert _rows(ui_ctx) == []  # cancelled: nothing written
+    monkeypatch.setattr(quick_entry, "ask_reason", lambda _parent, _message: "Nhập bù hồ sơ ngày 30/6")
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_rows(ui_ctx)) == 1
+    store = open_workspace(ui_ctx.paths)
+    assert locks.changes_in(store, "2025-06")[0]["reason"] == "Nhập bù hồ sơ ngày 30/6"
+    store.close()
+
+
+def test_counters_tab_shows_rows_indicators_and_exports(qtbot, ui_ctx, page, tmp_path):
+    from core.dossiers.register import add_dossier
+    from core.dossiers.tallies import save_tally
+
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": CODE, "field": "Hộ tịch", "received_on": "2025-06-02", "channel": 2,
+                        "components_digitised": 1, "result_digitised": "not_applicable"})
+    save_tally(store, {"day": "2025-06-03", "field": "Đất đai", "channel": 1, "received": 3})
+    store.close()
+    counters = page.open_tab("counters")
+    counters.picker.set_period("month", dt.date(2025, 6, 1))
+    wait_idle(qtbot, ui_ctx)
+    table = counters.counters_table
+    labels = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert labels == ["Hộ tịch", "Đất đai — số liệu tổng hợp theo ngày", "Cộng sổ đăng ký hồ sơ",
+                      "Cộng số liệu tổng hợp theo ngày", "Tổng cộng"]
+    assert table.item(4, 1).text() == "4"
+    assert "3 hồ sơ tiếp nhận" in counters.tally_note.text()
+    ind = counters.indicators_table
+    assert ind.item(0, 0).text() == "3.3" and ind.item(0, 2).text() == "25,0%"
+    assert ind.item(0, 3).text() == "1 / 4" and ind.item(0, 6).text() == "Chưa đạt"
+    out = tmp_path / "so-lieu.csv"
+    counters.export_to(str(out))
+    wait_idle(qtbot, ui_ctx)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    page.open_tab("trend")
+    wait_idle(qtbot, ui_ctx)
+    trend = page.view("trend")
+    trend.year.setValue(2025)
+    wait_idle(qtbot, ui_ctx)
+    assert "T6: 25,0%" in trend.rates_shown()
+    assert ui_ctx.errors == []
+
+
+def test_import_dialog_manual_mapping_dry_run_then_commit(qtbot, ui_ctx, page, tmp_path):
+    from ui.pages.dossiers.import_dialog import ImportDialog
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Số biên nhận", "Lĩnh vực", "Ngày nộp"])
+    ws.append([CODE, "Hộ tịch", "30/06/2025"])
+    ws.append(["000.00.53.H48-250630-0002", "Hộ tịch", "31/02/2025"])
+    wb.save(tmp_path / "ds.xlsx")
+    dialog = ImportDialog(ui_ctx, str(tmp_path / "ds.xlsx"), page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: bool(dialog.combos), timeout=10_000)
+    assert "chưa nhận ra" in dialog.status.text()
+    combos = dict(dialog.combos)
+    combos["Số biên nhận"].setCurrentIndex(combos["Số biên nhận"].findData("code"))
+    combos["Ngày nộp"].setCurrentIndex(combos["Ngày nộp"].findData("received_on"))
+    dialog.check()
+    wait_idle(qtbot, ui_ctx)
+    assert "1 hồ sơ mới" in dialog.result_label.text() and "1 bị từ chối" in dialog.result_label.text()
+    assert dialog.rejected_table.item(0, 0).text() == "3"
+    assert "31/02/2025" in dialog.rejected_table.item(0, 2).text()
+    assert _rows(ui_ctx) == []  # the check writes nothing
+    dialog.commit()
+    wait_idle(qtbot, ui_ctx)
+    assert [r["code"] for r in _rows(ui_ctx)] == [CODE]
+    assert "Đã nhập: 1 hồ sơ mới" in dialog.status.text()
+
+
+def test_import_dialog_corrupt_file_says_why(qtbot, ui_ctx, page, tmp_path):
+    from ui.pages.dossiers.import_dialog import ImportDialog
+
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    dialog = ImportDialog(ui_ctx, str(bad), page)
+    qtbot.addWidget(dialog)
+    wait_idle(qtbot, ui_ctx)
+    assert "đã bị hỏng" in dialog.status.text()
+    assert not dialog.commit_button.isEnabled()
+
+
+def test_register_search_in_sql(qtbot, ui_ctx, page):
+    from core.dossiers.register import add_dossier
+
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": CODE, "field": "Chứng thực", "received_on": "2025-06-02",
+                        "procedure_name": "Chứng thực bản sao"})
+    add_dossier(store, {"code": "000.00.53.H48-250630-0002", "field": "Hộ tịch", "received_on": "2025-06-02"})
+    store.close()
+    register = page.open_tab("register")
+    wait_idle(qtbot, ui_ctx)
+    assert register.model.rowCount() == 2
+    type_text(register.search, "chung thuc ban sao")
+    register.search._emit_now()
+    wait_idle(qtbot, ui_ctx)
+    assert [r["code"] for r in register.model.rows] == [CODE]
+    assert register.count_label.text() == "1 hồ sơ"

@@ -1,0 +1,323 @@
+"""The dossier register: search and filters in SQL, a list of loaded rows, the edit dialog."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from core.clock import format_date, today_local
+from core.dossiers.model import CHANNELS, FEE_LABELS, RESULT_LABELS
+from ui.pages.dossiers.common import ask_reason, number
+from ui.widgets.rows_model import Column, RowsModel
+from ui.widgets.search_box import SearchBox
+
+PAGE_SIZE = 500
+
+
+def _date(value, _row=None) -> str:
+    return format_date(dt.date.fromisoformat(value)) if value else ""
+
+
+COLUMNS = [
+    Column("code", "Mã hồ sơ"),
+    Column("field", "Lĩnh vực"),
+    Column("procedure_name", "Thủ tục"),
+    Column("received_on", "Tiếp nhận", _date),
+    Column("promised_on", "Hẹn trả", _date),
+    Column("finished_on", "Hoàn thành", _date),
+    Column("channel", "Kênh", lambda v, _r: CHANNELS.get(v, "")),
+    Column("components_digitised", "Số hóa TPHS", lambda v, _r: "Có" if v else "Không"),
+    Column("result_digitised", "Số hóa KQ", lambda v, _r: RESULT_LABELS.get(v, "")),
+    Column("data_reused", "Tái sử dụng", lambda v, _r: "Có" if v else "Không"),
+    Column("vneid_identified", "VNeID", lambda v, _r: "Có" if v else "Không"),
+    Column("fee", "Phí", lambda v, _r: FEE_LABELS.get(v, "")),
+]
+
+
+class OptionalDate(QWidget):
+    """A date that may be empty: a check box beside a date editor."""
+
+    def __init__(self, label: str, parent=None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.enabled = QCheckBox(label)
+        self.edit = QDateEdit()
+        self.edit.setDisplayFormat("dd/MM/yyyy")
+        self.edit.setCalendarPopup(True)
+        self.edit.setDate(QDate(today_local()))
+        self.edit.setEnabled(False)
+        self.enabled.toggled.connect(self.edit.setEnabled)
+        layout.addWidget(self.enabled)
+        layout.addWidget(self.edit, 1)
+
+    def set_value(self, iso: str | None) -> None:
+        self.enabled.setChecked(bool(iso))
+        if iso:
+            self.edit.setDate(QDate.fromString(iso, "yyyy-MM-dd"))
+
+    def value(self) -> str | None:
+        return self.edit.date().toPython().isoformat() if self.enabled.isChecked() else None
+
+
+class DossierDialog(QDialog):
+    """Add or edit one dossier with every column; the save runs on the database thread."""
+
+    def __init__(self, ctx, fields: list[str], row: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.row = row
+        self.setWindowTitle("Sửa hồ sơ" if row else "Thêm hồ sơ")
+        form = QFormLayout(self)
+        self.code = QLineEdit()
+        self.field = QComboBox()
+        self.field.setEditable(True)
+        self.field.addItems(fields)
+        self.procedure_name = QLineEdit()
+        self.procedure_code = QLineEdit()
+        self.received = QDateEdit()
+        self.received.setDisplayFormat("dd/MM/yyyy")
+        self.received.setCalendarPopup(True)
+        self.received.setDate(QDate(today_local()))
+        self.promised = OptionalDate("Có hẹn trả")
+        self.finished = OptionalDate("Đã hoàn thành")
+        self.channel = QComboBox()
+        for code, label in CHANNELS.items():
+            self.channel.addItem(label, code)
+        self.components = QCheckBox("Đã số hóa thành phần hồ sơ")
+        self.result = QComboBox()
+        for code, label in RESULT_LABELS.items():
+            self.result.addItem(label, code)
+        self.reused = QCheckBox("Có tái sử dụng dữ liệu số hóa")
+        self.vneid = QCheckBox("Người nộp xác thực qua VNeID")
+        self.fee = QComboBox()
+        for code, label in FEE_LABELS.items():
+            self.fee.addItem(label, code)
+        self.fee.setCurrentIndex(self.fee.findData("no_fee"))
+        for label, widget in (("Mã hồ sơ:", self.code), ("Lĩnh vực:", self.field), ("Thủ tục:", self.procedure_name),
+                              ("Mã thủ tục:", self.procedure_code), ("Ngày tiếp nhận:", self.received),
+                              ("Ngày hẹn trả:", self.promised), ("Ngày hoàn thành:", self.finished),
+                              ("Kênh nộp:", self.channel), ("", self.components),
+                              ("Số hóa kết quả:", self.result), ("", self.reused), ("", self.vneid),
+                              ("Phí, lệ phí:", self.fee)):
+            form.addRow(label, widget)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        if row:
+            self._fill(row)
+
+    def _fill(self, row: dict) -> None:
+        self.code.setText(row["code"])
+        self.field.setCurrentText(row["field"])
+        self.procedure_name.setText(row["procedure_name"] or "")
+        self.procedure_code.setText(row["procedure_code"] or "")
+        self.received.setDate(QDate.fromString(row["received_on"], "yyyy-MM-dd"))
+        self.promised.set_value(row["promised_on"])
+        self.finished.set_value(row["finished_on"])
+        self.channel.setCurrentIndex(self.channel.findData(row["channel"]))
+        self.components.setChecked(bool(row["components_digitised"]))
+        self.result.setCurrentIndex(self.result.findData(row["result_digitised"]))
+        self.reused.setChecked(bool(row["data_reused"]))
+        self.vneid.setChecked(bool(row["vneid_identified"]))
+        self.fee.setCurrentIndex(self.fee.findData(row["fee"]))
+
+    def values(self) -> dict:
+        return {
+            "code": self.code.text(), "field": self.field.currentText(),
+            "procedure_name": self.procedure_name.text(), "procedure_code": self.procedure_code.text(),
+            "received_on": self.received.date().toPython().isoformat(), "promised_on": self.promised.value(),
+            "finished_on": self.finished.value(), "channel": self.channel.currentData(),
+            "components_digitised": int(self.components.isChecked()), "result_digitised": self.result.currentData(),
+            "data_reused": int(self.reused.isChecked()), "vneid_identified": int(self.vneid.isChecked()),
+            "fee": self.fee.currentData(),
+        }
+
+    def save(self, reason: str | None = None) -> None:
+        values, row = self.values(), self.row
+
+        def write(store):
+            from core.dossiers.register import add_dossier, update_dossier
+
+            if row is None:
+                return add_dossier(store, values, reason=reason)
+            update_dossier(store, row["id"], values, reason=reason)
+            return row["id"]
+
+        self.ctx.bg.db(write, lambda _id: self.accept(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        from core.dossiers.locks import LockedMonthError
+        from core.errors import AppError
+
+        if isinstance(exc, LockedMonthError):
+            reason = ask_reason(self, exc.message)
+            if reason:
+                self.save(reason)
+            return
+        if isinstance(exc, AppError):
+            self.error.setText(exc.message)
+            return
+        from ui.errors import show_error
+
+        show_error(self, exc)
+
+
+class RegisterView(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.fields: list[str] = []
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.search = SearchBox("Tìm theo mã hồ sơ, lĩnh vực, thủ tục (gõ không dấu cũng được)…")
+        self.search.search_changed.connect(lambda _t: self.reload())
+        filters.addWidget(self.search, 2)
+        self.field_filter = QComboBox()
+        self.field_filter.addItem("Mọi lĩnh vực", None)
+        self.channel_filter = QComboBox()
+        self.channel_filter.addItem("Mọi kênh", None)
+        for code, label in CHANNELS.items():
+            self.channel_filter.addItem(label, code)
+        self.status_filter = QComboBox()
+        for label, key in (("Mọi trạng thái", None), ("Đang giải quyết", "open"), ("Đã giải quyết", "finished"),
+                           ("Trễ hạn", "late")):
+            self.status_filter.addItem(label, key)
+        for combo in (self.field_filter, self.channel_filter, self.status_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+            filters.addWidget(combo, 1)
+        layout.addLayout(filters)
+        buttons = QHBoxLayout()
+        for text, slot in (("Thêm hồ sơ…", self.add), ("Sửa…", self.edit_selected), ("Xóa", self.remove_selected),
+                           ("Nhập từ Excel…", self.import_excel), ("Xuất Excel / CSV…", self.export)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.count_label = QLabel()
+        buttons.addWidget(self.count_label)
+        layout.addLayout(buttons)
+        self.model = RowsModel(COLUMNS, self)
+        self.table = QTableView()
+        self.table.setObjectName("registerTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        layout.addWidget(self.table, 1)
+
+    def filter(self):
+        from core.dossiers.register import RegisterFilter
+
+        return RegisterFilter(search=self.search.text(), field=self.field_filter.currentData(),
+                              channel=self.channel_filter.currentData(), status=self.status_filter.currentData())
+
+    def reload(self) -> None:
+        flt = self.filter()
+
+        def load(store):
+            from core.dossiers.fields import field_names
+            from core.dossiers.register import list_dossiers
+
+            rows, total = list_dossiers(store, flt, limit=PAGE_SIZE)
+            return rows, total, field_names(store)
+
+        self.ctx.bg.read(load, self._show)
+
+    def _show(self, result) -> None:
+        rows, total, fields = result
+        self.model.set_rows(rows)
+        shown = f"Hiển thị {number(len(rows))}/{number(total)} hồ sơ" if total > len(rows) else f"{number(total)} hồ sơ"
+        self.count_label.setText(shown)
+        if fields != self.fields:
+            self.fields = fields
+            current = self.field_filter.currentData()
+            self.field_filter.blockSignals(True)
+            self.field_filter.clear()
+            self.field_filter.addItem("Mọi lĩnh vực", None)
+            for name in fields:
+                self.field_filter.addItem(name, name)
+            self.field_filter.setCurrentIndex(max(0, self.field_filter.findData(current)))
+            self.field_filter.blockSignals(False)
+
+    def selected(self) -> dict | None:
+        index = self.table.currentIndex()
+        return self.model.row(index.row()) if index.isValid() else None
+
+    def _open_dialog(self, row: dict | None) -> None:
+        dialog = DossierDialog(self.ctx, self.fields, row, self)
+        dialog.accepted.connect(lambda: self.ctx.signals.data_changed.emit("dossiers"))
+        dialog.open()
+        self.dialog = dialog
+
+    def add(self) -> None:
+        self._open_dialog(None)
+
+    def edit_selected(self) -> None:
+        row = self.selected()
+        if row:
+            self._open_dialog(row)
+
+    def remove_selected(self, reason: str | None = None) -> None:
+        row = self.selected()
+        if not row:
+            return
+        if reason is None and QMessageBox.question(
+                self, "Xóa hồ sơ", f"Xóa hồ sơ {row['code']} khỏi sổ?") != QMessageBox.StandardButton.Yes:
+            return
+
+        def failed(exc):
+            from core.dossiers.locks import LockedMonthError
+            from ui.errors import show_error
+
+            if isinstance(exc, LockedMonthError):
+                given = ask_reason(self, exc.message)
+                if given:
+                    self.remove_selected(given)
+                return
+            show_error(self, exc)
+
+        def work(store):
+            from core.dossiers.register import remove_dossier
+
+            remove_dossier(store, row["id"], reason=reason)
+
+        self.ctx.bg.db(work, lambda _r: self.ctx.signals.data_changed.emit("dossiers"), failed)
+
+    def import_excel(self) -> None:
+        from ui.pages.dossiers.import_dialog import ImportDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp danh sách hồ sơ", "", "Excel (*.xlsx)")
+        if path:
+            self.import_dialog = ImportDialog(self.ctx, path, self)
+            self.import_dialog.open()
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Xuất sổ hồ sơ", str(self.ctx.paths.reports_dir / "so-ho-so.xlsx"),
+                                              "Excel (*.xlsx);;CSV, UTF-8 (*.csv)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        flt = self.filter()
+
+        def work(store):
+            from core.dossiers.export import export_register
+
+            return export_register(store, path, flt)
+
+        self.ctx.bg.db(work, lambda out: self.count_label.setText(f"Đã xuất {out}"))
