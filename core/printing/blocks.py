@@ -39,7 +39,7 @@ from reportlab.platypus import (
 
 from core.printing import fonts
 from core.printing.formats import document_number, place_date
-from core.printing.page import TEXT_WIDTH
+from core.printing.page import TEXT_HEIGHT, TEXT_WIDTH
 from core.printing.qr import QrCode
 from core.printing.styles import TABLE_LEADING, TABLE_SIZE, styles
 
@@ -388,6 +388,24 @@ def _cell_style(style_name: str, size: float):
     return ParagraphStyle(f"{style_name}{size}", parent=base, fontSize=size, leading=size * TABLE_LEADING / TABLE_SIZE)
 
 
+class _GridTable(LongTable):
+    """A LongTable that splits a row across pages only when the row is taller than a page.
+
+    Rows normally move whole to the next page. A row taller than the text block (a very long
+    note) could never be placed, and reportlab would stop with a LayoutError; for such a table
+    rows may be split inside, with the header repeated above the continuation.
+    """
+
+    def wrap(self, avail_width, avail_height):
+        result = super().wrap(avail_width, avail_height)
+        if not self.splitInRow:
+            heights = self._rowHeights
+            header = sum(heights[:self.repeatRows])
+            if any(h > TEXT_HEIGHT - header - 2 * TABLE_LEADING for h in heights[self.repeatRows:]):
+                self.splitInRow = 2 * TABLE_LEADING  # never leave less than two lines of a row behind
+        return result
+
+
 def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequence], *,
           widths: Sequence[float] | None = None, align: Sequence[str] | str = "LEFT",
           width: float = TEXT_WIDTH, style: Sequence[tuple] = ()) -> LongTable:
@@ -439,8 +457,8 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
             commands.append(("ALIGN", (i, nhead), (i, -1), a))
     commands.extend(boxes)
     commands.extend(style)
-    t = LongTable(data, colWidths=col_widths, repeatRows=nhead, splitByRow=1, hAlign="CENTER",
-                  spaceBefore=4, spaceAfter=10)
+    t = _GridTable(data, colWidths=col_widths, repeatRows=nhead, splitByRow=1, hAlign="CENTER",
+                   spaceBefore=4, spaceAfter=10)
     t.setStyle(TableStyle(commands))
     return t
 

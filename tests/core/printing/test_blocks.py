@@ -167,3 +167,26 @@ def test_paragraph_alignment_and_indent(tmp_path):
     assert centre == pytest.approx((30 + 165 / 2) * 72 / 25.4, abs=1)
     with pytest.raises(ValueError, match="align"):
         b.paragraph("x", align="sideways")
+
+
+def test_a_row_taller_than_a_page_is_continued_on_the_next_page(tmp_path):
+    sentences = [f"Câu {i} của ghi chú tiến độ rất dài." for i in range(1, 301)]
+    rows = [("1", "ngắn"), ("2", " ".join(sentences)), ("3", "dòng cuối")]
+    out, built = _build(tmp_path, [b.title("DANH SÁCH"), b.table(["STT", "Ghi chú"], rows, widths=(1, 8))])
+    assert built.pages >= 3
+    text = " ".join(pdftotext(out).split())
+    found = [int(n) for n in re.findall(r"Câu (\d+) của", text)]
+    assert found == list(range(1, 301))           # nothing lost where the row was split
+    assert "dòng cuối" in text
+    for page in range(2, built.pages + 1):
+        assert "Ghi chú" in pdftotext(out, page=page)   # header repeated above the continuation
+
+
+def test_ordinary_rows_are_never_split_across_pages(tmp_path):
+    rows = [(str(i), f"Nhiệm vụ {i}\nbáo cáo định kỳ hằng tháng") for i in range(1, 90)]
+    out, built = _build(tmp_path, [b.title("DANH SÁCH"), b.table(["STT", "Nội dung"], rows, widths=(1, 8))])
+    assert built.pages >= 2
+    for page in range(1, built.pages + 1):
+        text = pdftotext(out, page=page)
+        starts = len(re.findall(r"Nhiệm vụ \d+", text))
+        assert starts == text.count("báo cáo định kỳ hằng tháng"), page   # each row whole on its page
