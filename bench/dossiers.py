@@ -122,6 +122,54 @@ def bench_quick_entry(store, repeat: int) -> None:
            samples[len(samples) // 2] * 1000, "ms", budget="50 ms")
 
 
+def bench_quick_entry_ui(paths, repeat: int) -> None:
+    """The same, through the real widget: Enter on the flags panel -> the counter labels show the
+    new figures (database thread, signal back to the UI thread)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from core.workspace import identity
+    from ui.background import Background
+    from ui.pages.base import AppSignals, UiContext
+    from ui.pages.dossiers.quick_entry import QuickEntryPanel
+
+    app = QApplication.instance() or QApplication([])
+    from ui import refcount_guard
+
+    refcount_guard.install()  # PySide6 6.12 / Python 3.11 drops references to None (see the module)
+    probe = open_workspace(paths)
+    who = identity(probe)
+    probe.close()
+    bg = Background(lambda: open_workspace(paths))
+    panel = QuickEntryPanel(UiContext(bg, paths, AppSignals(), who))
+    panel.show()
+    panel.reload()
+    while bg.pending():
+        app.processEvents()
+    samples = []
+    for seq in range(repeat):
+        code = f"000.00.53.H48-{TODAY:%y%m%d}-{8000 + seq:04d}"
+        panel.code_edit.setText(code)
+        panel._code_checked(code, None)
+        saved = len(panel.undo_stack)
+        before = panel.count_labels["received"].text()
+        start = time.perf_counter()
+        for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+            QCoreApplication.sendEvent(panel.flags, QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier))
+        while len(panel.undo_stack) == saved:
+            app.processEvents()
+        samples.append(time.perf_counter() - start)
+        assert panel.count_labels["received"].text() != before
+    bg.close()
+    samples.sort()
+    report("quick entry through the widget: Enter -> counter labels updated", samples[len(samples) // 2] * 1000,
+           "ms", budget="50 ms")
+
+
 def write_import_file(path: Path, rows: int) -> None:
     from openpyxl import Workbook
 
@@ -189,6 +237,7 @@ def main() -> None:
         clock.freeze(dt.datetime(2025, 12, 31, 9, tzinfo=clock.LOCAL_TZ))
         bench_queries(store, repeat)
         bench_quick_entry(store, 21)
+        bench_quick_entry_ui(paths, 21)
         bench_import(store, Path(tmp), import_rows)
         store.close()
 

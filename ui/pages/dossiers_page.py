@@ -11,6 +11,7 @@ from typing import Callable
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from ui import refcount_guard
 from ui.pages.base import Page
 
 WATCHED = {"dossiers", "dossier_tallies", "dossier_targets", "dossier_month_locks", "procedure_fields"}
@@ -67,6 +68,9 @@ class DossiersPage(Page):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
+        # A counter desk updates labels thousands of times a day: PySide6 6.12 on Python 3.11
+        # would otherwise drop None's last reference and abort (see ui/refcount_guard.py).
+        refcount_guard.install()
         self.views: dict[str, QWidget] = {}
         self._stale_tabs: set[str] = set()
         layout = QVBoxLayout(self)
