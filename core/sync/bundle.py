@@ -422,7 +422,7 @@ def parse_records(raw: bytes, manifest: dict, *, with_lines: bool = False) -> li
     counts: dict[str, int] = {}
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     decode = decoder.decode
-    checked_columns: set[tuple] = set()  # rows of one table share their keys: check each set once
+    checked_columns: set = set()  # table names and column sets already checked: each checked once
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -456,29 +456,35 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not allowed")
 
 
-def _record_problem(record: Any, checked_columns: set[tuple]) -> str | None:
-    if not isinstance(record, dict):
+def _record_problem(record: Any, checked: set) -> str | None:
+    """Why a parsed line is not a record, or None. Hot loop: cheap checks first, names cached."""
+    if type(record) is not dict:
         return "không phải một bản ghi"
-    table, row_id, op, seq, row = (record.get(k) for k in ("t", "id", "op", "seq", "row"))
-    if not isinstance(table, str) or not TABLE_NAME.match(table):
+    get = record.get
+    table, row_id, op, seq, row = get("t"), get("id"), get("op"), get("seq"), get("row")
+    if type(table) is not str:
         return "tên bảng sai"
-    if not isinstance(row_id, str) or not row_id or len(row_id) > MAX_ROW_ID:
+    if table not in checked:
+        if not TABLE_NAME.match(table):
+            return "tên bảng sai"
+        checked.add(table)
+    if type(row_id) is not str or not row_id or len(row_id) > MAX_ROW_ID:
         return "mã bản ghi sai"
     if op not in RECORD_OPS:
         return "thao tác sai"
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+    if type(seq) is not int or seq < 0:
         return "số thứ tự thay đổi sai"
     if op == "purge":
         if row is not None:
             return "bản ghi đã xóa hẳn không được kèm nội dung"
-    elif not isinstance(row, dict) or row.get("id") != row_id:
+    elif type(row) is not dict or row.get("id") != row_id:
         return "nội dung bản ghi sai"
     else:
         columns = tuple(row)
-        if columns not in checked_columns:
+        if columns not in checked:
             if any(not TABLE_NAME.match(k) for k in columns):
                 return "tên cột sai"
-            checked_columns.add(columns)
+            checked.add(columns)
     if len(record) != 5:
         return "có trường lạ"
     return None

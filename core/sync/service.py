@@ -40,6 +40,7 @@ class SyncSummary:
     received: int = 0
     missing: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    changed_tables: set[str] = field(default_factory=set)  # local tables written by received bundles
 
     def as_json(self) -> dict:
         return {"new_bundle": self.cut.as_json() if self.cut else None, "sent": self.sent,
@@ -152,6 +153,7 @@ def _fetch_inbox(store, paths, client, summary, report) -> None:
             summary.errors.append(f"Chưa nhận được gói của tỉnh: {exc.message}")
             return
         summary.received += result.status == "applied"
+        summary.changed_tables.update(result.counts)
         summary.acknowledged += result.acknowledged
         set_setting(store, INBOX_CURSOR, int(item["id"]))
 
@@ -173,3 +175,40 @@ def status(store: Store) -> dict:
             "last_success": get_setting(store, outbox.LAST_SUCCESS),
             "missing": get_setting(store, outbox.MISSING_RANGES, []) or [],
             "hub_url": identity.hub_url(store)}
+
+
+# -- entry points for a worker thread (each opens and closes its own Store) ---------------
+
+def _worker_store(paths: AppPaths) -> Store:
+    from core.workspace import open_workspace
+
+    return open_workspace(paths, check_integrity=False)
+
+
+def run_sync(paths: AppPaths, *, force: bool = True, report: Report | None = None) -> SyncSummary:
+    store = _worker_store(paths)
+    try:
+        return sync_now(store, paths, force=force, report=report)
+    finally:
+        store.close()
+
+
+def run_export(paths: AppPaths, folder, report: Report | None = None) -> tuple[outbox.CutResult, list]:
+    store = _worker_store(paths)
+    try:
+        if report:
+            report(0, 1, "Đang đóng gói các thay đổi…")
+        cut = outbox.cut_bundle(store, paths)
+        return cut, outbox.export_to_folder(store, paths, folder)
+    finally:
+        store.close()
+
+
+def run_import(paths: AppPaths, folder, report: Report | None = None) -> list:
+    store = _worker_store(paths)
+    try:
+        if report:
+            report(0, 1, "Đang nhập các gói của tỉnh…")
+        return inbox.import_folder(store, paths, folder)
+    finally:
+        store.close()

@@ -140,3 +140,15 @@ def test_every_single_byte_flip_is_refused_or_harmless(tmp_path, pair):
     for cut in range(0, len(data) - 1, 13):
         with pytest.raises(BundleRejected):
             bundlemod.open_bundle_bytes(data[:cut], lambda m: pair.public)
+
+
+@pytest.mark.parametrize("line", [b'[1, 2]', b'{"t": ["staff"], "id": "r1", "op": "insert", "seq": 1, "row": {}}',
+                                  b'{"t": {"a": 1}, "id": "r1", "op": "insert", "seq": 1, "row": {}}',
+                                  b'{"t": "staff", "id": "r1", "op": ["insert"], "seq": 1, "row": {"id": "r1"}}',
+                                  b'{"t": "staff", "id": "r1", "op": "insert", "seq": NaN, "row": {"id": "r1"}}',
+                                  b'{"t": "staff", "id": "r1", "op": "insert", "seq": true, "row": {"id": "r1"}}',
+                                  b'\xff\xfe'])
+def test_any_malformed_line_is_a_typed_refusal(line):
+    manifest = {"counts": {"staff": 1}, "record_count": 1}
+    with pytest.raises(BundleDamaged):
+        bundlemod.parse_records(line + b"\n", manifest)
