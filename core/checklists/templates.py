@@ -220,9 +220,16 @@ def get_template(store: Store, ref: str) -> Template:
 
 
 def active_template(store: Store) -> Template:
-    """The template new runs use: the chosen one, else the newest from the province, else the shipped one."""
+    """The template new runs use: the chosen one (a province template: its newest version),
+    else the newest from the province, else the shipped one."""
     ref = get_setting(store, ACTIVE_SETTING)
     if ref:
+        if ref.startswith("province:"):
+            # A newer version of the chosen province template supersedes it once it arrives.
+            newer = store.scalar(
+                "SELECT n.id FROM checklist_templates n JOIN checklist_templates o ON o.family = n.family "
+                "WHERE o.id = ? AND n.deleted_at IS NULL ORDER BY n.version DESC LIMIT 1", (ref.partition(":")[2],))
+            ref = f"province:{newer}" if newer else ref
         try:
             return get_template(store, ref)
         except NotFoundError:

@@ -76,6 +76,7 @@ def generate(ctx) -> str:
     store = ctx.store
     if store.scalar("SELECT count(*) FROM checklist_runs"):
         return "Hội nghị truyền hình: đã có dữ liệu, bỏ qua."
+    # The clock has no public getter; the pinned moment (tests) is given back at the end.
     previous_clock, previous_actor = clock._frozen_now, store.actor
     try:
         for kind, name, status in EQUIPMENT:

@@ -130,3 +130,14 @@ def test_deleting_the_active_local_template_falls_back(commune_store):
     tpl.set_active_template(commune_store, copy.ref)
     tpl.delete_local_template(commune_store, copy.ref)
     assert tpl.active_template(commune_store).ref == tpl.BUILTIN_REF
+
+
+def test_chosen_province_template_follows_its_newer_versions(commune_store):
+    items = list(tpl.builtin_template().items[:5])
+    first = tpl.publish_province_template(commune_store, items, name="Phiếu tỉnh", version=1)
+    tpl.set_active_template(commune_store, f"province:{first}")
+    second = tpl.publish_province_template(commune_store, items[:3], name="Phiếu tỉnh", version=2)
+    assert tpl.active_template(commune_store).ref == f"province:{second}"
+    tpl.set_active_template(commune_store, tpl.BUILTIN_REF)  # an explicit choice of another template stays
+    tpl.publish_province_template(commune_store, items[:2], name="Phiếu tỉnh", version=3)
+    assert tpl.active_template(commune_store).ref == tpl.BUILTIN_REF
