@@ -236,3 +236,55 @@ def test_register_search_in_sql(qtbot, ui_ctx, page):
     wait_idle(qtbot, ui_ctx)
     assert [r["code"] for r in register.model.rows] == [CODE]
     assert register.count_label.text() == "1 hồ sơ"
+
+
+def test_tally_tab_saves_and_refuses_impossible_totals(qtbot, ui_ctx, page):
+    tallies = page.open_tab("tallies")
+    wait_idle(qtbot, ui_ctx)
+    tallies.field.setCurrentText("Chứng thực")
+    tallies.counts["received"].setValue(4)
+    tallies.counts["components_digitised"].setValue(6)  # more than received
+    tallies.save()
+    wait_idle(qtbot, ui_ctx)
+    assert "không thể lớn hơn" in tallies.message.text()
+    tallies.counts["components_digitised"].setValue(3)
+    tallies.save()
+    wait_idle(qtbot, ui_ctx)
+    assert tallies.message.text().startswith("Đã lưu số liệu tổng hợp ngày 30/06/2025")
+    assert tallies.model.rowCount() == 1 and tallies.model.row(0)["received"] == 4
+
+
+def test_settings_tab_target_changes_the_verdict_and_locks(qtbot, ui_ctx, page, monkeypatch):
+    from core.dossiers.register import add_dossier
+    from ui.pages.dossiers import settings_view
+
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": CODE, "field": "Hộ tịch", "received_on": "2025-06-02", "channel": 1,
+                        "finished_on": "2025-06-02"})
+    store.close()
+    settings = page.open_tab("settings")
+    wait_idle(qtbot, ui_ctx)
+    assert settings.targets_model.rowCount() == 5
+    settings.indicator.setCurrentIndex(settings.indicator.findData("on_time_rate"))
+    settings.effective.setDate(dt.date(2025, 1, 1))
+    settings.target.setValue(90)
+    settings.save_target()
+    wait_idle(qtbot, ui_ctx)
+    assert settings.targets_model.rowCount() == 6
+    counters = page.open_tab("counters")
+    counters.picker.set_period("month", dt.date(2025, 6, 1))
+    wait_idle(qtbot, ui_ctx)
+    on_time_row = [r for r in range(7) if counters.indicators_table.item(r, 0).text() == "2.1"][0]
+    assert counters.indicators_table.item(on_time_row, 5).text() == "90,0%"
+    assert counters.indicators_table.item(on_time_row, 6).text() == "Đạt"
+    settings = page.open_tab("settings")
+    settings.lock_month_edit.setDate(dt.date(2025, 6, 1))
+    settings.lock()
+    wait_idle(qtbot, ui_ctx)
+    assert [r["month"] for r in settings.locks_model.rows] == ["2025-06"]
+    settings.locks_view.setCurrentIndex(settings.locks_model.index(0, 0))
+    monkeypatch.setattr(settings_view, "ask_reason", lambda _p, _m: "Tỉnh yêu cầu báo cáo lại")
+    settings.unlock()
+    wait_idle(qtbot, ui_ctx)
+    assert settings.locks_model.rows == []
+    assert settings.changes_model.rows[0]["reason"] == "Tỉnh yêu cầu báo cáo lại"

@@ -127,7 +127,6 @@ class QuickEntryPanel(QWidget):
             grid.addWidget(QLabel(title + ":"), row, col)
             value = QLabel()
             value.setObjectName(f"flag_{key}")
-            value.setStyleSheet("font-weight: 600;")
             grid.addWidget(value, row, col + 1)
             self.flag_labels[key] = value
         help_label = QLabel(KEY_HELP)
@@ -275,6 +274,14 @@ class QuickEntryPanel(QWidget):
         finished = v.get("finished_on")
         self.flag_labels["finished_on"].setText(
             f"Ngày {format_date(dt.date.fromisoformat(finished))}" if finished else "Chưa")
+        positive = {"channel": v["channel"] == 2, "components_digitised": v["components_digitised"],
+                    "result_digitised": v["result_digitised"] == RESULT_YES, "data_reused": v["data_reused"],
+                    "vneid_identified": v["vneid_identified"], "fee": v["fee"] == FEE_ONLINE,
+                    "finished_on": bool(finished)}
+        for key, label in self.flag_labels.items():
+            # Green chip for what counts towards an indicator, grey otherwise: readable at a glance.
+            background = "#d1e7dd" if positive[key] else "#eef1f4"
+            label.setStyleSheet(f"font-weight: 600; background: {background}; border-radius: 4px; padding: 2px 8px;")
 
     def _collect(self) -> dict:
         received = self.received_edit.date().toPython()
