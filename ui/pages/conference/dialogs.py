@@ -100,12 +100,16 @@ class CloseRunDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Khóa phiếu kiểm tra")
         self.setMinimumWidth(560)
+        self.setMaximumWidth(760)
         layout = QVBoxLayout(self)
         head = QLabel(f"Kết luận khi khóa: <b>{verdict.label}</b>")
         layout.addWidget(head)
         if verdict.failing:
-            lines = "".join(f"<li>{f.item.text}: {f.reason}</li>" for f in verdict.failing[:12])
-            layout.addWidget(QLabel(f"Mục bắt buộc chưa đạt:<ul>{lines}</ul>"))
+            lines = "".join(f"<li>{f.item.text}: {f.reason}</li>" for f in verdict.failing[:8])
+            more = f"<p>… và {len(verdict.failing) - 8} mục khác.</p>" if len(verdict.failing) > 8 else ""
+            failing = QLabel(f"Mục bắt buộc chưa đạt ({len(verdict.failing)}):<ul>{lines}</ul>{more}")
+            failing.setWordWrap(True)
+            layout.addWidget(failing)
         explain = QLabel("Sau khi khóa, phiếu chỉ còn xem và in; sửa sai bằng cách ghi đính chính kèm lý do.")
         explain.setWordWrap(True)
         layout.addWidget(explain)

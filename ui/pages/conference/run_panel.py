@@ -234,7 +234,7 @@ class RunPanel(QWidget):
         index = self.model.index(row, 0)
         self.items_view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.items_view.scrollTo(index)
+        self.items_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _show_current(self) -> None:
         item = self.current_item()
@@ -384,7 +384,7 @@ class RunPanel(QWidget):
         elif meets_threshold(item, value):
             self._show_value_state(f"Đạt ngưỡng {item.threshold_label()}".strip(), GOOD)
         else:
-            self._show_value_state(f"Chưa đạt: yêu cầu {item.threshold_label()}", OVERDUE)
+            self._show_value_state(f"Không đạt: yêu cầu {item.threshold_label()}", OVERDUE)
 
     def _show_value_state(self, text: str, colour) -> None:
         self.value_state.setText(text)

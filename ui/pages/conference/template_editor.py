@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from core.checklists.model import COMPARISON_SIGNS, COMPARISONS, KIND_LABELS, KINDS, Item, format_number, parse_number
@@ -22,8 +22,15 @@ class TemplateEditorDialog(QDialog):
         self.setWindowTitle(f"Sửa mẫu phiếu: {template.name}")
         self.resize(1100, 600)
         layout = QVBoxLayout(self)
+        name_row = QHBoxLayout()
+        name_row.addWidget(QLabel("Tên mẫu phiếu:"))
         self.name = QLineEdit(template.name)
-        layout.addWidget(self.name)
+        name_row.addWidget(self.name, 1)
+        layout.addLayout(name_row)
+        note = QLabel(f"Phiên bản hiện tại: {template.version}. Lưu sẽ tạo phiên bản {template.version + 1}; "
+                      "các phiếu đã tạo vẫn giữ đúng mẫu đã dùng.")
+        note.setStyleSheet("color: #555;")
+        layout.addWidget(note)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
