@@ -212,39 +212,14 @@ def _chain(first, rest):
 
 
 def _check_rows(store: Store, plan: ImportPlan, rows, total_hint: int, report) -> None:
-    columns = [(col, key) for col, key in plan.header.mapping.items()]
-    existing = {row[0]: row[1:] for row in store.conn.execute(
-        f"SELECT code, id, {', '.join(EDITABLE_COLUMNS)} FROM dossiers WHERE deleted_at IS NULL")}
+    """Pass 1 streams the sheet (cells, code, in-file duplicates); pass 2 compares with the
+    register, looked up only for the codes the file holds."""
+    read = _read_rows(plan, rows, total_hint, report)
+    existing = _existing_rows(store, [code for _row, code, _values in read])
     locked = locks.locked_months(store)
     resolve_field = field_resolver(store)
     today = today_local()
-    seen: dict[str, int] = {}
-    row_number = plan.header.row
-    for cells in rows:
-        row_number += 1
-        if not any(v not in (None, "") for v in cells):
-            continue
-        plan.rows_read += 1
-        if plan.rows_read > MAX_ROWS:
-            raise ImportFileError(f"Tệp có hơn {MAX_ROWS:,} dòng hồ sơ; hãy chia thành nhiều tệp "
-                                  "(ví dụ theo quý).".replace(",", "."))
-        if report and plan.rows_read % 5000 == 0:
-            report(plan.rows_read, total_hint, f"Đã đọc {plan.rows_read} dòng")
-        raw = {key: (cells[col] if col < len(cells) else None) for col, key in columns}
-        shown_code = "" if raw.get("code") is None else str(raw["code"]).strip()
-        try:
-            values = _read_cells(raw)
-            code = normalise_code(values.get("code"))
-        except (CellError, InvalidCodeError) as exc:
-            plan.rejected.append(Rejection(row_number, shown_code, str(exc)))
-            continue
-        first = seen.get(code)
-        if first is not None:
-            plan.rejected.append(Rejection(row_number, code, f"Mã hồ sơ trùng với dòng {first} trong tệp "
-                                                             "(giữ dòng đầu, bỏ dòng này)."))
-            continue
-        seen[code] = row_number
-        values["code"] = code
+    for row_number, code, values in read:
         old = existing.get(code)
         if old is not None:
             old_values = dict(zip(EDITABLE_COLUMNS, old[1:]))
@@ -271,6 +246,52 @@ def _check_rows(store: Store, plan: ImportPlan, rows, total_hint: int, report) -
             plan.new.append(clean)
         else:
             plan.updated.append((old[0], clean))
+    plan.rejected.sort(key=lambda r: r.row)
+
+
+def _read_rows(plan: ImportPlan, rows, total_hint: int, report) -> list[tuple[int, str, dict]]:
+    columns = [(col, key) for col, key in plan.header.mapping.items()]
+    seen: dict[str, int] = {}
+    out = []
+    row_number = plan.header.row
+    for cells in rows:
+        row_number += 1
+        if not any(v not in (None, "") for v in cells):
+            continue
+        plan.rows_read += 1
+        if plan.rows_read > MAX_ROWS:
+            raise ImportFileError(f"Tệp có hơn {MAX_ROWS:,} dòng hồ sơ; hãy chia thành nhiều tệp "
+                                  "(ví dụ theo quý).".replace(",", "."))
+        if report and plan.rows_read % 5000 == 0:
+            report(plan.rows_read, total_hint, f"Đã đọc {plan.rows_read} dòng")
+        raw = {key: (cells[col] if col < len(cells) else None) for col, key in columns}
+        shown_code = "" if raw.get("code") is None else str(raw["code"]).strip()
+        try:
+            values = _read_cells(raw)
+            code = normalise_code(values.get("code"))
+        except (CellError, InvalidCodeError) as exc:
+            plan.rejected.append(Rejection(row_number, shown_code, str(exc)))
+            continue
+        first = seen.get(code)
+        if first is not None:
+            plan.rejected.append(Rejection(row_number, code, f"Mã hồ sơ trùng với dòng {first} trong tệp "
+                                                             "(giữ dòng đầu, bỏ dòng này)."))
+            continue
+        seen[code] = row_number
+        values["code"] = code
+        out.append((row_number, code, values))
+    return out
+
+
+def _existing_rows(store: Store, codes: list[str]) -> dict[str, tuple]:
+    """{code: (code, id, editable columns…)} for the live dossiers among `codes` (unique index probes)."""
+    found: dict[str, tuple] = {}
+    sql = f"SELECT code, id, {', '.join(EDITABLE_COLUMNS)} FROM dossiers WHERE deleted_at IS NULL AND code IN "
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        for row in store.conn.execute(sql + f"({', '.join('?' * len(chunk))})", chunk):
+            found[row[0]] = row[1:]
+    return found
 
 
 def _read_cells(raw: dict) -> dict:
