@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from core.resources import resource
 from core.textfold import fold, vi_sort_key
 from db.settings import get_setting, set_setting
 from db.store import Store
+
+log = logging.getLogger(__name__)
 
 BUILTIN_REF = "builtin:hnth"
 BUILTIN_NAME = "Phiếu kiểm tra sẵn sàng điểm cầu (mẫu kèm phần mềm)"
@@ -198,8 +201,14 @@ def list_templates(store: Store) -> list[Template]:
     result = [builtin_template()]
     for row in store.query("SELECT id, name, version, items_json, source_note FROM checklist_templates "
                            "WHERE deleted_at IS NULL ORDER BY family, version DESC"):
-        result.append(Template(f"province:{row['id']}", row["name"], row["version"], _load(row["items_json"]),
-                               "province", row["source_note"]))
+        try:
+            items = _load(row["items_json"])
+        except (ValueError, KeyError, TypeError):
+            # A damaged version from a bundle must not hide the others (or the shipped one).
+            log.warning("checklist template %s has unreadable items; skipped", row["id"])
+            continue
+        result.append(Template(f"province:{row['id']}", row["name"], row["version"], items, "province",
+                               row["source_note"]))
     local = store.query("SELECT id, name, version, items_json, source_note FROM checklist_local_templates "
                         "WHERE deleted_at IS NULL")
     for row in sorted(local, key=lambda r: vi_sort_key(r["name"])):
@@ -216,7 +225,12 @@ def get_template(store: Store, ref: str) -> Template:
     if table is None or not row_id:
         raise NotFoundError(f"Không tìm thấy mẫu phiếu “{ref}”.")
     row = store.get(table, row_id)
-    return Template(ref, row["name"], row["version"], _load(row["items_json"]), origin, row["source_note"])
+    try:
+        items = _load(row["items_json"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TemplateFileError(f"Mẫu phiếu “{row['name']}” phiên bản {row['version']} bị hỏng, không dùng được.",
+                                details=repr(exc)) from exc
+    return Template(ref, row["name"], row["version"], items, origin, row["source_note"])
 
 
 def active_template(store: Store) -> Template:
@@ -232,11 +246,15 @@ def active_template(store: Store) -> Template:
             ref = f"province:{newer}" if newer else ref
         try:
             return get_template(store, ref)
-        except NotFoundError:
-            pass
-    newest = store.scalar("SELECT id FROM checklist_templates WHERE deleted_at IS NULL "
-                          "ORDER BY created_at DESC, version DESC LIMIT 1")
-    return get_template(store, f"province:{newest}") if newest else builtin_template()
+        except (NotFoundError, TemplateFileError):
+            log.warning("chosen checklist template %s is not usable; falling back", ref)
+    for row in store.query("SELECT id FROM checklist_templates WHERE deleted_at IS NULL "
+                           "ORDER BY created_at DESC, version DESC"):
+        try:
+            return get_template(store, f"province:{row['id']}")
+        except TemplateFileError:
+            continue
+    return builtin_template()
 
 
 def set_active_template(store: Store, ref: str) -> Template:

@@ -141,3 +141,12 @@ def test_chosen_province_template_follows_its_newer_versions(commune_store):
     tpl.set_active_template(commune_store, tpl.BUILTIN_REF)  # an explicit choice of another template stays
     tpl.publish_province_template(commune_store, items[:2], name="Phiếu tỉnh", version=3)
     assert tpl.active_template(commune_store).ref == tpl.BUILTIN_REF
+
+
+def test_damaged_province_version_is_skipped_and_the_shipped_one_used(commune_store):
+    row_id = commune_store.insert("checklist_templates", {"family": "hnth", "name": "Phiếu tỉnh", "version": 9,
+                                                          "items_json": "[{\"text\": \"thiếu nhóm\"}]"})
+    assert [t.origin for t in tpl.list_templates(commune_store)] == ["builtin"]
+    assert tpl.active_template(commune_store).ref == tpl.BUILTIN_REF
+    with pytest.raises(tpl.TemplateFileError, match="bị hỏng"):
+        tpl.get_template(commune_store, f"province:{row_id}")
