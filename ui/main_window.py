@@ -42,6 +42,12 @@ def _conference_page(ctx: UiContext) -> Page:
     return ConferencePage(ctx)
 
 
+def _sync_page(ctx: UiContext) -> Page:
+    from ui.pages.sync_page import SyncPage
+
+    return SyncPage(ctx)
+
+
 def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
     """(key, sidebar label, factory). Each capability puts its page on its own line."""
     return [
@@ -53,7 +59,7 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
         # conference page:
         ("conference", "Hội nghị truyền hình", _conference_page),
         # sync page:
-        ("sync", "Đồng bộ", _coming("Đồng bộ", "Đồng bộ với tỉnh chưa có trong phiên bản này.")),
+        ("sync", "Đồng bộ", _sync_page),
         ("settings", "Cài đặt", _settings_page),
     ]
 

@@ -48,12 +48,31 @@ class SyncSummary:
                 "missing": self.missing, "errors": self.errors}
 
     def lines(self) -> list[str]:
-        out = [f"Đã gửi {self.sent} gói ({self.duplicates} gói tỉnh đã có từ trước), "
-               f"tỉnh đã xác nhận {self.acknowledged} gói, nhận {self.received} gói từ tỉnh."]
+        """Plain sentences for people: what happened, then each distinct problem once."""
+        out = []
+        if self.errors:
+            out.append("Chưa đồng bộ xong với tỉnh.")
+        parts = []
+        if self.sent:
+            parts.append(f"đã gửi {self.sent} gói" + (f" ({self.duplicates} gói tỉnh đã có từ trước)"
+                                                      if self.duplicates else ""))
+        if self.acknowledged:
+            parts.append(f"tỉnh đã xác nhận {self.acknowledged} gói")
+        if self.received:
+            parts.append(f"đã nhận {self.received} gói từ tỉnh")
+        if parts:
+            text = ", ".join(parts)
+            out.append(text[0].upper() + text[1:] + ".")
+        elif not self.errors:
+            out.append("Đã đồng bộ: không có gói mới cần gửi hay nhận.")
         if self.missing:
             out.append("Tỉnh báo còn thiếu các thay đổi: "
                        + ", ".join(f"{a}–{b}" for a, b in self.missing) + ".")
-        out.extend(self.errors)
+        seen = set()
+        for error in self.errors:
+            if error not in seen:
+                seen.add(error)
+                out.append(error)
         return out
 
 
@@ -76,8 +95,9 @@ def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubCl
     try:
         report(0, 1, "Đang kiểm tra kết nối tới máy chủ tỉnh…")
         client.health()
-        _send_outbox(store, paths, client, summary, force, report)
-        _fetch_inbox(store, paths, client, summary, report)
+        refused = _send_outbox(store, paths, client, summary, force, report)
+        if not refused:
+            _fetch_inbox(store, paths, client, summary, report)
         if not summary.errors:
             _refresh_ack(store, client, summary)
     finally:
@@ -89,8 +109,10 @@ def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubCl
     return summary
 
 
-def _send_outbox(store, paths, client, summary, force, report) -> None:
+def _send_outbox(store, paths, client, summary, force, report) -> bool:
+    """Send due bundles; True when the hub refused this unit (e.g. not registered) or went away."""
     todo = outbox.bundles_to_send(store, force=force)
+    stopped = False
     for number, row in enumerate(todo, start=1):
         report(number - 1, len(todo), f"Đang gửi gói {number}/{len(todo)}…")
         path = outbox.bundle_path(paths, row)
@@ -105,16 +127,18 @@ def _send_outbox(store, paths, client, summary, force, report) -> None:
             # The hub read it and said no (not registered, damaged…): retry in an hour, not in a loop.
             outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason, retry_in=3600)
             summary.errors.append(exc.message)
+            stopped = stopped or exc.reason in ("unknown_sender", "bad_signature")
             continue
         except HubUnreachable as exc:
             outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason)
             summary.errors.append(exc.message)
-            return  # the network is gone: the rest would fail the same way
+            return True  # the network is gone: the rest would fail the same way
         outbox.mark_sent(store, row["bundle_id"], "network")
         summary.sent += 1
         summary.duplicates += answer.get("status") == "duplicate"
         _apply_signed_ack(store, answer, summary)
     report(len(todo), len(todo), "Đã gửi xong hàng chờ.")
+    return stopped
 
 
 def _apply_signed_ack(store: Store, answer: dict, summary: SyncSummary) -> None:

@@ -29,6 +29,9 @@ ADVICE = {
 }
 DEFAULT_ADVICE = "Bấm “Gửi ngay” để thử lại; nếu vẫn lỗi, liên hệ cán bộ kỹ thuật của tỉnh."
 VIA_LABELS = {"network": "mạng", "usb": "USB"}
+# What staff call the province's tables (unknown tables show their code name).
+TABLE_LABELS = {"directives": "văn bản chỉ đạo", "tasks": "nhiệm vụ", "dossier_targets": "chỉ tiêu số hóa",
+                "checklist_templates": "mẫu phiếu kiểm tra HNTH"}
 
 
 @dataclass
@@ -64,7 +67,8 @@ def load_view(store: Store) -> SyncView:
         kind = {"province": "Văn bản, dữ liệu của tỉnh", "ack": "Xác nhận của tỉnh"}.get(row["kind"], row["kind"])
         received.append({**row, "kind_label": kind, "received_local": format_datetime_local(row["received_at"]),
                          "via_label": VIA_LABELS.get(row["via"], row["via"]),
-                         "tables": ", ".join(json.loads(row["summary"] or "{}"))})
+                         "tables": ", ".join(f"{TABLE_LABELS.get(t, t)} ({n})" for t, n in
+                                             json.loads(row["summary"] or "{}").items())})
     last = get_setting(store, outbox.LAST_SUCCESS)
     pending = outbox.pending_bundle_count(store)
     waiting = outbox.waiting_changes(store)

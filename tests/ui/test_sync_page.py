@@ -1,0 +1,138 @@
+"""The Đồng bộ page: states, "Gửi ngay" against a real hub, USB export and import, errors with advice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.hub import ingest, province
+from core.sync import identity, outbox
+from core.workspace import add_staff, open_workspace
+from tests.core.sync.harness import make_hub, province_target_row, running_hub
+from tests.ui.conftest import wait_idle
+from ui.pages.sync_page import SyncPage
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+def _with_store(ctx, fn):
+    store = open_workspace(ctx.paths)
+    try:
+        return fn(store)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def hub(tmp_path):
+    return make_hub(tmp_path / "hub")
+
+
+@pytest.fixture
+def page(qtbot, ui_ctx, hub):
+    def setup(store):
+        identity.configure(store, ui_ctx.paths, province_key_text=hub.province_key)
+        with hub.store() as s:
+            from core.hub.store import register_unit
+
+            register_unit(s, "21484", identity.describe(store, ui_ctx.paths)["public_key"])
+        add_staff(store, "Phạm Minh Tuấn")
+    _with_store(ui_ctx, setup)
+    p = SyncPage(ui_ctx)
+    qtbot.addWidget(p)
+    p.resize(1366, 768)
+    p.show()
+    wait_idle(qtbot, ui_ctx)
+    return p
+
+
+def _states(page):
+    return [r["state_label"] for r in page.bundles_model.rows]
+
+
+def test_send_now_through_a_real_hub(qtbot, ui_ctx, page, hub):
+    assert "chưa có" in page.summary.text()  # never synced
+    assert "Chưa có địa chỉ máy chủ" in page.warnings.text()
+    assert not page.send_button.isEnabled()
+    with running_hub(hub) as url:
+        page.hub_edit.setText(url)
+        page.save_connection()
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: page.send_button.isEnabled(), timeout=10_000)
+        page.send_button.click()
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=30_000)
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: _states(page) == ["tỉnh đã xác nhận"], timeout=10_000)
+        assert "Đã gửi 1 gói" in page.progress_text.text() and "tỉnh đã xác nhận 1 gói" in page.progress_text.text()
+        assert "chưa có" not in page.summary.text()
+        with hub.store() as s:
+            assert s.scalar("SELECT count(*) FROM rows WHERE unit = '21484'") == 3
+        # The province sends a target; the next "Gửi ngay" brings it down and lists it.
+        with hub.store() as s:
+            province.publish(hub.paths, s, [("dossier_targets", province_target_row())], ["21484"])
+        changed = []
+        ui_ctx.signals.data_changed.connect(changed.append)
+        page.send_button.click()
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=30_000)
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: len(page.received_model.rows) == 1, timeout=10_000)
+        assert page.received_model.rows[0]["kind_label"] == "Văn bản, dữ liệu của tỉnh"
+        assert "dossier_targets" in changed
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.grab().save(str(SHOTS / "sync_page.png"))
+
+
+def test_unreachable_hub_shows_plain_error_and_advice(qtbot, ui_ctx, page, hub):
+    _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub="http://127.0.0.1:9"))
+    page.reload()
+    wait_idle(qtbot, ui_ctx)
+    page.send_button.click()
+    qtbot.waitUntil(lambda: not page.scheduler.running, timeout=60_000)
+    wait_idle(qtbot, ui_ctx)
+    text = page.progress_text.text()
+    assert "Không kết nối được máy chủ" in text and "USB" in text
+    assert ui_ctx.errors == []  # shown on the page, not as an unexpected error
+    qtbot.waitUntil(lambda: _states(page) == ["chờ gửi"], timeout=10_000)
+
+
+def test_usb_export_and_import(qtbot, ui_ctx, page, hub, tmp_path):
+    usb = tmp_path / "usb"
+    page.export_to(usb)
+    qtbot.waitUntil(lambda: "Đã chép 1 gói" in page.progress_text.text(), timeout=20_000)
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: _states(page) == ["đã gửi"], timeout=10_000)
+    [bundle] = list(usb.glob("changes-*.zip"))
+    with hub.store() as s:
+        assert ingest.ingest_bytes(hub.paths, s, bundle.read_bytes(), via="usb").status == "applied"
+        province.ack_bundle(hub.paths, s, "21484", usb)
+    (usb / "rac.zip").write_bytes(b"not a bundle")
+    page.import_from(usb)
+    qtbot.waitUntil(lambda: "xác nhận" in page.progress_text.text(), timeout=20_000)
+    assert "rac.zip: bị từ chối" in page.progress_text.text()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: _states(page) == ["tỉnh đã xác nhận"], timeout=10_000)
+    assert _with_store(ui_ctx, outbox.pending_bundle_count) == 0
+
+
+def test_unregistered_unit_error_row_says_what_to_do(qtbot, ui_ctx, page, tmp_path):
+    other = make_hub(tmp_path / "other")  # a hub that never registered this commune
+    with running_hub(other) as url:
+        _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url, province_key_text=other.province_key))
+        page.reload()
+        wait_idle(qtbot, ui_ctx)
+        page.send_now()
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=30_000)
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: _states(page) == ["lỗi"], timeout=10_000)
+    problem = page.bundles_model.rows[0]["problem"]
+    assert "chưa được đăng ký" in problem and "In phiếu đăng ký khóa" in problem
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.grab().save(str(SHOTS / "sync_page_error.png"))
+
+
+def test_bad_province_key_is_refused_with_message(qtbot, ui_ctx, page):
+    page.key_edit.setText("không phải khóa")
+    page.save_connection()
+    qtbot.waitUntil(lambda: bool(ui_ctx.errors), timeout=10_000)
+    assert "Khóa công khai không hợp lệ" in ui_ctx.errors[0].message
