@@ -19,6 +19,7 @@ from db.migrations import m0002_checklists
 from db.migrations import m0003_sync_outbox
 from db.migrations import m0004_dossiers
 from db.migrations import m0005_tasks
+from db.migrations import m0006_dossier_covering_indexes
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
@@ -27,6 +28,7 @@ MIGRATIONS: list[ModuleType] = [
     m0003_sync_outbox,
     m0004_dossiers,
     m0005_tasks,
+    m0006_dossier_covering_indexes,
 ]
 
 
