@@ -53,6 +53,7 @@ class Template:
     items: tuple[Item, ...]
     origin: str  # builtin / province / local
     source_note: str | None = None
+    based_on: str | None = None  # a local copy: the template it was copied from
 
     @property
     def editable(self) -> bool:
@@ -68,6 +69,8 @@ class Template:
 
     @property
     def origin_label(self) -> str:
+        if self.origin == "local" and self.based_on is None:
+            return "Tệp của tỉnh"
         return {"builtin": "Kèm phần mềm", "province": "Tỉnh ban hành", "local": "Bản của xã"}[self.origin]
 
 
@@ -209,11 +212,11 @@ def list_templates(store: Store) -> list[Template]:
             continue
         result.append(Template(f"province:{row['id']}", row["name"], row["version"], items, "province",
                                row["source_note"]))
-    local = store.query("SELECT id, name, version, items_json, source_note FROM checklist_local_templates "
-                        "WHERE deleted_at IS NULL")
+    local = store.query("SELECT id, name, version, items_json, source_note, based_on FROM "
+                        "checklist_local_templates WHERE deleted_at IS NULL")
     for row in sorted(local, key=lambda r: vi_sort_key(r["name"])):
         result.append(Template(f"local:{row['id']}", row["name"], row["version"], _load(row["items_json"]),
-                               "local", row["source_note"]))
+                               "local", row["source_note"], row["based_on"]))
     return result
 
 
@@ -230,7 +233,7 @@ def get_template(store: Store, ref: str) -> Template:
     except (ValueError, KeyError, TypeError) as exc:
         raise TemplateFileError(f"Mẫu phiếu “{row['name']}” phiên bản {row['version']} bị hỏng, không dùng được.",
                                 details=repr(exc)) from exc
-    return Template(ref, row["name"], row["version"], items, origin, row["source_note"])
+    return Template(ref, row["name"], row["version"], items, origin, row["source_note"], row.get("based_on"))
 
 
 def active_template(store: Store) -> Template:

@@ -41,6 +41,8 @@ def test_builtin_is_active_on_a_new_workspace(commune_store):
 def test_import_good_file_becomes_the_active_template(commune_store, tmp_path):
     template = tpl.import_template_file(commune_store, _write(tmp_path, GOOD), name="Mẫu tỉnh 2026")
     assert template.origin == "local" and template.version == 1 and len(template.items) == 3
+    assert template.origin_label == "Tệp của tỉnh"
+    assert tpl.make_local_copy(commune_store, template.ref).origin_label == "Bản của xã"
     assert tpl.active_template(commune_store).ref == template.ref
     again = tpl.import_template_file(commune_store, _write(tmp_path, GOOD), name="Mẫu tỉnh 2026")
     assert again.version == 2
