@@ -118,11 +118,27 @@ class ImportDialog(QDialog):
         from core.dossiers.excel_import import plan_import
 
         path, mapping, reason = self.path, self.mapping(), self.reason.text().strip() or None
+        db_file = self.ctx.paths.db_file
         self.commit_button.setEnabled(False)
         self.check_button.setEnabled(False)
         self.status.setText("Đang kiểm tra tệp… (tệp lớn có thể mất vài chục giây)")
-        self.ctx.bg.db(lambda store: plan_import(store, path, mapping=mapping, reason=reason),
-                       self._show_plan, self._file_failed)
+
+        def work(report):
+            # Its own read-only connection on the I/O lane: reading 100,000 rows takes a while
+            # and must not hold up the database thread every other screen uses.
+            from db.store import Store
+
+            store = Store(db_file, readonly=True)
+            try:
+                return plan_import(store, path, mapping=mapping, reason=reason, report=report)
+            finally:
+                store.close()
+
+        self.ctx.bg.io(work, self._show_plan, self._file_failed, self._progress)
+
+    def _progress(self, done: int, total: int, _text: str) -> None:
+        of = f"/{number(total)}" if total else ""
+        self.status.setText(f"Đang kiểm tra tệp… đã đọc {number(done)}{of} dòng")
 
     def _show_plan(self, plan) -> None:
         self.plan = plan
