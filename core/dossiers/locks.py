@@ -101,7 +101,7 @@ def record_change(store: Store, month: str, subject: str, action: str, reason: s
 def changes_in(store: Store, month: str | None = None) -> list[dict]:
     where, params = ("WHERE month = ?", (month,)) if month else ("", ())
     return store.query(f"SELECT month, subject, action, reason, details, created_at, created_by "
-                       f"FROM dossier_locked_changes {where} ORDER BY created_at DESC", params)
+                       f"FROM dossier_locked_changes {where} ORDER BY created_at DESC, rowid DESC", params)
 
 
 def _require_text(reason: str | None) -> str:
