@@ -226,3 +226,24 @@ def test_province_bundle_with_wrong_key_or_unit_is_refused_by_the_commune(tmp_pa
     assert c.store.scalar("SELECT count(*) FROM dossier_targets") == 0
     c.close()
     b.close()
+
+
+def test_tampered_upload_over_http_is_refused_with_reason(tmp_path):
+    hub = make_hub(tmp_path / "hub")
+    c = make_commune(tmp_path / "c", "21484", hub)
+    add_rows(c, 2)
+    cut = outbox.cut_bundle(c.store, c.paths)
+    data = bytearray(cut.path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    with running_hub(hub) as url:
+        before = hub.snapshot()
+        response = httpx.post(f"{url}/api/v1/bundles", content=bytes(data))
+        assert response.status_code == 422
+        body = response.json()
+        assert body["status"] == "rejected" and body["reason"] in ("damaged", "bad_signature", "unsafe_member")
+        assert "ack" not in body
+        assert hub.snapshot() == before
+        # The intact bundle then goes through, once.
+        assert httpx.post(f"{url}/api/v1/bundles", content=cut.path.read_bytes()).json()["status"] == "applied"
+        assert httpx.post(f"{url}/api/v1/bundles", content=cut.path.read_bytes()).json()["status"] == "duplicate"
+    c.close()
