@@ -36,8 +36,8 @@ def deadline_cell(_value, row: dict) -> str:
     return row.get("deadline_text") or "—"
 
 
-def status_cell(_value, row: dict) -> str:
-    return row["status_label"] + (f" — {OVERDUE_LABEL.lower()}" if row.get("overdue") else "")
+def status_cell(value, row: dict) -> str:
+    return STATUSES.get(value, value) + (f" — {OVERDUE_LABEL.lower()}" if row.get("overdue") else "")
 
 
 def row_colour(row: dict):
@@ -198,7 +198,11 @@ class TasksPage(Page):
         self.model.set_rows(rows)
         overdue = sum(1 for r in rows if r["overdue"])
         soon = sum(1 for r in rows if r["due_soon"])
-        self.count_label.setText(f"{len(rows)} nhiệm vụ · {overdue} quá hạn · {soon} đến hạn trong 7 ngày")
+        if len(rows) >= queries.DEFAULT_LIMIT:
+            self.count_label.setText(f"Hiển thị {len(rows):,} nhiệm vụ đầu tiên theo thời hạn".replace(",", ".")
+                                     + " — gõ thêm từ tìm kiếm hoặc chọn bộ lọc để thu hẹp")
+        else:
+            self.count_label.setText(f"{len(rows)} nhiệm vụ · {overdue} quá hạn · {soon} đến hạn trong 7 ngày")
 
     def _show_choices(self, choices: dict) -> None:
         for combo, items in ((self.directive_filter, choices["directives"]), (self.lead_filter, choices["leads"]),

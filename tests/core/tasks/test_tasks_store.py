@@ -113,8 +113,8 @@ def test_alert_counts(loaded):
 
 def test_recurring_periods_show_missing(loaded):
     store, plan, *_ = loaded
-    recurring = [r for r in list_tasks(store, today=TODAY) if r["deadline_kind"] == "recurring"
-                 and r["recurring_period"] == "month"][0]
+    recurring = [r for r in (get_task(store, t["id"], today=TODAY) for t in list_tasks(store, today=TODAY))
+                 if r["deadline_kind"] == "recurring" and r["recurring_period"] == "month"][0]
     add_progress(store, recurring["id"], note="Báo cáo tháng 5.", period="2024-05")
     periods = recurring_periods(store, get_task(store, recurring["id"], today=dt.date(2024, 8, 15)),
                                 dt.date(2024, 8, 15))
