@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from hypothesis import given, strategies as st
 
 from core.dossiers.codes import InvalidCodeError, code_date, normalise_code
 
@@ -34,3 +37,17 @@ def test_rejects_garbage_with_reason(raw, fragment):
 
 def test_code_date():
     assert code_date("000.00.53.H48-220921-0099").isoformat() == "2022-09-21"
+
+
+_group = st.text(alphabet="0123456789ABCDEFGHKLMNPQRSTUVXY", min_size=1, max_size=5)
+
+
+@given(agency=st.lists(_group, min_size=2, max_size=5),
+       day=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)),
+       seq=st.integers(min_value=0, max_value=999999), noise=st.sampled_from(["", " ", "  ", "\t"]),
+       lower=st.booleans())
+def test_any_well_formed_code_survives_scanner_noise(agency, day, seq, noise, lower):
+    canonical = f"{'.'.join(agency)}-{day:%y%m%d}-{seq:04d}"
+    typed = noise + (canonical.lower() if lower else canonical).replace("-", f"{noise}-{noise}") + noise
+    assert normalise_code(typed) == canonical
+    assert normalise_code(normalise_code(typed)) == canonical  # idempotent
