@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak, Flowable, HRFlowable, KeepTogether, LongTable, PageBreak, Paragraph, Spacer, Table,
@@ -367,15 +368,33 @@ def _cell(value, col_width: float, align: str, font: str, style_name: str):
     text = fonts.clean_text(str(value))
     fonts.check_text(text, font)
     room = col_width - 2 * _PAD_H
-    # A short single line is drawn as a plain string: ~20x cheaper than a Paragraph, which
-    # matters for a 1,500-row table. Only text that needs wrapping becomes a Paragraph.
+    # Cells are handed to the table as plain strings, broken into lines here: several times
+    # cheaper than a Paragraph per cell, which matters for a 1,500-row table.
     if "\n" not in text and stringWidth(text, font, TABLE_SIZE) <= room:
         return text
+    words = text.split()
+    longest = max((stringWidth(w, font, TABLE_SIZE) for w in words), default=0)
+    if longest <= room:
+        lines = simpleSplit(text, font, TABLE_SIZE, room)
+        # A very tall cell may have to continue on the next page; reportlab splits a Paragraph
+        # cleanly there but drops a line of a plain string, so tall cells stay Paragraphs.
+        if len(lines) * TABLE_LEADING < TEXT_HEIGHT / 3:
+            return "\n".join(lines)
+        return Paragraph(escape(text).replace("\n", "<br/>"), styles()[style_name])
     # reportlab would cut a word wider than its column in the middle ("18/09/202|6"); shrink the
     # cell's text instead (down to 9 pt) so that its longest word fits.
-    longest = max(stringWidth(w, font, TABLE_SIZE) for w in text.split())
-    size = TABLE_SIZE if longest <= room else max(9.0, round(TABLE_SIZE * room / longest - 0.05, 1))
+    size = max(9.0, round(TABLE_SIZE * room / longest - 0.05, 1))
+    if len(words) == 1 and "\n" not in text.strip():
+        return _Shrunk(text.strip(), size)  # one word: a string with its own FONTSIZE, no Paragraph
     return Paragraph(escape(text).replace("\n", "<br/>"), _cell_style(style_name, size))
+
+
+@dataclass(frozen=True)
+class _Shrunk:
+    """A one-word cell drawn smaller so that it fits its column (e.g. "1500" under "STT")."""
+
+    text: str
+    size: float
 
 
 @lru_cache(maxsize=64)
@@ -438,6 +457,11 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
             if isinstance(v, (Mark, CheckBox)):
                 boxes.append(("VALIGN", (i, len(data)), (i, len(data)), "MIDDLE"))
         data.append([_cell(v, cw, a, fonts.REGULAR, sn) for v, (cw, a, sn) in zip(row, fonts_for)])
+    for r, cells in enumerate(data):
+        for c, value in enumerate(cells):
+            if isinstance(value, _Shrunk):
+                cells[c] = value.text
+                boxes.append(("FONTSIZE", (c, r), (c, r), value.size))
 
     nhead = len(header_rows)
     commands = [
