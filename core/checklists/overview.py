@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.checklists.model import VERDICT_LABELS
-from core.checklists.runs import latest_verdict, next_meeting
+from core.checklists.history import latest_verdict, next_meeting
 from core.overview import OverviewItem
 from db.store import Store
 

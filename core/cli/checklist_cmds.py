@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.checklists import runs, sheet, templates
+from core.checklists import history, sheet, templates
 from core.checklists.model import VERDICT_LABELS
 from core.cli.common import open_store, print_json
 
@@ -51,7 +51,7 @@ def cmd_blank(args) -> int:
 def cmd_print(args) -> int:
     _, store = open_store(args)
     with store:
-        run_id = runs.resolve_run_id(store, args.run_id)
+        run_id = history.resolve_run_id(store, args.run_id)
         built = sheet.build_run_sheet(store, run_id, Path(args.out))
     print(f"Đã tạo phiếu kiểm tra: {built.path} ({built.pages} trang).")
     return 0
@@ -60,7 +60,7 @@ def cmd_print(args) -> int:
 def cmd_runs(args) -> int:
     _, store = open_store(args)
     with store:
-        rows = runs.list_runs(store)
+        rows = history.list_runs(store)
     if args.json:
         print_json([{"id": r["id"], "meeting": r["meeting_title"], "date": r["meeting_date"],
                      "start_time": r["start_time"], "host": r["host"], "status": r["status"],

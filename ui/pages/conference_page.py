@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
-from core.checklists import runs, sheet
+from core.checklists import history, runs, sheet
 from core.checklists import templates as tpl
 from core.checklists.equipment import equipment_by_kind
 from core.checklists.model import VERDICT_LABELS
@@ -131,7 +131,7 @@ class ConferencePage(Page):
         return table != _OWN_ANSWER_TABLE
 
     def reload(self) -> None:
-        self.ctx.bg.read(runs.list_runs, self._show_history)
+        self.ctx.bg.read(history.list_runs, self._show_history)
         self.equipment.reload()
         self.templates.reload()
 
@@ -222,7 +222,7 @@ class ConferencePage(Page):
         def created(run_id):
             self._wanted_run = run_id
             self.ctx.signals.data_changed.emit("checklist_runs")
-            self.ctx.bg.read(runs.list_runs, self._show_history)
+            self.ctx.bg.read(history.list_runs, self._show_history)
             self.panel.items_view.setFocus()
 
         self.ctx.bg.db(lambda store: runs.create_run(store, template_ref=ref, **values), created,

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from core import clock
-from core.checklists import equipment, runs
+from core.checklists import equipment, history, runs
 from core.errors import NotFoundError, ReadOnlyError, UserInputError
 
 NOW = dt.datetime(2026, 3, 10, 7, 0, tzinfo=clock.LOCAL_TZ)
@@ -136,7 +136,7 @@ def test_corrections_are_appended_and_originals_kept(commune_store):
     assert after.attendance == 22
     assert [c["seq"] for c in after.corrections] == [1, 2]
     assert commune_store.scalar("SELECT count(*) FROM checklist_answers WHERE run_id = ?", (run_id,)) == 23
-    listed = {r["id"]: r for r in runs.list_runs(commune_store)}
+    listed = {r["id"]: r for r in history.list_runs(commune_store)}
     assert listed[run_id]["verdict"] == "not_ready"
 
 
@@ -177,16 +177,16 @@ def test_list_next_meeting_latest_verdict_and_countdown(commune_store):
     runs.close_run(commune_store, done)
     later = _new_run(commune_store, meeting_date="20/03/2026", start_time="14:00", title="Họp quý I")
     soon = _new_run(commune_store, meeting_date="10/03/2026", start_time="07:45", title="Họp sáng nay")
-    listed = runs.list_runs(commune_store)
+    listed = history.list_runs(commune_store)
     assert [r["id"] for r in listed] == [later, soon, done]
     assert listed[2]["verdict"] == "ready" and listed[1]["verdict"] == "not_ready"
-    nxt = runs.next_meeting(commune_store)
+    nxt = history.next_meeting(commune_store)
     assert nxt["id"] == soon and nxt["minutes_until"] == 45
-    assert runs.latest_verdict(commune_store)["id"] == done
+    assert history.latest_verdict(commune_store)["id"] == done
     starts = runs.load_run(commune_store, soon).starts_at
-    assert runs.reminder_due(starts) and runs.countdown_text(starts) == "Còn 45 phút đến giờ họp"
+    assert history.reminder_due(starts) and history.countdown_text(starts) == "Còn 45 phút đến giờ họp"
     far = runs.load_run(commune_store, later).starts_at
-    assert not runs.reminder_due(far) and runs.countdown_text(far).startswith("Còn 10 ngày")
+    assert not history.reminder_due(far) and history.countdown_text(far).startswith("Còn 10 ngày")
 
 
 def test_unknown_run(commune_store):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
-from core.checklists import runs
+from core.checklists import history, runs
 from core.checklists.equipment import KIND_LABELS, describe
 from core.checklists.model import Answer, Item, format_number, meets_threshold, parse_number
 from core.clock import format_date, format_datetime_local
@@ -300,10 +300,10 @@ class RunPanel(QWidget):
         if self.run is None:
             return
         starts = self.run.starts_at
-        self.countdown_label.setText(runs.countdown_text(starts))
-        due = not self.run.closed and runs.reminder_due(starts)
+        self.countdown_label.setText(history.countdown_text(starts))
+        due = not self.run.closed and history.reminder_due(starts)
         if due:
-            minutes = runs.minutes_until(starts)
+            minutes = history.minutes_until(starts)
             self.reminder_banner.setText(
                 f"Còn {minutes} phút đến giờ họp: bật toàn bộ hệ thống, kết nối thử với điểm cầu tỉnh và "
                 f"hoàn thành phiếu kiểm tra (hướng dẫn vận hành yêu cầu trước 60 phút).")
