@@ -128,7 +128,10 @@ class ConferencePage(Page):
 
     # -- Page hooks ---------------------------------------------------------------------
     def watches(self, table: str) -> bool:
-        return table != _OWN_ANSWER_TABLE
+        # Only what this page shows; its own answers are applied in place.
+        if table == _OWN_ANSWER_TABLE:
+            return False
+        return table.startswith("checklist") or table in ("conference_equipment", "staff", "settings", "*")
 
     def reload(self) -> None:
         self.ctx.bg.read(history.list_runs, self._show_history)

@@ -148,3 +148,17 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     text = subprocess.run(["pdftotext", str(page.opened[0]), "-"], capture_output=True, text=True).stdout
     assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
     assert "CHƯA SẴN SÀNG" in text
+
+
+def test_reload_while_typing_keeps_the_typed_value(qtbot, ui_ctx, paths, page):
+    panel = page.panel
+    bandwidth_row = next(n for n, i in enumerate(panel.run.items) if i.unit == "Mbps")
+    panel.select_row(bandwidth_row)
+    type_text(panel.items_view, "3")
+    type_text(panel.value_edit, ",5")
+    ui_ctx.signals.data_changed.emit("checklist_templates")  # e.g. a bundle brought a new template
+    ui_ctx.signals.data_changed.emit("dossiers")  # not shown here: no reload at all
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    assert panel.current_row() == bandwidth_row
+    assert panel.value_edit.text() == "3,5" and panel.value_edit.hasFocus()

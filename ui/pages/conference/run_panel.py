@@ -184,7 +184,11 @@ class RunPanel(QWidget):
     # -- showing --------------------------------------------------------------------------
     def show_run(self, run, equipment: dict[str, list[dict]] | None = None, *, keep_row: bool = True) -> None:
         """Show a RunView (loaded on the database thread)."""
-        row = self.current_row() if keep_row and self.run is not None and self.run.id == run.id else 0
+        same = keep_row and self.run is not None and self.run.id == run.id
+        row = self.current_row() if same else 0
+        # A reload while something is being typed (another window saved, a bundle arrived)
+        # must not wipe it: the typed text and the focus are put back afterwards.
+        typing = [(edit, edit.text()) for edit in (self.value_edit, self.note_edit) if same and edit.hasFocus()]
         self.run = run
         if equipment is not None:
             self.equipment = equipment
@@ -199,6 +203,9 @@ class RunPanel(QWidget):
         self.log.show_run(run)
         if run.items:
             self.select_row(min(row, len(run.items) - 1))
+        for edit, text in typing:
+            edit.setText(text)
+            edit.setFocus()
         self.refresh_verdict()
         self.tick()
 
