@@ -99,7 +99,8 @@ def _guard_none_refcount() -> None:
     import sys
 
     if sys.version_info < (3, 12):
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+        for singleton in (None, True, False):  # True/False are hit too ("bool_dealloc")
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
 
 
 def bench_search(paths, store, repeat: int) -> None:
