@@ -77,6 +77,8 @@ class Startup(QObject):
         self.painted = False
         self.exit_code = 0
         self.wizard = None
+        self.provision = None  # core.provision.ProvisionResult once the workspace is open
+        self.provision_error = None
 
     def _open_store(self):
         # Runs on the database thread: the database modules load there, while the
@@ -103,6 +105,7 @@ class Startup(QObject):
         from db import backup as db_backup
 
         setup_logging(self.paths.logs_dir)
+        self.provision, self.provision_error = _apply_provision(store, self.paths)
         made_demo = False
         if self.demo_mode and not is_initialised(store):
             from core import demo
@@ -118,6 +121,8 @@ class Startup(QObject):
         who, _made_demo, _backup = result
         self.ctx.identity = who
         self.window.refresh_identity()
+        if self.provision_error is not None and not self.smoke:
+            show_error(self.window, self.provision_error, title="Tệp thiết lập của tỉnh")
         if who.unit is None and not self.smoke:
             self._run_wizard()
         self.signals.workspace_replaced.emit()
@@ -128,6 +133,8 @@ class Startup(QObject):
         from ui.setup_wizard import SetupWizard
 
         self.wizard = SetupWizard(self.window)
+        if self.provision is not None and self.provision.unit_code:
+            self.wizard.unit_page.filter.setText(self.provision.unit_code)  # the province named the unit
         self.wizard.setup_completed.connect(self._setup_chosen)
         self.wizard.rejected.connect(self._setup_cancelled)
         self.wizard.open()
@@ -198,6 +205,20 @@ class Startup(QObject):
     def _maybe_quit(self) -> None:
         if self.smoke and self.ready and self.painted:
             self.app.exit(self.exit_code)
+
+
+def _apply_provision(store, paths):
+    """The province's provision.json (hub address, province key): a bad file is shown, never fatal."""
+    from core.provision import ProvisionError, apply_provision, describe
+
+    try:
+        result = apply_provision(store, paths)
+    except ProvisionError as exc:
+        log.warning("provision file refused: %s", exc.message)
+        return None, exc
+    if result is not None and not result.already_applied:
+        log.info("%s", describe(result))
+    return result, None
 
 
 def run_gui(args) -> int:

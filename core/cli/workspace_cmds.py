@@ -40,6 +40,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_init(args) -> int:
+    from core.provision import apply_provision, describe as describe_provision
     from core.sync.identity import configure as configure_sync
 
     paths, store = open_store(args)
@@ -48,6 +49,10 @@ def cmd_init(args) -> int:
             who = initialise(store, args.unit, args.staff, args.current)
             # Creates the unit's signing key pair; pins the province key and hub when given.
             configure_sync(store, paths, hub=args.hub, province_key_text=args.province_key)
+            # The province's provision.json fills what the flags above left empty.
+            provisioned = apply_provision(store, paths)
+    if provisioned is not None and not provisioned.already_applied:
+        print(describe_provision(provisioned))
     print(f"Đã thiết lập: {who.unit.name} (mã {who.unit.code})"
           + (f", cán bộ đang làm việc: {who.staff_name}" if who.staff_name else "") + ".")
     return 0
