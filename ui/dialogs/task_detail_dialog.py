@@ -13,13 +13,13 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
+                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from core.clock import format_date, today_local
 from core.tasks import queries
 from core.tasks.status import DEADLINE_KINDS, STATUSES
-from core.tasks.store import add_progress
+from core.tasks.store import add_progress, update_local_task
 from core.workspace import list_staff
 from ui.errors import show_error
 
@@ -32,6 +32,7 @@ def _load(store, task_id: str, today: dt.date) -> dict:
 
 class TaskDetailDialog(QDialog):
     progress_saved = Signal()
+    task_saved = Signal()  # the task's own words were edited (a task the commune imported)
 
     def __init__(self, ctx, task_id: str, parent=None):
         super().__init__(parent)
@@ -104,6 +105,30 @@ class TaskDetailDialog(QDialog):
         form.addRow("Tệp đính kèm:", files)
         layout.addWidget(box)
 
+        # Tasks the commune imported itself can be corrected; the province's are read-only here.
+        self.edit_box = QGroupBox("Sửa nhiệm vụ (văn bản xã tự nhập)")
+        self.edit_box.setCheckable(True)
+        self.edit_box.setChecked(False)
+        edit_form = QFormLayout(self.edit_box)
+        self.edit_ref = QLineEdit()
+        self.edit_content = QPlainTextEdit()
+        self.edit_content.setFixedHeight(60)
+        self.edit_lead = QLineEdit()
+        self.edit_deadline = QLineEdit()
+        self.edit_deadline.setPlaceholderText("ví dụ: trước ngày 30/9/2025, trong Quý IV/2025, Nhiệm vụ thường xuyên")
+        edit_form.addRow("Mục:", self.edit_ref)
+        edit_form.addRow("Nội dung:", self.edit_content)
+        edit_form.addRow("Cơ quan chủ trì:", self.edit_lead)
+        edit_form.addRow("Thời hạn:", self.edit_deadline)
+        self.edit_button = QPushButton("Lưu sửa đổi nhiệm vụ")
+        self.edit_button.clicked.connect(self.save_task_edit)
+        edit_form.addRow(self.edit_button)
+        self.edit_box.toggled.connect(lambda on: [w.setVisible(on) for w in (
+            self.edit_ref, self.edit_content, self.edit_lead, self.edit_deadline, self.edit_button)])
+        self.edit_box.toggled.emit(False)
+        self.edit_box.setVisible(False)
+        layout.addWidget(self.edit_box)
+
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Lưu cập nhật", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
@@ -154,6 +179,11 @@ class TaskDetailDialog(QDialog):
         if missing:
             self.period.setCurrentIndex(self.period.findData(next(p["period"] for p in reversed(data["periods"])
                                                                   if not p["reported"])))
+        self.edit_box.setVisible(task["source"] == "local")
+        self.edit_ref.setText(task["ref"])
+        self.edit_content.setPlainText(task["content"])
+        self.edit_lead.setText(task["lead_unit"] or "")
+        self.edit_deadline.setText(task["deadline_text"] or "")
         self.status.setCurrentIndex(max(0, self.status.findData(task["status"])))
         self.assignee.clear()
         self.assignee.addItem("(chưa giao)", "")
@@ -216,6 +246,19 @@ class TaskDetailDialog(QDialog):
             show_error(self, error)
 
         self.ctx.bg.db(lambda store: add_progress(store, self.task_id, **kwargs), saved, failed)
+
+    def save_task_edit(self) -> None:
+        changes = {"ref": self.edit_ref.text().strip() or (self.data or {}).get("task", {}).get("ref"),
+                   "content": " ".join(self.edit_content.toPlainText().split()),
+                   "lead_unit": self.edit_lead.text().strip() or None,
+                   "deadline_text": self.edit_deadline.text().strip() or None}
+
+        def saved(_result) -> None:
+            self.task_saved.emit()
+            self.reload()
+
+        self.ctx.bg.db(lambda store: update_local_task(store, self.task_id, changes), saved,
+                       lambda error: show_error(self, error))
 
     def _open_attachment(self, row: int, column: int) -> None:
         item = self.history.item(row, 5)

@@ -163,6 +163,7 @@ class TasksPage(Page):
 
         dialog = TaskDetailDialog(self.ctx, task_id, self)
         dialog.progress_saved.connect(lambda: self.ctx.signals.data_changed.emit("task_progress"))
+        dialog.task_saved.connect(lambda: self.ctx.signals.data_changed.emit("local_tasks"))
         dialog.open()
 
     def print_current(self) -> None:

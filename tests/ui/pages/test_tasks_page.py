@@ -97,3 +97,23 @@ def test_progress_from_detail_dialog(qtbot, page, ui_ctx):
     wait_idle(qtbot, ui_ctx)
     qtbot.waitUntil(lambda: not any(r["overdue"] for r in shown(page)), timeout=5000)
     dialog.grab().save(str(ui_ctx.paths.data_dir / "detail.png"))
+
+
+def test_edit_local_task_from_detail(qtbot, page, ui_ctx):
+    from ui.dialogs.task_detail_dialog import TaskDetailDialog
+
+    task = [r for r in shown(page) if r["deadline"] == "2025-09-05"][0]
+    dialog = TaskDetailDialog(ui_ctx, task["id"], page)
+    qtbot.addWidget(dialog)
+    dialog.task_saved.connect(lambda: ui_ctx.signals.data_changed.emit("local_tasks"))
+    dialog.show()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.data is not None)
+    assert dialog.edit_box.isVisible()  # the commune imported this directive itself
+    dialog.edit_box.setChecked(True)
+    dialog.edit_deadline.setText("trong Quý IV năm 2025")
+    dialog.save_task_edit()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.data["task"]["deadline"] == "2025-12-31", timeout=5000)
+    assert dialog.data["task"]["deadline_kind"] == "quarter"
+    dialog.grab().save(str(ui_ctx.paths.data_dir / "edit.png"))
