@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from db.settings import get_setting, set_setting
 from db.store import Store
 
 log = logging.getLogger(__name__)
+_TEMPLATE_NAMESPACE = uuid.UUID("6f1d2c3a-5b7e-4c1a-9d2e-8a4b3c2d1e0f")
 
 BUILTIN_REF = "builtin:hnth"
 BUILTIN_NAME = "Phiếu kiểm tra sẵn sàng điểm cầu (mẫu kèm phần mềm)"
@@ -294,14 +296,49 @@ def import_template_file(store: Store, path: Path | str, *, name: str | None = N
     return get_template(store, f"local:{row_id}")
 
 
+def province_template_id(family: str, version: int) -> str:
+    """The id of a province template version: the same on every machine, so sending the same
+    version twice updates one row instead of clashing with it."""
+    return str(uuid.uuid5(_TEMPLATE_NAMESPACE, f"checklist-template:{family}:{version}"))
+
+
 def publish_province_template(store: Store, items: list[Item], *, name: str, version: int,
                               family: str = "hnth", source_note: str | None = None) -> str:
     """Province side: a new template version to send to the communes in a bundle."""
     items = validate_items(items)
+    if version < 1:
+        raise UserInputError("Số phiên bản mẫu phiếu phải từ 1 trở lên.")
     if store.scalar("SELECT 1 FROM checklist_templates WHERE family = ? AND version = ?", (family, version)):
         raise UserInputError(f"Phiên bản {version} của mẫu phiếu này đã có.")
     return store.insert("checklist_templates", {"family": family, "name": name, "version": version,
-                                                "items_json": _dump(items), "source_note": source_note})
+                                                "items_json": _dump(items), "source_note": source_note},
+                        row_id=province_template_id(family, version))
+
+
+def province_template_rows(path: Path | str, *, name: str, version: int,
+                           family: str = "hnth") -> list[tuple[str, dict]]:
+    """[(table, row)] for the hub to send: a template file from the province as a version row.
+
+    Made in a scratch in-memory database of the app's own schema, so the row has exactly the
+    columns and stamps a commune expects. A bad file raises TemplateFileError.
+    """
+    from db.migrations import migrate
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TemplateFileError(f"Không đọc được tệp mẫu phiếu “{path.name}”.", details=repr(exc)) from exc
+    items = parse_template_csv(data, source=str(path))
+    scratch = Store(":memory:")
+    try:
+        migrate(scratch.conn)
+        scratch._origin = "province"  # rows the province writes carry its name as origin
+        row_id = publish_province_template(scratch, items, name=name, version=version, family=family,
+                                           source_note=f"Tỉnh ban hành từ tệp {path.name}")
+        return [("checklist_templates", scratch.get("checklist_templates", row_id))]
+    finally:
+        scratch.conn.close()
 
 
 def make_local_copy(store: Store, ref: str, name: str | None = None) -> Template:

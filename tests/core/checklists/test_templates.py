@@ -152,3 +152,18 @@ def test_damaged_province_version_is_skipped_and_the_shipped_one_used(commune_st
     assert tpl.active_template(commune_store).ref == tpl.BUILTIN_REF
     with pytest.raises(tpl.TemplateFileError, match="bị hỏng"):
         tpl.get_template(commune_store, f"province:{row_id}")
+
+
+def test_province_rows_from_a_file_apply_on_a_commune_and_become_the_default(commune_store, tmp_path):
+    from core.sync.changes import apply_records
+
+    rows = tpl.province_template_rows(_write(tmp_path, GOOD), name="Phiếu tỉnh 2026", version=2)
+    assert [t for t, _ in rows] == ["checklist_templates"] and rows[0][1]["origin"] == "province"
+    again = tpl.province_template_rows(_write(tmp_path, GOOD), name="Phiếu tỉnh 2026", version=2)
+    assert again[0][1]["id"] == rows[0][1]["id"]  # the same version keeps its id: re-sending updates it
+    with commune_store.transaction() as conn:
+        apply_records(conn, [{"t": t, "id": r["id"], "row": r} for t, r in rows + again], allowed_owner="province")
+    active = tpl.active_template(commune_store)
+    assert active.origin == "province" and active.version == 2 and len(active.items) == 3
+    with pytest.raises(tpl.TemplateFileError, match="thiếu cột"):
+        tpl.province_template_rows(_write(tmp_path, GOOD.replace(",kind", "")), name="X", version=3)
