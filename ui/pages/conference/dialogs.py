@@ -7,6 +7,7 @@ refusal (UserInputError) is shown while the dialog stays open with what was type
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel,
@@ -105,7 +106,7 @@ class CloseRunDialog(QDialog):
         head = QLabel(f"Kết luận khi khóa: <b>{verdict.label}</b>")
         layout.addWidget(head)
         if verdict.failing:
-            lines = "".join(f"<li>{f.item.text}: {f.reason}</li>" for f in verdict.failing[:8])
+            lines = "".join(f"<li>{escape(f.item.text)}: {escape(f.reason)}</li>" for f in verdict.failing[:8])
             more = f"<p>… và {len(verdict.failing) - 8} mục khác.</p>" if len(verdict.failing) > 8 else ""
             failing = QLabel(f"Mục bắt buộc chưa đạt ({len(verdict.failing)}):<ul>{lines}</ul>{more}")
             failing.setWordWrap(True)
@@ -138,7 +139,7 @@ class CorrectionDialog(QDialog):
         self.setWindowTitle("Ghi đính chính")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        label = QLabel(f"Mục: <b>{item.text}</b>")
+        label = QLabel(f"Mục: <b>{escape(item.text)}</b>")
         label.setWordWrap(True)
         layout.addWidget(label)
         form = QFormLayout()

@@ -9,6 +9,8 @@ refused on the spot and never saved. The verdict is recomputed after every answe
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -92,6 +94,11 @@ class RunPanel(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         layout.addLayout(actions)
+
+        # Meeting titles, item texts and notes are typed by people: never read them as markup.
+        for label in (self.title_label, self.details_label, self.failing_label, self.reminder_banner,
+                      self.guidance_label, self.equipment_label, self.checked_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.timer = QTimer(self)
         self.timer.setInterval(30_000)
@@ -249,7 +256,8 @@ class RunPanel(QWidget):
             return
         answer = self.run.answers.get(item.id) or Answer()
         critical = " <b>(bắt buộc)</b>" if item.critical else ""
-        self.item_label.setText(f"<b>{self.current_row() + 1}.</b> [{item.category}] {item.text}{critical}")
+        number = self.current_row() + 1
+        self.item_label.setText(f"<b>{number}.</b> [{escape(item.category)}] {escape(item.text)}{critical}")
         self.guidance_label.setText(f"Hướng dẫn: {item.guidance}" if item.guidance else "")
         pieces = self.equipment.get(item.equipment_kind or "", [])
         if item.equipment_kind:
