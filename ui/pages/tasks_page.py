@@ -71,14 +71,17 @@ class TasksPage(Page):
         filters = QHBoxLayout()
         self.search = SearchBox("Tìm nhiệm vụ, số hiệu, cơ quan (gõ không dấu cũng được)…")
         self.search.search_changed.connect(lambda _text: self.refresh_list())
-        filters.addWidget(self.search, 3)
+        filters.addWidget(self.search, 1)
+        combos = QHBoxLayout()
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
+        self.status_filter.setMinimumContentsLength(14)
         self.status_filter.addItem("Mọi trạng thái", "")
         for code, label in STATUSES.items():
             self.status_filter.addItem(label, code)
         self.deadline_filter = QComboBox()
         self.deadline_filter.setObjectName("deadlineFilter")
+        self.deadline_filter.setMinimumContentsLength(18)
         for code, label in DEADLINE_FILTERS:
             self.deadline_filter.addItem(label, code)
         self.directive_filter = QComboBox()
@@ -94,10 +97,11 @@ class TasksPage(Page):
                       self.assignee_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(lambda _i: self.refresh_list())
-            filters.addWidget(combo, 1)
+            combos.addWidget(combo, 1)
         self.commune_only.toggled.connect(lambda _on: self.refresh_list())
         filters.addWidget(self.commune_only)
         layout.addLayout(filters)
+        layout.addLayout(combos)
 
         self.model = RowsModel([
             Column("ref", "Mục"),
