@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, Sequence
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from core.errors import AppError
@@ -110,13 +111,19 @@ class _PageDecorations:
             self._form_ready = True
         return name
 
+    def _footer_size(self) -> float:
+        # A long report identifier must not run under the QR code: the line shrinks to fit.
+        room = TEXT_WIDTH - QR_SIZE - 4 * mm
+        width = pdfmetrics.stringWidth(self.footer, fonts.REGULAR, FOOTER_SIZE)
+        return FOOTER_SIZE if width <= room else FOOTER_SIZE * room / width
+
     def __call__(self, canvas, doc) -> None:
         canvas.saveState()
         page = canvas.getPageNumber()
         if page > 1:  # Nghị định 30: no number on the first page
             canvas.setFont(fonts.REGULAR, PAGE_NUMBER_SIZE)
             canvas.drawCentredString(MARGIN_LEFT + TEXT_WIDTH / 2, PAGE_HEIGHT - MARGIN_TOP / 2 - 4, str(page))
-        canvas.setFont(fonts.REGULAR, FOOTER_SIZE)
+        canvas.setFont(fonts.REGULAR, self._footer_size())
         canvas.drawString(MARGIN_LEFT, 9 * mm, self.footer)
         form = self._qr_form(canvas)
         canvas.translate(PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE, 3 * mm)

@@ -124,3 +124,16 @@ def test_reports_built_on_several_threads_at_once_are_all_whole():
         reader = PdfReader(io.BytesIO(content))
         text = "".join(page.extract_text() for page in reader.pages)
         assert f"Nhiệm vụ {i}-59 ở Quảng Ngãi" in text
+
+
+def test_a_long_report_id_stays_clear_of_the_qr_code(tmp_path):
+    import pdfplumber
+
+    out = tmp_path / "long-id.pdf"
+    report_id = "BC-NV-2026-" + "Quảng-Ngãi-" * 12
+    build_pdf([b.paragraph("x")], out, report_id=report_id)
+    assert report_id in pdftotext(out)
+    with pdfplumber.open(out) as pdf:
+        footer = [c for c in pdf.pages[0].chars if c["top"] > PAGE_HEIGHT - 20 * mm]
+    qr_left = MARGIN_LEFT + TEXT_WIDTH - 15 * mm
+    assert max(c["x1"] for c in footer) < qr_left
