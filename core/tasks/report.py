@@ -101,26 +101,30 @@ def collect(store: Store, *, year: int, quarter: int, today: dt.date) -> Quarter
 
 def write_report(store: Store, out: Path, *, year: int, quarter: int, today: dt.date) -> Path:
     """Write the report to `out` (.xlsx or .pdf, chosen by the suffix)."""
+    from core.workspace import identity
+
+    check_target(out)
+    report = collect(store, year=year, quarter=quarter, today=today)
+    return write_collected(report, identity(store).unit, Path(out), today=today)
+
+
+def check_target(out: Path) -> None:
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".pdf"):
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
         raise UserInputError("Tên tệp báo cáo phải kết thúc bằng .xlsx hoặc .pdf.")
     if not out.parent.is_dir():
         raise UserInputError(f"Không có thư mục “{out.parent}” để lưu báo cáo.")
-    report = collect(store, year=year, quarter=quarter, today=today)
-    if suffix == ".xlsx":
+
+
+def write_collected(report: QuarterReport, unit, out: Path, *, today: dt.date) -> Path:
+    """Write a collected report (no database needed: the GUI runs this on the I/O pool)."""
+    check_target(out)
+    if out.suffix.lower() == ".xlsx":
         from core.tasks.report_xlsx import write_xlsx
 
-        write_xlsx(report, out, unit_name=_unit_name(store))
+        write_xlsx(report, out, unit_name=unit.name if unit else "")
     else:
         from core.tasks.report_pdf import write_pdf
 
-        write_pdf(store, report, out, today=today)
+        write_pdf(report, unit, out, today=today)
     return out
-
-
-def _unit_name(store: Store) -> str:
-    from core.workspace import identity
-
-    who = identity(store)
-    return who.unit.name if who.unit else ""

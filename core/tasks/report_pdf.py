@@ -8,8 +8,6 @@ from pathlib import Path
 from core.printing import blocks as b
 from core.printing.document import build_pdf
 from core.tasks.report import QuarterReport
-from core.workspace import identity
-from db.store import Store
 
 
 def report_story(report: QuarterReport, unit, today: dt.date) -> list:
@@ -48,10 +46,10 @@ def report_story(report: QuarterReport, unit, today: dt.date) -> list:
     return story
 
 
-def write_pdf(store: Store, report: QuarterReport, out: Path, *, today: dt.date) -> None:
+def write_pdf(report: QuarterReport, unit, out: Path, *, today: dt.date) -> None:
+    """Lay out and write the PDF (no database: run it on the I/O pool)."""
     from core.errors import NotInitialisedError
 
-    unit = identity(store).unit
     if unit is None:
         raise NotInitialisedError("Chưa thiết lập đơn vị, không lập được báo cáo.")
     report_id = f"BC-NV-{report.year}-Q{report.quarter}"

@@ -7,7 +7,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from core.clock import today_local
-from core.tasks.report import ROMAN, quarter_of, write_report
+from core.tasks.report import ROMAN, collect, quarter_of, write_collected
+from core.workspace import identity
 from ui.errors import show_error, show_info
 
 
@@ -63,5 +64,11 @@ class TaskReportDialog(QDialog):
             else:
                 show_info(self.parent(), f"Đã lập báo cáo: {path}")
 
-        self.ctx.bg.db(lambda store: write_report(store, out, year=year, quarter=quarter, today=today), done,
-                       lambda error: show_error(self, error))
+        def gathered(result) -> None:
+            report, unit = result
+            # Layout and file writing happen on the I/O pool, not the database thread.
+            self.ctx.bg.io(lambda _progress: write_collected(report, unit, out, today=today), done,
+                           lambda error: show_error(self, error))
+
+        self.ctx.bg.db(lambda store: (collect(store, year=year, quarter=quarter, today=today),
+                                      identity(store).unit), gathered, lambda error: show_error(self, error))

@@ -117,3 +117,18 @@ def test_edit_local_task_from_detail(qtbot, page, ui_ctx):
     qtbot.waitUntil(lambda: dialog.data["task"]["deadline"] == "2025-12-31", timeout=5000)
     assert dialog.data["task"]["deadline_kind"] == "quarter"
     dialog.grab().save(str(ui_ctx.paths.data_dir / "edit.png"))
+
+
+def test_quarter_report_from_the_page(qtbot, page, ui_ctx, monkeypatch):
+    from ui.dialogs.task_report_dialog import TaskReportDialog
+
+    opened = []
+    monkeypatch.setattr("ui.pdf_output.open_pdf", opened.append)
+    dialog = TaskReportDialog(ui_ctx, page)
+    qtbot.addWidget(dialog)
+    dialog.quarter.setCurrentIndex(2)  # Quý III
+    dialog.year.setValue(2025)
+    dialog.make()
+    qtbot.waitUntil(lambda: dialog.made is not None, timeout=10_000)
+    assert dialog.made.name == "bao-cao-nhiem-vu-quy-3-2025.pdf" and dialog.made.stat().st_size > 1000
+    assert opened == [dialog.made]
