@@ -38,7 +38,7 @@ def report_story(report: QuarterReport, unit, today: dt.date) -> list:
                              rows, widths=(0.7, 0.9, 4.6, 1.5, 1.6, 3.2),
                              align=("CENTER", "CENTER", "LEFT", "CENTER", "LEFT", "LEFT")))
     story.append(b.heading("III. ĐỀ XUẤT, KIẾN NGHỊ"))
-    story.append(b.paragraph("……………………………………………………………………………………"))
+    story.append(b.paragraph(b.emphasis("(Cán bộ ghi đề xuất, kiến nghị của xã trước khi trình ký, nếu có.)")))
     story.append(b.closing(
         b.recipients(["UBND tỉnh (qua Sở Khoa học và Công nghệ)", "Thường trực Đảng ủy, HĐND xã",
                       "Chủ tịch, các PCT UBND xã"], archive="VT, VP"),
