@@ -188,7 +188,7 @@ def _period(folded: str) -> str | None:
 
 def _clean_phrase(text: str) -> str:
     text = clean_line(text)
-    return text.strip(" \t-–:;,.") if text else text
+    return text.strip(" \t-–:;,./") if text else text
 
 
 def parse_deadline(text: str | None, *, default_year: int | None = None,
@@ -289,7 +289,7 @@ def find_deadline(text: str, *, default_year: int | None = None) -> Deadline:
         if found.kind == "none" or span is None:
             return NONE
         end = _SENTENCE_END.search(folded, span[1])
-        clause = cleaned[span[0]:end.start() if end else len(cleaned)].strip(" ,;.")
+        clause = cleaned[span[0]:end.start() if end else len(cleaned)].strip(" ,;./")
         return Deadline(found.kind, found.due, clause or cleaned, found.period, found.start)
     except Exception:
         return NONE

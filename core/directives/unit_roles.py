@@ -91,8 +91,25 @@ def _tidy(unit: str) -> str | None:
     return unit
 
 
+_ASSIGNING = re.compile(r"^(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|chỉ\s+đạo|ủy\s+quyền|uỷ\s+quyền)\s+(?=\S)",
+                        re.IGNORECASE)
+
+
 def split_lead(text: str) -> tuple[str | None, str]:
-    """(lead unit named at the head of `text`, the rest of the text)."""
+    """(lead unit named at the head of `text`, the rest of the text).
+
+    "Giao Sở Nội vụ chủ trì …", "Đề nghị UBND các xã …": the unit after the assigning word.
+    """
+    text = text.strip()
+    assigning = _ASSIGNING.match(text)
+    if assigning:
+        lead, rest = _split_lead(text[assigning.end():])
+        if lead:
+            return lead, rest
+    return _split_lead(text)
+
+
+def _split_lead(text: str) -> tuple[str | None, str]:
     text = text.strip()
     folded = _fold_aligned(text)
     window = folded[:MAX_UNIT_CHARS + 20]

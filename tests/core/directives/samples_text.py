@@ -89,3 +89,17 @@ Nơi nhận:
 - Như trên;
 - Lưu: VT.
 """
+
+ASSIGNING_WORDS = """UBND TỈNH QUẢNG NGÃI
+Số: 55/UBND-NC
+Quảng Ngãi, ngày 3 tháng 9 năm 2025
+Kính gửi: Các sở, ngành; UBND các xã, phường, đặc khu.
+Để triển khai kịp thời, Chủ tịch UBND tỉnh chỉ đạo như sau:
+1. Giao Sở Nội vụ chủ trì, phối hợp với Sở Tài chính tham mưu phương án bố trí biên chế cho cấp xã; báo cáo UBND tỉnh trước ngày 30 tháng 9 năm 2025.
+2. Đề nghị UBND các xã, phường, đặc khu rà soát vị trí việc làm, gửi Sở Nội vụ chậm nhất ngày 20/9/2025.
+3. Yêu cầu Chủ tịch UBND các xã, phường, đặc khu chịu trách nhiệm về tiến độ thực hiện; kết quả tổng hợp hằng quý.
+4. Văn phòng UBND tỉnh theo dõi, đôn đốc; thời hạn: trong tháng 10/2025./.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+"""

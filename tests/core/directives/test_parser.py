@@ -137,3 +137,16 @@ def test_no_numbered_items_is_a_clear_error():
 def test_empty_text():
     with pytest.raises(EmptyDirectiveError):
         parse_directive("  \n\n ")
+
+
+def test_unseen_assigning_words_and_closing_mark_on_last_item():
+    parsed = parse_directive(S.ASSIGNING_WORDS)
+    assert parsed.document.number == "55/UBND-NC" and parsed.document.date == dt.date(2025, 9, 3)
+    first, second, third, fourth = parsed.tasks
+    assert (first.lead_unit, first.coordinating_units, first.for_commune) == ("Sở Nội vụ", ["Sở Tài chính"], False)
+    assert first.deadline.due == dt.date(2025, 9, 30)
+    assert second.lead_unit == "UBND các xã, phường, đặc khu" and second.for_commune
+    assert second.deadline.due == dt.date(2025, 9, 20)
+    assert third.for_commune and third.deadline.kind == "recurring" and third.deadline.period == "quarter"
+    assert fourth.deadline.text == "trong tháng 10/2025" and fourth.deadline.due == dt.date(2025, 10, 31)
+    assert not fourth.content.endswith("/.")
