@@ -81,6 +81,8 @@ def bare_aggregate(store, period) -> tuple:
 
 
 def bare_by_field(store, period) -> tuple:
+    """The counters page's numbers straight from SQL: per field, received side, finished side,
+    tallies (the page's totals and indicators are sums of these rows)."""
     args = (period.start_iso, period.end_iso)
     conn = store.conn
     return (conn.execute(f"SELECT field, {_RECEIVED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
@@ -88,8 +90,7 @@ def bare_by_field(store, period) -> tuple:
             conn.execute(f"SELECT field, {_FINISHED_SUMS} FROM dossiers WHERE deleted_at IS NULL "
                          f"AND finished_on IS NOT NULL AND finished_on BETWEEN ? AND ? GROUP BY 1", args).fetchall(),
             conn.execute(f"SELECT field, {_TALLY_SUMS} FROM dossier_tallies WHERE deleted_at IS NULL "
-                         f"AND day BETWEEN ? AND ? GROUP BY 1", args).fetchall(),
-            bare_aggregate(store, period))
+                         f"AND day BETWEEN ? AND ? GROUP BY 1", args).fetchall())
 
 
 def _paired(ours, bare, repeat: int) -> tuple[float, float]:
@@ -220,17 +221,28 @@ def bench_import(store, folder: Path, rows: int) -> None:
             pass
         wb.close()
 
-    start = time.perf_counter()
-    read_only()
-    baseline = time.perf_counter() - start
-    start = time.perf_counter()
-    plan = plan_import(store, path)
-    checked = time.perf_counter() - start
-    commit_import(store, plan)
-    total = time.perf_counter() - start
+    # The machine is shared: every timing is the best of two, baselines taken before and after.
+    baseline = _timed(read_only)
+    checked, plan = float("inf"), None
+    for _ in range(2):
+        elapsed, plan = _timed_result(lambda: plan_import(store, path))
+        checked = min(checked, elapsed)
+    committed = _timed(lambda: commit_import(store, plan))
+    baseline = min(baseline, _timed(read_only))
     assert plan.counts()["new"] == rows, plan.counts()
     report(f"import {rows} rows: check (dry run)", checked, "s", baseline, "openpyxl read alone")
-    report(f"import {rows} rows: check + commit", total, "s", baseline, "openpyxl read alone", "≤ 2x")
+    report(f"import {rows} rows: check + commit", checked + committed, "s", baseline, "openpyxl read alone",
+           "≤ 2x")
+
+
+def _timed(fn) -> float:
+    return _timed_result(fn)[0]
+
+
+def _timed_result(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
 
 
 def main() -> None:

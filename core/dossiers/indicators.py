@@ -226,9 +226,20 @@ def compute_indicators(store: Store, period: Period) -> IndicatorReport:
     (the target in force on the period's last day)."""
     register = register_sums(store, period).get(None, Sums())
     tallies = tally_sums(store, period).get(None, Sums())
+    return _report(store, period, register, tallies)
+
+
+def _report(store: Store, period: Period, register: Sums, tallies: Sums) -> IndicatorReport:
     report = IndicatorReport(period, register, tallies)
     report.values = indicators_from(register + tallies, targets_on(store, INDICATORS, period.end))
     return report
+
+
+def _field_sort(store: Store):
+    order = field_order(store)
+    # The list's order; fields outside the list after it, in Vietnamese order (vi_sort_key is
+    # costly, so only those pay for it).
+    return lambda name: (order[name], ()) if name in order else (10_000, vi_sort_key(name))
 
 
 @dataclass
@@ -244,10 +255,15 @@ class CounterRow:
 
 def counters(store: Store, period: Period) -> list[CounterRow]:
     """Per field: the register row, then (if any) its tally row; then the totals."""
+    return counters_and_indicators(store, period)[0]
+
+
+def counters_and_indicators(store: Store, period: Period) -> tuple[list[CounterRow], IndicatorReport]:
+    """The counters table and the indicators of a period from one grouped pass: the
+    indicators are the sums of the per-field rows, so no second aggregate is needed."""
     register = register_sums(store, period, "field")
     tallies = tally_sums(store, period, "field")
-    order = field_order(store)
-    names = sorted(set(register) | set(tallies), key=lambda n: (order.get(n, 10_000), vi_sort_key(n)))
+    names = sorted(set(register) | set(tallies), key=_field_sort(store))
     rows = []
     for name in names:
         if name in register:
@@ -260,15 +276,14 @@ def counters(store: Store, period: Period) -> list[CounterRow]:
     if tallies:
         rows.append(CounterRow("Cộng số liệu tổng hợp theo ngày", "total_tally", tally_total))
     rows.append(CounterRow("Tổng cộng", "total", reg_total + tally_total))
-    return rows
+    return rows, _report(store, period, reg_total, tally_total)
 
 
 def field_breakdown(store: Store, period: Period) -> dict[str, dict[str, float | None]]:
     """Each indicator per procedure field (register and tallies together)."""
     register = register_sums(store, period, "field")
     tallies = tally_sums(store, period, "field")
-    order = field_order(store)
-    names = sorted(set(register) | set(tallies), key=lambda n: (order.get(n, 10_000), vi_sort_key(n)))
+    names = sorted(set(register) | set(tallies), key=_field_sort(store))
     return {name: (register.get(name, Sums()) + tallies.get(name, Sums())).rates() for name in names}
 
 

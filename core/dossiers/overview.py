@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.dossiers.indicators import CounterRow, IndicatorReport, Sums, compute_indicators, counters, day_counts
+from core.dossiers.indicators import (CounterRow, IndicatorReport, Sums, compute_indicators,
+                                      counters_and_indicators, day_counts)
 from core.dossiers.periods import Period, period_for
 from db.store import Store
 
@@ -31,7 +32,8 @@ class CountersSnapshot:
 
 
 def counters_snapshot(store: Store, period: Period) -> CountersSnapshot:
-    return CountersSnapshot(period, counters(store, period), compute_indicators(store, period))
+    rows, report = counters_and_indicators(store, period)
+    return CountersSnapshot(period, rows, report)
 
 
 def overview_items(store: Store, today: dt.date) -> list:
