@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core import APP_ID, APP_NAME
 from core.errors import DatabaseDamagedError
 from core.paths import AppPaths, network_share_warning, resolve_paths
+from ui import refcount_guard
 from ui.background import Background
 from ui.errors import show_error
 from ui.fonts import apply_app_font, load_bundled_fonts
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    refcount_guard.install()
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("motcua-xa")

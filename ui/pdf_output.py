@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QRect, QSize, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
@@ -80,7 +80,14 @@ class _Pages:
         if self._qt is not None:
             size_pt = self._qt.pagePointSize(index)
             size = QSize(round(size_pt.width() * dpi / 72), round(size_pt.height() * dpi / 72))
-            return self._qt.render(index, size)
+            rendered = self._qt.render(index, size)
+            # QtPdf leaves the paper transparent: flatten onto white, as PDFium does.
+            image = QImage(rendered.size(), QImage.Format.Format_RGB888)
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.drawImage(0, 0, rendered)
+            painter.end()
+            return image
         page = self._pdfium[index]
         try:
             bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB byte order, as QImage expects

@@ -8,7 +8,9 @@ thousands of calls their count reaches zero and the process aborts with
 
 Reproduce: call `QLabel().setText("x")` in a loop and watch `sys.getrefcount(None)` fall by one
 per call. `install()` lifts the counts of None, True and False far out of reach (2**40 calls),
-which is what immortality does on 3.12. Call it once, first thing after QApplication exists.
+which is what immortality does on 3.12. Call it once, first thing after QApplication exists
+(ui.app.make_application does). pyproject.toml keeps PySide6 below 6.12 for the same reason;
+the guard stays as a second line of defence for an installation that has 6.12 anyway.
 """
 
 from __future__ import annotations
