@@ -71,7 +71,7 @@ def _items_table(items: list[Item], answers: dict[str, Answer], *, blank: bool, 
     return b.table(COLUMNS, rows, widths=WIDTHS, align=ALIGN, style=style)
 
 
-def _header(unit: Unit, day: dt.date):
+def _header(unit: Unit, day: dt.date | None):
     governing, issuing = b.unit_bodies(unit)
     return b.header(governing_body=governing, issuing_body=issuing, place=unit.short_name, date=day)
 
@@ -84,7 +84,7 @@ def _signatures(unit: Unit, checker: str, leader: str):
 
 def blank_story(unit: Unit, template: Template, day: dt.date) -> list:
     story = [
-        _header(unit, day),
+        _header(unit, None),  # a paper form: the date is written by hand on the day
         b.title(TITLE),
         b.paragraph("Cuộc họp: ", DOTS + DOTS, indent=False),
         b.paragraph("Đơn vị chủ trì: ", "UBND tỉnh / Chính phủ / Khác: ……………………", indent=False),

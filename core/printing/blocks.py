@@ -182,13 +182,14 @@ def _para_sized(text: str, style_name: str, size: float) -> Paragraph:
     return Paragraph(_markup(text, style.fontName), style)
 
 
-def header(*, issuing_body: str, place: str, date: dt.date, symbol: str | None = None,
+def header(*, issuing_body: str, place: str, date: dt.date | None, symbol: str | None = None,
            number: int | None = None, governing_body: str | None = None, about: str | None = None) -> Table:
     """The two-column header of page 1.
 
     Left: governing body (regular), issuing body (bold) with a short rule, then "Số: 05/BC-UBND"
     (number None leaves a blank for the clerk; symbol None leaves out the line) and, for an official
-    letter, "V/v …". Right: national title, motto with a full rule, then place and date in italics.
+    letter, "V/v …". Right: national title, motto with a full rule, then place and date in italics
+    (date None: blanks to fill in by hand, for printed forms).
     A "\\n" in a body's name forces its line break.
     """
     governing = fonts.clean_text(governing_body).upper() if governing_body else None

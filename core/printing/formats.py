@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 
-def place_date(place: str, date: dt.date) -> str:
-    """"Ba Tơ, ngày 05 tháng 01 năm 2026".
+def place_date(place: str, date: dt.date | None) -> str:
+    """"Ba Tơ, ngày 05 tháng 01 năm 2026"; with no date, blanks for a form filled in by hand.
 
     Nghị định 30/2020 pads days under 10 and the months 1 and 2 with a zero (so that
     nobody can add a digit by hand); months 3–12 are written as they are.
     """
+    if date is None:
+        return f"{place}, ngày …… tháng …… năm ………"
     month = f"{date.month:02d}" if date.month <= 2 else str(date.month)
     return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
 

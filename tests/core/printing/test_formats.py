@@ -35,3 +35,9 @@ def test_vietnamese_numbers_dates_and_percentages():
     assert vi_percent(1) == "100,0%"
     assert vi_date(dt.date(2026, 1, 5)) == "05/01/2026"
     assert vi_date(None) == ""
+
+
+def test_place_date_without_a_date_leaves_blanks_to_fill_by_hand():
+    from core.printing.formats import place_date
+
+    assert place_date("Ba Tơ", None) == "Ba Tơ, ngày …… tháng …… năm ………"
