@@ -193,7 +193,7 @@ def _join(lines: list[str]) -> str:
 
 def _task(ref: str, content: str, phrase: str | None, context: _Context, inherited_lead: str | None,
           inherited_coord: list[str]) -> TaskItem:
-    own_lead, rest = split_lead(content)
+    own_lead, rest = split_lead(content, assigning_words=inherited_lead is None)
     lead = own_lead or inherited_lead
     coordinating = coordinating_units(rest if own_lead else content)
     if not own_lead:

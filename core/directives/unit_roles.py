@@ -91,17 +91,18 @@ def _tidy(unit: str) -> str | None:
     return unit
 
 
-_ASSIGNING = re.compile(r"^(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|chỉ\s+đạo|ủy\s+quyền|uỷ\s+quyền)\s+(?=\S)",
+_ASSIGNING = re.compile(r"^(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|ủy\s+quyền|uỷ\s+quyền)\s+(?=\S)",
                         re.IGNORECASE)
 
 
-def split_lead(text: str) -> tuple[str | None, str]:
+def split_lead(text: str, *, assigning_words: bool = True) -> tuple[str | None, str]:
     """(lead unit named at the head of `text`, the rest of the text).
 
-    "Giao Sở Nội vụ chủ trì …", "Đề nghị UBND các xã …": the unit after the assigning word.
+    "Giao Sở Nội vụ chủ trì …", "Đề nghị UBND các xã …": the unit after the assigning word —
+    unless `assigning_words` is False (under a unit's heading, "Đề nghị X …" is that unit asking X).
     """
     text = text.strip()
-    assigning = _ASSIGNING.match(text)
+    assigning = _ASSIGNING.match(text) if assigning_words else None
     if assigning:
         lead, rest = _split_lead(text[assigning.end():])
         if lead:
