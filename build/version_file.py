@@ -35,7 +35,8 @@ def version_text(version: str = __version__) -> str:
     }
     entries = ",\n".join(f"          StringStruct({k!r}, {v!r})" for k, v in strings.items())
     # 0x042A = Vietnamese, 1200 = Unicode code page.
-    return f"""VSVersionInfo(
+    return f"""# -*- coding: utf-8 -*-
+VSVersionInfo(
   ffi=FixedFileInfo(filevers={v}, prodvers={v}, mask=0x3f, flags=0x0, OS=0x40004,
                     fileType=0x1, subtype=0x0, date=(0, 0)),
   kids=[

@@ -1,0 +1,98 @@
+﻿; Một Cửa Xã — Inno Setup script (Inno Setup 6.5 or newer; this file is UTF-8 with BOM).
+;
+; Build the folder first (python build/build.py), then, from the repository root:
+;   iscc /DAppVersion=0.1.0 /DVietnameseIsl=C:\path\to\Vietnamese.isl build\installer.iss
+; → dist\MotCuaXa-Setup-<version>.exe
+;
+; Per-user install without administrator rights: %LOCALAPPDATA%\Programs\MotCuaXa.
+; The data folder (%LOCALAPPDATA%\motcua-xa, decided by core/paths.py) is never inside the
+; program folder, so uninstalling or upgrading never touches the commune's data.
+;
+; Vietnamese.isl is Inno Setup's *unofficial* Vietnamese translation, maintained in the Inno
+; Setup source repository (github.com/jrsoftware/issrc, Files/Languages/Unofficial/Vietnamese.isl)
+; and not installed with Inno Setup. It is not bundled in this repository: the Windows workflow
+; downloads it next to this script; by hand, download it and pass /DVietnameseIsl=<path>.
+;
+; The province's setup file: put provision.json beside the setup .exe (same folder or the same
+; zip); the installer copies it beside MotCuaXa.exe, where the app reads it at first run.
+
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
+#ifndef AppFolder
+  #define AppFolder "..\dist\MotCuaXa"
+#endif
+#ifndef VietnameseIsl
+  #define VietnameseIsl "Vietnamese.isl"
+#endif
+#define AppName "Một Cửa Xã"
+#define AppExe "MotCuaXa.exe"
+
+[Setup]
+AppId={{6F1B7C52-3E0A-4C7D-9A61-2D5B8E4F0C93}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppVerName={#AppName} {#AppVersion}
+AppPublisher=Dự án Một Cửa Xã — tỉnh Quảng Ngãi
+VersionInfoVersion={#AppVersion}
+VersionInfoProductName={#AppName}
+VersionInfoDescription=Cài đặt {#AppName}
+DefaultDirName={autopf}\MotCuaXa
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs.
+PrivilegesRequired=lowest
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0
+OutputDir=..\dist
+OutputBaseFilename=MotCuaXa-Setup-{#AppVersion}
+SetupIconFile=..\resources\icons\app.ico
+UninstallDisplayIcon={app}\{#AppExe}
+UninstallDisplayName={#AppName}
+WizardStyle=modern
+Compression=lzma2/max
+SolidCompression=yes
+CloseApplications=yes
+ShowLanguageDialog=no
+
+[Languages]
+Name: "vi"; MessagesFile: "{#VietnameseIsl}"
+
+[CustomMessages]
+vi.DesktopShortcut=Tạo biểu tượng trên màn hình
+vi.ShortcutGroup=Biểu tượng:
+vi.DemoShortcut={#AppName} (dữ liệu mẫu để tập huấn)
+vi.LaunchNow=Mở {#AppName} ngay
+vi.DataKept=Đã gỡ {#AppName}. Dữ liệu của đơn vị vẫn được giữ nguyên tại:%n%n%1%n%nKhi cài lại, phần mềm sẽ dùng tiếp dữ liệu này. Muốn xóa hẳn, hãy tự xóa thư mục trên (sau khi đã sao lưu).
+
+[Tasks]
+Name: "desktopicon"; Description: "{cm:DesktopShortcut}"; GroupDescription: "{cm:ShortcutGroup}"
+
+[Files]
+Source: "{#AppFolder}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; The province's setup file, when it sits beside the setup program.
+Source: "{src}\provision.json"; DestDir: "{app}"; Flags: external skipifsourcedoesntexist ignoreversion
+
+[Icons]
+Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"
+Name: "{autoprograms}\{cm:DemoShortcut}"; Filename: "{app}\{#AppExe}"; Parameters: "--demo"; WorkingDir: "{app}"
+Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchNow}"; Flags: nowait postinstall skipifsilent
+
+; Nothing under [UninstallDelete]: the data folder is outside {app} and stays.
+
+[Code]
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  DataDir: String;
+begin
+  if CurUninstallStep = usPostUninstall then
+  begin
+    DataDir := ExpandConstant('{localappdata}\motcua-xa');
+    if DirExists(DataDir) and not UninstallSilent then
+      MsgBox(FmtMessage(CustomMessage('DataKept'), [DataDir]), mbInformation, MB_OK);
+  end;
+end;
