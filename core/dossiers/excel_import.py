@@ -250,7 +250,8 @@ def _check_rows(store: Store, plan: ImportPlan, rows, total_hint: int, report) -
 
 
 def _read_rows(plan: ImportPlan, rows, total_hint: int, report) -> list[tuple[int, str, dict]]:
-    columns = [(col, key) for col, key in plan.header.mapping.items()]
+    columns = [(col, key, _reader(key)) for col, key in plan.header.mapping.items()]
+    code_col = next(col for col, key, _fn in columns if key == "code")
     seen: dict[str, int] = {}
     out = []
     row_number = plan.header.row
@@ -264,10 +265,11 @@ def _read_rows(plan: ImportPlan, rows, total_hint: int, report) -> list[tuple[in
                                   "(ví dụ theo quý).".replace(",", "."))
         if report and plan.rows_read % 5000 == 0:
             report(plan.rows_read, total_hint, f"Đã đọc {plan.rows_read} dòng")
-        raw = {key: (cells[col] if col < len(cells) else None) for col, key in columns}
-        shown_code = "" if raw.get("code") is None else str(raw["code"]).strip()
+        width = len(cells)
+        raw_code = cells[code_col] if code_col < width else None
+        shown_code = "" if raw_code is None else str(raw_code).strip()
         try:
-            values = _read_cells(raw)
+            values = {key: read(cells[col] if col < width else None) for col, key, read in columns}
             code = normalise_code(values.get("code"))
         except (CellError, InvalidCodeError) as exc:
             plan.rejected.append(Rejection(row_number, shown_code, str(exc)))
@@ -294,22 +296,21 @@ def _existing_rows(store: Store, codes: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _read_cells(raw: dict) -> dict:
-    values = {}
-    for key, value in raw.items():
-        if key in ("received_on", "promised_on", "finished_on"):
-            values[key] = read_date(value, COLUMN_LABELS[key])
-        elif key == "channel":
-            values[key] = read_channel(value)
-        elif key in ("components_digitised", "data_reused", "vneid_identified"):
-            values[key] = read_flag(value, COLUMN_LABELS[key])
-        elif key == "result_digitised":
-            values[key] = read_result(value)
-        elif key == "fee":
-            values[key] = read_fee(value)
-        else:
-            values[key] = None if value is None else str(value)
-    return values
+def _reader(key: str):
+    """The function reading one cell of column `key` (chosen once per file, not per cell)."""
+    if key in ("received_on", "promised_on", "finished_on"):
+        label = COLUMN_LABELS[key]
+        return lambda value: read_date(value, label)
+    if key == "channel":
+        return read_channel
+    if key in ("components_digitised", "data_reused", "vneid_identified"):
+        label = COLUMN_LABELS[key]
+        return lambda value: read_flag(value, label)
+    if key == "result_digitised":
+        return read_result
+    if key == "fee":
+        return read_fee
+    return lambda value: None if value is None else str(value)
 
 
 def commit_import(store: Store, plan: ImportPlan) -> dict:

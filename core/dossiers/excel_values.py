@@ -71,11 +71,19 @@ def read_date(value, label: str) -> dt.date | None:
             moment = from_excel(value)
             return moment.date() if isinstance(moment, dt.datetime) else moment
         raise CellError(f"{label} “{value}” không phải ngày.")
-    text = str(value).strip().split(" ")[0].split("T")[0]
+    day = _date_text(str(value).strip())
+    if day is None:
+        raise CellError(f"{label} “{str(value).strip()}” không phải ngày có thật.")
+    return day
+
+
+@lru_cache(maxsize=8192)
+def _date_text(text: str) -> dt.date | None:
+    # A file repeats each day's date hundreds of times: parse each text once.
     try:
-        return parse_date_vn(text)
+        return parse_date_vn(text.split(" ")[0].split("T")[0])
     except ValueError:
-        raise CellError(f"{label} “{str(value).strip()}” không phải ngày có thật.") from None
+        return None
 
 
 _YES = {"co", "x", "1", "true", "yes", "da", "da so hoa", "co so hoa", "dung"}
