@@ -128,6 +128,11 @@ class Startup(QObject):
         if who.unit is None and not self.smoke:
             self._run_wizard()
         self.signals.workspace_replaced.emit()
+        if not self.smoke:
+            from ui.meeting_reminder import MeetingReminder
+
+            self.reminder = MeetingReminder(self.ctx, self.window)
+            self.reminder.start()
         self.ready = True
         self._maybe_quit()
 
