@@ -288,3 +288,31 @@ def test_settings_tab_target_changes_the_verdict_and_locks(qtbot, ui_ctx, page, 
     wait_idle(qtbot, ui_ctx)
     assert settings.locks_model.rows == []
     assert settings.changes_model.rows[0]["reason"] == "Tỉnh yêu cầu báo cáo lại"
+
+
+def test_register_edit_dialog_saves_and_shows_refusals(qtbot, ui_ctx, page):
+    from core.dossiers.register import add_dossier
+
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": CODE, "field": "Hộ tịch", "received_on": "2025-06-02"})
+    store.close()
+    register = page.open_tab("register")
+    wait_idle(qtbot, ui_ctx)
+    register.table.setCurrentIndex(register.model.index(0, 0))
+    register.edit_selected()
+    dialog = register.dialog
+    qtbot.addWidget(dialog)
+    dialog.finished.set_value("2025-06-01")  # before the received date
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    assert "trước ngày tiếp nhận" in dialog.error.text()
+    assert _rows(ui_ctx)[0]["finished_on"] is None
+    dialog.finished.set_value("2025-06-04")
+    dialog.channel.setCurrentIndex(dialog.channel.findData(3))
+    type_text(dialog.procedure_name, "Đăng ký khai sinh")
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    row = _rows(ui_ctx)[0]
+    assert (row["finished_on"], row["channel"], row["procedure_name"]) == ("2025-06-04", 3, "Đăng ký khai sinh")
+    wait_idle(qtbot, ui_ctx)
+    assert register.model.row(0)["channel"] == 3  # the list re-read after the save
