@@ -27,6 +27,8 @@ EXCLUDED_MODULES = [
     "PIL._avif", "PIL.AvifImagePlugin", "PIL._webp", "PIL.WebPImagePlugin", "PIL.Jpeg2KImagePlugin",
     "PIL._imagingcms", "PIL.ImageCms", "PIL._imagingft", "PIL.ImageFont", "PIL._imagingtk", "PIL.ImageTk",
     "PIL.ImageQt", "PIL.ImageShow", "PIL.ImageGrab",
+    # East Asian codecs (~1 MB): directives come as UTF-8, UTF-16 or CP1258 (core/directives/readers.py).
+    "_codecs_jp", "_codecs_hk", "_codecs_cn", "_codecs_kr", "_codecs_tw", "_codecs_iso2022",
     # Test and developer tools.
     "pytest", "_pytest", "hypothesis", "pytestqt", "pdfplumber", "pdfminer", "PyInstaller",
     "setuptools", "pkg_resources", "pip", "distutils", "lib2to3", "pydoc_data", "unittest",
@@ -79,7 +81,7 @@ LINUX_HOST_LIBRARIES = {
 
 _PLUGIN = re.compile(r"(?:^|/)plugins/([^/]+)/(?:lib)?([^/.]+)[^/]*$")
 _QT_TRANSLATION = re.compile(r"(?:^|/)PySide6/(?:Qt/)?translations/")
-_RESOURCE_JUNK = re.compile(r"(?:^|/)(?:__pycache__/|[^/]*\.pyc$|\.DS_Store$)")
+_RESOURCE_JUNK = re.compile(r"^resources/(?:.*/)?(?:__pycache__/|[^/]*\.pyc$|\.DS_Store$)")
 
 
 def keep(dest_name: str, platform: str = sys.platform) -> bool:
