@@ -19,12 +19,12 @@ from core.sync.errors import BundleDamaged, OwnershipViolation
 
 # One pass of SQLite's JSON parser over the lines (all known to be valid JSON by then),
 # into plain columns; the checks and the upsert then read columns only. Types are
-# checked with typeof() where that suffices: json_extract gives an object or array
-# back as text, which no table name, operation or integer can equal.
+# checked with typeof(): json_extract gives an object or array back as text, which no
+# table name, operation or integer can equal (and a line that is not an object has no
+# "$.t" at all). An id that is JSON text of an object is merely an odd id.
 _EXTRACT = """
-    INSERT INTO temp.incoming (n, line, kind, t, id_type, id, op, seq, row_type, row_id, origin,
-                               updated_at, deleted_at)
-    VALUES (?1, ?2, json_type(?2), json_extract(?2, '$.t'), json_type(?2, '$.id'), json_extract(?2, '$.id'),
+    INSERT INTO temp.incoming (n, line, t, id, op, seq, row_type, row_id, origin, updated_at, deleted_at)
+    VALUES (?1, ?2, json_extract(?2, '$.t'), json_extract(?2, '$.id'),
             json_extract(?2, '$.op'), json_extract(?2, '$.seq'), json_type(?2, '$.row'),
             json_extract(?2, '$.row.id'), json_extract(?2, '$.row.origin'), json_extract(?2, '$.row.updated_at'),
             json_extract(?2, '$.row.deleted_at'))"""
@@ -32,9 +32,8 @@ _EXTRACT = """
 # The first problem of a line, in the order a reader would explain it.
 _LINE_PROBLEM = """
     CASE
-      WHEN kind IS NOT 'object' THEN 'không phải một bản ghi'
       WHEN typeof(t) IS NOT 'text' THEN 'tên bảng sai'
-      WHEN id_type IS NOT 'text' OR length(id) NOT BETWEEN 1 AND 100 THEN 'mã bản ghi sai'
+      WHEN typeof(id) IS NOT 'text' OR length(id) NOT BETWEEN 1 AND 100 THEN 'mã bản ghi sai'
       WHEN typeof(op) IS NOT 'text' OR op NOT IN ('insert', 'update', 'delete', 'purge') THEN 'thao tác sai'
       WHEN typeof(seq) IS NOT 'integer' OR seq < 0 THEN 'số thứ tự thay đổi sai'
       WHEN op = 'purge' AND row_type IS NOT 'null' THEN 'bản ghi đã xóa hẳn không được kèm nội dung'
@@ -53,8 +52,8 @@ def load_lines(conn: sqlite3.Connection, raw: bytes) -> int:
     except UnicodeDecodeError as exc:
         raise BundleDamaged("Dữ liệu trong gói không phải văn bản UTF-8.", details=repr(exc)) from exc
     conn.execute("""CREATE TEMP TABLE IF NOT EXISTS incoming (
-        n INTEGER PRIMARY KEY, line TEXT NOT NULL, kind TEXT, t, id_type TEXT, id, op, seq, row_type TEXT,
-        row_id, origin, updated_at, deleted_at)""")
+        n INTEGER PRIMARY KEY, line TEXT NOT NULL, t, id, op, seq, row_type TEXT, row_id, origin, updated_at,
+        deleted_at)""")
     conn.execute("DELETE FROM temp.incoming")
     lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line and not line.isspace()]
     try:

@@ -289,7 +289,7 @@ ROW_OK = '{"id":"q1","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-
 @pytest.mark.parametrize("line, words", [
     ('{"t":"staff","id":"q1","op":"insert","seq":NaN,"row":' + ROW_OK + '}', "JSON"),
     ('{"t":"staff","id":"q1","op":"insert","seq":1,"row":' + ROW_OK, "JSON"),
-    ('["staff","q1"]', "không phải một bản ghi"),
+    ('["staff","q1"]', "tên bảng"),
     ('{"t":1,"id":"q1","op":"insert","seq":1,"row":' + ROW_OK + '}', "tên bảng"),
     ('{"t":"staff","id":"","op":"insert","seq":1,"row":' + ROW_OK + '}', "mã bản ghi"),
     ('{"t":"staff","id":"q1","op":"drop","seq":1,"row":' + ROW_OK + '}', "thao tác"),
