@@ -1,15 +1,27 @@
 """The command line: exact JSON shapes, Vietnamese errors without tracebacks."""
 
+import datetime as dt
 import json
 
 import pytest
 from openpyxl import Workbook
 
+from core import clock
 from core.cli import run
 from core.dossiers.register import add_dossier
 from core.workspace import initialise, open_workspace
 
-from .conftest import dossier
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(dt.datetime(2025, 6, 30, 9, 0, tzinfo=clock.LOCAL_TZ))
+    yield
+    clock.freeze(None)
+
+
+def dossier(seq: int, received: str, **extra) -> dict:
+    stamp = received[2:4] + received[5:7] + received[8:10]
+    return {"code": f"000.00.53.H48-{stamp}-{seq:04d}", "field": "Hộ tịch", "received_on": received, **extra}
 
 
 @pytest.fixture
