@@ -18,9 +18,7 @@ once is remembered by its digest, so opening the app again costs a `stat` and no
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.clock import utc_iso
@@ -39,22 +37,35 @@ class ProvisionError(UserInputError):
     """The province's setup file cannot be used as it is."""
 
 
-@dataclass(frozen=True)
+# Plain classes rather than dataclasses: this module is imported on every start-up, on the
+# database thread the first window waits for, and each dataclass costs ~1 ms to create.
 class Provision:
-    source: Path
-    digest: str
-    hub_url: str | None = None
-    province_public_key: str | None = None
-    unit_code: str | None = None
+    """A checked setup file."""
+
+    __slots__ = ("source", "digest", "hub_url", "province_public_key", "unit_code")
+
+    def __init__(self, source: Path, digest: str, hub_url: str | None = None,
+                 province_public_key: str | None = None, unit_code: str | None = None):
+        self.source = source
+        self.digest = digest
+        self.hub_url = hub_url
+        self.province_public_key = province_public_key
+        self.unit_code = unit_code
 
 
-@dataclass
 class ProvisionResult:
-    source: Path
-    applied: list[str] = field(default_factory=list)   # setting keys filled from the file
-    kept: list[str] = field(default_factory=list)      # already set in the workspace: left alone
-    unit_code: str | None = None                       # suggested unit for the setup wizard
-    already_applied: bool = False
+    """What applying the file did."""
+
+    def __init__(self, source: Path, unit_code: str | None = None):
+        self.source = source
+        self.applied: list[str] = []   # setting keys filled from the file
+        self.kept: list[str] = []      # already set in the workspace: left alone
+        self.unit_code = unit_code     # suggested unit for the setup wizard
+        self.already_applied = False
+
+    def __repr__(self) -> str:
+        return (f"ProvisionResult(source={str(self.source)!r}, applied={self.applied}, kept={self.kept}, "
+                f"unit_code={self.unit_code!r}, already_applied={self.already_applied})")
 
 
 def candidate_files(paths: AppPaths) -> list[Path]:
@@ -109,6 +120,8 @@ def read_provision(path: Path) -> Provision:
     if not values:
         raise ProvisionError(f"{where} không có mục nào để thiết lập (hub_url, province_public_key, unit_code).")
     _check_values(where, values)
+    import hashlib  # here, not at the top: start-up imports this module on every run (~2 ms for OpenSSL)
+
     return Provision(source=path, digest=hashlib.sha256(raw).hexdigest(), **values)
 
 
