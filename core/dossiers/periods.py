@@ -27,7 +27,7 @@ class Period:
     def label(self) -> str:
         if self.start == self.end:
             return f"ngày {format_date(self.start)}"
-        if self.start.day == 1 and self.end == _month_end(self.start) :
+        if self.start.day == 1 and self.end == _month_end(self.start):
             return f"tháng {self.start.month:02d}/{self.start.year}"
         if (self.start.day == 1 and self.start.month in (1, 4, 7, 10)
                 and self.end == _month_end(self.start.replace(month=self.start.month + 2))):
