@@ -96,6 +96,17 @@ def test_smoke_start_offscreen(frozen, home):
     done = frozen.run("--smoke", "--data-dir", home / "data", home=home, exe=frozen.gui)
     assert done.returncode == 0, done.stderr
     assert (home / "data" / "motcua.sqlite3").is_file()
+    log = (home / "data" / "logs" / "motcua.log").read_text(encoding="utf-8")
+    assert "ERROR" not in log and "Traceback" not in log
+
+
+def test_first_start_applies_the_provision_file_in_the_data_folder(frozen, home):
+    (home / "data").mkdir()
+    (home / "data" / "provision.json").write_text('{"hub_url": "https://dongbo.quangngai.example"}', encoding="utf-8")
+    done = frozen.run("--smoke", "--data-dir", home / "data", home=home, exe=frozen.gui)
+    assert done.returncode == 0, done.stderr
+    log = (home / "data" / "logs" / "motcua.log").read_text(encoding="utf-8")
+    assert "Tệp thiết lập của tỉnh" in log and "đã điền địa chỉ máy chủ tỉnh" in log
 
 
 def test_smoke_start_with_demo_data(frozen, home):
