@@ -27,7 +27,7 @@ from core.clock import today_local, utc_iso
 from core.dossiers import locks
 from core.dossiers.codes import InvalidCodeError, normalise_code
 from core.dossiers.excel_values import (REQUIRED, CellError, fold_key, header_key, read_channel, read_date,
-                                        read_fee, read_flag, read_result)
+                                        read_count, read_fee, read_flag, read_result)
 from core.dossiers.fields import field_resolver
 from core.dossiers.model import COLUMN_LABELS, EDITABLE_COLUMNS
 from core.dossiers.register import clean_dossier
@@ -310,6 +310,9 @@ def _reader(key: str):
         return read_result
     if key == "fee":
         return read_fee
+    if key in ("supplement_requests", "supplement_days"):
+        label = COLUMN_LABELS[key]
+        return lambda value: read_count(value, label)
     return lambda value: None if value is None else str(value)
 
 

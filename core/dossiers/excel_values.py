@@ -32,6 +32,8 @@ HEADER_ALIASES = {
     "data_reused": ["tai su dung du lieu", "tai su dung", "tai su dung du lieu so hoa"],
     "vneid_identified": ["xac thuc vneid", "dinh danh vneid", "vneid", "gan dinh danh", "xac thuc dinh danh"],
     "fee": ["thanh toan truc tuyen", "thanh toan", "thanh toan phi le phi", "thanh toan phi"],
+    "supplement_requests": ["so lan yeu cau bo sung", "so lan bo sung", "yeu cau bo sung", "so lan bo sung ho so"],
+    "supplement_days": ["so ngay cho bo sung", "thoi gian cho bo sung", "so ngay tam dung", "so ngay bo sung"],
 }
 REQUIRED = ("code", "received_on")
 _ALIAS_TO_KEY = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
@@ -84,6 +86,19 @@ def _date_text(text: str) -> dt.date | None:
         return parse_date_vn(text.split(" ")[0].split("T")[0])
     except ValueError:
         return None
+
+
+def read_count(value, label: str) -> int:
+    """A whole number of times or days; an empty cell is 0."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CellError(f"{label}: “{value}” không phải số nguyên không âm.")
+    return value
 
 
 _YES = {"co", "x", "1", "true", "yes", "da", "da so hoa", "co so hoa", "dung"}

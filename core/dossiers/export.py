@@ -38,7 +38,8 @@ def register_rows(store: Store, flt: RegisterFilter | None = None):
                _date(row["received_on"]), _date(row["promised_on"]), _date(row["finished_on"]),
                CHANNELS[row["channel"]], yes_no(row["components_digitised"]),
                RESULT_LABELS[row["result_digitised"]], yes_no(row["data_reused"]),
-               yes_no(row["vneid_identified"]), fee_as_import_text(row["fee"])]
+               yes_no(row["vneid_identified"]), fee_as_import_text(row["fee"]), row["supplement_requests"],
+               row["supplement_days"]]
 
 
 def counter_rows(store: Store, period: Period):

@@ -7,7 +7,8 @@ are kept apart so every figure can say how much came from tallies.
 
 Bases (as resources/… indicators.md and issue 4 define them):
 - 2.1 on-time: dossiers FINISHED in the period, finished on or before the promised date
-  (a dossier without a promised date is a same-day procedure: promised = received);
+  (a dossier without a promised date is a same-day procedure: promised = received) moved on
+  by the days waiting for the citizen's papers; more than one request for papers is late;
 - every other indicator counts the dossiers RECEIVED in the period, finished or not.
 An indicator whose denominator is 0 has no value (None / JSON null), never 0 %.
 """
@@ -18,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields as dc_fields
 
 from core.dossiers.fields import field_order
+from core.dossiers.model import ON_TIME_SQL
 from core.dossiers.periods import Period
 from core.dossiers.targets import Target, rag, targets_on
 from core.textfold import vi_sort_key
@@ -48,7 +50,8 @@ INDICATORS: dict[str, IndicatorDef] = {d.key: d for d in (
     IndicatorDef("vneid_rate", "4.5", "Tỷ lệ hồ sơ gắn định danh cá nhân (VNeID)",
                  "hồ sơ có người nộp xác thực qua VNeID / CSDL dân cư", "hồ sơ tiếp nhận trong kỳ", "received"),
     IndicatorDef("on_time_rate", "2.1", "Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn",
-                 "hồ sơ hoàn thành không muộn hơn ngày hẹn trả", "hồ sơ đã giải quyết trong kỳ", "finished"),
+                 "hồ sơ hoàn thành không muộn hơn ngày hẹn trả (không tính thời gian chờ bổ sung; "
+                 "yêu cầu bổ sung quá một lần là trễ hạn)", "hồ sơ đã giải quyết trong kỳ", "finished"),
     IndicatorDef("online_payment_rate", "3.6", "Tỷ lệ hồ sơ thanh toán trực tuyến",
                  "hồ sơ nộp phí, lệ phí trực tuyến",
                  "hồ sơ tiếp nhận trong kỳ có thu phí, lệ phí (trừ hồ sơ không thu phí)", "received"),
@@ -105,7 +108,8 @@ COUNTER_COLUMNS = [
     ("Tái sử dụng", "Hồ sơ tiếp nhận trong kỳ có tái sử dụng dữ liệu số hóa"),
     ("Định danh VNeID", "Hồ sơ tiếp nhận trong kỳ có người nộp xác thực VNeID"),
     ("Đã giải quyết", "Hồ sơ hoàn thành trong kỳ"),
-    ("Đúng hạn", "Hồ sơ hoàn thành trong kỳ không muộn hơn ngày hẹn trả"),
+    ("Đúng hạn", "Hồ sơ hoàn thành trong kỳ không muộn hơn ngày hẹn trả (không tính thời gian chờ bổ sung; "
+                 "yêu cầu bổ sung quá một lần là trễ hạn)"),
     ("Kết quả chưa số hóa", "Hồ sơ tiếp nhận trong kỳ của thủ tục trả kết quả giấy, kết quả chưa số hóa"),
     ("Kết quả đã số hóa", "Hồ sơ tiếp nhận trong kỳ của thủ tục trả kết quả giấy, kết quả đã số hóa"),
 ]
@@ -121,9 +125,9 @@ _RECEIVED_SUMS = """
     coalesce(sum(vneid_identified), 0),
     coalesce(sum(fee <> 'no_fee'), 0),
     coalesce(sum(fee = 'paid_online'), 0)"""
-_FINISHED_SUMS = """
+_FINISHED_SUMS = f"""
     count(*),
-    coalesce(sum(finished_on <= coalesce(promised_on, received_on)), 0)"""
+    coalesce(sum({ON_TIME_SQL}), 0)"""
 _TALLY_SUMS = """
     coalesce(sum(received), 0),
     coalesce(sum(CASE WHEN channel = 2 THEN received ELSE 0 END), 0),

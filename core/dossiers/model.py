@@ -24,11 +24,18 @@ FEE_LABELS = {
     FEE_NONE: "Không thu phí",
 }
 
+# Indicator 2.1 for one finished dossier (QĐ 766): finished by the promised date (the received
+# date for a same-day procedure) moved on by the days spent waiting for the citizen's papers,
+# and papers requested at most once. date() runs only for the few rows that waited.
+ON_TIME_SQL = """(supplement_requests <= 1 AND finished_on <= CASE WHEN supplement_days = 0
+    THEN coalesce(promised_on, received_on)
+    ELSE date(coalesce(promised_on, received_on), '+' || supplement_days || ' days') END)"""
+
 # Columns a person edits (the rest are sync stamps).
 EDITABLE_COLUMNS = (
     "code", "field", "procedure_name", "procedure_code", "received_on", "promised_on",
     "finished_on", "channel", "components_digitised", "result_digitised", "data_reused",
-    "vneid_identified", "fee",
+    "vneid_identified", "fee", "supplement_requests", "supplement_days",
 )
 
 # What staff read for each column (register list, exports, import headers).
@@ -46,6 +53,8 @@ COLUMN_LABELS = {
     "data_reused": "Tái sử dụng dữ liệu",
     "vneid_identified": "Xác thực VNeID",
     "fee": "Thanh toán trực tuyến",
+    "supplement_requests": "Số lần yêu cầu bổ sung",
+    "supplement_days": "Số ngày chờ bổ sung",
 }
 
 

@@ -17,6 +17,7 @@ from core.dossiers.codes import normalise_code
 from core.dossiers.fields import field_resolver
 from core.dossiers.model import (CHANNELS, EDITABLE_COLUMNS, FEE_LABELS, FEE_NONE, RESULT_LABELS,
                                  RESULT_NO)
+from core.dossiers.model import ON_TIME_SQL
 from core.errors import DuplicateError, UserInputError
 from core.textfold import fts_query
 from db.store import Store
@@ -98,6 +99,12 @@ def clean_dossier(values: dict, *, resolve_field=None, today: dt.date | None = N
     if fee not in FEE_LABELS:
         raise UserInputError(f"Thanh toán: giá trị “{fee}” không hợp lệ.")
     out["fee"] = fee
+    for key, label, limit in (("supplement_requests", "Số lần yêu cầu bổ sung", 20),
+                              ("supplement_days", "Số ngày chờ bổ sung", 3650)):
+        value = values.get(key) or 0
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+            raise UserInputError(f"{label}: “{value}” không hợp lệ (số nguyên từ 0 đến {limit}).")
+        out[key] = value
     return out
 
 
@@ -192,7 +199,7 @@ def _where(flt: RegisterFilter) -> tuple[str, list]:
     elif flt.status == "finished":
         where.append("d.finished_on IS NOT NULL")
     elif flt.status == "late":
-        where.append("d.finished_on > coalesce(d.promised_on, d.received_on)")
+        where.append(f"d.finished_on IS NOT NULL AND NOT {ON_TIME_SQL}")
     return f"FROM dossiers d {join} WHERE {' AND '.join(where)}", params
 
 

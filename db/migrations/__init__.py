@@ -20,6 +20,7 @@ from db.migrations import m0003_sync_outbox
 from db.migrations import m0004_dossiers
 from db.migrations import m0005_tasks
 from db.migrations import m0006_dossier_covering_indexes
+from db.migrations import m0007_dossier_supplements
 
 # Append only. The position in this list is the migration number (1-based).
 MIGRATIONS: list[ModuleType] = [
@@ -29,6 +30,7 @@ MIGRATIONS: list[ModuleType] = [
     m0004_dossiers,
     m0005_tasks,
     m0006_dossier_covering_indexes,
+    m0007_dossier_supplements,
 ]
 
 

@@ -202,3 +202,16 @@ def test_exported_register_imports_back_unchanged(commune_store, tmp_path):
     assert zipfile.is_zipfile(out)
     plan = import_dossiers(commune_store, out, dry_run=True)
     assert plan.counts() == {"new": 0, "updated": 0, "unchanged": 1, "rejected": 0}
+
+
+def test_supplement_columns_read(commune_store, tmp_path):
+    path = write_xlsx(tmp_path / "ds.xlsx", [
+        ["000.00.53.H48-250601-0001", "01/06/2025", "03/06/2025", 1, "4"],
+        ["000.00.53.H48-250601-0002", "01/06/2025", "03/06/2025", None, None],
+        ["000.00.53.H48-250601-0003", "01/06/2025", "03/06/2025", "hai", 0],
+    ], headers=["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Số lần yêu cầu bổ sung", "Số ngày chờ bổ sung"])
+    plan = import_dossiers(commune_store, path)
+    assert plan.counts()["new"] == 2
+    assert "Số lần yêu cầu bổ sung" in plan.rejected[0].reason
+    rows = commune_store.query("SELECT supplement_requests, supplement_days FROM dossiers ORDER BY code")
+    assert rows == [{"supplement_requests": 1, "supplement_days": 4}, {"supplement_requests": 0, "supplement_days": 0}]

@@ -163,3 +163,32 @@ def test_province_target_replaces_local(commune_store):
     set_local_target(s, "online_rate", "2025-06-01", 0.7)  # a later local target applies from its date
     assert target_for(s, "online_rate", "2025-06-30").target == 0.7
     assert target_for(s, "online_rate", "2025-05-31").target == 0.9
+
+
+def test_on_time_counts_supplement_waits_and_requests(commune_store):
+    s = commune_store
+    # Promised 05/06, waited 4 days for papers once, finished 08/06: on time (deadline 09/06).
+    add_dossier(s, dossier(1, "2025-06-02", promised_on="2025-06-05", finished_on="2025-06-08",
+                           supplement_requests=1, supplement_days=4))
+    # Same dates but papers requested twice: late whatever the dates.
+    add_dossier(s, dossier(2, "2025-06-02", promised_on="2025-06-05", finished_on="2025-06-03",
+                           supplement_requests=2, supplement_days=1))
+    # Waited 1 day, finished 3 days after the promise: late.
+    add_dossier(s, dossier(3, "2025-06-02", promised_on="2025-06-05", finished_on="2025-06-08",
+                           supplement_requests=1, supplement_days=1))
+    # Same-day procedure (no promised date) that waited 2 days for papers, finished 2 days later: on time.
+    add_dossier(s, dossier(4, "2025-06-10", finished_on="2025-06-12", supplement_requests=1, supplement_days=2))
+    value = compute_indicators(s, JUNE).values["on_time_rate"]
+    assert (value.numerator, value.denominator) == (2, 4)
+    from core.dossiers.register import RegisterFilter, list_dossiers
+
+    late = [r["code"][-4:] for r in list_dossiers(s, RegisterFilter(status="late"))[0]]
+    assert sorted(late) == ["0002", "0003"]
+
+
+def test_supplement_values_checked(commune_store):
+    from core.errors import UserInputError
+
+    with pytest.raises(UserInputError) as info:
+        add_dossier(commune_store, dossier(1, "2025-06-02", supplement_requests=-1))
+    assert "Số lần yêu cầu bổ sung" in info.value.message
