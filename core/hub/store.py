@@ -151,7 +151,10 @@ def init_hub(paths: HubPaths) -> keys.KeyPair:
 
 def open_hub(paths: HubPaths) -> Store:
     paths.require()
-    return Store(paths.db_file)
+    store = Store(paths.db_file)
+    # The staging table of an upload (temp.incoming) lives in memory: it is rebuilt per bundle.
+    store.conn.execute("PRAGMA temp_store = MEMORY")
+    return store
 
 
 def province_keypair(paths: HubPaths) -> keys.KeyPair:
