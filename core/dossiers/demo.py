@@ -111,7 +111,15 @@ def _one(rng, day: dt.date, seq: int, progress: float, today: dt.date, fields, w
     promised = day + dt.timedelta(days=days)
     late = rng.random() < 0.04
     handling = days + rng.randint(1, 4) if late else rng.randint(0, days)
-    finished = day + dt.timedelta(days=handling)
+    # Some dossiers wait for the citizen's papers (the wait does not count against the deadline);
+    # a few need a second request, which counts as late whatever the dates.
+    requests, waited = 0, 0
+    roll = rng.random()
+    if roll < 0.06:
+        requests, waited = 1, rng.randint(1, 5)
+    elif roll < 0.07:
+        requests, waited = 2, rng.randint(2, 8)
+    finished = day + dt.timedelta(days=handling + waited)
     fee_value = FEE_NONE
     if fee:
         fee_value = FEE_ONLINE if channel == 2 and rng.random() < 0.7 else FEE_OTHER
@@ -123,7 +131,7 @@ def _one(rng, day: dt.date, seq: int, progress: float, today: dt.date, fields, w
         "channel": channel, "components_digitised": components, "result_digitised": result,
         "data_reused": 1 if components and rng.random() < 0.35 + 0.4 * progress else 0,
         "vneid_identified": 1 if rng.random() < (0.4 + 0.55 * progress) else 0,
-        "fee": fee_value,
+        "fee": fee_value, "supplement_requests": requests, "supplement_days": waited,
     }
 
 

@@ -57,6 +57,9 @@ def test_quick_entry_types_code_toggles_and_counts(qtbot, ui_ctx, page):
     for key in "2tvps":
         type_text(quick.flags, key)
     type_text(quick.flags, "k")
+    type_text(quick.flags, "bb")
+    assert quick.flag_labels["supplement_requests"].text() == "2 lần (tính trễ hạn)"
+    type_text(quick.flags, "bb")  # wraps round to none, then one
     assert quick.flag_labels["channel"].text() == "Trực tuyến"
     assert quick.flag_labels["result_digitised"].text() == "Có"
     press_key(quick.flags, Qt.Key.Key_Down)
@@ -69,7 +72,7 @@ def test_quick_entry_types_code_toggles_and_counts(qtbot, ui_ctx, page):
     assert (row["code"], row["channel"], row["components_digitised"], row["vneid_identified"], row["fee"],
             row["data_reused"], row["result_digitised"], row["field"]) == (
         CODE, 2, 1, 1, "paid_online", 1, "yes", "Chứng thực")
-    assert row["received_on"] == "2025-06-30"
+    assert row["received_on"] == "2025-06-30" and row["supplement_requests"] == 1
     assert quick.count_labels["received"].text() == "1"
     assert quick.count_labels["online"].text() == "1"
     assert quick.code_edit.text() == "" and "Đã lưu" in quick.message.text()

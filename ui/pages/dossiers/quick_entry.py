@@ -24,8 +24,8 @@ from ui.pages.dossiers.common import ask_reason, number
 RESULT_CYCLE = [RESULT_NO, RESULT_YES, RESULT_NOT_APPLICABLE]
 FEE_CYCLE = [FEE_NONE, FEE_ONLINE, FEE_OTHER]
 KEY_HELP = ("Phím: 1 Trực tiếp · 2 Trực tuyến · 3 Bưu chính · T số hóa TPHS · K kết quả số hóa · "
-            "S tái sử dụng · V VNeID · P phí · H đã trả kết quả hôm nay · ↑↓ lĩnh vực · "
-            "Enter lưu · Esc bỏ")
+            "S tái sử dụng · V VNeID · P phí · H đã trả kết quả hôm nay · B thêm một lần yêu cầu bổ sung · "
+            "↑↓ lĩnh vực · Enter lưu · Esc bỏ")
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -121,7 +121,7 @@ class QuickEntryPanel(QWidget):
         names = [("channel", "Kênh nộp (1/2/3)"), ("components_digitised", "Số hóa TPHS (T)"),
                  ("result_digitised", "Kết quả số hóa (K)"), ("data_reused", "Tái sử dụng (S)"),
                  ("vneid_identified", "Định danh VNeID (V)"), ("fee", "Phí, lệ phí (P)"),
-                 ("finished_on", "Đã trả kết quả (H)")]
+                 ("finished_on", "Đã trả kết quả (H)"), ("supplement_requests", "Yêu cầu bổ sung (B)")]
         for index, (key, title) in enumerate(names):
             row, col = 1 + index // 2, (index % 2) * 2
             grid.addWidget(QLabel(title + ":"), row, col)
@@ -132,7 +132,7 @@ class QuickEntryPanel(QWidget):
         help_label = QLabel(KEY_HELP)
         help_label.setWordWrap(True)
         help_label.setStyleSheet("color: #57606a;")
-        grid.addWidget(help_label, 5, 0, 1, 4)
+        grid.addWidget(help_label, 6, 0, 1, 4)
         layout.addWidget(self.flags)
 
         buttons = QHBoxLayout()
@@ -253,6 +253,8 @@ class QuickEntryPanel(QWidget):
             v["vneid_identified"] = 1 - v["vneid_identified"]
         elif key == "p":
             v["fee"] = FEE_CYCLE[(FEE_CYCLE.index(v["fee"]) + 1) % 3]
+        elif key == "b":
+            v["supplement_requests"] = (v.get("supplement_requests", 0) + 1) % 3
         elif key == "h":
             original = (self.editing or {}).get("finished_on")
             v["finished_on"] = None if v.get("finished_on") else (original or today_local().isoformat())
@@ -274,7 +276,10 @@ class QuickEntryPanel(QWidget):
         finished = v.get("finished_on")
         self.flag_labels["finished_on"].setText(
             f"Ngày {format_date(dt.date.fromisoformat(finished))}" if finished else "Chưa")
-        positive = {"channel": v["channel"] == 2, "components_digitised": v["components_digitised"],
+        requests = v.get("supplement_requests", 0)
+        self.flag_labels["supplement_requests"].setText(
+            "Không" if not requests else f"{requests} lần" + (" (tính trễ hạn)" if requests > 1 else ""))
+        positive = {"supplement_requests": requests == 0, "channel": v["channel"] == 2, "components_digitised": v["components_digitised"],
                     "result_digitised": v["result_digitised"] == RESULT_YES, "data_reused": v["data_reused"],
                     "vneid_identified": v["vneid_identified"], "fee": v["fee"] == FEE_ONLINE,
                     "finished_on": bool(finished)}
@@ -393,7 +398,8 @@ class QuickEntryPanel(QWidget):
     # -- helpers ---------------------------------------------------------------------
     def _reset_form(self, keep_code: bool = False) -> None:
         self.values = {"channel": 1, "components_digitised": 0, "result_digitised": RESULT_NO,
-                       "data_reused": 0, "vneid_identified": 0, "fee": FEE_NONE, "finished_on": None}
+                       "data_reused": 0, "vneid_identified": 0, "fee": FEE_NONE, "finished_on": None,
+                       "supplement_requests": 0}
         self.received_edit.setDate(QDate(today_local()))
         if not keep_code:
             self.code_edit.clear()

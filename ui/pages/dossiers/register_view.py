@@ -6,8 +6,8 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
+                               QTableView, QVBoxLayout, QWidget)
 
 from core.clock import format_date, today_local
 from core.dossiers.model import CHANNELS, FEE_LABELS, RESULT_LABELS
@@ -35,6 +35,7 @@ COLUMNS = [
     Column("data_reused", "Tái sử dụng", lambda v, _r: "Có" if v else "Không"),
     Column("vneid_identified", "VNeID", lambda v, _r: "Có" if v else "Không"),
     Column("fee", "Phí", lambda v, _r: FEE_LABELS.get(v, "")),
+    Column("supplement_requests", "Bổ sung", lambda v, _r: f"{v} lần" if v else ""),
 ]
 
 
@@ -98,12 +99,19 @@ class DossierDialog(QDialog):
         for code, label in FEE_LABELS.items():
             self.fee.addItem(label, code)
         self.fee.setCurrentIndex(self.fee.findData("no_fee"))
+        self.supplement_requests = QSpinBox()
+        self.supplement_requests.setRange(0, 20)
+        self.supplement_requests.setToolTip("Yêu cầu bổ sung quá một lần: hồ sơ tính là trễ hạn (QĐ 766)")
+        self.supplement_days = QSpinBox()
+        self.supplement_days.setRange(0, 3650)
+        self.supplement_days.setToolTip("Thời gian chờ công dân bổ sung không tính vào thời hạn giải quyết")
         for label, widget in (("Mã hồ sơ:", self.code), ("Lĩnh vực:", self.field), ("Thủ tục:", self.procedure_name),
                               ("Mã thủ tục:", self.procedure_code), ("Ngày tiếp nhận:", self.received),
                               ("Ngày hẹn trả:", self.promised), ("Ngày hoàn thành:", self.finished),
                               ("Kênh nộp:", self.channel), ("", self.components),
                               ("Số hóa kết quả:", self.result), ("", self.reused), ("", self.vneid),
-                              ("Phí, lệ phí:", self.fee)):
+                              ("Phí, lệ phí:", self.fee), ("Số lần yêu cầu bổ sung:", self.supplement_requests),
+                              ("Số ngày chờ bổ sung:", self.supplement_days)):
             form.addRow(label, widget)
         self.error = QLabel()
         self.error.setStyleSheet("color: #cf222e;")
@@ -132,6 +140,8 @@ class DossierDialog(QDialog):
         self.reused.setChecked(bool(row["data_reused"]))
         self.vneid.setChecked(bool(row["vneid_identified"]))
         self.fee.setCurrentIndex(self.fee.findData(row["fee"]))
+        self.supplement_requests.setValue(row["supplement_requests"])
+        self.supplement_days.setValue(row["supplement_days"])
 
     def values(self) -> dict:
         return {
@@ -141,7 +151,8 @@ class DossierDialog(QDialog):
             "finished_on": self.finished.value(), "channel": self.channel.currentData(),
             "components_digitised": int(self.components.isChecked()), "result_digitised": self.result.currentData(),
             "data_reused": int(self.reused.isChecked()), "vneid_identified": int(self.vneid.isChecked()),
-            "fee": self.fee.currentData(),
+            "fee": self.fee.currentData(), "supplement_requests": self.supplement_requests.value(),
+            "supplement_days": self.supplement_days.value(),
         }
 
     def save(self, reason: str | None = None) -> None:
