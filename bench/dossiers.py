@@ -34,6 +34,13 @@ TODAY = dt.date(2025, 12, 31)
 
 
 def _row(rng: random.Random, day: dt.date, seq: int) -> dict:
+    row = _base_row(rng, day, seq)
+    if row["supplement_requests"]:
+        row["supplement_days"] = rng.randint(1, 5)
+    return row
+
+
+def _base_row(rng: random.Random, day: dt.date, seq: int) -> dict:
     finished = day + dt.timedelta(days=rng.randint(0, 12))
     return {
         "code": f"000.00.53.H48-{day:%y%m%d}-{seq:04d}", "field": rng.choice(FIELDS),
@@ -43,6 +50,9 @@ def _row(rng: random.Random, day: dt.date, seq: int) -> dict:
         "channel": rng.choice((1, 1, 2, 2, 2, 3)), "components_digitised": rng.randint(0, 1),
         "result_digitised": rng.choice(("yes", "no", "not_applicable")), "data_reused": rng.randint(0, 1),
         "vneid_identified": rng.randint(0, 1), "fee": rng.choice(("paid_online", "paid_other", "no_fee")),
+        # one dossier in 15 waited for papers (the on-time test then needs date())
+        "supplement_requests": 1 if rng.random() < 1 / 15 else 0,
+        "supplement_days": 0,
     }
 
 
