@@ -116,6 +116,16 @@ def test_smoke_start_with_demo_data(frozen, home):
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the per-user folder comes from the shell API, not HOME")
+def test_demo_shortcut_uses_the_per_user_demo_folder(frozen, home):
+    done = frozen.run("--demo", "--smoke", home=home, exe=frozen.gui, timeout=300)  # the Start-menu demo entry
+    assert done.returncode == 0, done.stderr
+    demo_db = home / "share" / "motcua-xa" / "demo" / "motcua.sqlite3"
+    assert demo_db.is_file()
+    checked = frozen.run("check", "--data-dir", demo_db.parent, home=home)
+    assert "Xã Ba Tơ" in checked.stdout
+
+
 def test_init_reads_provision_file_beside_the_executable_then_check(frozen, home, tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
