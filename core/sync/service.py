@@ -209,12 +209,32 @@ def _worker_store(paths: AppPaths) -> Store:
     return open_workspace(paths, check_integrity=False)
 
 
-def run_sync(paths: AppPaths, *, force: bool = True, report: Report | None = None) -> SyncSummary:
+def run_sync(paths: AppPaths, *, force: bool = True, report: Report | None = None,
+             automatic: bool = False) -> SyncSummary | None:
+    """One sync on a worker thread. `automatic` (timer, network back): quietly nothing (None)
+    when no hub is set or nothing is due, so an idle office PC does no work."""
     store = _worker_store(paths)
     try:
+        if automatic:
+            if not identity.hub_url(store):
+                return None
+            if not outbox.bundles_to_send(store, force=False) and not outbox.waiting_changes(store) \
+                    and not _inbox_check_due(store):
+                return None
         return sync_now(store, paths, force=force, report=report)
     finally:
         store.close()
+
+
+INBOX_CHECK_EVERY_SECONDS = 30 * 60
+
+
+def _inbox_check_due(store: Store) -> bool:
+    """Whether it is time to look for new province bundles even with nothing to send."""
+    from core.clock import now_utc, parse_utc
+
+    last = get_setting(store, outbox.LAST_SUCCESS)
+    return not last or (now_utc() - parse_utc(last)).total_seconds() >= INBOX_CHECK_EVERY_SECONDS
 
 
 def run_export(paths: AppPaths, folder, report: Report | None = None) -> tuple[outbox.CutResult, list]:

@@ -136,3 +136,21 @@ def test_bad_province_key_is_refused_with_message(qtbot, ui_ctx, page):
     page.save_connection()
     qtbot.waitUntil(lambda: bool(ui_ctx.errors), timeout=10_000)
     assert "Khóa công khai không hợp lệ" in ui_ctx.errors[0].message
+
+
+def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, hub):
+    finished = []
+    page.scheduler.sync_finished.connect(finished.append)
+    assert page.scheduler.start(force=False, automatic=True)
+    qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
+    assert finished == [] and _states(page) == []  # no hub set: no bundle cut, nothing sent
+    with running_hub(hub) as url:
+        _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url))
+        qtbot.waitUntil(lambda: page.scheduler.network is not None, timeout=5_000)
+        page.scheduler.network.came_back.emit()  # what QNetworkInformation reports when the line is back
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=30_000)
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: _states(page) == ["tỉnh đã xác nhận"], timeout=10_000)
+        page.scheduler.start(force=False, automatic=True)  # nothing due any more
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
+    assert len(finished) == 1

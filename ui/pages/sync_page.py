@@ -39,7 +39,7 @@ class SyncScheduler(QObject):
         self.running = False
         self.timer = QTimer(self)
         self.timer.setInterval(RETRY_CHECK_MS)
-        self.timer.timeout.connect(lambda: self.start(force=False))
+        self.timer.timeout.connect(lambda: self.start(force=False, automatic=True))
         self.timer.start()
         self.network = None
         QTimer.singleShot(0, self._watch_network)
@@ -48,25 +48,28 @@ class SyncScheduler(QObject):
         from ui.network_status import NetworkStatus
 
         self.network = NetworkStatus(self)
-        self.network.came_back.connect(lambda: self.start(force=True))
+        self.network.came_back.connect(lambda: self.start(force=True, automatic=True))
 
-    def start(self, *, force: bool, on_progress=None) -> bool:
+    def start(self, *, force: bool, automatic: bool = False, on_progress=None) -> bool:
         """Start a sync unless one is running; False when it was not started."""
         if self.running:
             return False
         self.running = True
         self.running_changed.emit(True)
         paths = self.ctx.paths
-        self.ctx.bg.io(lambda report: service.run_sync(paths, force=force, report=report),
+        self.ctx.bg.io(lambda report: service.run_sync(paths, force=force, report=report, automatic=automatic),
                        on_success=self._done, on_failure=self._failed, on_progress=on_progress)
         return True
 
     def _done(self, summary) -> None:
         self.running = False
         self.running_changed.emit(False)
+        if summary is None:  # an automatic try with nothing to do
+            return
         self.sync_finished.emit(summary)
-        for table in ("sync_outbox", *sorted(summary.changed_tables)):
-            self.ctx.signals.data_changed.emit(table)
+        if summary.cut.path or summary.sent or summary.acknowledged or summary.received or summary.errors:
+            for table in ("sync_outbox", *sorted(summary.changed_tables)):
+                self.ctx.signals.data_changed.emit(table)
 
     def _failed(self, exc) -> None:
         self.running = False
