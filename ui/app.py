@@ -7,11 +7,13 @@ import sys
 import traceback
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import APP_ID, APP_NAME
 from core.errors import DatabaseDamagedError
 from core.paths import AppPaths, network_share_warning, resolve_paths
+from core.resources import resource
 from ui import refcount_guard
 from ui.background import Background
 from ui.errors import show_error
@@ -29,6 +31,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("motcua-xa")
+    # Title bar, taskbar and Alt+Tab (Explorer and shortcuts use the .ico built into the .exe).
+    # QIcon reads the file only when a size is first drawn.
+    app.setWindowIcon(QIcon(str(resource("icons", "app.png"))))
     apply_app_font(app)
     app.setStyleSheet(STYLESHEET)
     return app
