@@ -50,6 +50,8 @@ def register(subparsers, common) -> None:
     p = sub.add_parser("serve", parents=[common], help="chạy máy chủ (HTTP)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--ssl-certfile", metavar="TỆP", help="chứng thư HTTPS (PEM); không có thì chạy HTTP trong mạng nội bộ")
+    p.add_argument("--ssl-keyfile", metavar="TỆP", help="khóa bí mật của chứng thư HTTPS (PEM)")
     p.set_defaults(handler=cmd_serve)
 
 
@@ -146,8 +148,14 @@ def cmd_serve(args) -> int:
     from core.hub.app import serve
 
     paths = _paths(args).require()
-    print(f"Máy chủ tỉnh đang chạy tại http://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
-    serve(paths, args.host, args.port)
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise UserInputError("Cần cả --ssl-certfile và --ssl-keyfile để chạy HTTPS.")
+    for name in (args.ssl_certfile, args.ssl_keyfile):
+        if name and not Path(name).is_file():
+            raise NotFoundError(f"Không tìm thấy tệp “{name}”.")
+    scheme = "https" if args.ssl_certfile else "http"
+    print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
+    serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 

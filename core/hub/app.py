@@ -109,9 +109,10 @@ def _too_large(limit: int) -> JSONResponse:
                                     "Hãy chép gói ra USB mang lên tỉnh."}, status_code=413)
 
 
-def serve(paths: HubPaths, host: str, port: int) -> None:
+def serve(paths: HubPaths, host: str, port: int, *, ssl_certfile: str | None = None,
+          ssl_keyfile: str | None = None) -> None:
     import uvicorn
 
     app = create_app(paths)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
-                limit_concurrency=64, timeout_keep_alive=10)
+                limit_concurrency=64, timeout_keep_alive=10, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
