@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -41,6 +42,17 @@ def report(name: str, value: float, unit: str, baseline: float | None = None, ba
     if budget:
         line += f" | budget {budget}"
     print(line, flush=True)
+    _record({"name": name, "value": value, "unit": unit, "baseline": baseline, "baseline_name": baseline_name,
+             "ratio": (value / baseline) if baseline else None, "budget": budget})
+
+
+def _record(figure: dict) -> None:
+    """`python -m bench` sets BENCH_RESULTS: every figure is also appended there as a JSON line."""
+    target = os.environ.get("BENCH_RESULTS")
+    if target:
+        figure = {"bench": os.environ.get("BENCH_NAME", ""), **figure}
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps(figure, ensure_ascii=False) + "\n")
 
 
 def python() -> str:
