@@ -64,26 +64,72 @@ def cut_bundle(store: Store, paths: AppPaths) -> CutResult:
     """Put every commune change not yet in a bundle into a new signed bundle in the outbox."""
     unit = own_unit_code(store)
     signer = commune_keypair(paths)
+    marker = _read_cut_marker(paths)
     with store.transaction() as conn:
         after = int(get_setting(store, LAST_CUT_SEQ, 0) or 0)
+        seq_from = after + 1
+        if marker > after:
+            after = _resend_after_restore(conn, marker)
         upto = changes.max_seq(conn)
         if changes.count_changed_rows(conn, "commune", after) == 0:
             return CutResult(None, None, None, None, 0)
         path, manifest = bundlemod.write_bundle(
             paths.outbox_dir, kind="changes", source=unit, destination=bundlemod.PROVINCE, signer=signer,
             records=changes.iter_changes(conn, "commune", after, upto),
-            seq_from=after + 1, seq_to=upto, schema_version=schema_version(conn))
+            seq_from=seq_from, seq_to=upto, schema_version=schema_version(conn))
         try:
             conn.execute(
                 "INSERT INTO sync_outbox (bundle_id, file_name, kind, seq_from, seq_to, records, size, "
                 "created_at, state) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, 'pending')",
-                (manifest["bundle_id"], path.name, after + 1, upto, manifest["record_count"],
+                (manifest["bundle_id"], path.name, seq_from, upto, manifest["record_count"],
                  path.stat().st_size, manifest["created_at"]))
             set_setting(store, LAST_CUT_SEQ, upto)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-    return CutResult(path, manifest["bundle_id"], after + 1, upto, manifest["record_count"])
+    _write_cut_marker(paths, upto)
+    return CutResult(path, manifest["bundle_id"], seq_from, upto, manifest["record_count"])
+
+
+# -- a database restored from a backup -------------------------------------------------
+# The backup holds an older change log and an older LAST_CUT_SEQ, so without care the
+# next changes would reuse change numbers the province already has, and the province
+# would keep states this PC no longer has. A marker file beside the database (backups
+# do not contain it) remembers the highest change number ever cut.
+
+CUT_MARKER = "last_cut_seq.txt"
+
+
+def _read_cut_marker(paths: AppPaths) -> int:
+    try:
+        return int((paths.outbox_dir / CUT_MARKER).read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _write_cut_marker(paths: AppPaths, seq: int) -> None:
+    target = paths.outbox_dir / CUT_MARKER
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(str(seq), encoding="ascii")
+    os.replace(tmp, target)
+
+
+def _resend_after_restore(conn, marker: int) -> int:
+    """Number new changes after everything already sent, and log every commune row again.
+
+    The next bundle then carries the full current state of every row with change numbers
+    the province has never seen, so the restored state wins everywhere. Its range starts
+    where this (restored) database had stopped, so no hole is reported. Returns the seq
+    after which to cut.
+    """
+    conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'change_log' AND seq < ?", (marker, marker))
+    if not conn.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'change_log'").fetchone():
+        conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('change_log', ?)", (marker,))
+    for table in changes.owned_tables(conn, "commune"):
+        conn.execute(f"INSERT INTO change_log (table_name, row_id, op, changed_at) "
+                     f"SELECT ?, id, CASE WHEN deleted_at IS NULL THEN 'update' ELSE 'delete' END, updated_at "
+                     f"FROM [{table}]", (table,))
+    return marker
 
 
 def list_outbox(store: Store) -> list[dict]:
@@ -216,7 +262,8 @@ def sweep(store: Store, paths: AppPaths, *, grace_days: int = GRACE_DAYS) -> int
     listed = {r["file_name"] for r in store.query("SELECT file_name FROM sync_outbox")}
     old = now_utc().timestamp() - 3600  # a cut in progress in another process is younger
     for leftover in paths.outbox_dir.glob("*"):
-        if leftover.is_file() and leftover.name not in listed and leftover.stat().st_mtime < old:
+        if leftover.is_file() and leftover.name not in listed and leftover.name != CUT_MARKER \
+                and leftover.stat().st_mtime < old:
             # A .tmp from a crash, or a file whose outbox row never committed.
             leftover.unlink(missing_ok=True)
             removed += 1

@@ -173,3 +173,42 @@ def test_export_to_folder_copies_unacknowledged_bundles(commune, tmp_path):
     assert [p.name for p in written] == [second.path.name]
     assert written[0].read_bytes() == second.path.read_bytes()
     assert not list((tmp_path / "usb").glob("*.tmp"))
+
+
+def test_restored_backup_resends_its_state_with_fresh_change_numbers(tmp_path):
+    """Restore an older backup after bundles were sent: the province ends up with this PC's
+    restored state (nothing silently kept from before the restore), without a reported hole."""
+    import json as _json
+
+    from core.hub import ingest
+    from core.workspace import open_workspace
+    from db import backup as backups
+
+    hub = make_hub(tmp_path / "hub")
+    c = make_commune(tmp_path / "c", "21484", hub)
+    [kept] = add_rows(c, 1)
+
+    def send():
+        cut = outbox.cut_bundle(c.store, c.paths)
+        with hub.store() as s:
+            result = ingest.ingest_bytes(hub.paths, s, cut.path.read_bytes(), via="usb")
+        assert result.status == "applied", result
+        return result
+
+    send()
+    saved = backups.backup_database(c.store.conn, tmp_path / "bk", "manual")
+    c.store.update("staff", kept, {"position": "sau sao lưu"})  # a change the backup does not have
+    send()
+    c.store.close()
+    backups.restore_database(c.paths.db_file, saved, tmp_path / "aside")
+    c.store = open_workspace(c.paths)
+    assert c.store.get("staff", kept)["position"] is None  # the restored state
+    c.store.update("staff", kept, {"active": 0})  # a new change after the restore
+    result = send()
+    assert result.missing == []
+    with hub.store() as s:
+        at_hub = {r["row_id"]: _json.loads(r["state"])["row"] for r in s.query("SELECT row_id, state FROM rows")}
+    local = {r["id"]: r for r in c.store.query("SELECT * FROM staff")}
+    assert at_hub == local
+    assert at_hub[kept]["active"] == 0 and at_hub[kept]["position"] is None
+    c.close()
