@@ -100,3 +100,19 @@ def _directive(tmp_path: Path) -> Path:
     path.write_text("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 7/UBND-KGVX\nQuảng Ngãi, ngày 05 tháng 01 năm 2026\n"
                     "V/v chuyển đổi số\n1. UBND các xã: cập nhật dữ liệu trước ngày 31/12/2026.\n", encoding="utf-8")
     return path
+
+
+def test_commune_commands_refuse_bad_input_in_vietnamese(tmp_path):
+    commune = tmp_path / "xa"
+    cli("init", "--unit", "21484", data_dir=commune)
+    no_hub = cli("sync", data_dir=commune, check=False)
+    assert no_hub.returncode != 0 and "Chưa có địa chỉ máy chủ" in no_hub.stderr
+    assert "Traceback" not in no_hub.stderr
+    fake = tmp_path / "goi.zip"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    bad = cli("import-bundle", str(fake), data_dir=commune, check=False)
+    assert bad.returncode == 5 and "hỏng" in bad.stderr and "Traceback" not in bad.stderr
+    missing = cli("import-bundle", str(tmp_path / "khong_co.zip"), data_dir=commune, check=False)
+    assert missing.returncode == 2 and "Không tìm thấy" in missing.stderr
+    bad_url = cli("init", "--unit", "21484", "--hub", "dongbo.quangngai", data_dir=commune, check=False)
+    assert bad_url.returncode != 0 and "https://" in bad_url.stderr

@@ -247,3 +247,16 @@ def test_tampered_upload_over_http_is_refused_with_reason(tmp_path):
         assert httpx.post(f"{url}/api/v1/bundles", content=cut.path.read_bytes()).json()["status"] == "applied"
         assert httpx.post(f"{url}/api/v1/bundles", content=cut.path.read_bytes()).json()["status"] == "duplicate"
     c.close()
+
+
+def test_more_than_one_page_of_province_bundles_arrives_in_one_sync(tmp_path):
+    hub = make_hub(tmp_path / "hub")
+    with running_hub(hub) as url:
+        c = make_commune(tmp_path / "c", "21484", hub, hub_url=url)
+        with hub.store() as s:
+            for _ in range(service.INBOX_PAGE + 5):
+                province.publish(hub.paths, s, [("dossier_targets", province_target_row())], ["21484"])
+        summary = service.sync_now(c.store, c.paths, retry=FAST, timeout=10)
+        assert summary.errors == [] and summary.received == service.INBOX_PAGE + 5
+        assert c.store.scalar("SELECT count(*) FROM dossier_targets") == service.INBOX_PAGE + 5
+        c.close()
