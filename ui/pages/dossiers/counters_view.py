@@ -226,8 +226,7 @@ class CountersView(QWidget):
 
     def export(self) -> None:
         period = self.picker.period()
-        suggested = str(self.ctx.paths.reports_dir / f"so-lieu-so-hoa-{period.start_iso}-{period.end_iso}.xlsx") \
-            if hasattr(self.ctx.paths, "reports_dir") else f"so-lieu-so-hoa-{period.start_iso}.xlsx"
+        suggested = str(self.ctx.paths.reports_dir / f"so-lieu-so-hoa-{period.start_iso}-{period.end_iso}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "Xuất bảng số liệu", suggested,
                                               "Excel (*.xlsx);;CSV, UTF-8 (*.csv)")
         if path:
