@@ -319,3 +319,17 @@ def test_register_edit_dialog_saves_and_shows_refusals(qtbot, ui_ctx, page):
     assert (row["finished_on"], row["channel"], row["procedure_name"]) == ("2025-06-04", 3, "Đăng ký khai sinh")
     wait_idle(qtbot, ui_ctx)
     assert register.model.row(0)["channel"] == 3  # the list re-read after the save
+
+
+def test_month_report_built_from_the_counters_tab(qtbot, ui_ctx, page):
+    from ui.pages.dossiers.report_action import print_month_report, report_path
+
+    counters = page.open_tab("counters")
+    counters.picker.set_period("month", dt.date(2025, 6, 1))
+    wait_idle(qtbot, ui_ctx)
+    print_month_report(counters, ui_ctx, counters.picker.period(), open_when_done=False)
+    wait_idle(qtbot, ui_ctx)
+    out = report_path(ui_ctx, "2025-06")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "Đã tạo báo cáo tháng 06/2025" in counters.tally_note.text()
+    assert ui_ctx.errors == []
