@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 from core.cli.common import print_json
+from core.clock import format_date
 from core.errors import NotFoundError, UserInputError
 from core.hub import ingest, overview, province
 from core.hub.store import hub_paths, init_hub, open_hub, register_unit
+from core.units import find_unit
 
 
 def register(subparsers, common) -> None:
@@ -31,6 +34,7 @@ def register(subparsers, common) -> None:
     p = sub.add_parser("directive", parents=[common], help="gửi văn bản chỉ đạo xuống các đơn vị")
     p.add_argument("file", metavar="TỆP")
     p.add_argument("--units", nargs="*", metavar="MÃ", help="mặc định: mọi đơn vị đã đăng ký")
+    p.add_argument("--allow-duplicate", action="store_true", help="gửi lại văn bản cùng số và ngày")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_directive)
 
@@ -93,15 +97,21 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_directive(args) -> int:
-    from core.hub.directives import directive_rows
+    from core.hub.directives import directive_rows, published_before
 
     paths = _paths(args).require()
     source = Path(args.file)
     if not source.is_file():
         raise NotFoundError(f"Không tìm thấy tệp văn bản “{source}”.")
+    units = [find_unit(code).code for code in args.units] if args.units else None
     rows, attachments = directive_rows(source)
     with open_hub(paths) as store:
-        made = province.publish(paths, store, rows, args.units or None, attachments=attachments)
+        directive = rows[0][1]
+        if not args.allow_duplicate and published_before(store, directive):
+            issued = format_date(dt.date.fromisoformat(directive["issued_on"]))
+            raise UserInputError(f"Văn bản số {directive['number']} ngày {issued} đã được gửi trước đây. "
+                                 "Dùng --allow-duplicate nếu thật sự muốn gửi lại.")
+        made = province.publish(paths, store, rows, units, attachments=attachments)
     if args.json:
         print_json({"bundles": made, "records": len(rows)})
     else:

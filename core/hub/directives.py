@@ -39,6 +39,16 @@ def directive_rows(path: Path) -> tuple[list[tuple[str, dict]], dict[str, bytes]
     return rows, attachments
 
 
+def published_before(store: Store, directive: dict) -> bool:
+    """Whether the hub already sent a directive with this number and date."""
+    if not directive.get("number") or not directive.get("issued_on"):
+        return False
+    return bool(store.scalar(
+        "SELECT 1 FROM rows WHERE table_name = 'directives' AND unit = 'province' AND deleted = 0 "
+        "AND json_extract(state, '$.row.number') = ? AND json_extract(state, '$.row.issued_on') = ?",
+        (directive["number"], directive["issued_on"])))
+
+
 def _attachment_name(name: str) -> str:
     import re
 

@@ -140,18 +140,25 @@ def init_hub(paths: HubPaths) -> keys.KeyPair:
     for folder in (paths.root, paths.bundles_dir, paths.outgoing_dir, paths.keys_dir, paths.tmp_dir):
         folder.mkdir(parents=True, exist_ok=True)
     with Store(paths.db_file) as store:
+        _ensure_schema(store)
         with store.transaction() as conn:
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
-                         (str(HUB_SCHEMA_VERSION),))
             conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('created_at', ?)", (utc_iso(),))
     return province_keypair(paths)
+
+
+def _ensure_schema(store: Store) -> None:
+    """Every statement is CREATE … IF NOT EXISTS: a hub made by an older version gains new tables."""
+    with store.transaction() as conn:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
+                     (str(HUB_SCHEMA_VERSION),))
 
 
 def open_hub(paths: HubPaths) -> Store:
     paths.require()
     store = Store(paths.db_file)
+    _ensure_schema(store)
     # The staging table of an upload (temp.incoming) lives in memory: it is rebuilt per bundle.
     store.conn.execute("PRAGMA temp_store = MEMORY")
     return store

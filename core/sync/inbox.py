@@ -8,6 +8,7 @@ is applied once (sync_inbox), in one transaction with its bookkeeping row.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +99,12 @@ def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, v
     ack = opened.ack()
     acknowledged = 0
     with store.transaction() as conn:
-        counts = changes.apply_records(conn, records, allowed_owner="province") if records else {}
+        try:
+            counts = changes.apply_records(conn, records, allowed_owner="province") if records else {}
+        except sqlite3.IntegrityError as exc:
+            # e.g. a template re-sent under a new id with the same family and version
+            raise BundleRejected("Gói của tỉnh mâu thuẫn với dữ liệu đang có trên máy nên chưa nhập được. "
+                                 "Báo cho cán bộ kỹ thuật của tỉnh.", details=repr(exc), reason="conflict") from exc
         if ack is not None:
             if ack.get("unit") != unit:
                 raise WrongDestination("Xác nhận trong gói dành cho đơn vị khác.")

@@ -116,3 +116,20 @@ def test_commune_commands_refuse_bad_input_in_vietnamese(tmp_path):
     assert missing.returncode == 2 and "Không tìm thấy" in missing.stderr
     bad_url = cli("init", "--unit", "21484", "--hub", "dongbo.quangngai", data_dir=commune, check=False)
     assert bad_url.returncode != 0 and "https://" in bad_url.stderr
+
+
+def test_hub_directive_is_not_sent_twice_by_mistake(tmp_path):
+    hub = tmp_path / "hub"
+    cli("hub", "init", data_dir=hub)
+    commune = tmp_path / "xa"
+    cli("init", "--unit", "21484", data_dir=commune)
+    key = json.loads(cli("keys", "show", "--json", data_dir=commune).stdout)["public_key"]
+    cli("hub", "register", "--unit", "21484", "--public-key", key, data_dir=hub)
+    source = _directive(tmp_path)
+    first = json.loads(cli("hub", "directive", str(source), "--json", data_dir=hub).stdout)
+    assert [b["unit"] for b in first["bundles"]] == ["21484"] and first["records"] == 2
+    again = cli("hub", "directive", str(source), data_dir=hub, check=False)
+    assert again.returncode == 2 and "đã được gửi trước đây" in again.stderr
+    cli("hub", "directive", str(source), "--allow-duplicate", data_dir=hub)
+    unknown = cli("hub", "directive", str(source), "--units", "99999", data_dir=hub, check=False)
+    assert unknown.returncode == 2 and "99999" in unknown.stderr
