@@ -152,3 +152,29 @@ def test_any_malformed_line_is_a_typed_refusal(line):
     manifest = {"counts": {"staff": 1}, "record_count": 1}
     with pytest.raises(BundleDamaged):
         bundlemod.parse_records(line + b"\n", manifest)
+
+
+def test_province_bundle_clashing_with_a_local_constraint_is_a_typed_refusal(tmp_path):
+    from core.hub import province
+    from core.sync.errors import BundleRejected
+
+    hub = make_hub(tmp_path / "hub")
+    c = make_commune(tmp_path / "c", "21484", hub)
+
+    def template(row_id):
+        return {"id": row_id, "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z",
+                "deleted_at": None, "origin": "province", "created_by": None, "updated_by": None,
+                "family": "hnth", "name": "Phiếu kiểm tra", "version": 1, "items_json": "[]", "source_note": None}
+
+    with hub.store() as s:
+        [first] = province.publish(hub.paths, s, [("checklist_templates", template("t-1"))], ["21484"])
+        [second] = province.publish(hub.paths, s, [("checklist_templates", template("t-2"))], ["21484"])
+    from pathlib import Path
+
+    inbox.import_bundle_file(c.store, c.paths, Path(first["file"]))
+    with pytest.raises(BundleRejected) as err:
+        inbox.import_bundle_file(c.store, c.paths, Path(second["file"]))
+    assert err.value.reason == "conflict" and "mâu thuẫn" in err.value.message
+    assert c.store.scalar("SELECT count(*) FROM checklist_templates") == 1
+    assert c.store.scalar("SELECT count(*) FROM sync_inbox") == 1
+    c.close()
