@@ -106,3 +106,19 @@ def test_dossier_report_command(data_dir, tmp_path, capsys):
     assert out.read_bytes().startswith(b"%PDF")
     assert run(["dossier-report", "--data-dir", data_dir, "--month", "06/2025", "--out", str(out)]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
+
+
+def test_indicators_with_tallies_keeps_the_shape_and_says_so_on_stderr(data_dir, capsys):
+    from core.dossiers.tallies import save_tally
+    from core.paths import AppPaths
+    from pathlib import Path
+
+    store = open_workspace(AppPaths(Path(data_dir)))
+    save_tally(store, {"day": "2025-06-10", "field": "Đất đai", "channel": 2, "received": 2})
+    store.close()
+    assert run(["indicators", "--data-dir", data_dir, "--from", "2025-06-01", "--to", "2025-06-30", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert set(out) == {"period", "received", "finished", "indicators"}
+    assert out["received"] == 4 and out["indicators"]["online_rate"] == 0.75
+    assert "2 hồ sơ tiếp nhận" in captured.err and "số liệu tổng hợp" in captured.err
