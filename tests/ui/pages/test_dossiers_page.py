@@ -333,3 +333,17 @@ def test_month_report_built_from_the_counters_tab(qtbot, ui_ctx, page):
     assert out.read_bytes().startswith(b"%PDF")
     assert "Đã tạo báo cáo tháng 06/2025" in counters.tally_note.text()
     assert ui_ctx.errors == []
+
+
+def test_quick_entry_keeps_a_chosen_received_date(qtbot, ui_ctx, page):
+    quick = page.view("quick")
+    quick.received_edit.setDate(dt.date(2025, 6, 27))  # entering Friday's pile on Monday
+    for seq in (1, 2):
+        type_text(quick.code_edit, f"000.00.53.H48-250627-000{seq}")
+        _enter(quick.code_edit)
+        wait_idle(qtbot, ui_ctx)
+        _enter(quick.flags)
+        wait_idle(qtbot, ui_ctx)
+    assert [r["received_on"] for r in _rows(ui_ctx)] == ["2025-06-27", "2025-06-27"]
+    assert quick.received_edit.date().toPython() == dt.date(2025, 6, 27)
+    assert "fff3cd" in quick.received_edit.styleSheet()

@@ -74,6 +74,9 @@ class QuickEntryPanel(QWidget):
         self.values: dict = {}
         self.editing: dict | None = None  # the existing row when a code was already in the register
         self.undo_stack: list[tuple[str, str, dict | None]] = []  # (action, dossier id, previous values)
+        # The received date of new entries stays as chosen (entering yesterday's pile), while an
+        # edited dossier shows its own date.
+        self.entry_date = today_local()
         self._build()
         self._reset_form()
 
@@ -94,6 +97,7 @@ class QuickEntryPanel(QWidget):
         self.received_edit = QDateEdit()
         self.received_edit.setDisplayFormat("dd/MM/yyyy")
         self.received_edit.setCalendarPopup(True)
+        self.received_edit.dateChanged.connect(self._received_changed)
         top.addWidget(self.received_edit)
         top.addWidget(QLabel("Hẹn trả sau (ngày làm việc):"))
         self.promise_days = QSpinBox()
@@ -260,6 +264,13 @@ class QuickEntryPanel(QWidget):
             v["finished_on"] = None if v.get("finished_on") else (original or today_local().isoformat())
         self._show_flags()
 
+    def _received_changed(self, date: QDate) -> None:
+        if self.editing is None:
+            self.entry_date = date.toPython()
+        past = self.editing is None and self.entry_date != today_local()
+        # A received date other than today is easy to forget: make it stand out.
+        self.received_edit.setStyleSheet("background: #fff3cd;" if past else "")
+
     def _step_field(self, step: int) -> None:
         count = self.field_combo.count()
         if count:
@@ -400,7 +411,7 @@ class QuickEntryPanel(QWidget):
         self.values = {"channel": 1, "components_digitised": 0, "result_digitised": RESULT_NO,
                        "data_reused": 0, "vneid_identified": 0, "fee": FEE_NONE, "finished_on": None,
                        "supplement_requests": 0}
-        self.received_edit.setDate(QDate(today_local()))
+        self.received_edit.setDate(QDate(self.entry_date))
         if not keep_code:
             self.code_edit.clear()
             self.focus_code()
