@@ -165,6 +165,21 @@ def bench_simulation(root: Path, units: int) -> None:
         rows = hub.scalar("SELECT count(*) FROM rows")
     report(f"{len(made)}-unit simulation: {len(made)} bundles, {rows:,} rows uploaded over HTTP and applied",
            elapsed, "s", budget="< 60 s")
+    from core.hub.overview import render_overview_html, unit_status
+    from core.hub.report import write_report
+
+    with hubstore.open_hub(hub_paths) as hub:
+        start = time.perf_counter()
+        unit_status(hub)
+        status_s = time.perf_counter() - start
+        start = time.perf_counter()
+        render_overview_html(hub)
+        page_s = time.perf_counter() - start
+        start = time.perf_counter()
+        write_report(hub, root / "bao_cao.xlsx")
+        report_s = time.perf_counter() - start
+    print(f"  on that hub: hub status {status_s:.3f} s, overview page {page_s:.3f} s, Excel report {report_s:.3f} s",
+          flush=True)
 
 
 def _free_port() -> int:
