@@ -88,7 +88,7 @@ def create_search_index(conn: sqlite3.Connection, table: str, columns: list[str]
         BEGIN
             DELETE FROM [{table}_fts] WHERE rowid = OLD.rowid;
         END""")
-    conn.execute(f"INSERT INTO search_indexes(table_name, columns) VALUES (?, ?)",
+    conn.execute("INSERT INTO search_indexes(table_name, columns) VALUES (?, ?)",
                  (table, ",".join(columns)))
 
 

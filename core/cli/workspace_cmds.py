@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from core import demo
-from core.cli.common import open_store, paths_for, print_json
+from core.cli.common import open_store, paths_for
 from core.errors import DatabaseDamagedError, NotFoundError
 from core.paths import network_share_warning
 from core.workspace import identity, initialise

@@ -13,11 +13,7 @@ values for dossiers already there.
 
 from __future__ import annotations
 
-import itertools
-import os
 import sqlite3
-import time
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,19 +74,6 @@ class ImportPlan:
     def as_json(self, *, dry_run: bool) -> dict:
         return {**self.counts(), "dry_run": dry_run, "rows": self.rows_read,
                 "rejections": [{"row": r.row, "code": r.code, "reason": r.reason} for r in self.rejected]}
-
-
-_sequence = itertools.count()
-
-
-def time_ordered_id() -> str:
-    """A UUIDv7 (RFC 9562): milliseconds first, so rows of one import land side by side in the
-    primary-key and change-log indexes. Measured 2.2x faster than uuid4 for 30,000 rows
-    inserted into a 150,000-row register (random keys scatter writes over the whole index)."""
-    ms = time.time_ns() // 1_000_000
-    counter = next(_sequence) & 0xFFF
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand))
 
 
 def _open_workbook(path: Path):
@@ -326,7 +309,7 @@ def commit_import(store: Store, plan: ImportPlan) -> dict:
     store.conn.execute("PRAGMA cache_size = -65536")
     try:
         with store.transaction() as conn:
-            store.insert_many("dossiers", [dict(row, id=time_ordered_id()) for row in plan.new])
+            store.insert_many("dossiers", plan.new)
             conn.executemany(update_sql, [(*(clean[c] for c in EDITABLE_COLUMNS), now, store.actor, dossier_id)
                                           for dossier_id, clean in plan.updated])
             for month, count in sorted(plan.locked_touched.items()):

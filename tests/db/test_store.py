@@ -75,3 +75,14 @@ def test_vietnamese_collation_in_sql(commune_store):
     names = [r["full_name"] for r in store.query(
         "SELECT full_name FROM staff WHERE length(full_name) < 6 ORDER BY full_name COLLATE VI")]
     assert names == ["Anh", "Ánh", "Bảo", "Dũng", "Đạt"]
+
+
+def test_ids_are_time_ordered_uuids():
+    import uuid
+
+    from db.store import new_id
+
+    ids = [new_id() for _ in range(50)]
+    assert len(set(ids)) == 50
+    assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert [i[:13] for i in ids] == sorted(i[:13] for i in ids)  # millisecond prefix never goes back

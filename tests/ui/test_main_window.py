@@ -3,8 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 
 from tests.ui.conftest import wait_idle
 from tests.ui.helpers import type_text
