@@ -56,6 +56,10 @@ class MigrationError(DatabaseError):
     exit_code = 4
 
 
+class DiskFullError(DatabaseError):
+    """The disk (or the folder's quota) is full: the write was rolled back, nothing else changed."""
+
+
 class BackupError(AppError):
     pass
 

@@ -8,14 +8,17 @@ ever lost by restoring the wrong copy.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import now_local, today_local
 from core.errors import BackupError, DatabaseDamagedError
+from db.store import is_disk_full
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -68,6 +71,7 @@ def backup_database(conn: sqlite3.Connection, dest_dir: Path, kind: str = "manua
         final = dest_dir / f"motcua-{kind}-{_stamp(now_local())}-{counter}{SUFFIX}"
         counter += 1
     partial = final.with_suffix(".partial")
+    _remove_stale_partials(dest_dir)
     try:
         target = sqlite3.connect(str(partial))
         try:
@@ -83,11 +87,31 @@ def backup_database(conn: sqlite3.Connection, dest_dir: Path, kind: str = "manua
         os.replace(partial, final)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise BackupError(f"Ổ đĩa đã đầy: không ghi được bản sao lưu vào “{dest_dir}”. Hãy giải phóng bớt "
+                              "dung lượng rồi sao lưu lại.", details=repr(exc)) from exc
         raise BackupError(f"Không ghi được bản sao lưu vào “{dest_dir}”.", details=repr(exc)) from exc
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise BackupError(f"Ổ đĩa đã đầy: không ghi được bản sao lưu vào “{dest_dir}”. Hãy giải phóng bớt "
+                              "dung lượng rồi sao lưu lại.", details=repr(exc)) from exc
         raise BackupError("Không sao lưu được cơ sở dữ liệu.", details=repr(exc)) from exc
     return final
+
+
+def _remove_stale_partials(dest_dir: Path, older_than_s: float = 3600) -> None:
+    """Copies a crash (or a power cut) interrupted: each is a whole database, never listed, never used.
+
+    Only those older than an hour: a backup running in another process right now is younger.
+    """
+    limit = time.time() - older_than_s
+    for leftover in dest_dir.glob("*.partial"):
+        try:
+            if leftover.stat().st_mtime < limit:
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def list_backups(backups_dir: Path) -> list[BackupInfo]:

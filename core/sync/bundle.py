@@ -16,6 +16,7 @@ the signature and the hashes; only then the records are parsed and shape-checked
 from __future__ import annotations
 
 import base64
+import errno
 import gc
 import hashlib
 import io
@@ -36,8 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from core import __version__ as APP_VERSION
 from core.clock import utc_iso
 from core.sync import keys as keymod
-from core.sync.errors import (BundleDamaged, BundleRejected, BundleTooLarge, SignatureInvalid, UnsafeMember,
-                              UnsupportedFormat)
+from core.sync.errors import (BundleDamaged, BundleRejected, BundleTooLarge, SignatureInvalid, SyncError,
+                              UnsafeMember, UnsupportedFormat)
 
 FORMAT_NAME = "motcua-bundle"
 FORMAT_VERSION = 1
@@ -208,10 +209,22 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
             os.fsync(raw.fileno())
         os.replace(tmp, final)
         _fsync_dir(dest_dir)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_failed(dest_dir, exc) from exc
         raise
     return final, manifest
+
+
+def _write_failed(dest_dir: Path, exc: OSError) -> SyncError:
+    """A full disk or a folder that refuses writes: a message staff can act on, not an OSError."""
+    if exc.errno == errno.ENOSPC:
+        message = (f"Ổ đĩa đã đầy: chưa ghi được gói dữ liệu vào “{dest_dir}”. Hãy giải phóng bớt dung lượng "
+                   "rồi thử lại; các thay đổi vẫn được giữ để gửi lần sau.")
+    else:
+        message = f"Không ghi được gói dữ liệu vào thư mục “{dest_dir}”."
+    return SyncError(message, details=repr(exc), reason="write_failed")
 
 
 def bundle_file_name(kind: str, source: str, destination: str, created: str, bundle_id: str) -> str:
