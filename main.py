@@ -6,9 +6,14 @@ import sys
 
 
 def _run_gui(args) -> int:
+    from core.opener import WorkspaceOpener
+    from core.paths import resolve_paths
+
+    # The database opens on its own thread while Qt loads (see core/opener.py).
+    opener = WorkspaceOpener(resolve_paths(args.data_dir, demo=args.demo).ensure())
     from ui.app import run_gui
 
-    return run_gui(args)
+    return run_gui(args, opener=opener)
 
 
 def main(argv: list[str] | None = None) -> int:

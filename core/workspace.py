@@ -18,12 +18,16 @@ from db.settings import CURRENT_STAFF, UNIT_CODE, get_setting, set_setting
 from db.store import Store
 
 
-def open_workspace(paths: AppPaths, *, check_integrity: bool = True) -> Store:
-    """Open (creating if needed) and migrate the workspace database."""
+def open_workspace(paths: AppPaths, *, check_integrity: bool = True, quick: bool = False) -> Store:
+    """Open (creating if needed) and migrate the workspace database.
+
+    `quick` checks with quick_check only; the GUI then runs the full integrity check in
+    the background (`full_integrity_check`) so a large file does not hold up the window.
+    """
     paths.ensure()
     existed = paths.db_file.exists() and paths.db_file.stat().st_size > 0
     if existed and check_integrity:
-        backups.check_or_raise(paths.db_file)
+        backups.check_or_raise(paths.db_file, quick=quick)
     store = Store(paths.db_file)
     try:
         migrate(store.conn, before=lambda: backups.backup_database(
@@ -36,6 +40,11 @@ def open_workspace(paths: AppPaths, *, check_integrity: bool = True) -> Store:
         raise
     store.actor = get_setting(store, CURRENT_STAFF)
     return store
+
+
+def full_integrity_check(paths: AppPaths) -> None:
+    """PRAGMA integrity_check on its own read-only connection; raises DatabaseDamagedError."""
+    backups.check_or_raise(paths.db_file)
 
 
 def is_initialised(store: Store) -> bool:

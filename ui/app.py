@@ -70,8 +70,9 @@ class _FirstPaint(QObject):
 class Startup(QObject):
     """Opens the workspace off the UI thread, then runs the wizard or fills the window."""
 
-    def __init__(self, app: QApplication, paths: AppPaths, *, demo_mode: bool, smoke: bool):
+    def __init__(self, app: QApplication, paths: AppPaths, *, demo_mode: bool, smoke: bool, opener=None):
         super().__init__()
+        self.opener = opener
         self.app = app
         self.paths = paths
         self.demo_mode = demo_mode
@@ -89,10 +90,13 @@ class Startup(QObject):
 
     def _open_store(self):
         # Runs on the database thread: the database modules load there, while the
-        # UI thread shows the window.
+        # UI thread shows the window. The first time, the early opener's Store is taken over.
+        if self.opener is not None:
+            opener, self.opener = self.opener, None
+            return opener.take()
         from core.workspace import open_workspace
 
-        return open_workspace(self.paths)
+        return open_workspace(self.paths, quick=True)
 
     # -- flow ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -134,12 +138,25 @@ class Startup(QObject):
             self._run_wizard()
         self.signals.workspace_replaced.emit()
         if not self.smoke:
+            self._check_integrity_in_background()
             from ui.meeting_reminder import MeetingReminder
 
             self.reminder = MeetingReminder(self.ctx, self.window)
             self.reminder.start()
         self.ready = True
         self._maybe_quit()
+
+    def _check_integrity_in_background(self) -> None:
+        """The full PRAGMA integrity_check, on its own connection, after the window is up."""
+        from core.workspace import full_integrity_check
+
+        def damaged(error: BaseException) -> None:
+            if isinstance(error, DatabaseDamagedError):
+                self._offer_restore(error)
+            else:
+                self._failed(error)
+
+        self.bg.io(lambda _report: full_integrity_check(self.paths), on_failure=damaged)
 
     def _run_wizard(self) -> None:
         from ui.setup_wizard import SetupWizard
@@ -233,10 +250,10 @@ def _apply_provision(store, paths):
     return result, None
 
 
-def run_gui(args) -> int:
-    paths = resolve_paths(args.data_dir, demo=args.demo).ensure()
+def run_gui(args, opener=None) -> int:
+    paths = opener.paths if opener is not None else resolve_paths(args.data_dir, demo=args.demo).ensure()
     app = make_application()
-    startup = Startup(app, paths, demo_mode=args.demo, smoke=args.smoke)
+    startup = Startup(app, paths, demo_mode=args.demo, smoke=args.smoke, opener=opener)
     install_exception_hook(lambda: startup.window)
     if args.smoke:
         # A start-up that hangs must fail the smoke test, not block it.

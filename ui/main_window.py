@@ -65,11 +65,9 @@ def page_factories() -> list[tuple[str, str, Callable[[UiContext], Page]]]:
 
 
 def pending_bundles(store) -> int:
-    """Bundles waiting to be sent (0 until the sync capability creates its outbox)."""
-    try:
-        from core.sync.outbox import pending_bundle_count
-    except ImportError:
-        return 0
+    """Bundles waiting to be sent or confirmed by the province."""
+    from core.sync.status import pending_bundle_count
+
     return pending_bundle_count(store)
 
 

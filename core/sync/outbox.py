@@ -37,14 +37,7 @@ GRACE_DAYS = 30
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 6 * 3600
 
-STATE_LABELS = {
-    "pending": "chờ gửi",
-    "sending": "đang gửi",
-    "sent": "đã gửi",
-    "acked": "tỉnh đã xác nhận",
-    "error": "lỗi",
-}
-UNACKED = ("pending", "sending", "sent", "error")
+from core.sync.status import STATE_LABELS, UNACKED, pending_bundle_count  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -137,12 +130,6 @@ def list_outbox(store: Store) -> list[dict]:
     for row in rows:
         row["state_label"] = STATE_LABELS[row["state"]]
     return rows
-
-
-def pending_bundle_count(store: Store) -> int:
-    """Bundles the province has not yet confirmed (for the status bar)."""
-    return int(store.scalar(
-        f"SELECT count(*) FROM sync_outbox WHERE state IN ({','.join('?' * len(UNACKED))})", UNACKED))
 
 
 def waiting_changes(store: Store) -> int:
