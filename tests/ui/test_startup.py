@@ -41,3 +41,28 @@ def test_first_run_opens_the_wizard(qtbot, paths):
     startup._setup_chosen("21484", ["Nguyễn Văn An"], "Nguyễn Văn An")
     qtbot.waitUntil(lambda: startup.window.unit_status.text().startswith("Xã Ba Tơ"), timeout=10_000)
     startup.bg.close()
+
+
+def test_full_integrity_check_runs_after_start_and_offers_restore(qtbot, paths, commune_store, monkeypatch):
+    """Start-up opens with quick_check; the full check follows in the background."""
+    from core import workspace
+    from core.errors import DatabaseDamagedError
+
+    backup.backup_database(commune_store.conn, paths.backups_dir / "daily", "daily")
+    commune_store.close()
+    checked = []
+
+    def failing_check(p):
+        checked.append(p)
+        raise DatabaseDamagedError("Cơ sở dữ liệu bị hỏng.", details="row 12 missing from index")
+
+    monkeypatch.setattr(workspace, "full_integrity_check", failing_check)
+    app = make_application()
+    startup = Startup(app, paths, demo_mode=False, smoke=False)
+    qtbot.addWidget(startup.window)
+    startup.start()
+    qtbot.waitUntil(lambda: getattr(startup, "damaged_dialog", None) is not None, timeout=10_000)
+    assert checked == [paths]
+    assert "row 12" in startup.damaged_dialog.detailedText()
+    startup.damaged_dialog.done(QMessageBox.StandardButton.No)
+    startup.bg.close()
