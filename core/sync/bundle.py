@@ -105,10 +105,6 @@ class Bundle:
     def records(self) -> list[dict]:
         return parse_records(self.members.get(RECORDS, b""), self.manifest)
 
-    def records_with_lines(self) -> list[tuple[dict, str]]:
-        """Records with the exact JSON line each came from (the hub stores the line as is)."""
-        return parse_records(self.members.get(RECORDS, b""), self.manifest, with_lines=True)
-
     def ack(self) -> dict | None:
         raw = self.members.get(ACK)
         if raw is None:
@@ -426,12 +422,12 @@ def parse_manifest(raw: bytes) -> dict:
     return manifest
 
 
-def parse_records(raw: bytes, manifest: dict, *, with_lines: bool = False) -> list:
+def parse_records(raw: bytes, manifest: dict) -> list[dict]:
     """Parse and shape-check records.jsonl; counts must match the manifest.
 
     NaN and Infinity are refused: they are not JSON, and SQLite's JSON functions reject them.
     """
-    records: list = []
+    records: list[dict] = []
     counts: dict[str, int] = {}
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     decode = decoder.decode
@@ -456,7 +452,7 @@ def parse_records(raw: bytes, manifest: dict, *, with_lines: bool = False) -> li
                 raise BundleDamaged(f"Dòng dữ liệu số {number} trong gói không hợp lệ: {problem}.")
             table = record["t"]
             counts[table] = counts.get(table, 0) + 1
-            append((record, line) if with_lines else record)
+            append(record)
     finally:
         if gc_was_enabled:
             gc.enable()
