@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 
-from core.sync.errors import BundleDamaged, OwnershipViolation
+from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
 
 # SQLite's JSON functions walk the whole line on every call, and a line is ~750 bytes:
 # so one multi-path json_extract gathers every field the hub needs into a small JSON
@@ -85,10 +85,13 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
         raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
     for table in counts:
         owner = catalog.get(table)
+        if owner is None:  # a newer commune version, or a table that never travels
+            raise UnsupportedFormat(
+                f"Máy chủ tỉnh không có bảng dữ liệu “{table[:60]}” trong danh mục đồng bộ. Nếu xã dùng phiên bản "
+                "phần mềm mới hơn, cần cập nhật phần mềm ở tỉnh rồi gửi lại.")
         if owner != "commune":
-            what = "của tỉnh" if owner == "province" else "không có trong danh mục"
             raise OwnershipViolation(
-                f"Gói sửa dữ liệu bảng “{table[:60]}” ({what}); xã chỉ được gửi dữ liệu của chính mình. "
+                f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
                 "Gói bị từ chối.")
     foreign = conn.execute("SELECT n, origin FROM temp.incoming_fields WHERE row_type = 'object' AND origin IS NOT ? "
                            "ORDER BY n LIMIT 1", (unit,)).fetchone()

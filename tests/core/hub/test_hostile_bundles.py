@@ -226,7 +226,7 @@ def test_unknown_table_is_refused(world, tmp_path):
     bad, _ = bundlemod.write_bundle(tmp_path / "bad", kind="changes", source=a.code, destination="province",
                                     signer=keys.load_or_create(a.paths.keys_dir),
                                     records=[("settings", "r1", "insert", 50, row)], seq_from=50, seq_to=50)
-    _refused(hub, bad.read_bytes(), "ownership", "settings")
+    _refused(hub, bad.read_bytes(), "unsupported_format", "settings", "cập nhật")
 
 
 def test_unknown_format_version_is_refused_naming_the_version(world, tmp_path):
