@@ -87,18 +87,24 @@ def make_units(root: Path, count: int, bundles: int, rows: int) -> list[Unit]:
 def start_hub(root: Path, units: list[Unit]) -> tuple[subprocess.Popen, str, hubstore.HubPaths]:
     hub_paths = hubstore.HubPaths(root / "hub")
     hubstore.init_hub(hub_paths)
-    with hubstore.open_hub(hub_paths) as hub:
-        for unit in units:
-            hubstore.register_unit(hub, unit.code, unit.key)
+    server, url = start_hub_process(root / "hub", [(u.code, u.key) for u in units])
+    return server, url, hub_paths
+
+
+def start_hub_process(hub_dir: Path, registrations: list[tuple[str, str]]) -> tuple[subprocess.Popen, str]:
+    """Register the communes' keys in an initialised hub folder and run `hub serve` on it (127.0.0.1)."""
+    with hubstore.open_hub(hubstore.HubPaths(hub_dir)) as hub:
+        for code, key in registrations:
+            hubstore.register_unit(hub, code, key)
     port = _free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(root / "hub"),
+    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub_dir),
                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
             if httpx.get(f"{url}{API}/health", timeout=1).status_code == 200:
-                return server, url, hub_paths
+                return server, url
         except httpx.HTTPError:
             time.sleep(0.1)
     server.kill()

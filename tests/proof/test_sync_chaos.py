@@ -12,19 +12,15 @@ import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
-from core.sync import outbox, service
-from core.sync.client import HubClient, RetryPolicy
-from core.sync.errors import SyncError
-from core.sync.identity import commune_keypair
+from bench.sync_chaos import sync_until_settled
+from core.sync import outbox
 from core.units import all_units
 from tests.core.sync.harness import add_rows, make_commune, make_hub, running_hub
 from tests.proof.chaos_proxy import ChaosProxy
 
 UNITS = int(os.environ.get("PROOF_CHAOS_UNITS", "96"))
-MAX_RUNS = 40  # sync attempts per commune before the test gives up on it
 
 pytestmark = pytest.mark.slow
 
@@ -39,26 +35,6 @@ def _fill(commune) -> list[str]:
     return ids
 
 
-def sync_until_settled(commune, proxy_url: str) -> int:
-    """What the app's sync button does, again until nothing waits; returns the attempts used."""
-    last = None
-    for attempt in range(1, MAX_RUNS + 1):
-        client = HubClient(proxy_url, unit=commune.code, keypair=commune_keypair(commune.paths), timeout=1.0,
-                           retry=RetryPolicy(attempts=3, base=0.01, cap=0.05),
-                           transport=httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)))
-        try:
-            summary = service.sync_now(commune.store, commune.paths, client=client)
-            if not summary.errors and outbox.pending_bundle_count(commune.store) == 0:
-                return attempt
-            last = summary.errors
-        except SyncError as exc:
-            last = f"{exc.message} {exc.details}"
-        finally:
-            client.close()
-    states = commune.store.query("SELECT seq_from, seq_to, state, last_error FROM sync_outbox ORDER BY seq_from")
-    raise AssertionError(f"{commune.code}: not settled after {MAX_RUNS} attempts; last: {last}; outbox: {states}")
-
-
 def test_96_units_through_a_chaotic_proxy_arrive_exactly_once(tmp_path):
     hub = make_hub(tmp_path / "hub")
     codes = [u.code for u in all_units()][:UNITS]
@@ -71,7 +47,7 @@ def test_96_units_through_a_chaotic_proxy_arrive_exactly_once(tmp_path):
                         duplicate_rate=0.15) as proxy:
             proxy_url = f"http://127.0.0.1:{proxy.port}"
             with ThreadPoolExecutor(max_workers=4) as pool:
-                attempts = list(pool.map(lambda c: sync_until_settled(c, proxy_url), communes))
+                attempts = list(pool.map(lambda c: sync_until_settled(c.store, c.paths, c.code, proxy_url), communes))
             faults = dict(proxy.faults)
     assert all(faults[kind] > 0 for kind in ("drop", "stall", "cut_answer", "duplicate")), faults
     with hub.store() as s:
