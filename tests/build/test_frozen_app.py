@@ -38,9 +38,10 @@ class Frozen:
         self.cli = folder / build.cli_executable_name()
 
     def env(self, home: Path) -> dict:
-        env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(home), "PYTHONUTF8": "1", "LANG": "C.UTF-8",
+        env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(home), "USERPROFILE": str(home),
+               "LANG": "C", "LC_ALL": "C",  # a bare system's locale: output must still be UTF-8
                "XDG_DATA_HOME": str(home / "share"), "APPDATA": str(home), "LOCALAPPDATA": str(home)}
-        for name in ("PATH", "SYSTEMROOT", "TEMP", "TMP", "WINDIR"):
+        for name in ("PATH", "SYSTEMROOT", "SYSTEMDRIVE", "TEMP", "TMP", "WINDIR", "COMSPEC", "PATHEXT"):
             if name in os.environ:
                 env[name] = os.environ[name]
         return env
