@@ -68,7 +68,7 @@ def main(argv=None) -> None:
         print(f"app runs: {', '.join(f'{t:.3f}' for t in app_times)}")
         print(f"bare runs: {', '.join(f'{t:.3f}' for t in bare_times)}")
         size = build.mb(build.folder_size(app_dir))
-        print(f"size: frozen app folder {size:.1f} MB (budget {build.FOLDER_BUDGET_MB} MB)")
+        report("size: frozen one-folder build (Linux)", size, "MB", budget=f"< {build.FOLDER_BUDGET_MB} MB")
 
 
 if __name__ == "__main__":
