@@ -247,3 +247,22 @@ def test_excel_importer_takes_any_file(import_store, data, suffix):
 
 def test_importer_store_still_sound(import_store):
     assert integrity_problems(import_store.path) == []
+
+
+# -- atheris (coverage-guided), when it is installed ------------------------------------
+
+ATHERIS_TARGETS = Path(__file__).with_name("atheris_targets.py")
+
+
+@pytest.mark.parametrize("target", ["bundle", "directive", "deadline", "excel"])
+def test_atheris_finds_no_crash_or_hang(target, tmp_path):
+    pytest.importorskip("atheris", reason="atheris is optional (pip install atheris)")
+    import subprocess
+    import sys
+
+    runs = os.environ.get("PROOF_ATHERIS_RUNS", "3000")
+    done = subprocess.run([sys.executable, str(ATHERIS_TARGETS), target, f"-runs={runs}", "-timeout=1",
+                           "-max_total_time=30", f"-artifact_prefix={tmp_path}/", "-seed=9"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Done" in done.stderr
