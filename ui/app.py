@@ -139,12 +139,21 @@ class Startup(QObject):
         self.signals.workspace_replaced.emit()
         if not self.smoke:
             self._check_integrity_in_background()
-            from ui.meeting_reminder import MeetingReminder
-
-            self.reminder = MeetingReminder(self.ctx, self.window)
-            self.reminder.start()
+            if who.unit is not None:
+                self._start_services()
         self.ready = True
         self._maybe_quit()
+
+    def _start_services(self) -> None:
+        """What runs in the background for a set-up workspace: the meeting reminder and sending."""
+        if self.ctx.sync_scheduler is not None:
+            return
+        from ui.meeting_reminder import MeetingReminder
+        from ui.sync_scheduler import SyncScheduler
+
+        self.reminder = MeetingReminder(self.ctx, self.window)
+        self.reminder.start()
+        self.ctx.sync_scheduler = SyncScheduler(self.ctx, self.window)
 
     def _check_integrity_in_background(self) -> None:
         """The full PRAGMA integrity_check, on its own connection, after the window is up."""
@@ -174,9 +183,13 @@ class Startup(QObject):
 
             return initialise(store, unit_code, staff, current)
 
-        self.bg.db(setup,
-                   lambda who: (setattr(self.ctx, "identity", who), self.signals.identity_changed.emit(),
-                                self.window.refresh_identity()))
+        def done(who) -> None:
+            self.ctx.identity = who
+            self.signals.identity_changed.emit()
+            self.window.refresh_identity()
+            self._start_services()
+
+        self.bg.db(setup, done)
 
     def _setup_cancelled(self) -> None:
         QMessageBox.information(self.window, "Chưa thiết lập",

@@ -66,3 +66,18 @@ def test_full_integrity_check_runs_after_start_and_offers_restore(qtbot, paths, 
     assert "row 12" in startup.damaged_dialog.detailedText()
     startup.damaged_dialog.done(QMessageBox.StandardButton.No)
     startup.bg.close()
+
+
+def test_sending_and_the_meeting_reminder_start_with_the_app(qtbot, paths, commune_store):
+    commune_store.close()
+    app = make_application()
+    startup = Startup(app, paths, demo_mode=False, smoke=False)
+    qtbot.addWidget(startup.window)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.ready, timeout=10_000)
+    assert startup.ctx.sync_scheduler is not None and startup.ctx.sync_scheduler.timer.isActive()
+    assert startup.reminder.timer.isActive()
+    # The Đồng bộ page shows the same scheduler rather than starting its own.
+    startup.window.open_page("sync")
+    assert startup.window.pages["sync"].scheduler is startup.ctx.sync_scheduler
+    startup.bg.close()

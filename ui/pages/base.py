@@ -27,6 +27,7 @@ class UiContext:
     paths: AppPaths
     signals: AppSignals
     identity: Identity = field(default_factory=lambda: Identity(None, None, None))
+    sync_scheduler: object | None = None  # ui.sync_scheduler.SyncScheduler once started
 
 
 class Page(QWidget):

@@ -2,16 +2,15 @@
 "Gửi ngay", "Xuất gói ra USB", "Nhập gói", and the connection to the province.
 
 All network and file work runs through ctx.bg.io with progress; the page only shows
-what core.sync.view prepared. A SyncScheduler retries due bundles on a timer and
-as soon as the operating system says the network is back (a hint; the hub's health
-answer decides).
+what core.sync.view prepared. The app-wide SyncScheduler (ui/sync_scheduler.py) retries
+due bundles on a timer and as soon as the operating system says the network is back.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
@@ -20,62 +19,10 @@ from core.sync import service
 from core.sync.errors import BundleRejected
 from ui.errors import show_info
 from ui.pages.base import Page
+from ui.sync_scheduler import SyncScheduler
 from ui.widgets.rows_model import Column, RowsModel
 
 STATE_COLOURS = {"error": QColor("#fde2e1"), "acked": QColor("#e6f4ea"), "sending": QColor("#fff4ce")}
-RETRY_CHECK_MS = 5 * 60 * 1000
-
-
-class SyncScheduler(QObject):
-    """Sends due bundles without anyone pressing a button: every few minutes and when the network returns."""
-
-    sync_finished = Signal(object)  # SyncSummary
-    sync_failed = Signal(object)  # exception
-    running_changed = Signal(bool)
-
-    def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.running = False
-        self.timer = QTimer(self)
-        self.timer.setInterval(RETRY_CHECK_MS)
-        self.timer.timeout.connect(lambda: self.start(force=False, automatic=True))
-        self.timer.start()
-        self.network = None
-        QTimer.singleShot(0, self._watch_network)
-
-    def _watch_network(self) -> None:
-        from ui.network_status import NetworkStatus
-
-        self.network = NetworkStatus(self)
-        self.network.came_back.connect(lambda: self.start(force=True, automatic=True))
-
-    def start(self, *, force: bool, automatic: bool = False, on_progress=None) -> bool:
-        """Start a sync unless one is running; False when it was not started."""
-        if self.running:
-            return False
-        self.running = True
-        self.running_changed.emit(True)
-        paths = self.ctx.paths
-        self.ctx.bg.io(lambda report: service.run_sync(paths, force=force, report=report, automatic=automatic),
-                       on_success=self._done, on_failure=self._failed, on_progress=on_progress)
-        return True
-
-    def _done(self, summary) -> None:
-        self.running = False
-        self.running_changed.emit(False)
-        if summary is None:  # an automatic try with nothing to do
-            return
-        self.sync_finished.emit(summary)
-        if summary.cut.path or summary.sent or summary.acknowledged or summary.received or summary.errors:
-            for table in ("sync_outbox", *sorted(summary.changed_tables)):
-                self.ctx.signals.data_changed.emit(table)
-
-    def _failed(self, exc) -> None:
-        self.running = False
-        self.running_changed.emit(False)
-        self.sync_failed.emit(exc)
-        self.ctx.signals.data_changed.emit("sync_outbox")
 
 
 class SyncPage(Page):
@@ -83,7 +30,7 @@ class SyncPage(Page):
 
     def __init__(self, ctx, parent=None, *, scheduler: SyncScheduler | None = None):
         super().__init__(ctx, parent)
-        self.scheduler = scheduler or SyncScheduler(ctx, self)
+        self.scheduler = scheduler or ctx.sync_scheduler or SyncScheduler(ctx, self)
         self.scheduler.sync_finished.connect(self._sync_finished)
         self.scheduler.sync_failed.connect(self._sync_failed)
         self.scheduler.running_changed.connect(self._set_busy)
