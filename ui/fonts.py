@@ -7,7 +7,6 @@ import logging
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from core.resources import resources_dir
 
 log = logging.getLogger(__name__)
 FALLBACK_FAMILY = "Liberation Sans"
@@ -16,6 +15,8 @@ VIETNAMESE_SAMPLE = "Ắ ặ ơ ư đ Đ ễ ỹ"
 
 def load_bundled_fonts(pattern: str = "LiberationSans-*.ttf") -> list[str]:
     """Register the bundled UI fonts (the serif faces are for printing, not the screen)."""
+    from core.resources import resources_dir
+
     families = []
     for path in sorted((resources_dir() / "fonts").glob(pattern)):
         font_id = QFontDatabase.addApplicationFont(str(path))

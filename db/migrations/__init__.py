@@ -8,30 +8,33 @@ Never edit a migration that has shipped: add the next number.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from types import ModuleType
 from typing import Callable
 
 from core.clock import utc_iso
 from core.errors import MigrationError
-from db.migrations import m0001_foundation
-from db.migrations import m0002_checklists
-from db.migrations import m0003_sync_outbox
-from db.migrations import m0004_dossiers
-from db.migrations import m0005_tasks
-from db.migrations import m0006_dossier_covering_indexes
-from db.migrations import m0007_dossier_supplements
 
-# Append only. The position in this list is the migration number (1-based).
-MIGRATIONS: list[ModuleType] = [
-    m0001_foundation,
-    m0002_checklists,
-    m0003_sync_outbox,
-    m0004_dossiers,
-    m0005_tasks,
-    m0006_dossier_covering_indexes,
-    m0007_dossier_supplements,
+# Append only. The position in this list is the migration number (1-based). Modules are
+# imported only when they have to run: a start-up on an up-to-date file imports none.
+MIGRATIONS: list = [
+    "m0001_foundation",
+    "m0002_checklists",
+    "m0003_sync_outbox",
+    "m0004_dossiers",
+    "m0005_tasks",
+    "m0006_dossier_covering_indexes",
+    "m0007_dossier_supplements",
 ]
+
+
+def _module(entry) -> ModuleType:
+    return importlib.import_module(f"db.migrations.{entry}") if isinstance(entry, str) else entry
+
+
+def migration_name(entry) -> str:
+    return entry if isinstance(entry, str) else entry.__name__.rsplit(".", 1)[-1]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -48,7 +51,7 @@ def pending_migrations(conn: sqlite3.Connection) -> list[tuple[int, ModuleType]]
         raise MigrationError(
             "Cơ sở dữ liệu này được tạo bởi phiên bản phần mềm mới hơn. Hãy cập nhật phần mềm.",
             details=f"schema {current} > supported {latest_version()}")
-    return [(n, m) for n, m in enumerate(MIGRATIONS, start=1) if n > current]
+    return [(n, _module(m)) for n, m in enumerate(MIGRATIONS, start=1) if n > current]
 
 
 def migrate(conn: sqlite3.Connection, *, before: Callable[[], None] | None = None) -> list[int]:

@@ -59,8 +59,16 @@ def test_a_failing_migration_leaves_the_schema_untouched(tmp_path, monkeypatch):
 
 
 def test_migration_modules_are_numbered_in_order():
-    names = [m.__name__.rsplit(".", 1)[-1] for m in migrations.MIGRATIONS]
+    names = [migrations.migration_name(m) for m in migrations.MIGRATIONS]
     assert [int(n[1:5]) for n in names] == list(range(1, len(names) + 1))
+
+
+def test_every_listed_migration_module_exists_and_has_up():
+    import importlib
+
+    for entry in migrations.MIGRATIONS:
+        module = importlib.import_module(f"db.migrations.{migrations.migration_name(entry)}")
+        assert callable(module.up)
 
 
 def test_every_syncable_table_has_sync_columns_and_triggers(store):
