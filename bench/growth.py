@@ -99,7 +99,12 @@ def dossiers_and_bundle(root: Path, n: int, repeat: int) -> float:
     seconds = time.perf_counter() - start
     hub.close()
     if result.status != "applied":
-        print(f"growth: hub apply @ {n:,} rows refused: {result.reason} {result.message}", flush=True)
+        # A finding, not a crash: the reader's limits (bundle.Limits) refuse what cut_bundle wrote.
+        print(f"growth: hub apply @ {n:,} rows refused: {result.reason} {result.message} "
+              f"(bundle file {len(data) / 1e6:.0f} MB)", flush=True)
+        _record({"kind": "growth", "operation": "hub apply (ingest_bytes)", "rows": n, "value": None, "unit": "",
+                 "note": f"refused ({result.reason}; {len(data) / 1e6:.0f} MB bundle)",
+                 "name": f"hub apply @ {n:,}"})
     else:
         growth("hub apply (ingest_bytes)", n, seconds)
     return built

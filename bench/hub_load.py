@@ -7,7 +7,7 @@ per second and latency percentiles (p50/p95/p99), beside the same figures for th
 `GET /health` at the same concurrency (the HTTP stack alone, in-run baseline). Then the hub is
 checked: every bundle once, every row once, nothing missing.
 
-    python -m bench.hub_load [--quick]     (--quick: 16 communes x 4 bundles, 8 at a time)
+    python -m bench.hub_load [--quick]     (full: 96 communes x 8 bundles, 32 at a time; --quick: 16 x 4, 8 at a time)
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
-    units_n, bundles, rows, concurrency = (16, 4, 50, 8) if args.quick else (64, 6, 200, 16)
+    units_n, bundles, rows, concurrency = (16, 4, 50, 8) if args.quick else (96, 8, 200, 32)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         start = time.perf_counter()

@@ -90,7 +90,8 @@ def growth_table(summary: dict) -> list[str]:
     lines = ["| operation | " + " | ".join(f"{s:,} rows" for s in sizes) + " |",
              "|---|" + "---|" * len(sizes)]
     for operation, by_size in operations.items():
-        cells = [_num(by_size[s]["value"], by_size[s]["unit"]) if s in by_size else "—" for s in sizes]
+        cells = [(_num(by_size[s]["value"], by_size[s]["unit"]) if by_size[s]["value"] is not None
+                  else by_size[s].get("note", "—")) if s in by_size else "—" for s in sizes]
         lines.append(f"| {_cell(operation)} | " + " | ".join(cells) + " |")
     return lines
 
