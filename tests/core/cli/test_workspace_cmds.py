@@ -78,3 +78,16 @@ def test_main_py_cli_subprocess_has_no_traceback(tmp_path):
                             env={**os.environ, "PYTHONIOENCODING": "utf-8"})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "Lỗi" in result.stderr
+
+
+def test_help_and_usage_errors_are_in_vietnamese(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        main("--help")
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "cách dùng:" in out and "hiện hướng dẫn này" in out and "show this help" not in out
+    with pytest.raises(SystemExit):
+        main("init")
+    assert "thiếu tham số bắt buộc: --unit" in capsys.readouterr().err
