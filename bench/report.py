@@ -112,7 +112,9 @@ def render(summary: dict) -> str:
     growth = growth_table(summary)
     if growth:
         lines += ["", "### Growth with data size (`python -m bench.growth`)", "",
-                  "Each operation on a workspace or hub holding that many rows; medians, same run. "
+                  "Each operation on a workspace or hub holding that many rows, fresh databases for each "
+                  "size, same run; indicators and search are medians of 9 (5 with --quick) after a warm-up, "
+                  "export and apply one run each. "
                   "Dossier indicators: a year's indicators over a register of N dossiers; task search: a "
                   "folded two-word search over N tasks (1,000-row cap); bundle export: cutting a signed "
                   "bundle of N changed dossier rows; hub apply: the hub ingesting that bundle.", ""]
