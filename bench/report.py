@@ -96,7 +96,7 @@ def growth_table(summary: dict) -> list[str]:
     return lines
 
 
-def render(summary: dict) -> str:
+def render(summary: dict, plot: str | None = None) -> str:
     runs = summary["runs"]
     lines = [START, "", f"## Summary: every budget, one run (`python -m bench{' --quick' if summary['mode'] == 'quick' else ''}`)", "",
              f"Run {summary['started_at']} UTC, {summary['mode']} mode, {summary['seconds'] / 60:.1f} minutes. "
@@ -119,6 +119,8 @@ def render(summary: dict) -> str:
                   "folded two-word search over N tasks (1,000-row cap); bundle export: cutting a signed "
                   "bundle of N changed dossier rows; hub apply: the hub ingesting that bundle.", ""]
         lines += growth
+        if plot:
+            lines += ["", f"![Time against rows, log-log: the four operations above]({plot})"]
     lines += ["", END]
     return "\n".join(lines) + "\n"
 
@@ -144,12 +146,17 @@ def main(argv=None) -> None:
     parser.add_argument("--print", action="store_true", help="print the block instead of writing the document")
     args = parser.parse_args(argv)
     summary = json.loads(args.summary.read_text(encoding="utf-8"))
-    block = render(summary)
     if args.print:
-        print(block)
-    else:
-        write_into(args.doc, block)
-        print(f"{args.doc}: summary table from {args.summary}")
+        print(render(summary))
+        return
+    plot = None
+    if summary["mode"] == "full":
+        from bench.growth_plot import draw
+
+        if draw(summary, args.doc.parent / "growth.png"):
+            plot = "growth.png"
+    write_into(args.doc, render(summary, plot))
+    print(f"{args.doc}: summary table from {args.summary}" + (f", plot {args.doc.parent / plot}" if plot else ""))
 
 
 if __name__ == "__main__":
