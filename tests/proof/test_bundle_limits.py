@@ -1,0 +1,44 @@
+"""A long backlog of changes must still reach the province.
+
+`cut_bundle` puts every pending change into one bundle; the reader refuses a bundle whose
+records are larger than `bundle.Limits.max_member_bytes` (512 MB unpacked), so a backlog of
+about a million changed rows (`python -m bench.growth`: refused at 1,000,000 dossier rows)
+produces a bundle the hub must refuse, and the commune can never send it. Here the reader's
+limit is lowered (to 200 KB) so the same happens with 3,000 rows; the test asks that every row
+still arrives (the writer cutting at the reader's limits). Known failing: strict xfail, so it
+turns red when the sync code is fixed and the marker should go.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from core.hub import ingest
+from core.sync import bundle as bundlemod
+from core.sync import outbox
+from tests.core.sync.harness import make_commune, make_hub
+
+
+@pytest.mark.xfail(strict=True, reason="cut_bundle does not split a backlog at the reader's limits (issue 9 finding)")
+def test_a_backlog_larger_than_one_bundle_still_arrives(tmp_path, monkeypatch):
+    small = dataclasses.replace(bundlemod.DEFAULT_LIMITS, max_member_bytes=200_000, max_total_bytes=400_000)
+    monkeypatch.setattr(bundlemod, "DEFAULT_LIMITS", small)
+    monkeypatch.setitem(bundlemod.open_bundle_bytes.__kwdefaults__, "limits", small)
+    hub = make_hub(tmp_path / "hub")
+    c = make_commune(tmp_path / "c", "21484", hub)
+    c.store.insert_many("staff", [{"full_name": f"Cán bộ số {i}", "position": "công chức " * 5, "active": 1}
+                                  for i in range(3000)])
+    while outbox.cut_bundle(c.store, c.paths).bundle_id:
+        pass
+    answers = []
+    with hub.store() as s:
+        for row in c.store.query("SELECT file_name FROM sync_outbox ORDER BY seq_from"):
+            data = (c.paths.outbox_dir / row["file_name"]).read_bytes()
+            answers.append(ingest.ingest_bytes(hub.paths, s, data, via="usb").status)
+        at_hub = s.scalar("SELECT count(*) FROM rows WHERE table_name = 'staff'")
+    local = c.store.scalar("SELECT count(*) FROM staff")
+    c.close()
+    assert answers and set(answers) == {"applied"}, answers
+    assert at_hub == local
