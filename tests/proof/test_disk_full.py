@@ -189,3 +189,18 @@ def test_a_backup_interrupted_long_ago_is_cleared(paths, commune_store):
     os.utime(old, (0, 0))  # interrupted long ago; `fresh` could be another process's backup in progress
     backup_now(commune_store, paths)
     assert not old.exists() and fresh.exists()
+
+
+def test_printing_a_report_onto_a_full_disk(disk):
+    from core.printing.sample import build_sample
+
+    reports = disk.mount / "reports"
+    reports.mkdir()
+    disk.fill()
+    with pytest.raises(AppError) as caught:
+        build_sample(reports / "mau.pdf")
+    assert VIETNAMESE & set(caught.value.message.lower()) and "errno" not in caught.value.message.lower()
+    assert list(reports.iterdir()) == [], "a partial PDF was left behind"
+    disk.free()
+    build_sample(reports / "mau.pdf")
+    assert (reports / "mau.pdf").read_bytes().startswith(b"%PDF")
