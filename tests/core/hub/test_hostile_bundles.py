@@ -320,3 +320,46 @@ def test_signed_well_formed_lines_are_applied(world, tmp_path):
     with hub.store() as s:
         state = s.scalar("SELECT json_extract(state, '$.row.full_name') FROM rows WHERE row_id = 'q1'")
     assert state == "A"
+
+
+def _staff_line(row_id: str, name: str = "A") -> str:
+    row = json.loads(ROW_OK) | {"id": row_id, "full_name": name}
+    return json.dumps({"t": "staff", "id": row_id, "op": "insert", "seq": 1, "row": row},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def test_signed_lines_not_utf8_are_refused(world, tmp_path):
+    hub, a, b, path = world
+    raw = (_staff_line("q1") + "\n").encode() + _staff_line("q2", "\u00c9").encode("latin-1") + b"\n"
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 2})
+    _refused(hub, data, "damaged", "UTF-8")
+
+
+def test_signed_line_with_nul_byte_is_refused_naming_the_line(world, tmp_path):
+    # SQLite's JSON parser stops at a NUL: what follows it would be stored unchecked.
+    hub, a, b, path = world
+    raw = (_staff_line("q1") + "\n" + _staff_line("q2") + "\x00garbage\n").encode()
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 2})
+    _refused(hub, data, "damaged", "số 2", "NUL")
+
+
+def test_malformed_json_is_refused_naming_its_line(world, tmp_path):
+    hub, a, b, path = world
+    raw = (_staff_line("q1") + "\n" + _staff_line("q2") + "\n" + _staff_line("q3")[:-1] + "\n").encode()
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 3})
+    _refused(hub, data, "damaged", "số 3", "JSON")
+
+
+def test_vietnamese_lines_across_utf8_check_chunks_are_stored_as_signed(world, tmp_path):
+    """Multi-byte letters straddling the 64 KiB pieces the UTF-8 check reads are accepted, and
+    each row's state is the signed line itself, as text."""
+    hub, a, b, path = world
+    lines = [_staff_line(f"v{i}", "Nguyễn Thị Hồng Nhung Đỗ Ưng " * (i % 7 + 1)) for i in range(400)]
+    raw = "".join(line + "\n" for line in lines).encode()
+    assert len(raw) > 2 * 65536
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 400})
+    assert _ingest(hub, data).status == "applied"
+    with hub.store() as s:
+        stored = s.query("SELECT row_id, typeof(state) AS kind, state FROM rows WHERE row_id LIKE 'v%'")
+    assert {r["kind"] for r in stored} == {"text"}
+    assert {r["row_id"]: r["state"] for r in stored} == {f"v{i}": line for i, line in enumerate(lines)}
