@@ -119,7 +119,7 @@ def crafted_zips(draw):
                                      st.just(b'{"format": "motcua-bundle", "format_version": 1}')))
             try:
                 zf.writestr(name, content)
-            except (ValueError, UnicodeEncodeError):
+            except (ValueError, UnicodeEncodeError, IndexError):  # names zipfile itself cannot write ("\0")
                 pass
     return out.getvalue()
 
