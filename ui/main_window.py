@@ -138,8 +138,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.pending_status)
         self.network = None
         self._show_network("unknown")
-        # Loading the OS network backend takes a while: after the first paint.
-        QTimer.singleShot(0, self._start_network_status)
+        # Loading the OS network backend takes a while: well after the first paint.
+        QTimer.singleShot(1000, self._start_network_status)
 
     def _start_network_status(self) -> None:
         from ui.network_status import NetworkStatus
