@@ -1,4 +1,4 @@
-"""Province hub commands: hub init | register | ingest | directive | ack | status | report | serve."""
+"""Province hub commands: hub init | register | ingest | directive | targets | template | ack | status | report | serve."""
 
 from __future__ import annotations
 
@@ -37,6 +37,21 @@ def register(subparsers, common) -> None:
     p.add_argument("--allow-duplicate", action="store_true", help="gửi lại văn bản cùng số và ngày")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_directive)
+
+    p = sub.add_parser("targets", parents=[common], help="gửi chỉ tiêu số hóa hồ sơ (tệp CSV) xuống các đơn vị")
+    p.add_argument("file", metavar="TỆP.csv")
+    p.add_argument("--units", nargs="*", metavar="MÃ", help="mặc định: mọi đơn vị đã đăng ký")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_targets)
+
+    p = sub.add_parser("template", parents=[common],
+                       help="gửi phiên bản mới của mẫu phiếu kiểm tra hội nghị truyền hình (tệp CSV)")
+    p.add_argument("file", metavar="TỆP.csv")
+    p.add_argument("--name", required=True, metavar="TÊN", help="tên mẫu phiếu")
+    p.add_argument("--version", required=True, type=int, metavar="SỐ", help="số phiên bản (tăng dần)")
+    p.add_argument("--units", nargs="*", metavar="MÃ", help="mặc định: mọi đơn vị đã đăng ký")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_template)
 
     p = sub.add_parser("ack", parents=[common], help="tạo gói xác nhận cho một đơn vị (mang về bằng USB)")
     p.add_argument("--unit", required=True, metavar="MÃ")
@@ -118,6 +133,33 @@ def cmd_directive(args) -> int:
         print(f"Đã tạo {len(made)} gói văn bản chỉ đạo ({len(rows)} bản ghi) cho: "
               + ", ".join(m["unit"] for m in made) + ".")
     return 0
+
+
+def _publish_rows(args, rows, what: str) -> int:
+    paths = _paths(args).require()
+    units = [find_unit(code).code for code in args.units] if args.units else None
+    with open_hub(paths) as store:
+        made = province.publish(paths, store, rows, units)
+    if args.json:
+        print_json({"bundles": made, "records": len(rows)})
+    else:
+        print(f"Đã tạo {len(made)} gói {what} ({len(rows)} bản ghi) cho: " + ", ".join(m["unit"] for m in made) + ".")
+    return 0
+
+
+def cmd_targets(args) -> int:
+    from core.dossiers.targets import province_target_rows
+
+    return _publish_rows(args, province_target_rows(Path(args.file)), "chỉ tiêu số hóa hồ sơ")
+
+
+def cmd_template(args) -> int:
+    from core.checklists.templates import province_template_rows
+
+    if args.version < 1:
+        raise UserInputError("Số phiên bản mẫu phiếu phải từ 1 trở lên.")
+    rows = province_template_rows(Path(args.file), name=args.name, version=args.version)
+    return _publish_rows(args, rows, "mẫu phiếu kiểm tra")
 
 
 def cmd_ack(args) -> int:

@@ -13,8 +13,12 @@ Verdict: green at or above the target; amber within `amber_margin` below it; red
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.clock import utc_iso
 from core.errors import UserInputError
@@ -116,3 +120,74 @@ def rag(value: float | None, target: Target | None) -> str | None:
     if v >= t - round(target.amber_margin * 10000):
         return AMBER
     return RED
+
+
+class TargetFileError(UserInputError):
+    """A targets file from the province that cannot be sent as it is."""
+
+
+TARGET_COLUMNS = ("indicator", "effective_from", "target")
+_TARGET_ID_NAMESPACE = uuid.UUID("4f1d8a52-2b6e-4c1e-9a57-6a3b8f0e2d11")
+
+
+def _parse_fraction(text: str) -> float:
+    """"0.8", "0,8", "80%" or "80 %" -> 0.8."""
+    text = text.strip().replace(" ", "")
+    percent = text.endswith("%")
+    value = float(text.rstrip("%").replace(",", "."))
+    return value / 100 if percent or value > 1 else value
+
+
+def province_target_rows(path) -> list[tuple[str, dict]]:
+    """[(table, row)] for the hub to send: the province's targets file as `dossier_targets` rows.
+
+    Columns: indicator, effective_from (YYYY-MM-DD or dd/mm/yyyy), target (0.8, 80% …), and
+    optionally amber_margin and source. A row's id is derived from its indicator and date, so
+    sending a corrected file replaces the earlier target rather than adding a second one.
+    Every row is checked before anything is sent; a bad file raises TargetFileError.
+    """
+    from core.clock import parse_date_vn
+    from core.dossiers.indicators import INDICATORS
+
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise TargetFileError(f"Không đọc được tệp chỉ tiêu “{path.name}”.", details=repr(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise TargetFileError(f"Tệp chỉ tiêu “{path.name}” không phải văn bản UTF-8 (CSV).") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in TARGET_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise TargetFileError(f"Tệp chỉ tiêu “{path.name}” thiếu cột: {', '.join(missing)}.")
+    now = utc_iso()
+    rows, seen = [], set()
+    for number, record in enumerate(reader, start=2):
+        indicator = (record.get("indicator") or "").strip()
+        if indicator not in INDICATORS:
+            raise TargetFileError(f"Dòng {number}: chỉ số “{indicator}” không có trong danh sách "
+                                  f"({', '.join(INDICATORS)}).")
+        try:
+            effective = parse_date_vn(record.get("effective_from") or "")
+        except ValueError:
+            raise TargetFileError(f"Dòng {number}: ngày áp dụng “{record.get('effective_from')}” không hợp lệ.")
+        try:
+            target = _parse_fraction(record.get("target") or "")
+            margin = _parse_fraction(record.get("amber_margin") or "0.1")
+        except ValueError:
+            raise TargetFileError(f"Dòng {number}: chỉ tiêu “{record.get('target')}” không phải một tỷ lệ.")
+        if not 0 <= target <= 1 or not 0 <= margin <= 1:
+            raise TargetFileError(f"Dòng {number}: chỉ tiêu phải từ 0% đến 100%.")
+        key = (indicator, effective.isoformat())
+        if key in seen:
+            raise TargetFileError(f"Dòng {number}: chỉ tiêu {indicator} từ ngày {effective:%d/%m/%Y} bị lặp.")
+        seen.add(key)
+        rows.append(("dossier_targets", {
+            "id": str(uuid.uuid5(_TARGET_ID_NAMESPACE, "/".join(key))),
+            "created_at": now, "updated_at": now, "deleted_at": None, "origin": "province",
+            "created_by": None, "updated_by": None,
+            "indicator": indicator, "effective_from": effective.isoformat(), "target": target,
+            "amber_margin": margin, "source": (record.get("source") or "").strip() or None}))
+    if not rows:
+        raise TargetFileError(f"Tệp chỉ tiêu “{path.name}” không có dòng nào.")
+    return rows
