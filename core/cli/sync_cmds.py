@@ -43,7 +43,7 @@ def register(subparsers, common) -> None:
 def cmd_export(args) -> int:
     paths, store = open_store(args)
     with store:
-        cut = outbox.cut_bundle(store, paths)
+        cut = outbox.cut_pending(store, paths)
         written = outbox.export_to_folder(store, paths, Path(args.out))
     result = cut.as_json()
     if cut.path is not None:

@@ -42,6 +42,17 @@ def count_changed_rows(conn: sqlite3.Connection, owner: str, after_seq: int) -> 
         f"GROUP BY table_name, row_id)", (after_seq, *tables)).fetchone()[0]
 
 
+def seq_of_nth_change(conn: sqlite3.Connection, owner: str, after_seq: int, n: int) -> int | None:
+    """The seq of the n-th change of `owner`'s tables after `after_seq`, or None if there are fewer."""
+    tables = owned_tables(conn, owner)
+    if not tables or n < 1:
+        return None
+    marks = ",".join("?" for _ in tables)
+    row = conn.execute(f"SELECT seq FROM change_log WHERE seq > ? AND table_name IN ({marks}) "
+                       f"ORDER BY seq LIMIT 1 OFFSET ?", (after_seq, *tables, n - 1)).fetchone()
+    return None if row is None else row[0]
+
+
 def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq: int
                  ) -> Iterator[tuple[str, str, str, int, dict | None]]:
     """(table, row_id, op, seq, row) for the latest state of each row changed in (after, upto].

@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import random
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +48,48 @@ class CutResult:
     seq_from: int | None
     seq_to: int | None
     records: int
+    bundles: int = 1
 
     def as_json(self) -> dict:
         return {"bundle": str(self.path) if self.path else None, "bundle_id": self.bundle_id,
                 "seq_from": self.seq_from, "seq_to": self.seq_to, "records": self.records}
 
 
-def cut_bundle(store: Store, paths: AppPaths) -> CutResult:
-    """Put every commune change not yet in a bundle into a new signed bundle in the outbox."""
+# A bundle carries at most this many changes, and stays under half of what a reader accepts
+# and of the hub's upload limit (64 MiB): a long backlog (weeks offline, a first sync of years
+# of data) becomes several bundles with consecutive ranges, sent in order.
+MAX_BUNDLE_CHANGES = 50_000
+TARGET_BUNDLE_FILE_BYTES = 32 * 1024 * 1024
+
+
+def _too_big(path: Path) -> bool:
+    limits = bundlemod.DEFAULT_LIMITS
+    if path.stat().st_size > min(TARGET_BUNDLE_FILE_BYTES, limits.max_file_bytes // 2):
+        return True
+    with zipfile.ZipFile(path) as archive:
+        sizes = [info.file_size for info in archive.infolist()]
+    return max(sizes) > limits.max_member_bytes // 2 or sum(sizes) > limits.max_total_bytes // 2
+
+
+def cut_pending(store: Store, paths: AppPaths, *, max_changes: int | None = None) -> CutResult:
+    """Cut every pending change into as many bundles as it takes; the result sums them up
+    (path and id of the last bundle, the whole range, all records)."""
+    parts = []
+    while True:
+        cut = cut_bundle(store, paths, max_changes=max_changes)
+        if cut.path is None:
+            break
+        parts.append(cut)
+    if not parts:
+        return CutResult(None, None, None, None, 0, 0)
+    return CutResult(parts[-1].path, parts[-1].bundle_id, parts[0].seq_from, parts[-1].seq_to,
+                     sum(p.records for p in parts), len(parts))
+
+
+def cut_bundle(store: Store, paths: AppPaths, *, max_changes: int | None = None) -> CutResult:
+    """Put the commune changes not yet in a bundle into a new signed bundle in the outbox:
+    all of them, or the first `max_changes` (default MAX_BUNDLE_CHANGES) in change order."""
+    max_changes = max_changes or MAX_BUNDLE_CHANGES
     unit = own_unit_code(store)
     signer = commune_keypair(paths)
     marker = _read_cut_marker(paths)
@@ -63,13 +98,19 @@ def cut_bundle(store: Store, paths: AppPaths) -> CutResult:
         seq_from = after + 1
         if marker > after:
             after = _resend_after_restore(conn, marker)
-        upto = changes.max_seq(conn)
         if changes.count_changed_rows(conn, "commune", after) == 0:
             return CutResult(None, None, None, None, 0)
-        path, manifest = bundlemod.write_bundle(
-            paths.outbox_dir, kind="changes", source=unit, destination=bundlemod.PROVINCE, signer=signer,
-            records=changes.iter_changes(conn, "commune", after, upto),
-            seq_from=seq_from, seq_to=upto, schema_version=schema_version(conn))
+        while True:
+            upto = changes.seq_of_nth_change(conn, "commune", after, max_changes) or changes.max_seq(conn)
+            path, manifest = bundlemod.write_bundle(
+                paths.outbox_dir, kind="changes", source=unit, destination=bundlemod.PROVINCE, signer=signer,
+                records=changes.iter_changes(conn, "commune", after, upto),
+                seq_from=seq_from, seq_to=upto, schema_version=schema_version(conn))
+            if max_changes == 1 or not _too_big(path):
+                break
+            # Rows this large: fewer changes per bundle, until it fits.
+            path.unlink(missing_ok=True)
+            max_changes = max(1, max_changes // 2)
         try:
             conn.execute(
                 "INSERT INTO sync_outbox (bundle_id, file_name, kind, seq_from, seq_to, records, size, "

@@ -89,7 +89,7 @@ def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubCl
              report: Report | None = None, retry: RetryPolicy | None = None, timeout: float = 30.0) -> SyncSummary:
     report = report or (lambda done, total, text: None)
     summary = SyncSummary()
-    summary.cut = outbox.cut_bundle(store, paths)
+    summary.cut = outbox.cut_pending(store, paths)
     own_client = client is None
     if client is None:
         client = make_client(store, paths, timeout=timeout, **({"retry": retry} if retry else {}))
@@ -246,7 +246,7 @@ def run_export(paths: AppPaths, folder, report: Report | None = None) -> tuple[o
     try:
         if report:
             report(0, 1, "Đang đóng gói các thay đổi…")
-        cut = outbox.cut_bundle(store, paths)
+        cut = outbox.cut_pending(store, paths)
         return cut, outbox.export_to_folder(store, paths, folder)
     finally:
         store.close()

@@ -1,12 +1,11 @@
 """A long backlog of changes must still reach the province.
 
-`cut_bundle` puts every pending change into one bundle; the reader refuses a bundle whose
-records are larger than `bundle.Limits.max_member_bytes` (512 MB unpacked), so a backlog of
-about a million changed rows (`python -m bench.growth`: refused at 1,000,000 dossier rows)
-produces a bundle the hub must refuse, and the commune can never send it. Here the reader's
-limit is lowered (to 200 KB) so the same happens with 3,000 rows; the test asks that every row
-still arrives (the writer cutting at the reader's limits). Known failing: strict xfail, so it
-turns red when the sync code is fixed and the marker should go.
+The reader refuses a bundle whose records are larger than `bundle.Limits.max_member_bytes`
+(512 MB unpacked), and the hub an upload over 64 MiB. A backlog of about a million changed rows
+(`python -m bench.growth`) used to become one bundle the hub had to refuse, so the commune could
+never send it. The writer now cuts a backlog into bundles of consecutive ranges, each under half
+the reader's limits. Here the reader's limit is lowered (to 200 KB) so 3,000 rows need several
+bundles; every row must arrive.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from core.sync import outbox
 from tests.core.sync.harness import make_commune, make_hub
 
 
-@pytest.mark.xfail(strict=True, reason="cut_bundle does not split a backlog at the reader's limits (issue 9 finding)")
 def test_a_backlog_larger_than_one_bundle_still_arrives(tmp_path, monkeypatch):
     small = dataclasses.replace(bundlemod.DEFAULT_LIMITS, max_member_bytes=200_000, max_total_bytes=400_000)
     monkeypatch.setattr(bundlemod, "DEFAULT_LIMITS", small)
@@ -30,8 +28,8 @@ def test_a_backlog_larger_than_one_bundle_still_arrives(tmp_path, monkeypatch):
     c = make_commune(tmp_path / "c", "21484", hub)
     c.store.insert_many("staff", [{"full_name": f"Cán bộ số {i}", "position": "công chức " * 5, "active": 1}
                                   for i in range(3000)])
-    while outbox.cut_bundle(c.store, c.paths).bundle_id:
-        pass
+    cut = outbox.cut_pending(c.store, c.paths)
+    assert cut.bundles > 1 and cut.records >= 3000
     answers = []
     with hub.store() as s:
         for row in c.store.query("SELECT file_name FROM sync_outbox ORDER BY seq_from"):

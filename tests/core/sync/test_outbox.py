@@ -212,3 +212,26 @@ def test_restored_backup_resends_its_state_with_fresh_change_numbers(tmp_path):
     assert at_hub == local
     assert at_hub[kept]["active"] == 0 and at_hub[kept]["position"] is None
     c.close()
+
+
+def test_a_backlog_is_cut_into_bundles_of_consecutive_ranges(tmp_path):
+    from core.hub import ingest
+
+    hub = make_hub(tmp_path / "hub")
+    c = make_commune(tmp_path / "c", "21484", hub)
+    c.store.insert_many("staff", [{"full_name": f"Cán bộ {i}", "active": 1} for i in range(35)])
+    cut = outbox.cut_pending(c.store, c.paths, max_changes=10)
+    assert cut.bundles >= 4 and cut.records >= 35
+    ranges = [(r["seq_from"], r["seq_to"]) for r in c.store.query(
+        "SELECT seq_from, seq_to FROM sync_outbox ORDER BY seq_from")]
+    assert all(later[0] == earlier[1] + 1 for earlier, later in zip(ranges, ranges[1:]))
+    nothing_left = outbox.cut_pending(c.store, c.paths)
+    assert (nothing_left.path, nothing_left.bundles) == (None, 0)
+    with hub.store() as s:
+        for row in c.store.query("SELECT file_name FROM sync_outbox ORDER BY seq_from"):
+            result = ingest.ingest_bytes(hub.paths, s, (c.paths.outbox_dir / row["file_name"]).read_bytes(),
+                                         via="usb")
+            assert result.status == "applied" and not result.missing
+        assert s.scalar("SELECT count(*) FROM rows WHERE table_name = 'staff'") == \
+            c.store.scalar("SELECT count(*) FROM staff")
+    c.close()
