@@ -32,6 +32,10 @@ def draw(summary: dict, out: Path) -> bool:
             series.setdefault(f["operation"], []).append((f["rows"], _seconds(f)))
     if not series:
         return False
+    # A size with no figure (the hub refused the bundle) is named in the legend.
+    missing = {f["operation"]: f"{f['rows']:,} rows: {f.get('note', 'no figure')}" for f in summary["figures"]
+               if f.get("kind") == "growth" and f.get("value") is None}
+    series = {(f"{name} — {missing[name]}" if name in missing else name): pts for name, pts in series.items()}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
@@ -84,10 +88,10 @@ def draw(summary: dict, out: Path) -> bool:
         p.setBrush(colour)
         for r, t in pts:
             p.drawEllipse(point(r, t), 4, 4)
-        y = MARGIN_TOP + 10 + i * 44
+        y = MARGIN_TOP + 10 + i * 64
         p.drawLine(QPointF(WIDTH - MARGIN_RIGHT + 20, y + 8), QPointF(WIDTH - MARGIN_RIGHT + 45, y + 8))
         p.setPen(QColor("#222222"))
-        p.drawText(QRectF(WIDTH - MARGIN_RIGHT + 52, y - 2, MARGIN_RIGHT - 60, 40), Qt.TextWordWrap, name)
+        p.drawText(QRectF(WIDTH - MARGIN_RIGHT + 52, y - 2, MARGIN_RIGHT - 60, 60), Qt.TextWordWrap, name)
     p.end()
     out.parent.mkdir(parents=True, exist_ok=True)
     return image.save(str(out))
