@@ -116,8 +116,9 @@ def render(summary: dict, plot: str | None = None) -> str:
                   "size, same run; indicators and search are medians of 9 (5 with --quick) after a warm-up, "
                   "export and apply one run each. "
                   "Dossier indicators: a year's indicators over a register of N dossiers; task search: a "
-                  "folded two-word search over N tasks (1,000-row cap); bundle export: cutting a signed "
-                  "bundle of N changed dossier rows; hub apply: the hub ingesting that bundle.", ""]
+                  "folded two-word search over N tasks (1,000-row cap); bundle export: cutting N changed "
+                  "dossier rows into signed bundles (at most 50,000 changes each); hub apply: the hub "
+                  "ingesting them.", ""]
         lines += growth
         if plot:
             lines += ["", f"![Time against rows, log-log: the four operations above]({plot})"]
