@@ -109,6 +109,8 @@ def render(summary: dict, plot: str | None = None) -> str:
     if not_ok:
         lines += ["", "Benchmarks without figures in this run: " +
                   "; ".join(f"`bench.{r['name']}` {r['status']}" for r in not_ok) + "."]
+    for note in summary.get("notes", []):
+        lines += ["", note]
     growth = growth_table(summary)
     if growth:
         lines += ["", "### Growth with data size (`python -m bench.growth`)", "",
