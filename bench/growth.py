@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import _record
+from bench.common import _record, median_time
 from bench.sync import _dossier_rows
 from core.dossiers.indicators import compute_indicators
 from core.dossiers.periods import period_for
@@ -51,15 +50,6 @@ def growth(operation: str, rows: int, seconds: float) -> None:
              "name": f"{operation} @ {rows:,}"})
 
 
-def _median(fn, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def _insert_chunked(store, table: str, make, n: int) -> None:
     for start in range(0, n, CHUNK):
         store.insert_many(table, make(min(CHUNK, n - start), start))
@@ -80,7 +70,7 @@ def dossiers_and_bundle(root: Path, n: int, repeat: int) -> float:
 
     year = period_for("year", dt.date(2025, 6, 1))
     compute_indicators(store, year)  # warm the page cache, as a page that is open would be
-    growth("dossier indicators, a year", n, _median(lambda: compute_indicators(store, year), repeat))
+    growth("dossier indicators, a year", n, median_time(lambda: compute_indicators(store, year), repeat))
 
     start = time.perf_counter()
     bundles = []
@@ -152,7 +142,7 @@ def tasks(root: Path, n: int, repeat: int) -> float:
     flt = TaskFilter(search="so hoa")
     list_tasks(store, flt, today=TODAY)  # warm
     growth("task search “so hoa” (list capped at 1,000 rows)", n,
-           _median(lambda: list_tasks(store, flt, today=TODAY), repeat))
+           median_time(lambda: list_tasks(store, flt, today=TODAY), repeat))
     store.close()
     return built
 
