@@ -68,6 +68,9 @@ class OverviewPage(Page):
             sections.setdefault(item.section, []).append(item)
         for index, (section, section_items) in enumerate(sections.items()):
             self.cards.addWidget(self._card(section, section_items), index // 2, index % 2)
+        for row in range(self.cards.rowCount()):
+            self.cards.setRowStretch(row, 0)
+        self.cards.setRowStretch((len(sections) + 1) // 2, 1)  # spare height goes below the cards
         if not sections:
             empty = QLabel("Chưa có số liệu nào để tổng hợp.")
             self.cards.addWidget(empty, 0, 0)
@@ -105,4 +108,5 @@ class OverviewPage(Page):
                 value.setStyleSheet(f"background: {RAG[item.level].name()}; border-radius: 4px; padding: 2px 8px;")
             row.addWidget(value, 0, Qt.AlignmentFlag.AlignRight)
             layout.addLayout(row)
+        layout.addStretch(1)  # a shorter card beside a taller one keeps its lines at the top
         return card
