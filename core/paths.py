@@ -13,8 +13,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from core import APP_ID
 
 PORTABLE_MARKER = "portable.txt"
@@ -82,6 +80,8 @@ def resolve_paths(data_dir: str | os.PathLike | None = None, *, demo: bool = Fal
     if is_portable():
         base = executable_dir() / "data"
     else:
+        import platformdirs  # only when no folder was given: --data-dir and portable mode skip it
+
         base = Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=False))
     return AppPaths((base / "demo") if demo else base)
 

@@ -14,7 +14,6 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -38,7 +37,9 @@ def new_id() -> str:
     ms = time.time_ns() // 1_000_000
     counter = next(_sequence) & 0xFFF
     rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    return str(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand))
+    digits = f"{(ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand:032x}"
+    # uuid.UUID's canonical text, without importing uuid (and platform) at every start
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:

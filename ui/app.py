@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import sys
 import traceback
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 from core import APP_ID, APP_NAME
 from core.errors import DatabaseDamagedError
@@ -31,12 +32,17 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("motcua-xa")
-    # Title bar, taskbar and Alt+Tab (Explorer and shortcuts use the .ico built into the .exe).
-    # QIcon reads the file only when a size is first drawn.
-    app.setWindowIcon(QIcon(str(resource("icons", "app.png"))))
     apply_app_font(app)
     app.setStyleSheet(STYLESHEET)
     return app
+
+
+def set_window_icon(app: QApplication) -> None:
+    """Title bar, taskbar and Alt+Tab. Until it is set (right after the first paint) Windows
+    shows the .ico built into the .exe; QIcon's class and enums are not loaded before then."""
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resource("icons", "app.png"))))
 
 
 def install_exception_hook(parent_getter) -> None:
@@ -52,21 +58,6 @@ def install_exception_hook(parent_getter) -> None:
     sys.excepthook = hook
 
 
-class _FirstPaint(QObject):
-    """Calls `callback` once, after the watched window has painted for the first time."""
-
-    def __init__(self, callback):
-        super().__init__()
-        self.callback = callback
-        self.fired = False
-
-    def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
-        if not self.fired and event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
-            self.fired = True
-            QTimer.singleShot(0, self.callback)
-        return False
-
-
 class Startup(QObject):
     """Opens the workspace off the UI thread, then runs the wizard or fills the window."""
 
@@ -79,10 +70,11 @@ class Startup(QObject):
         self.smoke = smoke
         self.signals = AppSignals()
         self.bg = Background(self._open_store, default_failure=self._failed)
-        self.ctx = UiContext(self.bg, paths, self.signals)
+        self.ctx = UiContext(self.bg, paths, self.signals, workspace_open=False)
         self.window = MainWindow(self.ctx)
         self.ready = False
         self.painted = False
+        self.finished = False
         self.exit_code = 0
         self.wizard = None
         self.provision = None  # core.provision.ProvisionResult once the workspace is open
@@ -102,13 +94,21 @@ class Startup(QObject):
     def start(self) -> None:
         warning = network_share_warning(self.paths.data_dir)
         if warning and not self.smoke:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self.window, "Thư mục dữ liệu trên ổ mạng", warning)
-        if self.smoke:
-            self._painter = _FirstPaint(self._painted)
-            self.window.installEventFilter(self._painter)
+        self.window.first_painted.connect(self._painted)
         self.bg.db(self._open, self._opened, self._open_failed)
         self.window.show()
-        QTimer.singleShot(0, load_bundled_fonts)
+
+    def _finish_start(self) -> None:
+        """What the first frame does not need: once the window is on screen and the
+        workspace is open (a smoke run has quit by then)."""
+        if self.finished or not (self.painted and self.ready):
+            return
+        self.finished = True
+        load_bundled_fonts()
+        set_window_icon(self.app)
 
     def _open(self, store):
         from core.logging_setup import setup_logging
@@ -131,18 +131,20 @@ class Startup(QObject):
     def _opened(self, result) -> None:
         who, _made_demo, _backup = result
         self.ctx.identity = who
-        self.window.refresh_identity()
+        self.ctx.workspace_open = True
+        self.ready = True
+        if self._maybe_quit():
+            return  # smoke run: painted and the workspace is healthy; nothing more to load
         if self.provision_error is not None and not self.smoke:
             show_error(self.window, self.provision_error, title="Tệp thiết lập của tỉnh")
         if who.unit is None and not self.smoke:
             self._run_wizard()
-        self.signals.workspace_replaced.emit()
+        self.signals.workspace_replaced.emit()  # the window and the visible page load what they show
         if not self.smoke:
             self._check_integrity_in_background()
             if who.unit is not None:
                 self._start_services()
-        self.ready = True
-        self._maybe_quit()
+        self._finish_start()
 
     def _start_services(self) -> None:
         """What runs in the background for a set-up workspace: the meeting reminder and sending."""
@@ -192,6 +194,8 @@ class Startup(QObject):
         self.bg.db(setup, done)
 
     def _setup_cancelled(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self.window, "Chưa thiết lập",
                                 "Phần mềm cần biết đơn vị và cán bộ để làm việc. Hãy mở lại khi sẵn sàng.")
         self.app.quit()
@@ -206,6 +210,8 @@ class Startup(QObject):
             self.app.exit(1)
 
     def _offer_restore(self, error: DatabaseDamagedError) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from db import backup as db_backup
 
         newest = db_backup.newest_good_backup(self.paths.backups_dir)
@@ -228,6 +234,8 @@ class Startup(QObject):
         box.open()
 
     def _restore_answer(self, result: int, backup_file) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         if result != QMessageBox.StandardButton.Yes:
             self.app.quit()
             return
@@ -242,11 +250,15 @@ class Startup(QObject):
     # -- smoke ------------------------------------------------------------------------
     def _painted(self) -> None:
         self.painted = True
-        self._maybe_quit()
+        if not self._maybe_quit():
+            self._finish_start()
 
-    def _maybe_quit(self) -> None:
+    def _maybe_quit(self) -> bool:
+        """Smoke run: quit once the window has painted and the workspace opened healthy."""
         if self.smoke and self.ready and self.painted:
             self.app.exit(self.exit_code)
+            return True
+        return False
 
 
 def _apply_provision(store, paths):
@@ -275,3 +287,24 @@ def run_gui(args, opener=None) -> int:
     code = app.exec()
     startup.bg.close()
     return code
+
+
+def end_gui_process(code: int) -> None:
+    """End the process once the GUI has shut down, without Python's slow teardown.
+
+    By now the database is closed (Background.close ran on its own thread) and Qt has
+    torn down its application object below, so windows are gone and the clipboard is
+    handed to the system. What is left is the interpreter freeing every module and
+    wrapper one by one: ~20 ms of nothing on each exit. The atexit handlers still run
+    (logging flushes and closes its files), then the process ends, as Firefox does.
+    """
+    app = QApplication.instance()
+    if app is not None:
+        app.shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):  # windowed Windows builds have no console
+            pass
+    os._exit(code)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication
 
 from core.errors import AppError
+
+if TYPE_CHECKING:  # QMessageBox loads when a dialog is first shown, not at start-up
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,8 @@ def describe(error: BaseException | str, details: str | None = None) -> tuple[st
 
 def show_error(parent: QWidget | None, error: BaseException | str, details: str | None = None,
                *, title: str = "Lỗi") -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
     message, details = describe(error, details)
     if isinstance(error, BaseException) and not isinstance(error, AppError):
         log.error("unexpected error shown to the user", exc_info=(type(error), error, error.__traceback__))
@@ -47,6 +54,8 @@ def show_error(parent: QWidget | None, error: BaseException | str, details: str 
 
 
 def show_info(parent: QWidget | None, message: str, *, title: str = "Thông báo") -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
     if QApplication.platformName() == "offscreen":
         box.show()

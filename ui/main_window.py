@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
 from core import APP_NAME
 from ui.pages.base import ComingPage, Page, UiContext
+from ui.first_paint import FirstPaintWatch
 from ui.pages.overview_page import OverviewPage
 
 
@@ -72,6 +72,8 @@ def pending_bundles(store) -> int:
 
 
 class MainWindow(QMainWindow):
+    first_painted = Signal()  # the window is on screen; deferred set-up has run
+
     def __init__(self, ctx: UiContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -92,7 +94,6 @@ class MainWindow(QMainWindow):
             self._slots.append(key)
             self.stack.addWidget(QWidget())
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(200, 42))
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._show_row)
@@ -110,7 +111,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_status_bar()
-        self._build_shortcuts()
+        self._shortcuts_built = False
+        self._first_paint = FirstPaintWatch(self, self._on_first_paint)
         ctx.signals.navigation_requested.connect(self.open_page)
         ctx.signals.identity_changed.connect(self.refresh_identity)
         ctx.signals.workspace_replaced.connect(self.refresh_identity)
@@ -223,7 +225,18 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Page:
         return self.stack.currentWidget()
 
-    def _build_shortcuts(self) -> None:
+    def _on_first_paint(self) -> None:
+        self.build_shortcuts()
+        self.first_painted.emit()
+
+    def build_shortcuts(self) -> None:
+        """Ctrl+F/N/P/S and Alt+1…9. Called once the window is on screen (keys cannot be
+        pressed before), so the first paint does not wait for Qt's key enums."""
+        if self._shortcuts_built:
+            return
+        self._shortcuts_built = True
+        from PySide6.QtGui import QKeySequence, QShortcut
+
         for sequence, hook in ((QKeySequence.StandardKey.Find, "focus_search"),
                                (QKeySequence.StandardKey.New, "create_new"),
                                (QKeySequence.StandardKey.Print, "print_current"),

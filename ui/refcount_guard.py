@@ -15,17 +15,27 @@ the guard stays as a second line of defence for an installation that has 6.12 an
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 _MARGIN = 1 << 40
 _installed = False
 
 
+def affected() -> bool:
+    """Whether the PySide6 in use has the bug (6.12 on; 6.11.x and earlier do not)."""
+    import PySide6
+
+    return tuple(PySide6.__version_info__[:2]) >= (6, 12)
+
+
 def install() -> None:
     global _installed
     if _installed or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
+    if not affected():
+        return
+    import ctypes
+
     for obj in (None, True, False):
         # ob_refcnt is the first field of every CPython object.
         ctypes.c_ssize_t.from_address(id(obj)).value += _MARGIN

@@ -84,5 +84,6 @@ def test_ids_are_time_ordered_uuids():
 
     ids = [new_id() for _ in range(50)]
     assert len(set(ids)) == 50
-    assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert all(uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 for i in ids)
+    assert all(str(uuid.UUID(i)) == i for i in ids)  # the canonical lower-case 8-4-4-4-12 text
     assert [i[:13] for i in ids] == sorted(i[:13] for i in ids)  # millisecond prefix never goes back

@@ -3,11 +3,12 @@
 from PySide6.QtGui import QColor, QImage
 
 from core.resources import resource
-from ui.app import make_application
+from ui.app import make_application, set_window_icon
 
 
 def test_window_icon_is_the_shipped_icon(qtbot):
     app = make_application()
+    set_window_icon(app)  # the start-up does it right after the first paint (tests/ui/test_startup.py)
     icon = app.windowIcon()
     assert not icon.isNull()
     drawn = icon.pixmap(256, 256).toImage().convertToFormat(QImage.Format.Format_ARGB32)

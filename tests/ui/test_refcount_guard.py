@@ -23,3 +23,20 @@ def test_many_void_qt_calls_do_not_abort_the_process():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, cwd=root, timeout=120)
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.strip() == "ok"
+
+
+def test_guard_lifts_counts_only_where_pyside_has_the_bug(monkeypatch):
+    import PySide6
+
+    from ui import refcount_guard
+
+    monkeypatch.setattr(refcount_guard, "_installed", False)
+    monkeypatch.setattr(PySide6, "__version_info__", (6, 11, 3, "", ""))
+    before = sys.getrefcount(None)
+    refcount_guard.install()
+    assert not refcount_guard._installed and sys.getrefcount(None) < before + 1000
+    monkeypatch.setattr(PySide6, "__version_info__", (6, 12, 0, "", ""))
+    if sys.version_info < (3, 12):
+        refcount_guard.install()
+        assert refcount_guard._installed
+        assert sys.getrefcount(None) > before + (1 << 39)

@@ -81,3 +81,37 @@ def test_sending_and_the_meeting_reminder_start_with_the_app(qtbot, paths, commu
     startup.window.open_page("sync")
     assert startup.window.pages["sync"].scheduler is startup.ctx.sync_scheduler
     startup.bg.close()
+
+
+def test_after_the_first_paint_the_deferred_set_up_runs(qtbot, paths, commune_store):
+    """Shortcuts, the window icon and the bundled fonts wait for the first paint and the open
+    workspace; the overview then loads once, not with a query queued behind the opening."""
+    from PySide6.QtGui import QShortcut
+
+    commune_store.close()
+    app = make_application()
+    app.setWindowIcon(__import__("PySide6.QtGui", fromlist=["QIcon"]).QIcon())
+    startup = Startup(app, paths, demo_mode=False, smoke=False)
+    qtbot.addWidget(startup.window)
+    loads = []
+    overview = startup.window.page("overview")
+    original_reload = overview.reload
+    overview.reload = lambda: (loads.append(startup.ctx.workspace_open), original_reload())
+    assert not startup.window.findChildren(QShortcut)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.finished, timeout=10_000)
+    assert startup.painted and startup.ready
+    assert not app.windowIcon().isNull()
+    keys = {s.key().toString() for s in startup.window.findChildren(QShortcut)}
+    assert {"Ctrl+F", "Ctrl+N", "Ctrl+P", "Ctrl+S", "Alt+1", "Alt+6"} <= keys
+    qtbot.waitUntil(lambda: startup.window.unit_status.text().startswith("Xã Ba Tơ"), timeout=10_000)
+    assert loads == [True]  # one load, after the workspace opened
+
+    focused = []
+    page = startup.window.current_page()
+    page.focus_search = lambda: focused.append(True)
+    startup.window.activateWindow()
+    shortcut = next(s for s in startup.window.findChildren(QShortcut) if s.key().toString() == "Ctrl+F")
+    shortcut.activated.emit()
+    assert focused == [True]
+    startup.bg.close()

@@ -28,6 +28,9 @@ class UiContext:
     signals: AppSignals
     identity: Identity = field(default_factory=lambda: Identity(None, None, None))
     sync_scheduler: object | None = None  # ui.sync_scheduler.SyncScheduler once started
+    # False while the application is still opening the workspace: pages shown before then
+    # load once it is open (workspace_replaced), not with a query queued behind the opening.
+    workspace_open: bool = True
 
 
 class Page(QWidget):
@@ -57,7 +60,7 @@ class Page(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        if self._stale:
+        if self._stale and self.ctx.workspace_open:
             self._stale = False
             self.reload()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
@@ -33,7 +32,8 @@ class OverviewPage(Page):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.cards_host = QWidget()
         self.cards = QGridLayout(self.cards_host)
-        self.cards.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Spare width goes to an empty third column, spare height below the cards (see _show).
+        self.cards.setColumnStretch(2, 1)
         scroll.setWidget(self.cards_host)
         outer.addWidget(scroll, 1)
         self.facts_label = QLabel()
@@ -82,6 +82,9 @@ class OverviewPage(Page):
             f"{facts['staff_count']} cán bộ")
 
     def _card(self, section: str, items) -> QFrame:
+        # Loading the Qt namespace's enums costs ~10 ms: here, after the first paint, not at import.
+        from PySide6.QtCore import Qt
+
         card = QFrame()
         card.setObjectName("card")
         card.setMinimumWidth(320)
