@@ -162,6 +162,23 @@ def prune_unreachable_libraries(binaries, get_imports):
     return kept
 
 
+def elf_needed(path) -> list[tuple[str, None]]:
+    """The libraries an ELF file links to directly (its DT_NEEDED entries), read with readelf.
+
+    For the Linux walk above: PyInstaller's own get_imports asks ldd, which lists what the host
+    libraries left out (glib, freetype, libxcb…) need in turn (pcre2, libmount, libpng…), so
+    their dependencies would be bundled without them. Direct links only keep exactly what
+    the bundled files load; a host library brings its own dependencies from the host.
+    """
+    import subprocess
+
+    done = subprocess.run(["readelf", "-d", "-W", str(path)], capture_output=True, text=True, check=True)
+    return [(name, None) for name in _NEEDED.findall(done.stdout)]
+
+
+_NEEDED = re.compile(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]")
+
+
 def drop_dangling_symlinks(toc, present_dests):
     """SYMLINK entries (in binaries or datas) whose target was dropped would break COLLECT."""
     present = {d.replace("\\", "/") for d in present_dests}

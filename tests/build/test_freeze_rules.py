@@ -64,6 +64,23 @@ def test_prune_keeps_what_roots_link_to_and_drops_the_rest():
                     "libQt6Core.so.6", "pypdfium2_raw/libpdfium.so"}
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF and readelf: the Linux walk only")
+def test_linux_walk_follows_direct_links_not_what_ldd_lists():
+    from pathlib import Path
+
+    from PyInstaller.depend import bindepend
+
+    PySide6 = pytest.importorskip("PySide6")
+    core = Path(PySide6.__file__).parent / "Qt" / "lib" / "libQt6Core.so.6"
+    if not core.exists():
+        pytest.skip("PySide6 without its own Qt libraries")
+    direct = {name for name, _ in rules.elf_needed(core)}
+    assert "libglib-2.0.so.0" in direct and any(name.startswith("libicuuc.so.") for name in direct)
+    # ldd also lists what glib (a host library, left out) needs: bundling it would be dead weight
+    through_ldd = {name for name, _ in bindepend.get_imports(str(core))}
+    assert any(name.startswith("libpcre") for name in through_ldd - direct)
+
+
 def test_dangling_symlinks_are_dropped():
     toc = [("libA.so", "PySide6/Qt/lib/libA.so", "SYMLINK"), ("libB.so", "PySide6/Qt/lib/libB.so", "SYMLINK")]
     assert rules.drop_dangling_symlinks(toc, ["PySide6/Qt/lib/libA.so"]) == toc[:1]
