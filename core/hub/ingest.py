@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.clock import utc_iso
-from core.hub import apply
+from core.hub import apply, receive
 from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
 from core.sync import bundle as bundlemod
 from core.sync.errors import BundleRejected, UnknownSender, WrongDestination
@@ -72,33 +72,36 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                 "cho tỉnh rồi gửi lại gói.")
         return key
 
-    opened = bundlemod.open_bundle_bytes(data, key_for)
-    unit = opened.source
-    if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
-        raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
-    seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
-    if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
-        raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
-    existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
-    if existing:
-        if existing[0]["file_sha256"] != opened.file_sha256:
-            raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
-        through, missing = seq_coverage(store.conn, unit)
-        return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
-                            message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
-                            missing=missing, applied_through=through)
-    now = utc_iso()
-    target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
-    with store.transaction() as conn:
-        count = apply.load_lines(conn, opened.members.get(bundlemod.RECORDS, b""))
-        apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
-        apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
-        conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
-                     "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
-                      f"{unit}/{target.name}", opened.manifest["created_at"], now, via))
-        _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
-        through, missing = seq_coverage(conn, unit)
+    # records.jsonl is verified on a second thread while its lines are staged (core.hub.receive);
+    # the transaction below reaches COMMIT only once the member matched the signed manifest.
+    with receive.open_upload(data, key_for) as opened:
+        unit = opened.source
+        if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
+            raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
+        seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
+        if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
+            raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+        existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
+        if existing:
+            if existing[0]["file_sha256"] != opened.file_sha256:
+                raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
+            # The very file applied before (same SHA-256): its members were verified then.
+            through, missing = seq_coverage(store.conn, unit)
+            return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
+                                message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
+                                missing=missing, applied_through=through)
+        now = utc_iso()
+        target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
+        with store.transaction() as conn:
+            count = apply.load_lines(conn, opened.records.pieces())
+            apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
+            apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
+            conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
+                         "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
+                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via))
+            _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
+            through, missing = seq_coverage(conn, unit)
     message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
     if missing:
         message += " Còn thiếu: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."

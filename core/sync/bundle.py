@@ -279,6 +279,16 @@ def open_bundle_bytes(data: bytes, key_for: KeyResolver, *, limits: Limits = DEF
 
 
 def _open(data: bytes, key_for: KeyResolver, limits: Limits, path: Path | None) -> Bundle:
+    file_sha, zf = open_zip(data, limits)
+    with zf:
+        infos, manifest = verify_signed(zf, key_for, limits)
+        members = {name: read_listed_member(zf, infos[name], expected, limits)
+                   for name, expected in manifest["members"].items()}
+    return Bundle(path=path or Path(""), manifest=manifest, file_sha256=file_sha, size=len(data), members=members)
+
+
+def open_zip(data: bytes, limits: Limits) -> tuple[str, zipfile.ZipFile]:
+    """(SHA-256 of the file, the zip over it): the file size checked, nothing decompressed yet."""
     if len(data) > limits.max_file_bytes:
         raise BundleTooLarge("Tệp gói quá lớn.", details=f"{len(data)} bytes")
     file_sha = hashlib.sha256(data).hexdigest()
@@ -287,33 +297,50 @@ def _open(data: bytes, key_for: KeyResolver, limits: Limits, path: Path | None) 
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
         raise BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng (có thể bị cắt cụt khi chép).",
                             details=repr(exc)) from exc
-    with zf:
-        infos = _check_members(zf, limits)
-        manifest_bytes = _read_member(zf, infos[MANIFEST], limits.max_manifest_bytes)
-        manifest = parse_manifest(manifest_bytes)
-        if SIGNATURE not in infos:
-            raise SignatureInvalid("Gói dữ liệu không có chữ ký: không thể biết ai đã tạo ra nó.")
-        signature_text = _read_member(zf, infos[SIGNATURE], 1024)
-        try:
-            signature = base64.b64decode(signature_text.strip(), validate=True)
-        except ValueError as exc:
-            raise SignatureInvalid("Chữ ký của gói dữ liệu bị hỏng.", details=repr(exc)) from exc
-        keymod.verify(key_for(manifest), signature, manifest_bytes)
-        # From here the manifest is the signer's word; the members must match it exactly.
-        listed = manifest["members"]
-        present = set(infos) - {MANIFEST, SIGNATURE}
-        if present != set(listed):
-            extra = sorted(present - set(listed))
-            missing = sorted(set(listed) - present)
-            raise BundleDamaged("Thành phần của gói không khớp với bản kê: "
-                                + (f"thừa {', '.join(extra)}" if extra else f"thiếu {', '.join(missing)}") + ".")
-        members: dict[str, bytes] = {}
-        for name, expected in listed.items():
-            content = _read_member(zf, infos[name], min(int(expected["size"]), limits.max_member_bytes))
-            if len(content) != expected["size"] or hashlib.sha256(content).hexdigest() != expected["sha256"]:
-                raise BundleDamaged(f"Thành phần “{name}” của gói đã bị thay đổi (mã băm không khớp).")
-            members[name] = content
-    return Bundle(path=path or Path(""), manifest=manifest, file_sha256=file_sha, size=len(data), members=members)
+    return file_sha, zf
+
+
+def verify_signed(zf: zipfile.ZipFile, key_for: KeyResolver,
+                  limits: Limits) -> tuple[dict[str, zipfile.ZipInfo], dict]:
+    """(members by name, manifest): names, sizes and ratios checked, the manifest's signature
+    verified and its member list matching the zip's exactly. Member contents are not read:
+    each must still be checked against its hash (`read_listed_member`)."""
+    infos = _check_members(zf, limits)
+    manifest_bytes = _read_member(zf, infos[MANIFEST], limits.max_manifest_bytes)
+    manifest = parse_manifest(manifest_bytes)
+    if SIGNATURE not in infos:
+        raise SignatureInvalid("Gói dữ liệu không có chữ ký: không thể biết ai đã tạo ra nó.")
+    signature_text = _read_member(zf, infos[SIGNATURE], 1024)
+    try:
+        signature = base64.b64decode(signature_text.strip(), validate=True)
+    except ValueError as exc:
+        raise SignatureInvalid("Chữ ký của gói dữ liệu bị hỏng.", details=repr(exc)) from exc
+    keymod.verify(key_for(manifest), signature, manifest_bytes)
+    # From here the manifest is the signer's word; the members must match it exactly.
+    listed = manifest["members"]
+    present = set(infos) - {MANIFEST, SIGNATURE}
+    if present != set(listed):
+        extra = sorted(present - set(listed))
+        missing = sorted(set(listed) - present)
+        raise BundleDamaged("Thành phần của gói không khớp với bản kê: "
+                            + (f"thừa {', '.join(extra)}" if extra else f"thiếu {', '.join(missing)}") + ".")
+    return infos, manifest
+
+
+def read_listed_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, expected: dict, limits: Limits) -> bytes:
+    """A member's content, refused unless its size and SHA-256 are the manifest's."""
+    content = _read_member(zf, info, listed_member_cap(expected, limits))
+    if len(content) != expected["size"] or hashlib.sha256(content).hexdigest() != expected["sha256"]:
+        raise member_changed(info.filename)
+    return content
+
+
+def listed_member_cap(expected: dict, limits: Limits) -> int:
+    return min(int(expected["size"]), limits.max_member_bytes)
+
+
+def member_changed(name: str) -> BundleDamaged:
+    return BundleDamaged(f"Thành phần “{name}” của gói đã bị thay đổi (mã băm không khớp).")
 
 
 def _check_members(zf: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:

@@ -363,3 +363,88 @@ def test_vietnamese_lines_across_utf8_check_chunks_are_stored_as_signed(world, t
         stored = s.query("SELECT row_id, typeof(state) AS kind, state FROM rows WHERE row_id LIKE 'v%'")
     assert {r["kind"] for r in stored} == {"text"}
     assert {r["row_id"]: r["state"] for r in stored} == {f"v{i}": line for i, line in enumerate(lines)}
+
+
+# -- records.jsonl is verified on a second thread while its lines are staged (core.hub.receive) --
+
+def _no_reader_left():
+    import threading
+
+    return not [t for t in threading.enumerate() if t.name == "bundle-records"]
+
+
+@pytest.fixture
+def tiny_pieces(monkeypatch):
+    """Hand records.jsonl over 7 bytes at a time: lines, letters and NULs straddle the pieces."""
+    from core.hub import receive
+
+    monkeypatch.setattr(receive, "PIECE", 7)
+    monkeypatch.setattr(receive, "_UTF8_SLICE", 3)
+
+
+def test_lines_straddling_the_pieces_are_stored_as_signed(world, tmp_path, tiny_pieces):
+    hub, a, b, path = world
+    lines = [_staff_line(f"p{i}", "Nguyễn Thị Hồng Đỗ Ưng " * (i % 3 + 1)) for i in range(30)]
+    raw = "\n".join(lines).encode()  # the last line without its newline is a line too
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 30})
+    assert _ingest(hub, data).status == "applied"
+    with hub.store() as s:
+        stored = s.query("SELECT row_id, state FROM rows WHERE row_id LIKE 'p%'")
+    assert {r["row_id"]: r["state"] for r in stored} == {f"p{i}": line for i, line in enumerate(lines)}
+    assert _no_reader_left()
+
+
+def test_nul_and_bad_json_are_named_by_line_across_pieces(world, tmp_path, tiny_pieces):
+    hub, a, b, path = world
+    pair = keys.load_or_create(a.paths.keys_dir)
+    good = "".join(_staff_line(f"q{i}") + "\n" for i in range(3))
+    raw = (good + _staff_line("q3") + "\x00x\n").encode()
+    _refused(hub, _signed_lines(tmp_path, pair, a.code, raw, {"staff": 4}), "damaged", "số 4", "NUL")
+    raw = (good + _staff_line("q3")[:-1] + "\n" + _staff_line("q4") + "\n").encode()
+    _refused(hub, _signed_lines(tmp_path / "j", pair, a.code, raw, {"staff": 5}), "damaged", "số 4", "JSON")
+    assert _no_reader_left()
+
+
+def test_invalid_utf8_is_named_before_an_earlier_nul(world, tmp_path, tiny_pieces):
+    # The same precedence as checking the whole text first: not UTF-8, then NUL, then JSON.
+    hub, a, b, path = world
+    raw = (_staff_line("q1") + "\x00\n").encode() + _staff_line("q2", "\u00c9").encode("latin-1") + b"\n"
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, raw, {"staff": 2})
+    _refused(hub, data, "damaged", "UTF-8")
+
+
+@pytest.mark.parametrize("pieces", ["tiny", "default"])
+def test_well_formed_records_not_matching_the_signed_hash_change_nothing(world, tmp_path, monkeypatch, pieces):
+    """Every line is valid and gets staged while the hash is still being computed: the upload
+    must still be refused, with nothing committed."""
+    if pieces == "tiny":
+        from core.hub import receive
+
+        monkeypatch.setattr(receive, "PIECE", 7)
+    hub, a, b, path = world
+    signed = "".join(_staff_line(f"h{i}") + "\n" for i in range(50)).encode()
+    sent = signed.replace(b'"full_name":"A"', b'"full_name":"B"', 1)  # same size, other content
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, signed, {"staff": 50})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            zf.writestr(name, sent if name == bundlemod.RECORDS else content)
+    _refused(hub, out.getvalue(), "damaged", "mã băm")
+    assert _no_reader_left()
+
+
+def test_damaged_records_are_reported_as_damaged_not_by_their_first_bad_line(world, tmp_path):
+    hub, a, b, path = world
+    signed = "".join(_staff_line(f"d{i}") + "\n" for i in range(50)).encode()
+    sent = b"{not json" + signed[9:]  # same size: the hash is what tells them apart
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, signed, {"staff": 50})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            zf.writestr(name, sent if name == bundlemod.RECORDS else content)
+    result = _refused(hub, out.getvalue(), "damaged", "mã băm")
+    assert "JSON" not in result.message

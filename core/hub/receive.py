@@ -1,0 +1,221 @@
+"""Opening a commune's bundle at the hub, with records.jsonl verified on a second thread.
+
+Up to the signature this is `core.sync.bundle.open_bundle_bytes`, the same functions in the same
+order: file size, member names, links, sizes and ratios, manifest, Ed25519 signature, member list;
+the small members (acknowledgement, attachments) are read and hash-checked here too.
+records.jsonl — tens of MB of JSON Lines for a big bundle — is then inflated, size-capped, hashed
+(SHA-256 against the manifest) and checked to be UTF-8 with no NUL byte on a second thread, which
+hands it over in pieces while the caller stages the lines into SQLite. zlib and hashlib release the
+GIL on large buffers and sqlite3 releases it while a statement runs, so on two cores the two go on
+side by side (docs/PERFORMANCE.md, "Sync (issue 7)").
+
+Nothing can be committed on unverified data: `RecordStream.pieces()` raises the reader's verdict
+(hash, size, damaged deflate data, UTF-8, NUL) instead of ending, so a caller reaches its COMMIT
+only after the whole member matched the manifest. When anything else fails while the member is
+still being read — a line that is not JSON, a refusal based on the manifest — leaving `open_upload`
+waits for the reader and raises its verdict instead, if it has one: a damaged member is reported as
+damaged, as `open_bundle_bytes` reports it, not by the first line the damage happened to break.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import queue
+import struct
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+from core.sync import bundle as bundlemod
+from core.sync.errors import BundleDamaged, BundleRejected, BundleTooLarge
+
+PIECE = 1 << 20  # bytes handed over at a time: big enough for zlib/hashlib to run without the GIL
+_UTF8_SLICE = 1 << 16  # validating in small slices stays in the CPU cache: 3x faster than one decode
+_QUEUED_PIECES = 8  # the reader runs at most this far ahead of the caller
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+_NOT_A_BUNDLE = (KeyError, IndexError, TypeError, struct.error, RuntimeError)
+
+
+@dataclass
+class Upload:
+    """A bundle whose manifest is signed and whose small members match it; records still streaming."""
+
+    manifest: dict
+    file_sha256: str
+    size: int
+    members: dict[str, bytes]  # every listed member except records.jsonl, hash-checked
+    records: "RecordStream"
+
+    @property
+    def bundle_id(self) -> str:
+        return self.manifest["bundle_id"]
+
+    @property
+    def kind(self) -> str:
+        return self.manifest["kind"]
+
+    @property
+    def source(self) -> str:
+        return self.manifest["source"]
+
+    @property
+    def destination(self) -> str:
+        return self.manifest["destination"]
+
+
+@contextlib.contextmanager
+def open_upload(data: bytes, key_for: bundlemod.KeyResolver) -> Iterator[Upload]:
+    """Check and open an uploaded bundle; raises a BundleRejected subclass with the reason."""
+    limits = bundlemod.DEFAULT_LIMITS  # looked up per call: tests lower the limits
+    try:
+        file_sha, zf = bundlemod.open_zip(data, limits)
+        infos, manifest = bundlemod.verify_signed(zf, key_for, limits)
+        listed = manifest["members"]
+        members = {name: bundlemod.read_listed_member(zf, infos[name], expected, limits)
+                   for name, expected in listed.items() if name != bundlemod.RECORDS}
+    except BundleRejected:
+        raise
+    except _DAMAGED + _NOT_A_BUNDLE as exc:
+        raise BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng.", details=repr(exc)) from exc
+    with zf:
+        stream = RecordStream(zf, infos.get(bundlemod.RECORDS), listed.get(bundlemod.RECORDS), limits)
+        try:
+            yield Upload(manifest=manifest, file_sha256=file_sha, size=len(data), members=members, records=stream)
+        except BaseException as exc:
+            verdict = stream.finish()
+            if verdict is not None and verdict is not exc:
+                raise verdict from exc
+            raise
+        else:
+            stream.cancel()  # e.g. a duplicate: nothing more to read
+
+
+class _End:
+    """The reader's last word: None when the member matched the manifest, else the refusal."""
+
+    def __init__(self, error: BaseException | None):
+        self.error = error
+
+
+class RecordStream:
+    """records.jsonl read on a second thread; iterate `pieces()` once, to the end."""
+
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, expected: dict | None,
+                 limits: bundlemod.Limits):
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUED_PIECES)
+        self._cancelled = threading.Event()
+        self._verdict: _End | None = None
+        if info is None:  # no records member listed (e.g. a bundle of attachments only)
+            self._queue.put(_End(None))
+            self._thread = None
+        else:
+            self._thread = threading.Thread(target=self._read, args=(zf, info, expected, limits),
+                                            name="bundle-records", daemon=True)
+            self._thread.start()
+
+    def pieces(self) -> Iterator[bytes]:
+        """The member's bytes in order; raises the reader's refusal instead of ending if it has one."""
+        while self._verdict is None:
+            item = self._queue.get()
+            if isinstance(item, _End):
+                self._verdict = item
+            else:
+                yield item
+        if self._verdict.error is not None:
+            raise self._verdict.error
+
+    def finish(self) -> BaseException | None:
+        """Let the reader check the whole member, discarding what it hands over; its refusal or None."""
+        while self._verdict is None:
+            item = self._queue.get()
+            if isinstance(item, _End):
+                self._verdict = item
+        if self._thread is not None:
+            self._thread.join()
+        return self._verdict.error
+
+    def cancel(self) -> None:
+        """Stop reading: the caller needs no more of the member (and learns nothing about it)."""
+        self._cancelled.set()
+        self.finish()
+
+    def _read(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, expected: dict, limits: bundlemod.Limits) -> None:
+        try:
+            error = self._check_member(zf, info, expected, limits)
+        except BundleRejected as exc:
+            error = exc
+        except _DAMAGED as exc:
+            error = BundleDamaged(f"Thành phần “{info.filename}” của gói bị hỏng.", details=repr(exc))
+        except _NOT_A_BUNDLE as exc:
+            error = BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng.", details=repr(exc))
+        except BaseException as exc:  # a bug, not a bundle problem: the caller raises it as it is
+            error = exc
+        self._queue.put(_End(error))
+
+    def _check_member(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, expected: dict,
+                      limits: bundlemod.Limits) -> BaseException | None:
+        """What `read_listed_member` and the hub's text checks refuse, in the same order of precedence:
+        size and hash (of the whole member) first, then invalid UTF-8, then the first NUL byte."""
+        cap = bundlemod.listed_member_cap(expected, limits)
+        if info.file_size > cap:
+            raise BundleTooLarge(f"Thành phần “{info.filename}” lớn hơn mức cho phép.")
+        digest, size = hashlib.sha256(), 0
+        text = _TextCheck()
+        with zf.open(info) as member:
+            while not self._cancelled.is_set():
+                piece = member.read(PIECE)
+                if not piece:
+                    break
+                size += len(piece)
+                if size > cap:
+                    raise BundleTooLarge(f"Thành phần “{info.filename}” lớn hơn kích thước khai báo.")
+                digest.update(piece)
+                if text.accepts(piece):  # after a text problem the rest is only hashed, not handed over
+                    self._queue.put(piece)
+        if self._cancelled.is_set():
+            return None
+        if size != expected["size"] or digest.hexdigest() != expected["sha256"]:
+            raise bundlemod.member_changed(info.filename)
+        return text.verdict()
+
+
+class _TextCheck:
+    """UTF-8 throughout, and no NUL byte: SQLite's JSON parser stops at a NUL, so whatever
+    followed it in a line would be stored without ever having been checked."""
+
+    def __init__(self):
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._utf8_error: BundleDamaged | None = None
+        self._nul_error: BundleDamaged | None = None
+        self._lines_before = 0
+
+    def accepts(self, piece: bytes) -> bool:
+        if self._utf8_error is None:
+            view = memoryview(piece)
+            try:
+                for start in range(0, len(view), _UTF8_SLICE):
+                    self._decoder.decode(view[start:start + _UTF8_SLICE])
+            except UnicodeDecodeError as exc:
+                self._utf8_error = BundleDamaged("Dữ liệu trong gói không phải văn bản UTF-8.", details=repr(exc))
+            finally:
+                view.release()
+        if self._nul_error is None:
+            nul = piece.find(b"\x00")
+            if nul >= 0:
+                line = self._lines_before + piece.count(b"\n", 0, nul) + 1
+                self._nul_error = BundleDamaged(f"Dòng dữ liệu số {line} trong gói không hợp lệ: có ký tự NUL.")
+            else:
+                self._lines_before += piece.count(b"\n")
+        return self._utf8_error is None and self._nul_error is None
+
+    def verdict(self) -> BundleDamaged | None:
+        if self._utf8_error is None:
+            try:
+                self._decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                self._utf8_error = BundleDamaged("Dữ liệu trong gói không phải văn bản UTF-8.", details=repr(exc))
+        return self._utf8_error or self._nul_error
