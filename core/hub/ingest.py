@@ -92,7 +92,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                                 missing=missing, applied_through=through)
         now = utc_iso()
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
-        with store.transaction() as conn:
+        with apply.staging(store.conn), store.transaction() as conn:
             count = apply.load_lines(conn, opened.records.pieces())
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)

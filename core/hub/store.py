@@ -179,7 +179,8 @@ def open_hub(paths: HubPaths) -> Store:
     paths.require()
     store = Store(paths.db_file)
     _ensure_schema(store)
-    # The staging table of an upload (temp.incoming) lives in memory: it is rebuilt per bundle.
+    # Sorting and other temporary work for an upload stays in memory (its lines are staged in an
+    # attached in-memory database, core.hub.apply.staging).
     store.conn.execute("PRAGMA temp_store = MEMORY")
     return store
 

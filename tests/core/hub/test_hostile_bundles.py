@@ -448,3 +448,22 @@ def test_damaged_records_are_reported_as_damaged_not_by_their_first_bad_line(wor
             zf.writestr(name, sent if name == bundlemod.RECORDS else content)
     result = _refused(hub, out.getvalue(), "damaged", "mã băm")
     assert "JSON" not in result.message
+
+
+def test_one_connection_takes_a_refused_then_a_valid_upload(world, tmp_path):
+    """A hub worker keeps its connection: a refusal must leave no staging database or transaction behind."""
+    hub, a, b, path = world
+    bad = (_staff_line("q1") + "\n" + _staff_line("q2")[:-1] + "\n").encode()
+    with hub.store() as s:
+        refused = ingest.ingest_bytes(hub.paths, s, _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir),
+                                                                   a.code, bad, {"staff": 2}), via="usb")
+        assert refused.status == "rejected"
+        assert "staging" not in _attached(s)
+        assert not s.conn.in_transaction
+        s.conn.execute("ATTACH DATABASE ':memory:' AS staging")  # as if an upload had died half-way
+        assert ingest.ingest_bytes(hub.paths, s, path.read_bytes(), via="usb").status == "applied"
+        assert "staging" not in _attached(s)
+
+
+def _attached(store) -> list[str]:
+    return [row[1] for row in store.conn.execute("PRAGMA database_list")]
