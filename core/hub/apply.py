@@ -54,25 +54,18 @@ _STAGE = ("INSERT INTO staging.incoming VALUES (?1, "
           + ", json_type(CAST(?2 AS TEXT), '$.row'), CAST(?2 AS TEXT))")
 
 
-def load_lines(conn: sqlite3.Connection, pieces: Iterable[bytes]) -> int:
-    """Stage the lines of records.jsonl, given in pieces of any size, with their fields
-    (staging.incoming); returns how many.
+def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
+    """Stage the lines of records.jsonl, given in batches, with their fields (staging.incoming);
+    returns how many.
 
-    The pieces must already be checked UTF-8 without NUL bytes (`core.hub.receive`).
+    The lines must already be checked UTF-8 without NUL bytes (`core.hub.receive`).
     Raises BundleDamaged at the first line that is not strict JSON (NaN, a cut line, a blank line).
     """
     conn.execute(_STAGING)
     staged = 0
-    tail = b""
-    for piece in pieces:
-        # One record per line, no blank lines (the writer never makes them): a blank line is not JSON.
-        lines = (tail + piece if tail else piece).split(b"\n")
-        tail = lines.pop()  # the start of a line the next piece ends (b"" after a final newline)
+    for lines in batches:
         _stage(conn, lines, staged)
         staged += len(lines)
-    if tail:  # a last line without its newline
-        _stage(conn, [tail], staged)
-        staged += 1
     # json_extract parses the whole line, so every line stored here is strict JSON.
     return staged
 

@@ -93,7 +93,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         now = utc_iso()
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
         with apply.staging(store.conn), store.transaction() as conn:
-            count = apply.load_lines(conn, opened.records.pieces())
+            count = apply.load_lines(conn, opened.records.lines())
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
             conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
