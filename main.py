@@ -22,10 +22,25 @@ def _run_gui(args, *, end_process: bool = False) -> int:
 def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
     """`end_process`: once the window has closed, end the process at once (see
     ui.app.end_gui_process) — for the real executable, not for callers that go on."""
+    from core.gui_args import parse_window_args
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    window_args = parse_window_args(argv)
+    if window_args is not None:  # just the window: no argparse, no command modules
+        return _run_gui(window_args, end_process=end_process)
+    import gc
+
+    gc.enable()  # a command: no window start-up to speed up (see the bottom of this file)
     from core.cli import run
 
     return run(argv, gui=lambda args: _run_gui(args, end_process=end_process))
 
 
 if __name__ == "__main__":
+    import gc
+
+    # Start-up allocates a great many objects that all live on (modules, Qt wrappers); the
+    # cyclic collector would walk them again and again for nothing. ui.app turns it back on
+    # once the window has painted (Startup._painted); a command (not the window) turns it on here.
+    gc.disable()
     sys.exit(main(end_process=True))

@@ -50,6 +50,22 @@ EXCLUDED_MODULES = [
     "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
 ]
 
+# PyInstaller runtime hooks that would run at every start for nothing.
+UNNEEDED_RUNTIME_HOOKS = {
+    # Lets multiprocessing's helper processes start from a frozen executable; it imports
+    # multiprocessing (and subprocess, socket…: ~7 ms) before the app's first line. The app
+    # starts no process with multiprocessing: the hub serves from one uvicorn process
+    # (core/hub/app.py), and tests/build/test_freeze_rules.py checks that none of our modules
+    # imports it. multiprocessing itself stays importable (uvicorn imports it).
+    "pyi_rth_multiprocessing",
+}
+
+
+def drop_runtime_hooks(scripts):
+    """Analysis.scripts without the runtime hooks in UNNEEDED_RUNTIME_HOOKS."""
+    return [entry for entry in scripts if entry[0] not in UNNEEDED_RUNTIME_HOOKS]
+
+
 # Plugins kept, by plugin folder; folders not listed are dropped entirely.
 KEPT_PLUGINS = {
     # Linux builds run under X11 (or XWayland); Wayland's own plugins and libraries are left out.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import sys
@@ -250,6 +251,7 @@ class Startup(QObject):
     # -- smoke ------------------------------------------------------------------------
     def _painted(self) -> None:
         self.painted = True
+        gc.enable()  # main.py holds the cyclic collector off until the window is up
         if not self._maybe_quit():
             self._finish_start()
 

@@ -120,3 +120,18 @@ def test_portable_zip_has_the_marker_beside_the_executable(tmp_path):
         assert zf.read(link) == b"libQt6Core.so.6.real"
     with zipfile.ZipFile(portable) as zf:
         assert "dữ liệu" in zf.read("MotCuaXa/portable.txt").decode("utf-8")
+
+
+def test_the_multiprocessing_runtime_hook_is_dropped_and_nothing_of_ours_needs_it():
+    scripts = [("pyi_rth_inspect", "a.py", "PYSOURCE"), ("pyi_rth_multiprocessing", "b.py", "PYSOURCE"),
+               ("pyi_rth_pyside6", "c.py", "PYSOURCE"), ("main", "main.py", "PYSOURCE")]
+    assert [s[0] for s in rules.drop_runtime_hooks(scripts)] == ["pyi_rth_inspect", "pyi_rth_pyside6", "main"]
+    # Without the hook a frozen process could not start multiprocessing helpers: none of our
+    # code may use multiprocessing, and the hub must serve from one uvicorn process.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    users = [str(path.relative_to(root)) for folder in ("core", "db", "ui") for path in (root / folder).rglob("*.py")
+             if any(word in path.read_text(encoding="utf-8")
+                    for word in ("multiprocessing", "ProcessPoolExecutor", "workers="))]
+    assert users == [] and "multiprocessing" not in (root / "main.py").read_text(encoding="utf-8")

@@ -98,9 +98,13 @@ def test_after_the_first_paint_the_deferred_set_up_runs(qtbot, paths, commune_st
     original_reload = overview.reload
     overview.reload = lambda: (loads.append(startup.ctx.workspace_open), original_reload())
     assert not startup.window.findChildren(QShortcut)
+    import gc
+
+    gc.disable()  # as main.py does for the executable
     startup.start()
     qtbot.waitUntil(lambda: startup.finished, timeout=10_000)
     assert startup.painted and startup.ready
+    assert gc.isenabled()  # back on once the window has painted
     assert not app.windowIcon().isNull()
     keys = {s.key().toString() for s in startup.window.findChildren(QShortcut)}
     assert {"Ctrl+F", "Ctrl+N", "Ctrl+P", "Ctrl+S", "Alt+1", "Alt+6"} <= keys
