@@ -28,6 +28,8 @@ from db.store import Store, connect
 HUB_DB = "hub.sqlite3"
 HUB_SCHEMA_VERSION = 1
 HUB_PAGE_SIZE = 16384
+# How much of the WAL a commit may leave for later before it copies it into the main file itself.
+HUB_CHECKPOINT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,24 @@ def open_hub(paths: HubPaths) -> Store:
     # Sorting and other temporary work for an upload stays in memory (its lines are staged in an
     # attached in-memory database, core.hub.apply.staging).
     store.conn.execute("PRAGMA temp_store = MEMORY")
+    _defer_checkpoints(store.conn)
     return store
+
+
+def _defer_checkpoints(conn: sqlite3.Connection) -> None:
+    """Let a commit leave up to HUB_CHECKPOINT_BYTES of WAL for a later checkpoint.
+
+    SQLite's default (1,000 pages: 16 MB here) makes nearly every upload's COMMIT also copy
+    the whole WAL into the main file and fsync it — half of that COMMIT's time (0.075 of
+    0.145 s for 100,000 rows). Durability does not depend on it: with synchronous=FULL the
+    COMMIT has already fsynced the WAL, which every reader and a restart after a crash use as
+    they use the main file. The copy is made once the WAL passes this size (by the commit that
+    crosses it, for everything before it at once), and when the last connection closes
+    (`hub ingest` from the command line, the server stopping). The size is bounded, so is a
+    restart's WAL recovery.
+    """
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.execute(f"PRAGMA wal_autocheckpoint = {max(1000, HUB_CHECKPOINT_BYTES // page_size)}")
 
 
 def province_keypair(paths: HubPaths) -> keys.KeyPair:

@@ -41,3 +41,47 @@ def test_hub_made_with_small_pages_keeps_them_and_applies_bundles(tmp_path):
             assert store.scalar("SELECT count(*) FROM rows WHERE unit = '21484'") == cut.records
     finally:
         commune.close()
+
+
+def test_an_upload_is_durable_at_commit_and_copied_into_the_main_file_later(tmp_path):
+    """The hub's COMMIT leaves the WAL checkpoint for later (HUB_CHECKPOINT_BYTES): a process that
+    dies right after the answer still leaves every row behind, in the WAL it fsynced."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hub = make_hub(tmp_path / "hub")
+    commune = make_commune(tmp_path / "a", "21484", hub)
+    try:
+        add_rows(commune, 40)
+        cut = outbox.cut_bundle(commune.store, commune.paths)
+    finally:
+        commune.close()
+    with hub.store() as store:
+        pages = store.scalar("PRAGMA page_size")
+        assert store.scalar("PRAGMA wal_autocheckpoint") == hubstore.HUB_CHECKPOINT_BYTES // pages
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from core.hub import ingest, store\n"
+        "paths = store.HubPaths(Path(sys.argv[1]))\n"
+        "hub = store.open_hub(paths)\n"
+        "result = ingest.ingest_bytes(paths, hub, Path(sys.argv[2]).read_bytes(), via='usb')\n"
+        "print(result.status, flush=True)\n"
+        "os._exit(0)  # no close, no checkpoint: as if the power went off after the answer\n")
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", script, str(hub.paths.root), str(cut.path)], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "applied", done.stderr
+    wal = Path(str(hub.paths.db_file) + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0  # the rows are in the WAL, not yet in the main file
+    with hub.store() as store:
+        assert store.scalar("PRAGMA integrity_check") == "ok"
+        assert store.scalar("SELECT count(*) FROM rows WHERE unit = '21484'") == cut.records
+    # The last connection to close copied the WAL into the main file.
+    assert not wal.exists() or wal.stat().st_size == 0
+    direct = sqlite3.connect(f"file:{hub.paths.db_file}?mode=ro&immutable=1", uri=True)
+    try:
+        assert direct.execute("SELECT count(*) FROM rows WHERE unit = '21484'").fetchone()[0] == cut.records
+    finally:
+        direct.close()
