@@ -27,20 +27,15 @@ def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     window_args = parse_window_args(argv)
     if window_args is not None:  # just the window: no argparse, no command modules
-        return _run_gui(window_args, end_process=end_process)
-    import gc
+        if end_process:
+            from core import startup_tuning
 
-    gc.enable()  # a command: no window start-up to speed up (see the bottom of this file)
+            startup_tuning.begin()  # undone by the window once it has painted
+        return _run_gui(window_args, end_process=end_process)
     from core.cli import run
 
     return run(argv, gui=lambda args: _run_gui(args, end_process=end_process))
 
 
 if __name__ == "__main__":
-    import gc
-
-    # Start-up allocates a great many objects that all live on (modules, Qt wrappers); the
-    # cyclic collector would walk them again and again for nothing. ui.app turns it back on
-    # once the window has painted (Startup._painted); a command (not the window) turns it on here.
-    gc.disable()
     sys.exit(main(end_process=True))

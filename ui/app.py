@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import logging
 import os
 import sys
@@ -12,7 +11,7 @@ import traceback
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core import APP_ID, APP_NAME
+from core import APP_ID, APP_NAME, startup_tuning
 from core.errors import DatabaseDamagedError
 from core.paths import AppPaths, network_share_warning, resolve_paths
 from core.resources import resource
@@ -251,7 +250,7 @@ class Startup(QObject):
     # -- smoke ------------------------------------------------------------------------
     def _painted(self) -> None:
         self.painted = True
-        gc.enable()  # main.py holds the cyclic collector off until the window is up
+        startup_tuning.end()  # GC and GIL switching back to normal (core/startup_tuning.py)
         if not self._maybe_quit():
             self._finish_start()
 

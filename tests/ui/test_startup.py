@@ -99,12 +99,17 @@ def test_after_the_first_paint_the_deferred_set_up_runs(qtbot, paths, commune_st
     overview.reload = lambda: (loads.append(startup.ctx.workspace_open), original_reload())
     assert not startup.window.findChildren(QShortcut)
     import gc
+    import sys
 
-    gc.disable()  # as main.py does for the executable
+    from core import startup_tuning
+
+    interval = sys.getswitchinterval()
+    startup_tuning.begin()  # as main.py does for the executable
+    assert not gc.isenabled() and sys.getswitchinterval() < interval
     startup.start()
     qtbot.waitUntil(lambda: startup.finished, timeout=10_000)
     assert startup.painted and startup.ready
-    assert gc.isenabled()  # back on once the window has painted
+    assert gc.isenabled() and sys.getswitchinterval() == interval  # restored once the window painted
     assert not app.windowIcon().isNull()
     keys = {s.key().toString() for s in startup.window.findChildren(QShortcut)}
     assert {"Ctrl+F", "Ctrl+N", "Ctrl+P", "Ctrl+S", "Alt+1", "Alt+6"} <= keys
