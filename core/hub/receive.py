@@ -1,21 +1,22 @@
-"""Opening a commune's bundle at the hub, with records.jsonl verified on a second thread.
+"""Opening a commune's bundle at the hub, with records.jsonl read on a second thread.
 
 Up to the signature this is `core.sync.bundle.open_bundle_bytes`, the same functions in the same
 order: file size, member names, links, sizes and ratios, manifest, Ed25519 signature, member list;
 the small members (acknowledgement, attachments) are read and hash-checked here too.
-records.jsonl — tens of MB of JSON Lines for a big bundle — is then inflated, size-capped, hashed
-(SHA-256 against the manifest) and checked to be UTF-8 with no NUL byte on a second thread, which
-hands it over in pieces while the caller stages the lines into SQLite. zlib and hashlib release the
-GIL on large buffers and sqlite3 releases it while a statement runs, so on two cores the two go on
-side by side (docs/PERFORMANCE.md, "Sync (issue 7)").
+records.jsonl — tens of MB of JSON Lines for a big bundle — is then inflated, size-capped and
+hashed (SHA-256 against the manifest) on a second thread, which hands it over in pieces; the
+caller's thread checks each piece as text (UTF-8, no NUL byte), splits it into lines and stages
+them into SQLite meanwhile. zlib and hashlib release the GIL on large buffers and sqlite3
+releases it while a statement runs, so on two cores the two go on side by side
+(docs/PERFORMANCE.md, "Sync (issue 7)").
 
-Nothing can be committed on unverified data: `RecordStream.lines()` raises the reader's verdict
-(hash, size, damaged deflate data, UTF-8, NUL) instead of ending, so a caller reaches its COMMIT
-only after the whole member matched the manifest. When anything else fails while the member is
-still being read — a line that is not JSON, a refusal based on the manifest — leaving `open_upload`
-waits for the reader and raises its verdict instead, if it has one: a damaged member is reported as
-damaged, as `open_bundle_bytes` reports it, not by the first line the damage happened to break.
-"""
+Nothing can be committed on unverified data: `RecordStream.lines()` raises the verdict (hash,
+size, damaged deflate data, then UTF-8, then NUL) instead of ending, so a caller reaches its
+COMMIT only after the whole member matched the manifest. When anything else fails while the
+member is still being read — a line that is not JSON, a refusal based on the manifest — leaving
+`open_upload` lets the reader finish and raises its verdict instead, if it has one: a damaged
+member is reported as damaged, as `open_bundle_bytes` reports it, not by the first line the
+damage happened to break."""
 
 from __future__ import annotations
 
@@ -73,15 +74,20 @@ def open_upload(data: bytes, key_for: bundlemod.KeyResolver) -> Iterator[Upload]
     limits = bundlemod.DEFAULT_LIMITS  # looked up per call: tests lower the limits
     try:
         file_sha, zf = bundlemod.open_zip(data, limits)
-        infos, manifest = bundlemod.verify_signed(zf, key_for, limits)
-        listed = manifest["members"]
-        members = {name: bundlemod.read_listed_member(zf, infos[name], expected, limits)
-                   for name, expected in listed.items() if name != bundlemod.RECORDS}
     except BundleRejected:
         raise
     except _DAMAGED + _NOT_A_BUNDLE as exc:
         raise BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng.", details=repr(exc)) from exc
     with zf:
+        try:
+            infos, manifest = bundlemod.verify_signed(zf, key_for, limits)
+            listed = manifest["members"]
+            members = {name: bundlemod.read_listed_member(zf, infos[name], expected, limits)
+                       for name, expected in listed.items() if name != bundlemod.RECORDS}
+        except BundleRejected:
+            raise
+        except _DAMAGED + _NOT_A_BUNDLE as exc:
+            raise BundleDamaged("Tệp không phải gói dữ liệu hoặc đã bị hỏng.", details=repr(exc)) from exc
         stream = RecordStream(zf, infos.get(bundlemod.RECORDS), listed.get(bundlemod.RECORDS), limits)
         try:
             yield Upload(manifest=manifest, file_sha256=file_sha, size=len(data), members=members, records=stream)

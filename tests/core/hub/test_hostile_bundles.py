@@ -467,3 +467,34 @@ def test_one_connection_takes_a_refused_then_a_valid_upload(world, tmp_path):
 
 def _attached(store) -> list[str]:
     return [row[1] for row in store.conn.execute("PRAGMA database_list")]
+
+
+def test_random_damage_is_refused_or_harmless_and_leaves_no_reader(world, tmp_path, tiny_pieces):
+    """Bytes flipped anywhere in a bundle (seeded): the hub answers, never raises, changes nothing
+    when it refuses, stores only the signed lines when it accepts (a flip in a part of the zip no
+    check covers, e.g. a timestamp), and no reader thread outlives an upload."""
+    import random
+
+    hub, a, b, path = world
+    signed = [_staff_line(f"r{i}", "Hồ sơ số hóa") for i in range(40)]
+    valid = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code,
+                          "".join(line + "\n" for line in signed).encode(), {"staff": 40})
+    rng = random.Random(7)
+    answers = set()
+    for _ in range(60):
+        data = bytearray(valid)
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        before = hub.snapshot()
+        result = _ingest(hub, bytes(data))
+        answers.add(result.status)
+        assert _no_reader_left()
+        if result.status == "rejected":
+            assert result.reason and result.message
+            assert hub.snapshot() == before
+        else:
+            assert result.status in ("applied", "duplicate"), result
+            with hub.store() as s:
+                stored = {r["row_id"]: r["state"] for r in s.query("SELECT row_id, state FROM rows WHERE row_id LIKE 'r%'")}
+            assert stored == {f"r{i}": line for i, line in enumerate(signed)}
+    assert "rejected" in answers
