@@ -10,7 +10,9 @@ def test_data_dir_argument_wins(tmp_path):
 
 def test_demo_uses_its_own_folder(monkeypatch, tmp_path):
     monkeypatch.setattr(paths_module, "is_portable", lambda: False)
-    monkeypatch.setattr(paths_module.platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "user"))
+    import platformdirs  # core.paths imports it only when no folder is given
+
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "user"))
     assert resolve_paths().data_dir == tmp_path / "user"
     assert resolve_paths(demo=True).data_dir == tmp_path / "user" / "demo"
 
