@@ -42,7 +42,7 @@ _NOT_A_BUNDLE = (KeyError, IndexError, TypeError, struct.error, RuntimeError)
 
 
 @dataclass
-class Upload:
+class Upload(bundlemod.ManifestFields):
     """A bundle whose manifest is signed and whose small members match it; records still streaming."""
 
     manifest: dict
@@ -50,22 +50,6 @@ class Upload:
     size: int
     members: dict[str, bytes]  # every listed member except records.jsonl, hash-checked
     records: "RecordStream"
-
-    @property
-    def bundle_id(self) -> str:
-        return self.manifest["bundle_id"]
-
-    @property
-    def kind(self) -> str:
-        return self.manifest["kind"]
-
-    @property
-    def source(self) -> str:
-        return self.manifest["source"]
-
-    @property
-    def destination(self) -> str:
-        return self.manifest["destination"]
 
 
 @contextlib.contextmanager

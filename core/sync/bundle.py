@@ -76,15 +76,10 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass
-class Bundle:
-    """A bundle that passed every check: signature, hashes, shapes."""
+class ManifestFields:
+    """The manifest's identifying fields, for anything that holds a checked `manifest`."""
 
-    path: Path
     manifest: dict
-    file_sha256: str
-    size: int
-    members: dict[str, bytes] = field(repr=False)
 
     @property
     def bundle_id(self) -> str:
@@ -101,6 +96,17 @@ class Bundle:
     @property
     def destination(self) -> str:
         return self.manifest["destination"]
+
+
+@dataclass
+class Bundle(ManifestFields):
+    """A bundle that passed every check: signature, hashes, shapes."""
+
+    path: Path
+    manifest: dict
+    file_sha256: str
+    size: int
+    members: dict[str, bytes] = field(repr=False)
 
     def records(self) -> list[dict]:
         return parse_records(self.members.get(RECORDS, b""), self.manifest)
