@@ -15,7 +15,7 @@ from core import APP_ID, APP_NAME, startup_tuning
 from core.errors import DatabaseDamagedError
 from core.paths import AppPaths, network_share_warning, resolve_paths
 from core.resources import resource
-from ui import refcount_guard
+from ui import qt_vietnamese, refcount_guard
 from ui.background import Background
 from ui.errors import show_error
 from ui.fonts import apply_app_font, load_bundled_fonts
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     refcount_guard.install()
+    qt_vietnamese.install(app)  # before any widget (see ui/qt_vietnamese.py); once per application
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("motcua-xa")
