@@ -24,9 +24,16 @@ class WorkspaceOpener:
 
     def _run(self) -> None:
         try:
+            # The quick check first, before importing the rest of the database code: SQLite
+            # releases the GIL while it reads every page, so it runs beside the UI thread
+            # loading Qt instead of after both (see db/integrity.py).
+            if self.paths.db_file.exists() and self.paths.db_file.stat().st_size > 0:
+                from db.integrity import check_or_raise
+
+                check_or_raise(self.paths.db_file, quick=True)
             from core.workspace import open_workspace
 
-            self._store = open_workspace(self.paths, quick=True)
+            self._store = open_workspace(self.paths, check_integrity=False)
         except BaseException as exc:  # handed to whoever takes the result
             self._error = exc
 

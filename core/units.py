@@ -33,18 +33,25 @@ class Unit:
 
 
 @lru_cache(maxsize=1)
-def all_units() -> tuple[Unit, ...]:
+def _units_by_code() -> dict[str, Unit]:
     with resource("reference", "units_quang_ngai_2025.csv").open(encoding="utf-8", newline="") as f:
-        rows = [Unit(r["code"].strip(), r["kind"].strip(), r["name"].strip(), r["former_province"].strip())
-                for r in csv.DictReader(f)]
-    return tuple(sorted(rows, key=lambda u: vi_sort_key(u.name)))
+        return {unit.code: unit for unit in (
+            Unit(r["code"].strip(), r["kind"].strip(), r["name"].strip(), r["former_province"].strip())
+            for r in csv.DictReader(f))}
+
+
+@lru_cache(maxsize=1)
+def all_units() -> tuple[Unit, ...]:
+    """The 96 units in Vietnamese order of their names."""
+    return tuple(sorted(_units_by_code().values(), key=lambda u: vi_sort_key(u.name)))
 
 
 def find_unit(code: str) -> Unit:
+    # By code, without sorting the list: the window's start-up looks its own unit up.
+    unit = _units_by_code().get((code or "").strip())
+    if unit is not None:
+        return unit
     code = (code or "").strip()
-    for unit in all_units():
-        if unit.code == code:
-            return unit
     raise UnknownUnitError(
         f"Không có đơn vị hành chính mã “{code}” trong danh sách 96 xã, phường, đặc khu của tỉnh Quảng Ngãi.",
         details="Xem danh sách mã trong resources/reference/units_quang_ngai_2025.csv",

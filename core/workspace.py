@@ -12,7 +12,7 @@ from core.errors import DatabaseDamagedError, NotInitialisedError, UserInputErro
 from core.paths import AppPaths
 from core.textfold import vi_name_sort_key
 from core.units import Unit, find_unit
-from db import backup as backups
+from db.integrity import check_or_raise
 from db.migrations import migrate
 from db.settings import CURRENT_STAFF, UNIT_CODE, get_setting, set_setting
 from db.store import Store
@@ -27,11 +27,10 @@ def open_workspace(paths: AppPaths, *, check_integrity: bool = True, quick: bool
     paths.ensure()
     existed = paths.db_file.exists() and paths.db_file.stat().st_size > 0
     if existed and check_integrity:
-        backups.check_or_raise(paths.db_file, quick=quick)
+        check_or_raise(paths.db_file, quick=quick)
     store = Store(paths.db_file)
     try:
-        migrate(store.conn, before=lambda: backups.backup_database(
-            store.conn, paths.backups_dir / "before-upgrade", "before-upgrade"))
+        migrate(store.conn, before=lambda: _backup_before_upgrade(store, paths))
     except sqlite3.DatabaseError as exc:
         store.conn.close()
         raise DatabaseDamagedError("Cơ sở dữ liệu bị hỏng.", details=repr(exc)) from exc
@@ -42,9 +41,15 @@ def open_workspace(paths: AppPaths, *, check_integrity: bool = True, quick: bool
     return store
 
 
+def _backup_before_upgrade(store: Store, paths: AppPaths) -> None:
+    from db import backup  # only when a migration is about to run, not at every start
+
+    backup.backup_database(store.conn, paths.backups_dir / "before-upgrade", "before-upgrade")
+
+
 def full_integrity_check(paths: AppPaths) -> None:
     """PRAGMA integrity_check on its own read-only connection; raises DatabaseDamagedError."""
-    backups.check_or_raise(paths.db_file)
+    check_or_raise(paths.db_file)
 
 
 def is_initialised(store: Store) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from core.clock import now_local, today_local
 from core.errors import BackupError, DatabaseDamagedError
+from db.integrity import check_or_raise, integrity_problems  # noqa: F401 (part of this module's API)
 from db.store import is_disk_full
 
 KEEP_DAILY = 7
@@ -31,36 +32,6 @@ class BackupInfo:
     kind: str  # "daily", "weekly", "manual", "before-restore", "before-upgrade"
     taken_at: dt.datetime  # local time, from the file name
     size: int
-
-
-def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
-    """Empty list when the file is a healthy SQLite database; otherwise what is wrong.
-
-    `quick` runs PRAGMA quick_check: every page and row, but not index-vs-table
-    consistency — a fraction of the time, for start-up, before the full check runs in the
-    background.
-    """
-    path = Path(path)
-    if not path.exists():
-        return [f"không có tệp {path}"]
-    try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-        try:
-            pragma = "quick_check" if quick else "integrity_check"
-            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    return [] if rows == ["ok"] else rows
-
-
-def check_or_raise(path: Path, *, quick: bool = False) -> None:
-    problems = integrity_problems(path, quick=quick)
-    if problems:
-        raise DatabaseDamagedError(
-            "Cơ sở dữ liệu bị hỏng. Hãy khôi phục từ bản sao lưu gần nhất còn tốt.",
-            details="\n".join(problems[:20]))
 
 
 def _stamp(moment: dt.datetime) -> str:
