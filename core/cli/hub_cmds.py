@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.common import print_json
+from core.cli.hub_admin_cmds import audit_cli
 from core.clock import format_date
 from core.errors import NotFoundError, UserInputError
 from core.hub import ingest, overview, province
@@ -71,7 +72,13 @@ def register(subparsers, common) -> None:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--ssl-certfile", metavar="TỆP", help="chứng thư HTTPS (PEM); không có thì chạy HTTP trong mạng nội bộ")
     p.add_argument("--ssl-keyfile", metavar="TỆP", help="khóa bí mật của chứng thư HTTPS (PEM)")
+    p.add_argument("--behind-proxy", action="store_true",
+                   help="chạy sau proxy HTTPS trên cùng máy (tin X-Forwarded-For/-Proto từ 127.0.0.1)")
     p.set_defaults(handler=cmd_serve)
+
+    from core.cli import hub_admin_cmds
+
+    hub_admin_cmds.register(sub, common)
 
 
 def _paths(args):
@@ -91,6 +98,7 @@ def cmd_register(args) -> int:
     paths = _paths(args).require()
     with open_hub(paths) as store:
         info = register_unit(store, args.unit, args.public_key)
+        audit_cli(store, "register_unit", info["unit"], {"fingerprint": info["fingerprint"]})
     print(f"Đã đăng ký {info['name']} (mã {info['unit']}), dấu vân tay {info['fingerprint']}.")
     return 0
 
@@ -127,6 +135,8 @@ def cmd_directive(args) -> int:
             raise UserInputError(f"Văn bản số {directive['number']} ngày {issued} đã được gửi trước đây. "
                                  "Dùng --allow-duplicate nếu thật sự muốn gửi lại.")
         made = province.publish(paths, store, rows, units, attachments=attachments)
+        audit_cli(store, "directive", directive.get("number"),
+                  {"issued_on": directive.get("issued_on"), "units": [m["unit"] for m in made]})
     if args.json:
         print_json({"bundles": made, "records": len(rows)})
     else:
@@ -135,11 +145,12 @@ def cmd_directive(args) -> int:
     return 0
 
 
-def _publish_rows(args, rows, what: str) -> int:
+def _publish_rows(args, rows, what: str, action: str) -> int:
     paths = _paths(args).require()
     units = [find_unit(code).code for code in args.units] if args.units else None
     with open_hub(paths) as store:
         made = province.publish(paths, store, rows, units)
+        audit_cli(store, action, Path(args.file).name, {"records": len(rows), "units": [m["unit"] for m in made]})
     if args.json:
         print_json({"bundles": made, "records": len(rows)})
     else:
@@ -150,7 +161,7 @@ def _publish_rows(args, rows, what: str) -> int:
 def cmd_targets(args) -> int:
     from core.dossiers.targets import province_target_rows
 
-    return _publish_rows(args, province_target_rows(Path(args.file)), "chỉ tiêu số hóa hồ sơ")
+    return _publish_rows(args, province_target_rows(Path(args.file)), "chỉ tiêu số hóa hồ sơ", "targets")
 
 
 def cmd_template(args) -> int:
@@ -159,7 +170,7 @@ def cmd_template(args) -> int:
     if args.version < 1:
         raise UserInputError("Số phiên bản mẫu phiếu phải từ 1 trở lên.")
     rows = province_template_rows(Path(args.file), name=args.name, version=args.version)
-    return _publish_rows(args, rows, "mẫu phiếu kiểm tra")
+    return _publish_rows(args, rows, "mẫu phiếu kiểm tra", "template")
 
 
 def cmd_ack(args) -> int:
@@ -207,7 +218,8 @@ def cmd_serve(args) -> int:
             raise NotFoundError(f"Không tìm thấy tệp “{name}”.")
     scheme = "https" if args.ssl_certfile else "http"
     print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
-    serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+    serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
+          behind_proxy=args.behind_proxy)
     return 0
 
 

@@ -5,22 +5,27 @@
 - GET  /api/v1/inbox?after=N           -> province bundles waiting for the calling unit (signed request)
 - GET  /api/v1/inbox/{bundle_id}       -> one of them (signed request)
 - GET  /api/v1/ack                     -> the calling unit's signed acknowledgement (signed request)
-- GET  /                               -> overview page of the 96 units (Vietnamese HTML)
+- GET  /                               -> the province's dashboard (staff login: core.hub.web)
 
 Uploads need no login: the bundle's signature, checked against the key registered
 for the unit it names, is the proof. Inbox reads are signed requests (core.sync.auth).
+Uploads are streamed to a temporary file and checked before ingest (core.hub.limits);
+the staff pages, /docs and /openapi.json need a login (core.hub.web); connection and
+request limits are in core.hub.server.
 """
 
 from __future__ import annotations
 
 import threading
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from core import __version__
-from core.hub import ingest, overview, province
+from core.hub import ingest, limits, province
+from core.hub.openapi_docs import (ACK_RESPONSES, BUNDLE_RESPONSES, HEALTH_RESPONSES, INBOX_RESPONSES,
+                                   UPLOAD_BODY, UPLOAD_RESPONSES, SignedHeaders)
 from core.hub.store import HubPaths, open_hub, province_keypair, table_catalog, unit_key
 from core.sync import auth, keys
 from core.sync.errors import BundleRejected
@@ -28,13 +33,26 @@ from core.sync.errors import BundleRejected
 API = "/api/v1"
 SERVICE = "motcua-hub"
 API_VERSION = 1
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES
 
 
-def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
+def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               upload_budget_bytes: int = limits.UPLOAD_BUDGET_BYTES, quota_bundles: int = limits.QUOTA_BUNDLES_PER_DAY,
+               quota_bytes: int = limits.QUOTA_BYTES_PER_DAY, requests_per_second: float | None = None) -> FastAPI:
+    from core.hub import web
+    from core.hub.server import RateLimitMiddleware
+
     paths.require()
+    # No /docs, /redoc or /openapi.json of FastAPI's own: core.hub.web serves them to admins only,
+    # Swagger UI from the swagger-ui-bundle package (no CDN).
     app = FastAPI(title="Máy chủ đồng bộ tỉnh — Một Cửa Xã", version=__version__,
-                  description="Nhận gói dữ liệu đã ký của các xã, gửi văn bản chỉ đạo và xác nhận về xã.")
+                  description="Nhận gói dữ liệu đã ký của các xã, gửi văn bản chỉ đạo và xác nhận về xã. "
+                              "Mọi yêu cầu đọc dữ liệu của một đơn vị là yêu cầu ký (các tiêu đề X-Motcua-*); "
+                              "gói gửi lên được xác thực bằng chữ ký trong gói.",
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    if requests_per_second:
+        app.add_middleware(RateLimitMiddleware, rate=requests_per_second)
+    budget = limits.ByteBudget(upload_budget_bytes)
     province_public = keys.public_key_text(province_keypair(paths).public)
     table_catalog()  # the app's schema, once at start rather than on the first upload
     local = threading.local()
@@ -52,23 +70,27 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
         except BundleRejected as exc:
             raise HTTPException(status_code=401, detail={"reason": exc.reason, "message": exc.message})
 
-    @app.get(f"{API}/health")
+    @app.get(f"{API}/health", responses=HEALTH_RESPONSES, summary="Máy chủ tỉnh trả lời (không cần ký)")
     def health() -> dict:
         return {"service": SERVICE, "api": API_VERSION, "version": __version__,
                 "province_fingerprint": keys.fingerprint(province_public)}
 
-    @app.post(f"{API}/bundles")
+    @app.post(f"{API}/bundles", responses=UPLOAD_RESPONSES, openapi_extra=UPLOAD_BODY,
+              summary="Gửi một gói dữ liệu đã ký của xã (thân yêu cầu là tệp zip)")
     async def upload(request: Request):
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > max_upload_bytes:
-            return _too_large(max_upload_bytes)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_upload_bytes:
-                return _too_large(max_upload_bytes)
-        result = await run_in_threadpool(_ingest_and_ack, bytes(body))
-        return JSONResponse(result, status_code=422 if result["status"] == "rejected" else 200)
+        address = request.client.host if request.client else "?"
+        try:
+            spooled = await limits.spool(request.stream(), paths.tmp_dir, budget, max_bytes=max_upload_bytes,
+                                         declared=int(declared) if declared and declared.isdigit() else None)
+        except limits.UploadRefused as exc:
+            if exc.reason == "not_a_bundle":
+                await run_in_threadpool(_count_refused, address, exc.reason, None)
+            return _refusal(exc)
+        try:
+            return await run_in_threadpool(_checked_ingest, spooled, address)
+        finally:
+            limits.release(spooled, budget)
 
     def _ingest_and_ack(data: bytes) -> dict:
         result = ingest.ingest_bytes(paths, store(), data, via="network")
@@ -77,13 +99,42 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
             answer.update(ingest.signed_ack(paths, store(), result.unit))
         return answer
 
-    @app.get(f"{API}/inbox")
-    def inbox(request: Request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500)) -> dict:
+    def _count_refused(address: str, reason: str, claimed: str | None) -> None:
+        with store().transaction() as conn:
+            limits.count_refused(conn, address, reason, claimed)
+
+    def _checked_ingest(spooled: limits.SpooledUpload, address: str):
+        try:
+            manifest = limits.verify_sender(spooled, lambda unit: unit_key(store(), unit))
+        except BundleRejected as exc:
+            if not getattr(exc, "verified", False):
+                # Anonymous: counted per (address, reason, hour), the named unit only a claim.
+                _count_refused(address, exc.reason, getattr(exc, "claimed_unit", None))
+                return JSONResponse({"status": "rejected", "bundle_id": None, "unit": None, "records": 0,
+                                     "reason": exc.reason, "message": exc.message, "missing": [],
+                                     "applied_through": 0}, status_code=422)
+            manifest = None
+        unit = str((manifest or {}).get("source") or "")
+        try:
+            if unit:
+                with store().transaction() as conn:
+                    limits.check_quota(conn, unit, spooled.size, bundles_per_day=quota_bundles,
+                                       bytes_per_day=quota_bytes)
+                    limits.record_usage(conn, unit, spooled.size)
+        except limits.UploadRefused as exc:
+            return _refusal(exc)
+        result = _ingest_and_ack(spooled.path.read_bytes())
+        return JSONResponse(result, status_code=422 if result["status"] == "rejected" else 200)
+
+    @app.get(f"{API}/inbox", responses=INBOX_RESPONSES, summary="Gói của tỉnh chờ đơn vị (yêu cầu ký)")
+    def inbox(request: Request, signed: SignedHeaders, after: int = Query(0, ge=0, le=2**62),
+              limit: int = Query(100, ge=1, le=500)) -> dict:
         unit = authenticated_unit(request)
         return {"unit": unit, "bundles": province.inbox_for(store(), unit, after, limit)}
 
-    @app.get(f"{API}/inbox/{{bundle_id}}")
-    def fetch(request: Request, bundle_id: str):
+    @app.get(f"{API}/inbox/{{bundle_id}}", responses=BUNDLE_RESPONSES, response_class=Response,
+             summary="Tải một gói của tỉnh (application/zip, yêu cầu ký)")
+    def fetch(request: Request, signed: SignedHeaders, bundle_id: str):
         unit = authenticated_unit(request)
         path = province.outgoing_file(paths, store(), unit, bundle_id)
         if path is None or not path.exists():
@@ -91,28 +142,28 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
                                                          "message": "Không có gói này cho đơn vị."})
         return Response(path.read_bytes(), media_type="application/zip")
 
-    @app.get(f"{API}/ack")
-    def ack(request: Request) -> dict:
+    @app.get(f"{API}/ack", responses=ACK_RESPONSES, summary="Xác nhận đã ký của tỉnh cho đơn vị (yêu cầu ký)")
+    def ack(request: Request, signed: SignedHeaders) -> dict:
         unit = authenticated_unit(request)
         return ingest.signed_ack(paths, store(), unit)
 
-    @app.get("/", response_class=HTMLResponse)
-    def overview_page() -> str:
-        return overview.render_overview_html(store())
-
+    web.install(app, paths, store)
     return app
 
 
-def _too_large(limit: int) -> JSONResponse:
-    return JSONResponse({"status": "rejected", "reason": "too_large",
-                         "message": f"Gói quá lớn để gửi qua mạng (tối đa {limit // (1024 * 1024)} MB). "
-                                    "Hãy chép gói ra USB mang lên tỉnh."}, status_code=413)
+def _refusal(exc: limits.UploadRefused) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return JSONResponse({**exc.as_json(), "bundle_id": None, "unit": None, "records": 0, "missing": [],
+                         "applied_through": 0}, status_code=exc.status, headers=headers)
 
 
 def serve(paths: HubPaths, host: str, port: int, *, ssl_certfile: str | None = None,
-          ssl_keyfile: str | None = None) -> None:
+          ssl_keyfile: str | None = None, behind_proxy: bool = False) -> None:
+    """Serve with the connection guard and the per-address request rate (core.hub.server)."""
     import uvicorn
 
-    app = create_app(paths)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False,
-                limit_concurrency=64, timeout_keep_alive=10, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+    from core.hub.server import REQUESTS_PER_SECOND, uvicorn_config
+
+    app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND)
+    uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+                                  behind_proxy=behind_proxy)).run()

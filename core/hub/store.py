@@ -170,11 +170,15 @@ def _create_db_file(db_file: Path) -> None:
 
 def _ensure_schema(store: Store) -> None:
     """Every statement is CREATE … IF NOT EXISTS: a hub made by an older version gains new tables."""
+    from core.hub import accounts, dashboard, limits  # their own tables (staff, dashboard, upload limits)
+
     with store.transaction() as conn:
         for statement in _SCHEMA:
             conn.execute(statement)
         conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
                      (str(HUB_SCHEMA_VERSION),))
+        for module in (accounts, dashboard, limits):
+            module.ensure_schema(conn)
 
 
 def open_hub(paths: HubPaths) -> Store:

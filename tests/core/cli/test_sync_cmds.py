@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.core.hub.web_login import login
 from tests.core.sync.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -85,8 +86,15 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
         [unit] = status["units"]
         assert unit["code"] == "21484" and unit["bundles_applied"] == 2 and unit["rows"]["staff"] == 2
         assert set(unit) >= {"code", "last_seq", "bundles_applied", "last_sync", "rows"}
-        page = httpx.get(url + "/").text
-        assert "Xã Ba Tơ" in page and "chưa đồng bộ" in page
+        anonymous = httpx.get(url + "/")
+        assert anonymous.status_code == 303 and "Xã Ba Tơ" not in anonymous.text
+        added = subprocess.run([sys.executable, str(ROOT / "main.py"), "hub", "user", "add", "xem", "--role", "viewer",
+                                "--password-stdin", "--data-dir", str(hub)], input="mot-mat-khau-dai\n",
+                               capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
+        assert added.returncode == 0, added.stderr
+        with httpx.Client(base_url=url) as browser:
+            page = login(browser, "xem", "mot-mat-khau-dai").text
+        assert "Xã Ba Tơ" in page and "Chưa đăng ký" in page and page.count("<tr><td>") == 96
         report = tmp_path / "bc.xlsx"
         cli("hub", "report", "--out", str(report), data_dir=hub)
         assert report.stat().st_size > 0

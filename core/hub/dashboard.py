@@ -1,0 +1,419 @@
+"""The figures of the province's dashboard, materialised per unit and cached.
+
+Where each figure comes from (one definition in `core/`):
+- dossier indicators: `core.dossiers.indicators.register_sums` / `tally_sums` per month, run on
+  the unit's rows laid out as the commune's database (`core.hub.mirror`), then
+  `indicators_from(sums, targets_on(...))` — the very functions of the commune's screen;
+- meeting readiness: `core.checklists.runs.load_run(...).verdict` (`compute_verdict`);
+- task status: `core.tasks.store.rebuild_task_state`, overdue as `core.tasks.status.is_overdue`
+  (deadline before today, status neither "done" nor "paused").
+
+Materialised: when a unit's applied bundles change (its highest `bundles.rowid` moves — a
+bundle applied over the network or by USB), `refresh()` recomputes that unit alone and stores
+per-month sums, checklist runs and task states in `dash_*` tables. The rendered model is
+cached in memory by a data version (a handful of O(1) queries), so a page costs its HTML.
+
+Unit states (`unit_states`), against today's schema (one key per unit in `units`); when a
+`devices` table exists (many devices per unit), its rows are listed per unit too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.clock import now_utc, parse_utc, utc_iso
+from core.dossiers.indicators import INDICATORS, IndicatorValue, Sums, indicators_from, register_sums, tally_sums
+from core.dossiers.periods import Period
+from core.dossiers.targets import targets_on
+from core.units import all_units
+from db.store import Store
+
+STALE_DAYS = 7
+REJECTION_DAYS = 30
+SUM_FIELDS = [f for f in Sums.__dataclass_fields__]  # received, online, …, on_time
+
+# Reasons a bundle is refused before its signature is known good: the unit it names is a claim.
+UNVERIFIED_REASONS = {"unknown_sender", "bad_signature", "unsafe_member", "unsupported_format", "too_large",
+                      "damaged", "not_a_bundle"}
+
+STATES = {
+    "unregistered": ("Chưa đăng ký", "grey"),
+    "never_sent": ("Đã đăng ký nhưng chưa gửi", "grey"),
+    "rejected": ("Có gói bị từ chối", "red"),
+    "missing": ("Thiếu gói", "amber"),
+    "stale": (f"Quá {STALE_DAYS} ngày chưa gửi", "amber"),
+    "ok": ("Đồng bộ đều", "green"),
+}
+STATE_ORDER = ["unregistered", "never_sent", "rejected", "missing", "stale", "ok"]
+
+OVERDUE_RULE = ("Nhiệm vụ quá hạn: nhiệm vụ của văn bản tỉnh gửi đơn vị và nhiệm vụ đơn vị tự nhập, có hạn "
+                "trước hôm nay, trạng thái mới nhất đơn vị gửi lên chưa phải “hoàn thành” hay “tạm dừng” "
+                "(cùng quy tắc màn hình Nhiệm vụ của xã).")
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS dash_unit_version (
+        unit TEXT PRIMARY KEY NOT NULL,
+        bundles_rowid INTEGER NOT NULL,
+        computed_at TEXT NOT NULL)""",
+    f"""CREATE TABLE IF NOT EXISTS dash_unit_month (
+        unit TEXT NOT NULL,
+        month TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('register', 'tally')),
+        {", ".join(f"{name} INTEGER NOT NULL" for name in SUM_FIELDS)},
+        PRIMARY KEY (unit, month, source)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS dash_unit_runs (
+        unit TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        meeting_date TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        ready INTEGER NOT NULL,
+        failing TEXT NOT NULL,
+        PRIMARY KEY (unit, run_id))""",
+    "CREATE INDEX IF NOT EXISTS idx_dash_unit_runs_date ON dash_unit_runs(meeting_date)",
+    """CREATE TABLE IF NOT EXISTS dash_unit_tasks (
+        unit TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        directive_id TEXT,
+        content TEXT,
+        deadline TEXT,
+        status TEXT NOT NULL,
+        reported INTEGER NOT NULL,
+        last_noted_on TEXT,
+        PRIMARY KEY (unit, task_id))""",
+]
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    for statement in SCHEMA:
+        conn.execute(statement)
+    # Network rejections logged before this version may be anonymous; later ones were signed.
+    conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?)", (utc_iso(),))
+
+
+# -- materialising -----------------------------------------------------------------------------
+
+_refresh_lock = threading.Lock()
+
+
+def refresh(store: Store, hub_db: Path) -> list[str]:
+    """Recompute the units whose applied bundles changed since their figures were made."""
+    with _refresh_lock:
+        current = dict(store.conn.execute("SELECT unit, max(rowid) FROM bundles GROUP BY unit").fetchall())
+        done = dict(store.conn.execute("SELECT unit, bundles_rowid FROM dash_unit_version").fetchall())
+        changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
+        for unit in changed:
+            _refresh_unit(store, hub_db, unit, current[unit])
+        return changed
+
+
+def _refresh_unit(store: Store, hub_db: Path, unit: str, version: int) -> None:
+    from core.checklists.runs import load_run
+    from core.hub.mirror import unit_mirror
+    from core.tasks.store import rebuild_task_state
+
+    mirror = unit_mirror(hub_db, unit)
+    try:
+        months: list[tuple] = []
+        span = mirror.conn.execute(
+            "SELECT min(d), max(d) FROM (SELECT min(received_on) AS d FROM dossiers UNION ALL "
+            "SELECT max(coalesce(finished_on, received_on)) FROM dossiers UNION ALL "
+            "SELECT min(day) FROM dossier_tallies UNION ALL SELECT max(day) FROM dossier_tallies)").fetchone()
+        if span[0]:
+            period = Period(dt.date.fromisoformat(span[0][:10]), dt.date.fromisoformat(span[1][:10]))
+            for source, sums_by_month in (("register", register_sums(mirror, period, "month")),
+                                          ("tally", tally_sums(mirror, period, "month"))):
+                for month, sums in sums_by_month.items():
+                    if month:
+                        months.append((unit, month, source, *(getattr(sums, f) for f in SUM_FIELDS)))
+        runs = []
+        for (run_id,) in mirror.conn.execute("SELECT id FROM checklist_runs WHERE deleted_at IS NULL").fetchall():
+            try:
+                view = load_run(mirror, run_id)
+            except Exception:  # noqa: BLE001 - a run whose rows are incomplete on the hub: no verdict
+                continue
+            verdict = view.verdict
+            failing = [f"{f.item.text}: {f.reason}" for f in verdict.failing]
+            failing += [f"{item.text}: chưa kiểm tra" for item in verdict.unanswered_critical]
+            runs.append((unit, run_id, view.meeting_date.isoformat(), view.start_time, view.meeting_title,
+                         view.status, int(verdict.ready), json.dumps(failing, ensure_ascii=False)))
+        rebuild_task_state(mirror)
+        tasks = [(unit, *r) for r in mirror.conn.execute(
+            """SELECT t.id, t.source, t.directive_id, t.content, t.deadline, coalesce(s.status, 'todo'),
+                      EXISTS (SELECT 1 FROM task_progress p WHERE p.task_id = t.id AND p.deleted_at IS NULL),
+                      s.last_noted_on
+               FROM (SELECT id, 'province' AS source, directive_id, content, deadline FROM tasks
+                     WHERE deleted_at IS NULL
+                     UNION ALL SELECT id, 'local', directive_id, content, deadline FROM local_tasks
+                     WHERE deleted_at IS NULL) t
+               LEFT JOIN task_state s ON s.task_id = t.id""")]
+    finally:
+        mirror.close()
+    cols = ", ".join(SUM_FIELDS)
+    with store.transaction() as conn:
+        for table in ("dash_unit_month", "dash_unit_runs", "dash_unit_tasks"):
+            conn.execute(f"DELETE FROM {table} WHERE unit = ?", (unit,))
+        conn.executemany(f"INSERT INTO dash_unit_month (unit, month, source, {cols}) "
+                         f"VALUES (?, ?, ?, {', '.join('?' * len(SUM_FIELDS))})", months)
+        conn.executemany("INSERT INTO dash_unit_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
+        conn.executemany("INSERT INTO dash_unit_tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tasks)
+        conn.execute("INSERT INTO dash_unit_version(unit, bundles_rowid, computed_at) VALUES (?, ?, ?) "
+                     "ON CONFLICT(unit) DO UPDATE SET bundles_rowid = excluded.bundles_rowid, "
+                     "computed_at = excluded.computed_at", (unit, version, utc_iso()))
+
+
+# -- unit states -------------------------------------------------------------------------------
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
+    """{code: {state, label, colour, registered_at, last_sync, bundles, devices, rejected, missing, …}}
+    for every unit of the province (registered or not)."""
+    from core.hub.store import seq_coverage
+
+    registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
+                  for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
+    stats = {r[0]: {"bundles": r[1], "last_sync": r[2], "last_seq": r[3]} for r in conn.execute(
+        "SELECT unit, count(*), max(received_at), max(seq_to) FROM bundles WHERE kind = 'changes' GROUP BY unit")}
+    since = utc_iso(now_utc() - dt.timedelta(days=REJECTION_DAYS))
+    verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
+                      .fetchone() or [""])[0]
+    rejected: dict[str, list[dict]] = {}
+    for r in conn.execute(
+            "SELECT unit, bundle_id, reason, message, received_at, via FROM rejections "
+            "WHERE received_at > ? AND unit IS NOT NULL ORDER BY id DESC", (since,)):
+        verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
+        rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
+                                              "received_at": r[4], "via": r[5], "verified": verified})
+    devices: dict[str, list[dict]] = {}
+    if _table_exists(conn, "devices"):  # many devices per unit (once that table lands)
+        cur = conn.execute("SELECT * FROM devices")
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            d = dict(zip(names, row))
+            devices.setdefault(str(d.get("unit") or d.get("unit_code") or ""), []).append(d)
+    cutoff = now_utc() - dt.timedelta(days=stale_days)
+    out = {}
+    for unit in all_units():
+        code = unit.code
+        s = stats.get(code, {"bundles": 0, "last_sync": None, "last_seq": 0})
+        through, missing = seq_coverage(conn, code) if s["bundles"] else (0, [])
+        unit_rejections = rejected.get(code, [])
+        last_sync = s["last_sync"]
+        late_rejections = [r for r in unit_rejections if r["verified"] and (not last_sync or r["received_at"] > last_sync)]
+        if code not in registered:
+            state = "unregistered"
+        elif not s["bundles"]:
+            state = "rejected" if late_rejections else "never_sent"
+        elif late_rejections:
+            state = "rejected"
+        elif missing:
+            state = "missing"
+        elif parse_utc(last_sync) < cutoff:
+            state = "stale"
+        else:
+            state = "ok"
+        label, colour = STATES[state]
+        out[code] = {"code": code, "name": unit.name, "state": state, "state_label": label, "colour": colour,
+                     "registered_at": registered.get(code, {}).get("registered_at"),
+                     "fingerprint": registered.get(code, {}).get("fingerprint"),
+                     "last_sync": last_sync, "bundles": s["bundles"], "last_seq": s["last_seq"] or 0,
+                     "applied_through": through, "missing": missing,
+                     "rejections": [r for r in unit_rejections if r["verified"]],
+                     "unverified_claims": [r for r in unit_rejections if not r["verified"]],
+                     "devices": devices.get(code) or ([{"device": "máy chính", "fingerprint":
+                                                        registered[code]["fingerprint"],
+                                                        "registered_at": registered[code]["registered_at"],
+                                                        "last_sync": last_sync}] if code in registered else [])}
+    return out
+
+
+# -- the model a page shows --------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    code: str
+    name: str
+    status: dict
+    sums: Sums
+    values: dict[str, IndicatorValue]
+    overdue: int
+    tasks_open: int
+    readiness: dict | None  # {"ready": bool, "failing": [...], "title", "start_time"} or None
+
+    @property
+    def state(self) -> str:
+        return self.status["state"]
+
+
+@dataclass
+class DashboardModel:
+    today: dt.date
+    period: Period
+    meeting_date: dt.date
+    units: list[UnitRow]
+    trend: list[tuple[str, dict, Sums]]
+    directives: list[dict]
+    rejections: list[dict]
+    refused: list[dict]
+    made_at: str = field(default_factory=utc_iso)
+
+    def unit(self, code: str) -> UnitRow | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
+def data_version(conn: sqlite3.Connection) -> tuple:
+    """Changes whenever anything a page shows can have changed (each part is O(1) or tiny)."""
+    parts = [conn.execute("SELECT max(rowid) FROM bundles").fetchone()[0],
+             conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
+             conn.execute("SELECT max(id) FROM outgoing").fetchone()[0],
+             conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone(),
+             conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone(),
+             conn.execute("SELECT max(computed_at) FROM dash_unit_version").fetchone()[0]]
+    if _table_exists(conn, "devices"):
+        parts.append(conn.execute("SELECT count(*), max(rowid) FROM devices").fetchone())
+    if _table_exists(conn, "hub_refused_counts"):
+        parts.append(conn.execute("SELECT max(rowid), sum(count) FROM hub_refused_counts").fetchone())
+    return tuple(parts)
+
+
+def _sum_rows(rows) -> Sums:
+    total = Sums()
+    for r in rows:
+        total = total + Sums(*r)
+    return total
+
+
+def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
+                meeting_date: dt.date) -> DashboardModel:
+    from core.hub.mirror import province_targets_store
+
+    conn = store.conn
+    states = unit_states(conn, today)
+    fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
+    per_unit = {r[0]: Sums(*r[1:]) for r in conn.execute(
+        f"SELECT unit, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY unit",
+        (period.months()[0], period.months()[-1]))}
+    targets_store = province_targets_store(hub_db)
+    try:
+        targets = targets_on(targets_store, INDICATORS, period.end)
+    finally:
+        targets_store.close()
+    today_iso = today.isoformat()
+    task_counts = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(
+        "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')), "
+        "sum(status NOT IN ('done', 'paused')) FROM dash_unit_tasks GROUP BY unit", (today_iso,))}
+    readiness: dict[str, dict] = {}
+    for r in conn.execute("SELECT unit, run_id, start_time, title, status, ready, failing FROM dash_unit_runs "
+                          "WHERE meeting_date = ? ORDER BY unit, start_time", (meeting_date.isoformat(),)):
+        readiness[r[0]] = {"run_id": r[1], "start_time": r[2], "title": r[3], "status": r[4],
+                           "ready": bool(r[5]), "failing": json.loads(r[6])}
+    units = []
+    for code, status in states.items():
+        sums = per_unit.get(code, Sums())
+        overdue, open_tasks = task_counts.get(code, (0, 0))
+        units.append(UnitRow(code, status["name"], status, sums, indicators_from(sums, targets), overdue,
+                             open_tasks, readiness.get(code)))
+    months = Period(dt.date(today.year - 1, today.month, 1) if today.month < 12 else dt.date(today.year, 1, 1),
+                    today).months()[-12:]
+    by_month = {r[0]: Sums(*r[1:]) for r in conn.execute(
+        f"SELECT month, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY month",
+        (months[0], months[-1]))}
+    trend = [(m, by_month.get(m, Sums()).rates(), by_month.get(m, Sums())) for m in months]
+    return DashboardModel(today, period, meeting_date, units, trend, directive_progress(conn, today),
+                          recent_rejections(conn), refused_summary(conn))
+
+
+def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
+    """Per province directive: units it was sent to, units that reported, units with a task overdue."""
+    directives = []
+    for r in conn.execute(
+            "SELECT row_id, state ->> '$.row.number', state ->> '$.row.issued_on', state ->> '$.row.subject' "
+            "FROM rows WHERE unit = 'province' AND table_name = 'directives' AND deleted = 0"):
+        directives.append({"id": r[0], "number": r[1], "issued_on": r[2], "subject": r[3]})
+    if not directives:
+        return []
+    sent = {}
+    for r in conn.execute(
+            "SELECT t.state ->> '$.row.directive_id', count(DISTINCT d.unit), count(*) FROM deliveries d "
+            "JOIN rows t ON t.table_name = 'tasks' AND t.row_id = d.row_id AND t.deleted = 0 "
+            "WHERE d.table_name = 'tasks' GROUP BY 1"):
+        sent[r[0]] = (r[1], r[2])
+    progress = {}
+    for r in conn.execute(
+            "SELECT directive_id, count(DISTINCT unit), count(DISTINCT CASE WHEN reported THEN unit END), "
+            "count(DISTINCT CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN unit END), "
+            "sum(status = 'done'), count(*), "
+            "group_concat(DISTINCT CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN unit END) "
+            "FROM dash_unit_tasks WHERE source = 'province' GROUP BY directive_id",
+            (today.isoformat(), today.isoformat())):
+        progress[r[0]] = {"units_synced": r[1], "reported": r[2], "overdue_units": r[3], "done": r[4] or 0,
+                          "tasks": r[5], "overdue_codes": sorted((r[6] or "").split(",")) if r[6] else []}
+    out = []
+    for d in directives:
+        units_sent, deliveries = sent.get(d["id"], (0, 0))
+        p = progress.get(d["id"], {"units_synced": 0, "reported": 0, "overdue_units": 0, "done": 0, "tasks": 0,
+                                   "overdue_codes": []})
+        out.append({**d, "units_sent": units_sent, "task_deliveries": deliveries, **p})
+    out.sort(key=lambda d: (d["issued_on"] or ""), reverse=True)
+    return out
+
+
+def recent_rejections(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
+    verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
+                      .fetchone() or [""])[0]
+    out = []
+    for r in conn.execute("SELECT received_at, unit, bundle_id, reason, message, via FROM rejections "
+                          "ORDER BY id DESC LIMIT ?", (limit,)):
+        verified = r[3] not in UNVERIFIED_REASONS or (r[5] == "network" and r[0] >= verified_since)
+        out.append({"received_at": r[0], "unit": r[1], "bundle_id": r[2], "reason": r[3], "message": r[4],
+                    "via": r[5], "verified": verified})
+    return out
+
+
+def refused_summary(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
+    if not _table_exists(conn, "hub_refused_counts"):
+        return []
+    cur = conn.execute("SELECT hour, address, reason, claimed_unit, count FROM hub_refused_counts "
+                       "ORDER BY hour DESC, count DESC LIMIT ?", (limit,))
+    return [dict(zip(("hour", "address", "reason", "claimed_unit", "count"), r)) for r in cur]
+
+
+class DashboardCache:
+    """The last models built, keyed by (data version, today, period, meeting date)."""
+
+    def __init__(self, hub_db: Path, size: int = 8):
+        self.hub_db = hub_db
+        self.size = size
+        self._models: dict[tuple, DashboardModel] = {}
+        self._lock = threading.Lock()
+
+    def model(self, store: Store, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
+        refresh(store, self.hub_db)
+        key = (data_version(store.conn), today, period.start, period.end, meeting_date)
+        with self._lock:
+            cached = self._models.get(key)
+        if cached is not None:
+            return cached
+        model = build_model(store, self.hub_db, today=today, period=period, meeting_date=meeting_date)
+        with self._lock:
+            if len(self._models) >= self.size:
+                self._models.pop(next(iter(self._models)))
+            self._models[key] = model
+        return model
+
+
+def default_meeting_date(conn: sqlite3.Connection, today: dt.date) -> dt.date:
+    """The next meeting any unit prepares a checklist for (today or later), else today."""
+    row = conn.execute("SELECT min(meeting_date) FROM dash_unit_runs WHERE meeting_date >= ?",
+                       (today.isoformat(),)).fetchone()
+    return dt.date.fromisoformat(row[0]) if row and row[0] else today

@@ -1,0 +1,371 @@
+"""The province staff's web pages on the hub: login, dashboard, unit pages, exports, admin, API docs.
+
+`install(app, paths, store)` adds the routes (none in the OpenAPI document: that document
+describes the communes' signed API) and the error handlers. Every page needs a session;
+`/docs` and `/openapi.json` need an admin's. The communes' `/api/v1/…` is untouched: it
+is authenticated by signatures alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from core.clock import today_local, to_local
+from core.errors import AppError
+from core.hub import accounts, dashboard
+from core.hub.store import HubPaths
+from core.hub.web import auth, pages
+from core.hub.web.auth import Forbidden, LoginRequired
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _html(text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _month(text: str | None) -> dt.date | None:
+    try:
+        return dt.date(int(text[:4]), int(text[5:7]), 1) if text else None
+    except (ValueError, TypeError):
+        return None
+
+
+def parse_view(params: dict, conn) -> tuple:
+    """(period, meeting date) from the query: ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
+    from core.dossiers.periods import Period, _month_end
+
+    today = today_local()
+    start = _month(params.get("ky")) or today.replace(day=1)
+    end_month = _month(params.get("den")) or start
+    if end_month < start:
+        end_month = start
+    if (end_month.year - start.year) * 12 + end_month.month - start.month > 60:
+        end_month = start
+    period = Period(start, _month_end(end_month))
+    try:
+        meeting = dt.date.fromisoformat(params["hoi_nghi"]) if params.get("hoi_nghi") else None
+    except ValueError:
+        meeting = None
+    return today, period, meeting or dashboard.default_meeting_date(conn, today)
+
+
+def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
+    cache = dashboard.DashboardCache(paths.db_file)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        if request.url.path in ("/openapi.json",) or request.url.path.startswith("/xuat/"):
+            return JSONResponse({"reason": "login_required", "message": "Cần đăng nhập."}, status_code=401,
+                                headers={"Cache-Control": "no-store"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/login?" + _q(next=target), status_code=303, headers={"Cache-Control": "no-store"})
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden):
+        if request.url.path == "/openapi.json":
+            return JSONResponse({"reason": "forbidden", "message": exc.message}, status_code=403)
+        return _html(pages.message_page("Không được phép", exc.message), 403)
+
+    def model_for(request: Request):
+        params = dict(request.query_params)
+        today, period, meeting = parse_view(params, store().conn)
+        return params, cache.model(store(), today=today, period=period, meeting_date=meeting)
+
+    # -- login / logout ------------------------------------------------------------------------
+    @app.get("/login", include_in_schema=False)
+    def login_form(request: Request, next: str = "/"):
+        if auth.session_of(store(), request):
+            return RedirectResponse(auth.safe_next(next), status_code=303)
+        token = auth.new_login_token()
+        response = _html(pages.login_page(token, next_path=auth.safe_next(next)))
+        auth.set_cookie(response, request, auth.LOGIN_COOKIE, token, max_age=3600)
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    async def login_submit(request: Request):
+        form = await auth.read_form(request)
+        auth.check_csrf(request.cookies.get(auth.LOGIN_COOKIE), form)
+        from starlette.concurrency import run_in_threadpool
+
+        def attempt():
+            with store().transaction() as conn:
+                return accounts.login(conn, form.get("user", ""), form.get("password", ""),
+                                      auth.client_address(request))
+        try:
+            token, _session = await run_in_threadpool(attempt)
+        except accounts.LoginRefused as exc:
+            new_token = auth.new_login_token()
+            response = _html(pages.login_page(new_token, next_path=auth.safe_next(form.get("next")),
+                                              error=exc.message, user_name=form.get("user", "")[:40]), 401)
+            auth.set_cookie(response, request, auth.LOGIN_COOKIE, new_token, max_age=3600)
+            return response
+        response = RedirectResponse(auth.safe_next(form.get("next")), status_code=303)
+        auth.set_cookie(response, request, auth.SESSION_COOKIE, token)
+        auth.clear_cookie(response, request, auth.LOGIN_COOKIE)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request):
+        form = await auth.read_form(request)
+        session = auth.session_of(store(), request)
+        if session is not None:
+            auth.check_csrf(session.csrf, form)
+            with store().transaction() as conn:
+                accounts.logout(conn, request.cookies.get(auth.SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        auth.clear_cookie(response, request, auth.SESSION_COOKIE)
+        return response
+
+    # -- pages -----------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def home(request: Request):
+        session = auth.require_session(store(), request)
+        params, model = model_for(request)
+        return _html(pages.dashboard_page(model, params, session))
+
+    @app.get("/san-sang", include_in_schema=False)
+    def readiness(request: Request):
+        session = auth.require_session(store(), request)
+        params, model = model_for(request)
+        return _html(pages.readiness_page(model, params, session))
+
+    @app.get("/chi-tieu", include_in_schema=False)
+    def indicators(request: Request):
+        session = auth.require_session(store(), request)
+        params, model = model_for(request)
+        return _html(pages.indicators_page(model, params, session))
+
+    @app.get("/chi-dao", include_in_schema=False)
+    def directives(request: Request):
+        session = auth.require_session(store(), request)
+        _params, model = model_for(request)
+        return _html(pages.directives_page(model, session))
+
+    @app.get("/tu-choi", include_in_schema=False)
+    def rejections(request: Request):
+        session = auth.require_session(store(), request)
+        _params, model = model_for(request)
+        return _html(pages.rejections_page(model, session))
+
+    @app.get("/don-vi/{code}", include_in_schema=False)
+    def unit(request: Request, code: str):
+        session = auth.require_session(store(), request)
+        params, model = model_for(request)
+        if model.unit(code) is None:
+            return _html(pages.message_page("Không có đơn vị", f"Không có đơn vị mã “{code[:20]}”.", session), 404)
+        return _html(pages.unit_page(model, code, params, session, _unit_bundles(store(), code),
+                                     _unit_months(store(), code, model.period)))
+
+    @app.get("/quan-tri", include_in_schema=False)
+    def admin(request: Request, ok: str | None = None):
+        session = auth.require_session(store(), request, admin=True)
+        return _html(pages.admin_page(session, accounts.list_users(store().conn), accounts.audit_log(store().conn),
+                                      message=ok and "Đã đăng ký khóa của đơn vị."))
+
+    @app.post("/quan-tri/dang-ky", include_in_schema=False)
+    async def admin_register(request: Request):
+        from starlette.concurrency import run_in_threadpool
+
+        from core.hub.store import register_unit
+
+        session = auth.require_session(store(), request, admin=True)
+        form = await auth.read_form(request)
+        auth.check_csrf(session.csrf, form)
+
+        def register():
+            s = store()
+            with s.transaction() as conn:
+                info = register_unit(s, form.get("unit", ""), form.get("public_key", ""))
+                accounts.audit(conn, actor=session.user.name, via="web", address=auth.client_address(request),
+                               action="register_unit", target=info["unit"], detail={"fingerprint": info["fingerprint"]})
+            return info
+        try:
+            await run_in_threadpool(register)
+        except AppError as exc:
+            return _html(pages.message_page("Không đăng ký được", exc.message, session), 422)
+        return RedirectResponse("/quan-tri?ok=1", status_code=303)
+
+    # -- exports ---------------------------------------------------------------------------------
+    @app.get("/xuat/{name}.xlsx", include_in_schema=False)
+    def export(request: Request, name: str):
+        session = auth.require_session(store(), request)
+        params, model = model_for(request)
+        if name == "nhat-ky" and not session.user.is_admin:
+            raise Forbidden("Nhật ký quản trị chỉ dành cho tài khoản quản trị.")
+        made = _export(name, model, params, store())
+        if made is None:
+            return _html(pages.message_page("Không có bảng", "Không có bảng này để xuất.", session), 404)
+        return Response(made, media_type=XLSX, headers={
+            **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+    @app.get("/xuat/don-vi/{code}.xlsx", include_in_schema=False)
+    def export_unit(request: Request, code: str):
+        auth.require_session(store(), request)
+        _params, model = model_for(request)
+        u = model.unit(code)
+        if u is None:
+            return JSONResponse({"reason": "not_found"}, status_code=404)
+        return Response(_unit_export(u, model), media_type=XLSX, headers={
+            **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="don-vi-{code}.xlsx"'})
+
+    # -- API documents (admins) ------------------------------------------------------------------
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(request: Request):
+        auth.require_session(store(), request, admin=True)
+        return JSONResponse(app.openapi(), headers={"Cache-Control": "no-store"})
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request):
+        auth.require_session(store(), request, admin=True)
+        return _html(pages.docs_page())
+
+    @app.get("/docs/init.js", include_in_schema=False)
+    def docs_init(request: Request):
+        auth.require_session(store(), request, admin=True)
+        return Response(pages.DOCS_INIT_JS, media_type="text/javascript", headers=SECURITY_HEADERS)
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(request: Request, name: str):
+        auth.require_session(store(), request, admin=True)
+        path = _swagger_asset(name)
+        if path is None:
+            return JSONResponse({"reason": "not_found"}, status_code=404)
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return Response(path.read_bytes(), media_type=kind, headers={"Cache-Control": "private, max-age=86400"})
+
+
+_SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
+
+
+def _swagger_asset(name: str) -> Path | None:
+    """Swagger UI's files from the swagger-ui-bundle package (on this machine: no CDN)."""
+    if name not in _SWAGGER_FILES:
+        return None
+    import swagger_ui_bundle
+
+    path = Path(swagger_ui_bundle.swagger_ui_path) / name
+    return path if path.is_file() else None
+
+
+def _q(**values) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(values)
+
+
+def _unit_bundles(store, code: str, limit: int = 50) -> list[dict]:
+    return store.query("SELECT bundle_id, seq_from, seq_to, records, received_at, via FROM bundles "
+                       "WHERE unit = ? ORDER BY received_at DESC LIMIT ?", (code, limit))
+
+
+def _unit_months(store, code: str, period) -> list[tuple]:
+    from core.dossiers.indicators import Sums
+
+    fields = ", ".join(f"sum({f})" for f in dashboard.SUM_FIELDS)
+    sums = {r[0]: Sums(*r[1:]) for r in store.conn.execute(
+        f"SELECT month, {fields} FROM dash_unit_month WHERE unit = ? AND month BETWEEN ? AND ? GROUP BY month",
+        (code, period.months()[0], period.months()[-1]))}
+    return [(m, sums.get(m, Sums()).rates(), sums.get(m, Sums())) for m in period.months()]
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+def _local_dt(iso: str | None):
+    return to_local(iso) if iso else None
+
+
+def _iso_date(text: str | None):
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _export(name: str, model, params: dict, store) -> bytes | None:
+    from core.dossiers.indicators import INDICATORS
+    from core.hub.web.xlsx import table_xlsx
+
+    period = f"Kỳ {model.period.label()}; lập lúc {pages.E(model.made_at)}"
+    if name == "don-vi":
+        rows = pages.select_units(model, params)
+        cols = [("Mã", "text"), ("Đơn vị", "text"), ("Trạng thái đồng bộ", "text"), ("Lần gửi cuối", "datetime"),
+                ("Số gói đã nhận", "int"), ("Thiếu thay đổi số", "text"),
+                (f"Hội nghị {model.meeting_date.strftime('%d/%m/%Y')}", "text"), ("Hồ sơ tiếp nhận", "int")]
+        cols += [(f"{INDICATORS[k].number} {INDICATORS[k].name}", "pct") for k in pages.SHOWN_INDICATORS]
+        cols += [("Nhiệm vụ quá hạn", "int")]
+        data = [[u.code, u.name, u.status["state_label"], _local_dt(u.status["last_sync"]), u.status["bundles"],
+                 ", ".join(f"{a}–{b}" for a, b in u.status["missing"]), _ready_text(u.readiness), u.sums.received]
+                + [u.values[k].value for k in pages.SHOWN_INDICATORS] + [u.overdue] for u in rows]
+        return table_xlsx("Đơn vị", cols, data, note=period)
+    if name == "chi-tieu":
+        rows = pages.select_units(model, params)
+        cols = [("Mã", "text"), ("Đơn vị", "text"), ("Hồ sơ tiếp nhận", "int")]
+        cols += [(f"{d.number} {d.name}", "pct") for d in INDICATORS.values()]
+        cols += [(f"Mức {d.number}", "text") for d in INDICATORS.values()]
+        from core.dossiers.targets import RAG_LABELS
+        data = [[u.code, u.name, u.sums.received] + [u.values[k].value for k in INDICATORS]
+                + [RAG_LABELS.get(u.values[k].rag or "", "") for k in INDICATORS] for u in rows]
+        return table_xlsx("Chỉ tiêu", cols, data, note=period)
+    if name == "san-sang":
+        cols = [("Mã", "text"), ("Đơn vị", "text"), ("Ngày hội nghị", "date"), ("Kết luận", "text"),
+                ("Cuộc họp", "text"), ("Giờ", "text"), ("Mục thiết yếu chưa đạt", "text")]
+        data = [[u.code, u.name, model.meeting_date, _ready_text(u.readiness), (u.readiness or {}).get("title"),
+                 (u.readiness or {}).get("start_time"), "; ".join((u.readiness or {}).get("failing", []))]
+                for u in model.units]
+        return table_xlsx("Sẵn sàng", cols, data)
+    if name == "chi-dao":
+        cols = [("Số", "text"), ("Ngày", "date"), ("Trích yếu", "text"), ("Đơn vị được giao", "int"),
+                ("Đơn vị đã đồng bộ nhận", "int"), ("Đơn vị đã báo cáo", "int"), ("Đơn vị có nhiệm vụ quá hạn", "int"),
+                ("Mã đơn vị quá hạn", "text")]
+        data = [[d["number"], _iso_date(d["issued_on"]), d["subject"], d["units_sent"], d["units_synced"],
+                 d["reported"], d["overdue_units"], ", ".join(d["overdue_codes"])] for d in model.directives]
+        return table_xlsx("Văn bản chỉ đạo", cols, data)
+    if name == "tu-choi":
+        cols = [("Lúc", "datetime"), ("Đơn vị ghi trong gói", "text"), ("Chữ ký", "text"), ("Lý do", "text"),
+                ("Chi tiết", "text"), ("Kênh", "text"), ("Mã gói", "text")]
+        data = [[_local_dt(r["received_at"]), r["unit"], "đã xác thực" if r["verified"] else "chưa xác thực",
+                 r["reason"], r["message"], r["via"], r["bundle_id"]] for r in model.rejections]
+        return table_xlsx("Gói bị từ chối", cols, data)
+    if name == "khong-xac-thuc":
+        cols = [("Giờ", "datetime"), ("Địa chỉ", "text"), ("Lý do", "text"), ("Đơn vị tự xưng", "text"),
+                ("Số lần", "int")]
+        data = [[_local_dt(r["hour"]), r["address"], r["reason"], r["claimed_unit"], r["count"]] for r in model.refused]
+        return table_xlsx("Không xác thực", cols, data)
+    if name == "nhat-ky":
+        cols = [("Lúc", "datetime"), ("Người", "text"), ("Qua", "text"), ("Địa chỉ", "text"), ("Việc", "text"),
+                ("Đối tượng", "text"), ("Chi tiết", "text")]
+        data = [[_local_dt(a["at"]), a["actor"], a["via"], a["address"], accounts.AUDIT_LABELS.get(a["action"], a["action"]),
+                 a["target"], a["detail"]] for a in accounts.audit_log(store.conn, 10_000)]
+        return table_xlsx("Nhật ký quản trị", cols, data)
+    return None
+
+
+def _ready_text(r: dict | None) -> str:
+    if r is None:
+        return "Chưa có phiếu"
+    return "SẴN SÀNG" if r["ready"] else "CHƯA SẴN SÀNG"
+
+
+def _unit_export(u, model) -> bytes:
+    from core.hub.web.xlsx import table_xlsx
+
+    cols = [("Số", "text"), ("Chỉ tiêu", "text"), ("Tử số", "int"), ("Mẫu số", "int"), ("Tỉ lệ", "pct"),
+            ("Chỉ tiêu giao", "pct"), ("Áp dụng từ", "date")]
+    data = [[v.definition.number, v.definition.name, v.numerator, v.denominator, v.value,
+             v.target.target if v.target else None, _iso_date(v.target.effective_from) if v.target else None]
+            for v in u.values.values()]
+    return table_xlsx(f"{u.code}", cols, data, note=f"{u.name} — kỳ {model.period.label()}")
