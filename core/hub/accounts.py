@@ -182,7 +182,8 @@ def locked_out(conn: sqlite3.Connection, name: str, address: str, now: dt.dateti
 
 
 def login(conn: sqlite3.Connection, name: str, password: str, address: str) -> tuple[str, Session]:
-    """(cookie token, session) or LoginRefused. Writes the attempt; call inside a transaction."""
+    """(cookie token, session) or LoginRefused. Writes the attempt; call inside a transaction that
+    commits even when this raises (the failed attempt must count towards the lockout)."""
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
     name = (name or "").strip()[:40]

@@ -295,19 +295,11 @@ def _sum_rows(rows) -> Sums:
 
 def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
                 meeting_date: dt.date) -> DashboardModel:
-    from core.hub.mirror import province_targets_store
-
     conn = store.conn
     states = unit_states(conn, today)
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
-    per_unit = {r[0]: Sums(*r[1:]) for r in conn.execute(
-        f"SELECT unit, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY unit",
-        (period.months()[0], period.months()[-1]))}
-    targets_store = province_targets_store(hub_db)
-    try:
-        targets = targets_on(targets_store, INDICATORS, period.end)
-    finally:
-        targets_store.close()
+    per_unit = period_sums(conn, period)
+    targets = period_targets(hub_db, period)
     today_iso = today.isoformat()
     task_counts = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(
         "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')), "
@@ -331,6 +323,31 @@ def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
     trend = [(m, by_month.get(m, Sums()).rates(), by_month.get(m, Sums())) for m in months]
     return DashboardModel(today, period, meeting_date, units, trend, directive_progress(conn, today),
                           recent_rejections(conn), refused_summary(conn))
+
+
+def period_sums(conn: sqlite3.Connection, period: Period) -> dict[str, Sums]:
+    """{unit: Sums} over the months of a period (register and tallies), from the materialised months."""
+    fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
+    return {r[0]: Sums(*r[1:]) for r in conn.execute(
+        f"SELECT unit, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY unit",
+        (period.months()[0], period.months()[-1]))}
+
+
+def period_targets(hub_db: Path, period: Period) -> dict:
+    """The targets in force on the period's last day, by the commune's rule (`targets_on`)."""
+    from core.hub.mirror import province_targets_store
+
+    targets_store = province_targets_store(hub_db)
+    try:
+        return targets_on(targets_store, INDICATORS, period.end)
+    finally:
+        targets_store.close()
+
+
+def unit_indicators(store: Store, hub_db: Path, unit: str, period: Period) -> dict[str, IndicatorValue]:
+    """One unit's indicators for a period of whole months — what the commune's screen shows."""
+    refresh(store, hub_db)
+    return indicators_from(period_sums(store.conn, period).get(unit, Sums()), period_targets(hub_db, period))
 
 
 def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:

@@ -103,16 +103,20 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
         def attempt():
             with store().transaction() as conn:
-                return accounts.login(conn, form.get("user", ""), form.get("password", ""),
-                                      auth.client_address(request))
-        try:
-            token, _session = await run_in_threadpool(attempt)
-        except accounts.LoginRefused as exc:
+                try:
+                    return accounts.login(conn, form.get("user", ""), form.get("password", ""),
+                                          auth.client_address(request))
+                except accounts.LoginRefused as exc:
+                    return exc  # returned, not raised: the failed attempt is committed (it counts to the lockout)
+        outcome = await run_in_threadpool(attempt)
+        if isinstance(outcome, accounts.LoginRefused):
+            exc = outcome
             new_token = auth.new_login_token()
             response = _html(pages.login_page(new_token, next_path=auth.safe_next(form.get("next")),
                                               error=exc.message, user_name=form.get("user", "")[:40]), 401)
             auth.set_cookie(response, request, auth.LOGIN_COOKIE, new_token, max_age=3600)
             return response
+        token, _session = outcome
         response = RedirectResponse(auth.safe_next(form.get("next")), status_code=303)
         auth.set_cookie(response, request, auth.SESSION_COOKIE, token)
         auth.clear_cookie(response, request, auth.LOGIN_COOKIE)
