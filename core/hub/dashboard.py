@@ -140,8 +140,8 @@ def _refresh_unit(store: Store, hub_db: Path, unit: str, version: int) -> None:
             except Exception:  # noqa: BLE001 - a run whose rows are incomplete on the hub: no verdict
                 continue
             verdict = view.verdict
+            # Every critical item that does not pass, with the commune's reason (unanswered ones included).
             failing = [f"{f.item.text}: {f.reason}" for f in verdict.failing]
-            failing += [f"{item.text}: chưa kiểm tra" for item in verdict.unanswered_critical]
             runs.append((unit, run_id, view.meeting_date.isoformat(), view.start_time, view.meeting_title,
                          view.status, int(verdict.ready), json.dumps(failing, ensure_ascii=False)))
         rebuild_task_state(mirror)

@@ -38,9 +38,27 @@ def _html(text: str, status: int = 200) -> HTMLResponse:
 
 
 def _month(text: str | None) -> dt.date | None:
+    """'12/2026' (as shown) or '2026-12'."""
+    text = (text or "").strip()
     try:
+        if "/" in text:
+            month, year = text.split("/")
+            return dt.date(int(year), int(month), 1)
         return dt.date(int(text[:4]), int(text[5:7]), 1) if text else None
     except (ValueError, TypeError):
+        return None
+
+
+def _day(text: str | None) -> dt.date | None:
+    """'07/12/2026' (as shown) or '2026-12-07'."""
+    from core.clock import parse_date_vn
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date_vn(text) if "/" in text else dt.date.fromisoformat(text)
+    except (ValueError, AppError):
         return None
 
 
@@ -56,10 +74,7 @@ def parse_view(params: dict, conn) -> tuple:
     if (end_month.year - start.year) * 12 + end_month.month - start.month > 60:
         end_month = start
     period = Period(start, _month_end(end_month))
-    try:
-        meeting = dt.date.fromisoformat(params["hoi_nghi"]) if params.get("hoi_nghi") else None
-    except ValueError:
-        meeting = None
+    meeting = _day(params.get("hoi_nghi"))
     return today, period, meeting or dashboard.default_meeting_date(conn, today)
 
 
@@ -82,6 +97,7 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
     def model_for(request: Request):
         params = dict(request.query_params)
+        dashboard.refresh(store(), paths.db_file)  # before the default meeting date is read from the figures
         today, period, meeting = parse_view(params, store().conn)
         return params, cache.model(store(), today=today, period=period, meeting_date=meeting)
 

@@ -15,6 +15,9 @@ from core.textfold import fold, vi_sort_key
 
 E = html.escape
 SHOWN_INDICATORS = ("digitised_rate", "online_rate", "on_time_rate", "result_digitised_rate", "vneid_rate")
+SHORT_NAMES = {"digitised_rate": "Số hóa hồ sơ", "online_rate": "Trực tuyến", "on_time_rate": "Đúng hạn",
+               "result_digitised_rate": "Kết quả điện tử", "vneid_rate": "VNeID", "reuse_rate": "Tái sử dụng",
+               "online_payment_rate": "Thanh toán trực tuyến"}
 
 CSS = """
 body { font-family: "Liberation Sans", Arial, sans-serif; margin: 0; color: #1d1d1d; font-size: 14px; }
@@ -36,6 +39,9 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 .cards { display: flex; gap: 10px; flex-wrap: wrap; margin: 8px 0; }
 .card { border: 1px solid #b9c2cc; padding: 6px 10px; min-width: 140px; }
 .card b { font-size: 20px; display: block; }
+a.card { color: #1d1d1d; text-decoration: none; }
+td.name { white-space: nowrap; }
+th { font-weight: 600; font-size: 13px; }
 form.filters { margin: 8px 0; display: flex; gap: 10px; flex-wrap: wrap; align-items: end; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; }
 .note { color: #444; font-size: 12px; }
@@ -133,11 +139,17 @@ def _query(params: dict, **changes) -> str:
     return "?" + urlencode(merged) if merged else "?"
 
 
-def _th(label: str, key: str, params: dict, cls: str = "") -> str:
+def _th(label: str, key: str, params: dict, cls: str = "", title: str = "") -> str:
     current, direction = params.get("sort") or "code", params.get("dir") or "asc"
     new_dir = "desc" if key == current and direction == "asc" else "asc"
     arrow = (" ▲" if direction == "asc" else " ▼") if key == current else ""
-    return f'<th{cls}><a href="{E(_query(params, sort=key, dir=new_dir))}">{E(label)}{arrow}</a></th>'
+    tip = f' title="{E(title)}"' if title else ""
+    return f'<th{cls}{tip}><a href="{E(_query(params, sort=key, dir=new_dir))}">{E(label)}{arrow}</a></th>'
+
+
+def _ind_th(key: str, params: dict) -> str:
+    d = INDICATORS[key]
+    return _th(f"{d.number} {SHORT_NAMES[key]}", key, params, " class=n", f"{d.name}: {d.numerator} / {d.denominator}")
 
 
 def _ind_cell(value) -> str:
@@ -166,9 +178,9 @@ def filters_form(model: dashboard.DashboardModel, params: dict, action: str) -> 
                                        ("green", "Xanh — đạt"), ("none", "Chưa đánh giá")))
     keep = "".join(f'<input type="hidden" name="{k}" value="{E(params[k])}">' for k in ("sort", "dir") if params.get(k))
     return f"""<form class="filters" method="get" action="{action}">{keep}
-<label>Kỳ số liệu<input type="month" name="ky" value="{model.period.start.strftime('%Y-%m')}"></label>
-<label>Đến tháng<input type="month" name="den" value="{model.period.end.strftime('%Y-%m')}"></label>
-<label>Ngày hội nghị<input type="date" name="hoi_nghi" value="{model.meeting_date.isoformat()}"></label>
+<label>Từ tháng (mm/yyyy)<input name="ky" size="8" value="{model.period.start.strftime('%m/%Y')}"></label>
+<label>Đến tháng<input name="den" size="8" value="{model.period.end.strftime('%m/%Y')}"></label>
+<label>Ngày hội nghị (dd/mm/yyyy)<input name="hoi_nghi" size="10" value="{format_date(model.meeting_date)}"></label>
 <label>Trạng thái<select name="state"><option value="">Tất cả</option>{states}</select></label>
 <label>Chỉ tiêu<select name="chi_tieu"><option value="">—</option>{inds}</select></label>
 <label>Mức<select name="mau"><option value="">—</option>{colours}</select></label>
@@ -189,7 +201,7 @@ def dashboard_page(model: dashboard.DashboardModel, params: dict, session) -> st
     for u in rows:
         s = u.status
         body_rows.append(
-            f'<tr><td>{E(u.code)}</td><td><a href="/don-vi/{E(u.code)}{E(_query(params))}">{E(u.name)}</a></td>'
+            f'<tr><td>{E(u.code)}</td><td class=name><a href="/don-vi/{E(u.code)}{E(_query(params))}">{E(u.name)}</a></td>'
             f'<td class="{s["colour"]}">{E(s["state_label"])}</td>'
             f'<td>{E(format_datetime_local(s["last_sync"]) if s["last_sync"] else "chưa gửi")}</td>'
             f'<td class=n>{s["bundles"]}</td>{_readiness_cell(u.readiness)}'
@@ -200,7 +212,7 @@ def dashboard_page(model: dashboard.DashboardModel, params: dict, session) -> st
           + _th("Lần gửi cuối", "last_sync", params) + _th("Số gói đã nhận", "bundles", params, " class=n")
           + _th(f"Hội nghị {format_date(model.meeting_date)}", "ready", params)
           + _th("Hồ sơ tiếp nhận", "received", params, " class=n")
-          + "".join(_th(f"{INDICATORS[k].number} {INDICATORS[k].name}", k, params, " class=n") for k in SHOWN_INDICATORS)
+          + "".join(_ind_th(k, params) for k in SHOWN_INDICATORS)
           + _th("Nhiệm vụ quá hạn", "overdue", params, " class=n"))
     body = f"""<h1>Tình hình các xã, phường, đặc khu — kỳ {E(model.period.label())}</h1>
 <div class="cards">{cards}</div>
@@ -272,7 +284,7 @@ def readiness_page(model: dashboard.DashboardModel, params: dict, session) -> st
 def indicators_page(model: dashboard.DashboardModel, params: dict, session) -> str:
     rows = select_units(model, params)
     th = _th("Mã", "code", params) + _th("Đơn vị", "name", params) + _th("Hồ sơ tiếp nhận", "received", params, " class=n")
-    th += "".join(_th(f"{d.number} {d.name}", k, params, " class=n") for k, d in INDICATORS.items())
+    th += "".join(_ind_th(k, params) for k in INDICATORS)
     body_rows = "".join(
         f'<tr><td>{E(u.code)}</td><td><a href="/don-vi/{E(u.code)}">{E(u.name)}</a></td><td class=n>{u.sums.received}</td>'
         + "".join(_ind_cell(u.values[k]) for k in INDICATORS) + "</tr>" for u in rows)
@@ -348,8 +360,9 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
                          + "".join(f'<td class=n>{pct(rates[k])}</td>' for k in SHOWN_INDICATORS) + "</tr>"
                          for m, rates, sums in months)
     r = u.readiness
-    readiness = ("Chưa có phiếu kiểm tra." if r is None else
-                 ("SẴN SÀNG" if r["ready"] else "CHƯA SẴN SÀNG — " + "; ".join(r["failing"])))
+    readiness = ("Chưa có phiếu kiểm tra." if r is None else ("SẴN SÀNG" if r["ready"] else "CHƯA SẴN SÀNG"))
+    failing = ("<p>Mục thiết yếu chưa đạt:</p><ul>" + "".join(f"<li>{E(f)}</li>" for f in r["failing"]) + "</ul>"
+               if r and r["failing"] else "")
     body = f"""<p class="noprint"><a href="/{E(_query(params))}">← Tổng quan</a></p>
 <h1>{E(u.name)} (mã {E(u.code)})</h1>
 <div class="cards"><div class="card {s["colour"]}"><b>{E(s["state_label"])}</b>Trạng thái đồng bộ</div>
@@ -357,8 +370,8 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
 <div class="card"><b>{s["bundles"]}</b>Gói đã nhận</div>
 <div class="card"><b>{u.overdue}</b>Nhiệm vụ quá hạn</div></div>
 <p>Đã nhận liền mạch đến thay đổi số {s["applied_through"]}; còn thiếu: <b>{E(missing)}</b>.
-Hội nghị ngày {format_date(model.meeting_date)}: <b>{E(readiness)}</b>.
 <a class="export" href="/xuat/don-vi/{E(u.code)}.xlsx{E(_query(params))}" id="unit-export">Xuất Excel</a></p>
+<h2>Hội nghị ngày {format_date(model.meeting_date)}: {E(readiness)}</h2>{failing}
 <h2>Thiết bị</h2><table id="devices"><thead><tr><th>Thiết bị</th><th>Dấu vân tay khóa</th><th>Đăng ký lúc</th>
 <th>Thu hồi</th><th>Lần gửi cuối</th></tr></thead><tbody>{devices}</tbody></table>
 <h2>Chỉ tiêu hồ sơ — kỳ {E(model.period.label())}</h2>
