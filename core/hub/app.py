@@ -20,6 +20,7 @@ import threading
 
 from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from core import __version__
@@ -124,7 +125,19 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
         except limits.UploadRefused as exc:
             return _refusal(exc)
         result = _ingest_and_ack(spooled.path.read_bytes())
-        return JSONResponse(result, status_code=422 if result["status"] == "rejected" else 200)
+        # The unit's dashboard figures are recomputed after the answer is sent, not on the next page view.
+        after = BackgroundTask(_refresh_figures) if result["status"] == "applied" else None
+        return JSONResponse(result, status_code=422 if result["status"] == "rejected" else 200, background=after)
+
+    def _refresh_figures() -> None:
+        from core.hub import dashboard
+
+        try:
+            dashboard.refresh(store(), paths.db_file)
+        except Exception:  # noqa: BLE001 - the next page view recomputes; never fail an upload for it
+            import logging
+
+            logging.getLogger(__name__).exception("dashboard refresh after upload failed")
 
     @app.get(f"{API}/inbox", responses=INBOX_RESPONSES, summary="Gói của tỉnh chờ đơn vị (yêu cầu ký)")
     def inbox(request: Request, signed: SignedHeaders, after: int = Query(0, ge=0, le=2**62),

@@ -266,6 +266,17 @@ class DashboardModel:
     rejections: list[dict]
     refused: list[dict]
     made_at: str = field(default_factory=utc_iso)
+    # Rendered page bodies of this model by (page, query): a model never changes once built.
+    html: dict = field(default_factory=dict)
+
+    def rendered(self, page: str, params: dict, render) -> str:
+        key = (page, tuple(sorted(params.items())))
+        body = self.html.get(key)
+        if body is None:
+            if len(self.html) > 256:
+                self.html.clear()
+            body = self.html[key] = render()
+        return body
 
     def unit(self, code: str) -> UnitRow | None:
         return next((u for u in self.units if u.code == code), None)

@@ -189,6 +189,11 @@ def filters_form(model: dashboard.DashboardModel, params: dict, action: str) -> 
 
 
 def dashboard_page(model: dashboard.DashboardModel, params: dict, session) -> str:
+    body = model.rendered("dashboard", params, lambda: _dashboard_body(model, params))
+    return layout("Tổng quan", body, session=session, active="/")
+
+
+def _dashboard_body(model: dashboard.DashboardModel, params: dict) -> str:
     rows = select_units(model, params)
     counts = {k: 0 for k in dashboard.STATES}
     for u in model.units:
@@ -229,7 +234,7 @@ Trạng thái “quá {dashboard.STALE_DAYS} ngày chưa gửi”: lần nhận 
 <h2>Xu hướng toàn tỉnh (12 tháng)</h2>
 {trend_svg(model.trend)}
 <p class="note">Cập nhật lúc {E(format_datetime_local(model.made_at))}.</p>"""
-    return layout("Tổng quan", body, session=session, active="/")
+    return body
 
 
 def trend_svg(trend: list[tuple[str, dict, object]], width: int = 760, height: int = 240) -> str:
@@ -282,6 +287,11 @@ def readiness_page(model: dashboard.DashboardModel, params: dict, session) -> st
 
 
 def indicators_page(model: dashboard.DashboardModel, params: dict, session) -> str:
+    body = model.rendered("indicators", params, lambda: _indicators_body(model, params))
+    return layout("Chỉ tiêu hồ sơ", body, session=session, active="/chi-tieu")
+
+
+def _indicators_body(model: dashboard.DashboardModel, params: dict) -> str:
     rows = select_units(model, params)
     th = _th("Mã", "code", params) + _th("Đơn vị", "name", params) + _th("Hồ sơ tiếp nhận", "received", params, " class=n")
     th += "".join(_ind_th(k, params) for k in INDICATORS)
@@ -295,7 +305,7 @@ def indicators_page(model: dashboard.DashboardModel, params: dict, session) -> s
 <p>Chỉ tiêu đang áp dụng: {E(target_text or "chưa có")}.</p>
 <h2>{len(rows)} đơn vị <a class="export" href="/xuat/chi-tieu.xlsx{E(_query(params))}">Xuất Excel</a></h2>
 <table id="indicators"><thead><tr>{th}</tr></thead><tbody>{body_rows}</tbody></table>"""
-    return layout("Chỉ tiêu hồ sơ", body, session=session, active="/chi-tieu")
+    return body
 
 
 def directives_page(model: dashboard.DashboardModel, session) -> str:
