@@ -30,7 +30,7 @@ from db.store import Store
 PROVISION_FILENAME = "provision.json"
 APPLIED_SETTING = "provision_applied"
 MAX_BYTES = 64 * 1024  # a settings file, not a document: anything bigger is the wrong file
-KNOWN_KEYS = {"hub_url", "province_public_key", "unit_code", "comment", "_comment", "ghi_chu"}
+KNOWN_KEYS = {"hub_url", "province_public_key", "unit_code", "lan_hosts", "comment", "_comment", "ghi_chu"}
 
 
 class ProvisionError(UserInputError):
@@ -42,10 +42,12 @@ class ProvisionError(UserInputError):
 class Provision:
     """A checked setup file."""
 
-    __slots__ = ("source", "digest", "hub_url", "province_public_key", "unit_code")
+    __slots__ = ("source", "digest", "hub_url", "province_public_key", "unit_code", "lan_hosts")
 
     def __init__(self, source: Path, digest: str, hub_url: str | None = None,
-                 province_public_key: str | None = None, unit_code: str | None = None):
+                 province_public_key: str | None = None, unit_code: str | None = None,
+                 lan_hosts: list[str] | None = None):
+        self.lan_hosts = lan_hosts
         self.source = source
         self.digest = digest
         self.hub_url = hub_url
@@ -117,6 +119,13 @@ def read_provision(path: Path) -> Provision:
         value = value.strip()
         if value:
             values[key] = value
+    if data.get("lan_hosts") is not None:  # the province's LAN addresses, where http:// is allowed
+        from core.sync.hub_trust import check_lan_hosts
+
+        try:
+            values["lan_hosts"] = check_lan_hosts(data["lan_hosts"])
+        except AppError as exc:
+            raise ProvisionError(f"{where}: {exc.message}") from exc
     if not values:
         raise ProvisionError(f"{where} không có mục nào để thiết lập (hub_url, province_public_key, unit_code).")
     _check_values(where, values)
@@ -131,7 +140,7 @@ def _check_values(where: str, values: dict) -> None:
         from core.sync.client import normalise_hub_url
 
         try:
-            values["hub_url"] = normalise_hub_url(values["hub_url"])
+            values["hub_url"] = normalise_hub_url(values["hub_url"], values.get("lan_hosts") or ())
         except AppError as exc:
             raise ProvisionError(f"{where}: {exc.message}", details=exc.details) from exc
     if "province_public_key" in values:
@@ -148,6 +157,18 @@ def _check_values(where: str, values: dict) -> None:
             find_unit(values["unit_code"])
         except AppError as exc:
             raise ProvisionError(f"{where}: {exc.message}", details=exc.details) from exc
+
+
+def apply_lan_hosts(store: Store, paths: AppPaths) -> None:
+    """Only the province's LAN list (where http:// is allowed), so a hub address typed next can use it."""
+    source = find_provision_file(paths)
+    if source is None:
+        return
+    provision = read_provision(source)
+    if provision.lan_hosts is not None:
+        from core.sync.hub_trust import HUB_LAN_HOSTS
+
+        set_setting(store, HUB_LAN_HOSTS, provision.lan_hosts)
 
 
 def apply_provision(store: Store, paths: AppPaths) -> ProvisionResult | None:
@@ -172,6 +193,10 @@ def apply_provision(store: Store, paths: AppPaths) -> ProvisionResult | None:
             f"này thuộc đơn vị mã {own_unit}. Hãy xin tỉnh đúng tệp của đơn vị mình.")
     wanted = {HUB_URL: provision.hub_url, PROVINCE_KEY: provision.province_public_key}
     with store.transaction():
+        if provision.lan_hosts is not None:  # the province's list, not a staff setting: always its latest
+            from core.sync.hub_trust import HUB_LAN_HOSTS
+
+            set_setting(store, HUB_LAN_HOSTS, provision.lan_hosts)
         for key, value in wanted.items():
             if value is None:
                 continue

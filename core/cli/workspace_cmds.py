@@ -48,6 +48,9 @@ def cmd_init(args) -> int:
         with store.transaction():  # a bad --province-key or --hub leaves nothing half set up
             who = initialise(store, args.unit, args.staff, args.current)
             # Creates the unit's signing key pair; pins the province key and hub when given.
+            from core.provision import apply_lan_hosts
+
+            apply_lan_hosts(store, paths)  # the province's LAN list first: an http:// --hub may be on it
             configure_sync(store, paths, hub=args.hub, province_key_text=args.province_key)
             # The province's provision.json fills what the flags above left empty.
             provisioned = apply_provision(store, paths)

@@ -24,7 +24,8 @@ API = "/api/v1"
 SERVICE = "motcua-hub"
 
 
-def normalise_hub_url(text: str) -> str:
+def normalise_hub_url(text: str, lan_hosts=()) -> str:
+    """The address as stored; https:// unless the host is one the province lists as LAN (core.sync.hub_trust)."""
     url = (text or "").strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise SyncError("Địa chỉ máy chủ tỉnh phải bắt đầu bằng https:// (hoặc http:// trong mạng nội bộ).",
@@ -35,6 +36,9 @@ def normalise_hub_url(text: str) -> str:
         raise SyncError(f"Địa chỉ máy chủ tỉnh “{url}” không hợp lệ.", details=repr(exc), reason="bad_url") from exc
     if not parsed.host:
         raise SyncError(f"Địa chỉ máy chủ tỉnh “{url}” thiếu tên máy.", reason="bad_url")
+    from core.sync.hub_trust import check_scheme
+
+    check_scheme(parsed, lan_hosts)
     return url
 
 
@@ -56,8 +60,8 @@ UNREACHABLE = ("Không kết nối được máy chủ của tỉnh. Kiểm tra 
 class HubClient:
     def __init__(self, base_url: str, *, unit: str, keypair: keys.KeyPair, timeout: float = 30.0,
                  retry: RetryPolicy = RetryPolicy(), transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.base_url = normalise_hub_url(base_url)
+                 sleep: Callable[[float], None] = time.sleep, lan_hosts=()):
+        self.base_url = normalise_hub_url(base_url, lan_hosts)
         self.unit = unit
         self.keypair = keypair
         self.retry = retry

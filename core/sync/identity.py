@@ -46,6 +46,7 @@ def configure(store: Store, paths: AppPaths, *, hub: str | None = None, province
         set_setting(store, PROVINCE_KEY, keys.public_key_text(key))
     if hub is not None:
         from core.sync.client import normalise_hub_url
+        from core.sync.hub_trust import lan_hosts
 
-        set_setting(store, HUB_URL, normalise_hub_url(hub))
+        set_setting(store, HUB_URL, normalise_hub_url(hub, lan_hosts(store)))
     commune_keypair(paths)

@@ -82,7 +82,10 @@ def make_client(store: Store, paths: AppPaths, **kwargs) -> HubClient:
     if not url:
         raise SyncError("Chưa có địa chỉ máy chủ của tỉnh. Nhập địa chỉ trong Cài đặt (hoặc "
                         "“python main.py init --unit MÃ --hub https://…”).", reason="no_hub")
-    return HubClient(url, unit=identity.own_unit_code(store), keypair=identity.commune_keypair(paths), **kwargs)
+    from core.sync.hub_trust import lan_hosts
+
+    return HubClient(url, unit=identity.own_unit_code(store), keypair=identity.commune_keypair(paths),
+                     lan_hosts=lan_hosts(store), **kwargs)
 
 
 def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubClient | None = None,
@@ -95,7 +98,11 @@ def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubCl
         client = make_client(store, paths, timeout=timeout, **({"retry": retry} if retry else {}))
     try:
         report(0, 1, "Đang kiểm tra kết nối tới máy chủ tỉnh…")
-        client.health()
+        health = client.health()
+        # Before anything is sent: the hub must carry the province key pinned on this PC.
+        from core.sync.hub_trust import check_province_fingerprint
+
+        check_province_fingerprint(health, identity.province_key(store))
         refused = _send_outbox(store, paths, client, summary, force, report)
         if not refused:
             _fetch_inbox(store, paths, client, summary, report)

@@ -159,3 +159,27 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
         page.scheduler.start(force=False, automatic=True)  # nothing due any more
         qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
     assert len(finished) == 1
+
+
+def test_replacing_the_pinned_province_key_shows_both_fingerprints_and_needs_confirming(qtbot, ui_ctx, page, hub,
+                                                                                        tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.sync import keys
+    from db.settings import PROVINCE_KEY, get_setting
+
+    other = make_hub(tmp_path / "other")
+    page.key_edit.setText(other.province_key)
+    page.save_connection()
+    qtbot.waitUntil(lambda: getattr(page, "_key_box", None) is not None and page._key_box.isVisible(), timeout=10_000)
+    text = page._key_box.text()
+    assert keys.fingerprint(hub.province_key) in text and keys.fingerprint(other.province_key) in text
+    page._key_box.button(QMessageBox.StandardButton.Cancel).click()  # "Giữ khóa cũ"
+    wait_idle(qtbot, ui_ctx)
+    assert _with_store(ui_ctx, lambda s: get_setting(s, PROVINCE_KEY)) == hub.province_key
+    page._key_box = None
+    page.save_connection()
+    qtbot.waitUntil(lambda: getattr(page, "_key_box", None) is not None and page._key_box.isVisible(), timeout=10_000)
+    page._key_box.button(QMessageBox.StandardButton.Yes).click()  # "Thay khóa"
+    qtbot.waitUntil(lambda: _with_store(ui_ctx, lambda s: get_setting(s, PROVINCE_KEY)) == other.province_key,
+                    timeout=10_000)

@@ -284,7 +284,50 @@ class SyncPage(Page):
         self.ctx.bg.io(build, on_success=opened)
 
     def save_connection(self) -> None:
+        """Save the hub address and the province key; replacing a pinned key needs a confirmation
+        showing the old and the new fingerprints (a wrong key would let another machine pose as the hub)."""
         hub, key = self.hub_edit.text().strip(), self.key_edit.text().strip()
+
+        def check(store):
+            from core.sync.hub_trust import key_change
+            from db.settings import PROVINCE_KEY, get_setting
+
+            return key_change(get_setting(store, PROVINCE_KEY), key) if key else None
+
+        def checked(change):
+            if change is None:
+                self._save_connection(hub, key)
+            else:
+                self._confirm_key_change(change, hub, key)
+
+        self.ctx.bg.db(check, on_success=checked)
+
+    def _confirm_key_change(self, change: tuple[str, str], hub: str, key: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        old, new = change
+        box = QMessageBox(QMessageBox.Icon.Warning, "Thay khóa của tỉnh",
+                          "Máy này đang lưu một khóa khác của tỉnh. Chỉ thay khi tỉnh đã thông báo đổi khóa "
+                          "bằng văn bản.\n\n"
+                          f"Dấu vân tay khóa đang lưu: {old}\nDấu vân tay khóa mới: {new}\n\n"
+                          "Thay khóa của tỉnh?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("provinceKeyChangeBox")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Thay khóa")
+        box.button(QMessageBox.StandardButton.Cancel).setText("Giữ khóa cũ")
+
+        def done(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self._save_connection(hub, key)
+            else:
+                self.progress_text.setText(f"Đã giữ khóa cũ của tỉnh (dấu vân tay {old}).")
+
+        box.finished.connect(done)
+        self._key_box = box
+        box.open()
+
+    def _save_connection(self, hub: str, key: str) -> None:
         paths = self.ctx.paths
 
         def save(store):

@@ -40,7 +40,8 @@ def test_init_fills_hub_and_key_from_the_file_beside_the_program(tmp_path, progr
 
 
 def test_flags_win_over_the_file(tmp_path, program_dir, capsys):
-    (program_dir / "provision.json").write_text('{"hub_url": "https://dongbo.example"}', encoding="utf-8")
+    (program_dir / "provision.json").write_text('{"hub_url": "https://dongbo.example", "lan_hosts": ["10.1.1.0/24"]}',
+                                                encoding="utf-8")
     assert run(["init", "--unit", "21484", "--hub", "http://10.1.1.1:8765", "--data-dir", str(tmp_path / "d")]) == 0
     assert "giữ nguyên địa chỉ máy chủ tỉnh" in capsys.readouterr().out
     assert settings(tmp_path / "d")[HUB_URL] == "http://10.1.1.1:8765"

@@ -39,7 +39,7 @@ def test_system_proxy_from_the_environment_is_used(tmp_path, monkeypatch):
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
-        with HubClient("http://dongbo.quangngai.example", unit="21484",
+        with HubClient("http://dongbo.quangngai.example", unit="21484", lan_hosts=["dongbo.quangngai.example"],
                        keypair=keys.load_or_create(tmp_path)) as client:
             assert client.health()["service"] == "motcua-hub"
         assert _RecordingProxy.seen == ["GET http://dongbo.quangngai.example/api/v1/health HTTP/1.1"]
@@ -54,7 +54,7 @@ def test_retries_back_off_then_give_up_with_a_vietnamese_message(tmp_path):
         calls.append(request.url.path)
         return httpx.Response(503, text="bảo trì")
 
-    client = HubClient("http://hub.example", unit="21484", keypair=keys.load_or_create(tmp_path),
+    client = HubClient("https://hub.example", unit="21484", keypair=keys.load_or_create(tmp_path),
                        retry=RetryPolicy(attempts=4, base=1.0, cap=3.0), transport=httpx.MockTransport(flaky),
                        sleep=sleeps.append)
     with pytest.raises(HubUnreachable) as err:
@@ -72,7 +72,7 @@ def test_a_refusal_is_not_retried(tmp_path):
         return httpx.Response(422, json={"status": "rejected", "reason": "unknown_sender",
                                          "message": "Đơn vị chưa được đăng ký."})
 
-    client = HubClient("http://hub.example", unit="21484", keypair=keys.load_or_create(tmp_path),
+    client = HubClient("https://hub.example", unit="21484", keypair=keys.load_or_create(tmp_path),
                        transport=httpx.MockTransport(refuse), sleep=lambda s: None)
     with pytest.raises(HubRefused) as err:
         client.upload(b"x")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from core.hub import ingest, province
-from core.sync import inbox, outbox, service
+from core.sync import identity, inbox, outbox, service
 from core.sync.client import RetryPolicy
 from core.sync.errors import HubUnreachable
 from tests.core.sync.harness import add_rows, make_commune, make_hub, province_target_row, running_hub
@@ -131,7 +131,7 @@ def test_old_state_never_replaces_newer(tmp_path):
 
 def test_captive_portal_is_not_taken_for_the_hub(tmp_path):
     hub = make_hub(tmp_path / "hub")
-    c = make_commune(tmp_path / "c", "21484", hub, hub_url="http://hub.example")
+    c = make_commune(tmp_path / "c", "21484", hub, hub_url="https://hub.example")
     add_rows(c, 1)
 
     def portal(request):
@@ -161,6 +161,7 @@ def test_unregistered_commune_gets_the_reason_and_a_later_retry(tmp_path):
     hub = make_hub(tmp_path / "hub")
     with running_hub(hub) as url:
         c = make_commune(tmp_path / "c", "21484", hub=None, hub_url=url)
+        identity.configure(c.store, c.paths, province_key_text=hub.province_key)  # the province's key, pinned
         add_rows(c, 1)
         summary = service.sync_now(c.store, c.paths, retry=FAST, timeout=5)
         row = outbox.list_outbox(c.store)[0]
