@@ -88,10 +88,23 @@ def _paths(args):
 def cmd_init(args) -> int:
     paths = _paths(args)
     pair = init_hub(paths)
+    _restrict_keys(paths)
     print(f"Đã khởi tạo máy chủ tỉnh tại {paths.root}.")
     print(f"Khóa công khai của tỉnh (nhập vào máy các xã): {pair.public_text}")
     print(f"Dấu vân tay: {pair.fingerprint}")
     return 0
+
+
+def _restrict_keys(paths) -> None:
+    """The province signing key: readable by the service's own user alone (docs/DEPLOY_HUB.md)."""
+    import os
+
+    try:
+        os.chmod(paths.keys_dir, 0o700)
+        for key_file in paths.keys_dir.iterdir():
+            os.chmod(key_file, 0o600)
+    except OSError:
+        pass
 
 
 def cmd_register(args) -> int:
@@ -216,6 +229,7 @@ def cmd_serve(args) -> int:
     for name in (args.ssl_certfile, args.ssl_keyfile):
         if name and not Path(name).is_file():
             raise NotFoundError(f"Không tìm thấy tệp “{name}”.")
+    _restrict_keys(paths)
     scheme = "https" if args.ssl_certfile else "http"
     print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
     serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
