@@ -56,9 +56,10 @@ OVERDUE_RULE = ("Nhiệm vụ quá hạn: nhiệm vụ của văn bản tỉnh g
                 "(cùng quy tắc màn hình Nhiệm vụ của xã).")
 
 SCHEMA = [
+    # What the figures were made from: the unit's last applied bundle and last province bundle sent to it.
     """CREATE TABLE IF NOT EXISTS dash_unit_version (
         unit TEXT PRIMARY KEY NOT NULL,
-        bundles_rowid INTEGER NOT NULL,
+        version TEXT NOT NULL,
         computed_at TEXT NOT NULL)""",
     f"""CREATE TABLE IF NOT EXISTS dash_unit_month (
         unit TEXT NOT NULL,
@@ -106,15 +107,19 @@ _refresh_lock = threading.Lock()
 def refresh(store: Store, hub_db: Path) -> list[str]:
     """Recompute the units whose applied bundles changed since their figures were made."""
     with _refresh_lock:
-        current = dict(store.conn.execute("SELECT unit, max(rowid) FROM bundles GROUP BY unit").fetchall())
-        done = dict(store.conn.execute("SELECT unit, bundles_rowid FROM dash_unit_version").fetchall())
+        current: dict[str, str] = {}
+        for unit, last_bundle, last_sent in store.conn.execute(
+                "SELECT unit, max(b), max(o) FROM (SELECT unit, max(rowid) AS b, NULL AS o FROM bundles GROUP BY unit "
+                "UNION ALL SELECT unit, NULL, max(id) FROM outgoing GROUP BY unit) GROUP BY unit"):
+            current[unit] = f"{last_bundle or 0}:{last_sent or 0}"
+        done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
         changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
         for unit in changed:
             _refresh_unit(store, hub_db, unit, current[unit])
         return changed
 
 
-def _refresh_unit(store: Store, hub_db: Path, unit: str, version: int) -> None:
+def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
     from core.checklists.runs import load_run
     from core.hub.mirror import unit_mirror
     from core.tasks.store import rebuild_task_state
@@ -164,8 +169,8 @@ def _refresh_unit(store: Store, hub_db: Path, unit: str, version: int) -> None:
                          f"VALUES (?, ?, ?, {', '.join('?' * len(SUM_FIELDS))})", months)
         conn.executemany("INSERT INTO dash_unit_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
         conn.executemany("INSERT INTO dash_unit_tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", tasks)
-        conn.execute("INSERT INTO dash_unit_version(unit, bundles_rowid, computed_at) VALUES (?, ?, ?) "
-                     "ON CONFLICT(unit) DO UPDATE SET bundles_rowid = excluded.bundles_rowid, "
+        conn.execute("INSERT INTO dash_unit_version(unit, version, computed_at) VALUES (?, ?, ?) "
+                     "ON CONFLICT(unit) DO UPDATE SET version = excluded.version, "
                      "computed_at = excluded.computed_at", (unit, version, utc_iso()))
 
 
@@ -362,7 +367,8 @@ def unit_indicators(store: Store, hub_db: Path, unit: str, period: Period) -> di
 
 
 def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
-    """Per province directive: units it was sent to, units that reported, units with a task overdue."""
+    """Per province directive: units it was sent to, units that reported progress, units that finished
+    every task of it, units with a task overdue (and which)."""
     directives = []
     for r in conn.execute(
             "SELECT row_id, state ->> '$.row.number', state ->> '$.row.issued_on', state ->> '$.row.subject' "
@@ -370,28 +376,19 @@ def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
         directives.append({"id": r[0], "number": r[1], "issued_on": r[2], "subject": r[3]})
     if not directives:
         return []
-    sent = {}
+    per_unit: dict[str, list[tuple]] = {}
     for r in conn.execute(
-            "SELECT t.state ->> '$.row.directive_id', count(DISTINCT d.unit), count(*) FROM deliveries d "
-            "JOIN rows t ON t.table_name = 'tasks' AND t.row_id = d.row_id AND t.deleted = 0 "
-            "WHERE d.table_name = 'tasks' GROUP BY 1"):
-        sent[r[0]] = (r[1], r[2])
-    progress = {}
-    for r in conn.execute(
-            "SELECT directive_id, count(DISTINCT unit), count(DISTINCT CASE WHEN reported THEN unit END), "
-            "count(DISTINCT CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN unit END), "
-            "sum(status = 'done'), count(*), "
-            "group_concat(DISTINCT CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN unit END) "
-            "FROM dash_unit_tasks WHERE source = 'province' GROUP BY directive_id",
-            (today.isoformat(), today.isoformat())):
-        progress[r[0]] = {"units_synced": r[1], "reported": r[2], "overdue_units": r[3], "done": r[4] or 0,
-                          "tasks": r[5], "overdue_codes": sorted((r[6] or "").split(",")) if r[6] else []}
+            "SELECT directive_id, unit, count(*), sum(status = 'done'), max(reported), "
+            "sum(deadline < ? AND status NOT IN ('done', 'paused')) "
+            "FROM dash_unit_tasks WHERE source = 'province' GROUP BY directive_id, unit", (today.isoformat(),)):
+        per_unit.setdefault(r[0], []).append(r[1:])
     out = []
     for d in directives:
-        units_sent, deliveries = sent.get(d["id"], (0, 0))
-        p = progress.get(d["id"], {"units_synced": 0, "reported": 0, "overdue_units": 0, "done": 0, "tasks": 0,
-                                   "overdue_codes": []})
-        out.append({**d, "units_sent": units_sent, "task_deliveries": deliveries, **p})
+        units = per_unit.get(d["id"], [])
+        overdue = sorted(u for u, _n, _done, _rep, late in units if late)
+        out.append({**d, "units_sent": len(units), "reported": sum(1 for u in units if u[3]),
+                    "units_done": sum(1 for _u, n, done, _rep, _late in units if done == n),
+                    "overdue_units": len(overdue), "overdue_codes": overdue})
     out.sort(key=lambda d: (d["issued_on"] or ""), reverse=True)
     return out
 

@@ -349,10 +349,10 @@ def _export(name: str, model, params: dict, store) -> bytes | None:
         return table_xlsx("Sẵn sàng", cols, data)
     if name == "chi-dao":
         cols = [("Số", "text"), ("Ngày", "date"), ("Trích yếu", "text"), ("Đơn vị được giao", "int"),
-                ("Đơn vị đã đồng bộ nhận", "int"), ("Đơn vị đã báo cáo", "int"), ("Đơn vị có nhiệm vụ quá hạn", "int"),
+                ("Đơn vị đã báo cáo", "int"), ("Đơn vị đã hoàn thành", "int"), ("Đơn vị có nhiệm vụ quá hạn", "int"),
                 ("Mã đơn vị quá hạn", "text")]
-        data = [[d["number"], _iso_date(d["issued_on"]), d["subject"], d["units_sent"], d["units_synced"],
-                 d["reported"], d["overdue_units"], ", ".join(d["overdue_codes"])] for d in model.directives]
+        data = [[d["number"], _iso_date(d["issued_on"]), d["subject"], d["units_sent"], d["reported"],
+                 d["units_done"], d["overdue_units"], ", ".join(d["overdue_codes"])] for d in model.directives]
         return table_xlsx("Văn bản chỉ đạo", cols, data)
     if name == "tu-choi":
         cols = [("Lúc", "datetime"), ("Đơn vị ghi trong gói", "text"), ("Chữ ký", "text"), ("Lý do", "text"),

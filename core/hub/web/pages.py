@@ -311,15 +311,16 @@ def _indicators_body(model: dashboard.DashboardModel, params: dict) -> str:
 def directives_page(model: dashboard.DashboardModel, session) -> str:
     body_rows = "".join(
         f'<tr><td>{E(d["number"] or "")}</td><td>{E(_date(d["issued_on"]))}</td><td>{E(d["subject"] or "")}</td>'
-        f'<td class=n>{d["units_sent"]}</td><td class=n>{d["units_synced"]}</td><td class=n>{d["reported"]}</td>'
+        f'<td class=n>{d["units_sent"]}</td><td class=n>{d["reported"]}</td><td class=n>{d["units_done"]}</td>'
         f'<td class="n{" red" if d["overdue_units"] else ""}">{d["overdue_units"]}</td>'
         f'<td>{E(", ".join(d["overdue_codes"]))}</td></tr>' for d in model.directives)
     body = f"""<h1>Tiến độ văn bản chỉ đạo của tỉnh</h1>
 <h2>{len(model.directives)} văn bản <a class="export" href="/xuat/chi-dao.xlsx">Xuất Excel</a></h2>
 <table id="directives"><thead><tr><th>Số</th><th>Ngày</th><th>Trích yếu</th><th class=n>Đơn vị được giao</th>
-<th class=n>Đơn vị đã đồng bộ nhận</th><th class=n>Đơn vị đã báo cáo</th><th class=n>Đơn vị có nhiệm vụ quá hạn</th>
+<th class=n>Đơn vị đã báo cáo</th><th class=n>Đơn vị đã hoàn thành</th><th class=n>Đơn vị có nhiệm vụ quá hạn</th>
 <th>Mã đơn vị quá hạn</th></tr></thead><tbody>{body_rows}</tbody></table>
-<p class="note">“Đã báo cáo”: đơn vị đã gửi lên ít nhất một ghi nhận tiến độ cho nhiệm vụ của văn bản.
+<p class="note">“Đã báo cáo”: đơn vị đã gửi lên ít nhất một ghi nhận tiến độ cho nhiệm vụ của văn bản;
+“đã hoàn thành”: mọi nhiệm vụ của văn bản giao đơn vị đều ở trạng thái hoàn thành.
 {E(dashboard.OVERDUE_RULE)}</p>"""
     return layout("Văn bản chỉ đạo", body, session=session, active="/chi-dao")
 
