@@ -315,7 +315,7 @@ def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
     states = unit_states(conn, today)
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
     per_unit = period_sums(conn, period)
-    targets = period_targets(hub_db, period)
+    targets = period_targets(hub_db, period, conn)
     today_iso = today.isoformat()
     task_counts = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(
         "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')), "
@@ -349,15 +349,36 @@ def period_sums(conn: sqlite3.Connection, period: Period) -> dict[str, Sums]:
         (period.months()[0], period.months()[-1]))}
 
 
-def period_targets(hub_db: Path, period: Period) -> dict:
-    """The targets in force on the period's last day, by the commune's rule (`targets_on`)."""
+_targets_cache: dict[tuple, dict] = {}
+
+
+def period_targets(hub_db: Path, period: Period, conn: sqlite3.Connection | None = None) -> dict:
+    """The targets in force on the period's last day, by the commune's rule (`targets_on`).
+
+    Kept until the province sends anything new (its sequence number moves)."""
     from core.hub.mirror import province_targets_store
 
+    own = conn is None
+    if own:
+        conn = sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True)
+    try:
+        seq = conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone()
+    finally:
+        if own:
+            conn.close()
+    key = (str(hub_db), seq[0] if seq else None, period.end)
+    cached = _targets_cache.get(key)
+    if cached is not None:
+        return cached
     targets_store = province_targets_store(hub_db)
     try:
-        return targets_on(targets_store, INDICATORS, period.end)
+        targets = targets_on(targets_store, INDICATORS, period.end)
     finally:
         targets_store.close()
+    if len(_targets_cache) > 64:
+        _targets_cache.clear()
+    _targets_cache[key] = targets
+    return targets
 
 
 def unit_indicators(store: Store, hub_db: Path, unit: str, period: Period) -> dict[str, IndicatorValue]:
