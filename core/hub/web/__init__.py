@@ -239,7 +239,7 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
         u = model.unit(code)
         if u is None:
             return JSONResponse({"reason": "not_found"}, status_code=404)
-        return Response(_unit_export(u, model), media_type=XLSX, headers={
+        return Response(_unit_export(u, model, store()), media_type=XLSX, headers={
             **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="don-vi-{code}.xlsx"'})
 
     # -- API documents (admins) ------------------------------------------------------------------
@@ -380,12 +380,31 @@ def _ready_text(r: dict | None) -> str:
     return "SẴN SÀNG" if r["ready"] else "CHƯA SẴN SÀNG"
 
 
-def _unit_export(u, model) -> bytes:
-    from core.hub.web.xlsx import table_xlsx
+def _unit_export(u, model, store) -> bytes:
+    """Every table of a unit's page, one sheet each."""
+    from core.hub.web.xlsx import tables_xlsx
 
-    cols = [("Số", "text"), ("Chỉ tiêu", "text"), ("Tử số", "int"), ("Mẫu số", "int"), ("Tỉ lệ", "pct"),
-            ("Chỉ tiêu giao", "pct"), ("Áp dụng từ", "date")]
-    data = [[v.definition.number, v.definition.name, v.numerator, v.denominator, v.value,
-             v.target.target if v.target else None, _iso_date(v.target.effective_from) if v.target else None]
-            for v in u.values.values()]
-    return table_xlsx(f"{u.code}", cols, data, note=f"{u.name} — kỳ {model.period.label()}")
+    note = f"{u.name} — kỳ {model.period.label()}"
+    indicators = ([("Số", "text"), ("Chỉ tiêu", "text"), ("Tử số", "int"), ("Mẫu số", "int"), ("Tỉ lệ", "pct"),
+                   ("Chỉ tiêu giao", "pct"), ("Áp dụng từ", "date")],
+                  [[v.definition.number, v.definition.name, v.numerator, v.denominator, v.value,
+                    v.target.target if v.target else None, _iso_date(v.target.effective_from) if v.target else None]
+                   for v in u.values.values()])
+    months = ([("Tháng", "date"), ("Hồ sơ tiếp nhận", "int")]
+              + [(f"{d.number} {d.name}", "pct") for d in (pages.INDICATORS[k] for k in pages.SHOWN_INDICATORS)],
+              [[dt.date(int(m[:4]), int(m[5:7]), 1), sums.received] + [rates[k] for k in pages.SHOWN_INDICATORS]
+               for m, rates, sums in _unit_months(store, u.code, model.period)])
+    bundles = ([("Nhận lúc", "datetime"), ("Từ thay đổi số", "int"), ("Đến thay đổi số", "int"), ("Bản ghi", "int"),
+                ("Kênh", "text"), ("Mã gói", "text")],
+               [[_local_dt(b["received_at"]), b["seq_from"], b["seq_to"], b["records"], b["via"], b["bundle_id"]]
+                for b in _unit_bundles(store, u.code, 10_000)])
+    rejected = ([("Lúc", "datetime"), ("Lý do", "text"), ("Chi tiết", "text"), ("Mã gói", "text")],
+                [[_local_dt(r["received_at"]), r["reason"], r["message"], r["bundle_id"]]
+                 for r in u.status["rejections"]])
+    devices = ([("Thiết bị", "text"), ("Dấu vân tay khóa", "text"), ("Đăng ký lúc", "datetime"),
+                ("Lần gửi cuối", "datetime")],
+               [[str(d.get("device") or d.get("device_id") or d.get("name") or ""), str(d.get("fingerprint") or ""),
+                 _local_dt(d.get("registered_at")), _local_dt(d.get("last_sync"))] for d in u.status["devices"]])
+    return tables_xlsx([("Chỉ tiêu", *indicators, note), ("Theo tháng", *months, note),
+                        ("Gói đã nhận", *bundles, note), ("Gói bị từ chối", *rejected, note),
+                        ("Thiết bị", *devices, note)])

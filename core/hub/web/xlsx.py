@@ -14,12 +14,26 @@ import io
 def table_xlsx(title: str, columns: list[tuple[str, str]], rows: list[list], *, note: str | None = None) -> bytes:
     """`columns`: [(header, kind)] with kind "text" | "int" | "pct" | "date" | "datetime".
     A "date" value is a datetime.date; "datetime" a timezone-aware datetime (written as local time)."""
+    return tables_xlsx([(title, columns, rows, note)])
+
+
+def tables_xlsx(sheets: list[tuple]) -> bytes:
+    """Several tables, one sheet each: [(title, columns, rows, note)]."""
     from openpyxl import Workbook
+
+    wb = Workbook()
+    for index, (title, columns, rows, note) in enumerate(sheets):
+        ws = wb.active if index == 0 else wb.create_sheet()
+        _fill(ws, title, columns, rows, note)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _fill(ws, title: str, columns: list[tuple[str, str]], rows: list[list], note: str | None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
     ws.title = title[:31]
     header_row = 1
     if note:
@@ -47,6 +61,3 @@ def table_xlsx(title: str, columns: list[tuple[str, str]], rows: list[list], *, 
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A{header_row}:{last}{max(header_row + len(rows), header_row + 1)}"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

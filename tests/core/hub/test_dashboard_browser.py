@@ -92,8 +92,11 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             [saved] = list(downloads.glob("*.xlsx"))
             import openpyxl
 
-            sheet = openpyxl.load_workbook(saved).active
-            assert sheet.freeze_panes and sheet.auto_filter.ref
+            book = openpyxl.load_workbook(saved)
+            assert book.sheetnames == ["Chỉ tiêu", "Theo tháng", "Gói đã nhận", "Gói bị từ chối", "Thiết bị"]
+            for sheet in book.worksheets:
+                assert sheet.freeze_panes and sheet.auto_filter.ref
+            assert book["Theo tháng"]["A3"].is_date and book["Gói đã nhận"]["A3"].is_date
             driver.find_element(By.ID, "logout").click()
             assert "/login" in driver.current_url
             driver.get(url + "/")

@@ -165,3 +165,18 @@ def test_retention_deletes_old_raw_files_and_keeps_duplicates_detected(tmp_path)
             assert ingest.ingest_bytes(hub.paths, store, data, via="usb").status == "duplicate"
     finally:
         c.close()
+
+
+def test_requests_per_address_are_rate_limited(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from core.hub.app import create_app
+    from core.hub.server import REQUEST_BURST
+
+    hub = make_hub(tmp_path / "hub")
+    client = TestClient(create_app(hub.paths, requests_per_second=0.001))
+    statuses = [client.get("/api/v1/health").status_code for _ in range(REQUEST_BURST + 5)]
+    assert statuses[:REQUEST_BURST] == [200] * REQUEST_BURST
+    assert statuses[REQUEST_BURST:] == [429] * 5
+    limited = client.get("/api/v1/health")
+    assert limited.headers["retry-after"] and limited.json()["reason"] == "rate_limited"

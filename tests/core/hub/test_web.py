@@ -170,3 +170,23 @@ def test_cli_user_add_with_password_stdin_and_audit(hub, capsys, monkeypatch):
     assert run(["hub", "user", "add", "khac", "--role", "viewer", "--password-stdin",
                 "--data-dir", str(hub.paths.root)]) == 2
     assert "ít nhất" in capsys.readouterr().err
+
+
+def test_every_table_exports_to_excel(hub):
+    import io
+
+    import openpyxl
+
+    admin = client(hub)
+    login(admin, "quantri", PASSWORD)
+    for name in ("don-vi", "chi-tieu", "san-sang", "chi-dao", "tu-choi", "khong-xac-thuc", "nhat-ky"):
+        r = admin.get(f"/xuat/{name}.xlsx")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml"), name
+        sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        assert sheet.freeze_panes and sheet.auto_filter.ref, name
+    units = openpyxl.load_workbook(io.BytesIO(admin.get("/xuat/don-vi.xlsx").content)).active
+    assert units.max_row == 2 + 96  # note, header, 96 units
+    assert admin.get("/xuat/khong-co.xlsx").status_code == 404
+    viewer = client(hub)
+    login(viewer, "xem", PASSWORD)
+    assert viewer.get("/xuat/nhat-ky.xlsx").status_code == 403  # the audit log: admins only
