@@ -178,5 +178,8 @@ def serve(paths: HubPaths, host: str, port: int, *, ssl_certfile: str | None = N
     from core.hub.server import REQUESTS_PER_SECOND, uvicorn_config
 
     app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND)
+    from core.hub import dashboard
+
+    dashboard.refresh_in_background(paths)  # a hub upgraded in place: every unit's figures, off the page path
     uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
                                   behind_proxy=behind_proxy)).run()

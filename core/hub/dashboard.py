@@ -104,19 +104,30 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 _refresh_lock = threading.Lock()
 
 
-def refresh(store: Store, hub_db: Path) -> list[str]:
-    """Recompute the units whose applied bundles changed since their figures were made."""
-    with _refresh_lock:
-        current: dict[str, str] = {}
-        for unit, last_bundle, last_sent in store.conn.execute(
-                "SELECT unit, max(b), max(o) FROM (SELECT unit, max(rowid) AS b, NULL AS o FROM bundles GROUP BY unit "
-                "UNION ALL SELECT unit, NULL, max(id) FROM outgoing GROUP BY unit) GROUP BY unit"):
-            current[unit] = f"{last_bundle or 0}:{last_sent or 0}"
-        done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
-        changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
-        for unit in changed:
-            _refresh_unit(store, hub_db, unit, current[unit])
-        return changed
+def refresh(store: Store, hub_db: Path, *, wait: bool = True) -> list[str]:
+    """Recompute the units whose applied bundles changed since their figures were made.
+
+    `wait=False` (a page view): when another thread is already recomputing (the first pass after
+    an upgrade takes a while), return at once and show the figures made so far."""
+    if not _refresh_lock.acquire(blocking=wait):
+        return []
+    try:
+        return _refresh_changed(store, hub_db)
+    finally:
+        _refresh_lock.release()
+
+
+def _refresh_changed(store: Store, hub_db: Path) -> list[str]:
+    current: dict[str, str] = {}
+    for unit, last_bundle, last_sent in store.conn.execute(
+            "SELECT unit, max(b), max(o) FROM (SELECT unit, max(rowid) AS b, NULL AS o FROM bundles GROUP BY unit "
+            "UNION ALL SELECT unit, NULL, max(id) FROM outgoing GROUP BY unit) GROUP BY unit"):
+        current[unit] = f"{last_bundle or 0}:{last_sent or 0}"
+    done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
+    changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
+    for unit in changed:
+        _refresh_unit(store, hub_db, unit, current[unit])
+    return changed
 
 
 def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
@@ -444,7 +455,7 @@ class DashboardCache:
         self._lock = threading.Lock()
 
     def model(self, store: Store, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
-        refresh(store, self.hub_db)
+        refresh(store, self.hub_db, wait=False)
         key = (data_version(store.conn), today, period.start, period.end, meeting_date)
         with self._lock:
             cached = self._models.get(key)
@@ -456,6 +467,25 @@ class DashboardCache:
                 self._models.pop(next(iter(self._models)))
             self._models[key] = model
         return model
+
+
+def refresh_in_background(hub_paths) -> threading.Thread:
+    """The first pass after start-up (all units of a hub upgraded from an earlier version) on its own
+    thread and connection, so no page waits for it."""
+    def run():
+        from core.hub.store import open_hub
+
+        try:
+            with open_hub(hub_paths) as store:
+                refresh(store, hub_paths.db_file)
+        except Exception:  # noqa: BLE001 - pages recompute what is missing; log and carry on
+            import logging
+
+            logging.getLogger(__name__).exception("dashboard figures: first pass failed")
+
+    thread = threading.Thread(target=run, name="dashboard-refresh", daemon=True)
+    thread.start()
+    return thread
 
 
 def default_meeting_date(conn: sqlite3.Connection, today: dt.date) -> dt.date:

@@ -97,7 +97,7 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
     def model_for(request: Request):
         params = dict(request.query_params)
-        dashboard.refresh(store(), paths.db_file)  # before the default meeting date is read from the figures
+        dashboard.refresh(store(), paths.db_file, wait=False)  # before the default meeting date is read
         today, period, meeting = parse_view(params, store().conn)
         return params, cache.model(store(), today=today, period=period, meeting_date=meeting)
 

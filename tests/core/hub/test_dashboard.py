@@ -232,3 +232,31 @@ def test_export_has_real_dates_widths_frozen_header_and_autofilter():
     assert ws["B2"].number_format == "DD/MM/YYYY" and ws["C2"].number_format == "0.0%"
     assert ws["D2"].value == dt.datetime(2026, 3, 5, 8, 30)
     assert ws.column_dimensions["B"].width >= 10
+
+
+def test_a_page_does_not_wait_for_a_first_pass_running_elsewhere(tmp_path):
+    """While another thread holds the figures' lock (the first pass after an upgrade), a page is built
+    from what is materialised so far instead of waiting; the next page after it shows the rest."""
+    hub = make_hub(tmp_path / "hub")
+    a = make_commune(tmp_path / "a", "21484", hub)
+    try:
+        from tests.core.sync.harness import add_rows
+
+        add_rows(a, 2)
+        cut = outbox.cut_bundle(a.store, a.paths)
+        today = today_local()
+        period = month_period(today.strftime("%Y-%m"))
+        with hub.store() as store:
+            assert ingest.ingest_bytes(hub.paths, store, cut.path.read_bytes(), via="usb").status == "applied"
+            cache = dashboard.DashboardCache(hub.paths.db_file)
+            dashboard._refresh_lock.acquire()
+            try:
+                model = cache.model(store, today=today, period=period, meeting_date=today)
+                assert store.scalar("SELECT count(*) FROM dash_unit_version") == 0  # nothing recomputed
+                assert model.unit("21484").status["bundles"] == 1  # the sync state is read live
+            finally:
+                dashboard._refresh_lock.release()
+            cache.model(store, today=today, period=period, meeting_date=today)
+            assert store.scalar("SELECT count(*) FROM dash_unit_version") == 1
+    finally:
+        a.close()

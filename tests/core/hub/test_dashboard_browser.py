@@ -54,6 +54,22 @@ def _shot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _print(driver, tmp_path: Path, name: str) -> Path:
+    """The page as the browser prints it (the print style sheet: no menu, no filters), A4 landscape."""
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.orientation = "landscape"
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(base64.b64decode(driver.print_page(options)))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if os.environ.get("HUB_SCREENSHOTS"):
+        shutil.copy(pdf, Path(os.environ["HUB_SCREENSHOTS"]) / pdf.name)
+    return pdf
+
+
 def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -80,6 +96,7 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             rows = driver.find_elements(By.CSS_SELECTOR, "#units tbody tr")
             assert len(rows) == 96
             _shot(driver, tmp_path, "2-dashboard")
+            _print(driver, tmp_path, "2-dashboard")
             driver.find_element(By.LINK_TEXT, "Xã Ba Tơ").click()
             assert "/don-vi/21484" in driver.current_url
             assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Xã Ba Tơ")
