@@ -167,7 +167,10 @@ def uvicorn_config(app, host: str, port: int, *, guard: ConnectionGuard | None =
                    ssl_keyfile=None, behind_proxy: bool = False, log_level: str = "info"):
     import uvicorn
 
-    guard = guard or ConnectionGuard()
+    if guard is None:
+        # Behind the reverse proxy every socket comes from the proxy's own address: the per-address
+        # connection cap is the proxy's job there (docs/DEPLOY_HUB.md: limit_conn), the total stays.
+        guard = ConnectionGuard(per_ip=MAX_CONNECTIONS) if behind_proxy else ConnectionGuard()
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, http=guarded_protocol(guard),
                           h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_keep_alive=10,
                           proxy_headers=behind_proxy, forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else None,
