@@ -7,9 +7,8 @@ core.hub.dashboard (the commune's own functions), as on the staff pages.
 from __future__ import annotations
 
 import datetime as dt
-import html
 
-from core.clock import format_datetime_local, now_utc, parse_utc, today_local
+from core.clock import now_utc, parse_utc, today_local
 from core.units import all_units
 from db.store import Store
 
@@ -97,9 +96,3 @@ def render_overview_html(store: Store) -> str:
     model = dashboard.build_model(store, store.path, today=today, period=period_for("month", today),
                                   meeting_date=dashboard.default_meeting_date(store.conn, today))
     return pages.dashboard_page(model, {}, None)
-
-
-def _percent(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.1f}".replace(".", ",") + "%"

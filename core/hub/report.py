@@ -14,9 +14,9 @@ from core.hub.overview import STALE_DAYS, VERDICT_LABELS, unit_overview
 from db.store import Store
 
 COLUMNS = [("Mã", 8), ("Đơn vị", 28), ("Lần đồng bộ cuối", 18), ("Chưa đồng bộ 7 ngày", 12),
-           ("Số gói đã nhận", 10), ("Số thay đổi cuối", 10), ("Số bản ghi", 10), ("Điểm cầu HNTH", 16),
-           ("Hồ sơ tiếp nhận tháng này", 12), ("Tỉ lệ số hóa TPHS", 11), ("Tỉ lệ tiếp nhận trực tuyến", 11),
-           ("Nhiệm vụ quá hạn", 10)]
+           ("Số gói đã nhận", 10), ("Đã nhận đến thay đổi số", 10), ("Số bản ghi", 10), ("Điểm cầu HNTH", 16),
+           ("Hồ sơ tiếp nhận tháng này", 12), ("4.2 Tỉ lệ hồ sơ thực hiện số hóa", 11),
+           ("3.3 Tỉ lệ hồ sơ trực tuyến", 11), ("Nhiệm vụ quá hạn (tỉnh giao và xã tự nhập, chưa hoàn thành)", 14)]
 STALE_FILL = PatternFill("solid", fgColor="FDE2E1")
 
 
