@@ -230,6 +230,10 @@ def cmd_serve(args) -> int:
         if name and not Path(name).is_file():
             raise NotFoundError(f"Không tìm thấy tệp “{name}”.")
     _restrict_keys(paths)
+    with open_hub(paths) as store:
+        if not store.scalar("SELECT count(*) FROM hub_users WHERE disabled = 0"):
+            print("Chưa có tài khoản cán bộ nào để xem trang tổng hợp: tạo bằng "
+                  f"“python main.py hub user add TÊN --role admin --data-dir {paths.root}”.", flush=True)
     scheme = "https" if args.ssl_certfile else "http"
     print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
     serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
