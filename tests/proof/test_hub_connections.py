@@ -152,3 +152,29 @@ def test_slow_headers_and_stalled_bodies_are_cut_off(tmp_path):
             assert guard.timed_out >= 3
         finally:
             _close_all([slow, stalled, idle])
+
+
+def test_behind_the_tls_proxy_the_session_cookie_is_secure(tmp_path):
+    """`hub serve --behind-proxy`: X-Forwarded-Proto/-For from the proxy on 127.0.0.1 are believed, so the
+    cookie is marked Secure (the browser reached the proxy over TLS)."""
+    from core.hub import accounts
+    from tests.core.hub.web_login import hidden_fields
+
+    hub = make_hub(tmp_path / "hub")
+    with hub.store() as store, store.transaction() as conn:
+        accounts.add_user(conn, "xem", "viewer", "mat-khau-du-dai")
+    port = free_port()
+    config = uvicorn_config(create_app(hub.paths), "127.0.0.1", port, behind_proxy=True, log_level="warning")
+    with serving(config) as url, httpx.Client(base_url=url) as proxy:
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        form = proxy.get("/login", headers=forwarded)
+        assert "secure" in form.headers["set-cookie"].lower()
+        # The browser sends its Secure cookie to the proxy over TLS; the proxy passes it on in plain HTTP.
+        from core.hub.web.auth import LOGIN_COOKIE
+
+        cookie = {"Cookie": f"{LOGIN_COOKIE}={form.cookies[LOGIN_COOKIE]}"}
+        answer = proxy.post("/login", headers={**forwarded, **cookie},
+                            data={**hidden_fields(form.text), "user": "xem", "password": "mat-khau-du-dai"})
+        assert answer.status_code == 303 and "secure" in answer.headers["set-cookie"].lower()
+        plain = proxy.get("/login")  # the same hub reached without TLS: no Secure flag
+        assert "secure" not in plain.headers["set-cookie"].lower()
