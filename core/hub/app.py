@@ -45,7 +45,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
 
     paths.require()
     # No /docs, /redoc or /openapi.json of FastAPI's own: core.hub.web serves them to admins only,
-    # Swagger UI from the swagger-ui-bundle package (no CDN).
+    # Swagger UI from the fastapi-offline package's files (no CDN).
     app = FastAPI(title="Máy chủ đồng bộ tỉnh — Một Cửa Xã", version=__version__,
                   description="Nhận gói dữ liệu đã ký của các xã, gửi văn bản chỉ đạo và xác nhận về xã. "
                               "Mọi yêu cầu đọc dữ liệu của một đơn vị là yêu cầu ký (các tiêu đề X-Motcua-*); "

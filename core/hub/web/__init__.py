@@ -272,12 +272,12 @@ _SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
 
 
 def _swagger_asset(name: str) -> Path | None:
-    """Swagger UI's files from the swagger-ui-bundle package (on this machine: no CDN)."""
+    """Swagger UI's files (5.x: reads OpenAPI 3.1) from the fastapi-offline package, on this machine: no CDN."""
     if name not in _SWAGGER_FILES:
         return None
-    import swagger_ui_bundle
+    import fastapi_offline
 
-    path = Path(swagger_ui_bundle.swagger_ui_path) / name
+    path = Path(fastapi_offline.__file__).parent / "static" / name
     return path if path.is_file() else None
 
 

@@ -121,3 +121,30 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             _shot(driver, tmp_path, "4-logged-out")
         finally:
             driver.quit()
+
+
+def test_api_docs_render_for_an_admin_from_files_on_the_hub(tmp_path):
+    """/docs in chromium: login first, then Swagger UI (served by the hub itself, no CDN) lists the five
+    operations of the communes' API from /openapi.json (OpenAPI 3.1)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    hub = make_hub(tmp_path / "hub")
+    with hub.store() as store, store.transaction() as conn:
+        accounts.add_user(conn, "quantri", "admin", PASSWORD)
+    with running_hub(hub) as url:
+        driver = _browser(tmp_path / "profile", tmp_path)
+        try:
+            driver.get(url + "/docs")
+            assert "/login" in driver.current_url
+            driver.find_element(By.ID, "user").send_keys("quantri")
+            driver.find_element(By.ID, "password").send_keys(PASSWORD)
+            driver.find_element(By.ID, "login").click()
+            WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
+            assert len(driver.find_elements(By.CSS_SELECTOR, ".opblock")) == 5
+            scripts = [e.get_attribute("src") for e in driver.find_elements(By.TAG_NAME, "script")]
+            assert scripts and all(src.startswith(url) for src in scripts)
+            _shot(driver, tmp_path, "5-docs")
+        finally:
+            driver.quit()
