@@ -104,9 +104,23 @@ def cmd_restore(args) -> int:
     source = Path(args.file)
     if not source.exists():
         raise NotFoundError(f"Không tìm thấy tệp sao lưu “{source}”.")
+    from core.clock import utc_iso
+    from core.sync.device import new_after_restore
+
+    started = utc_iso()
     aside = backups.restore_database(paths.db_file, source, paths.backups_dir)
     # Opening runs the integrity check and brings an older backup's schema up to date.
     _, store = open_store(args)
-    store.close()
+    with store:
+        # A restored database is a new sync device, with a new key the province must register.
+        new_after_restore(store, paths, started)
+        who = identity(store)
+        from core.sync.identity import describe
+
+        key = describe(store, paths) if who.unit else None
     print(f"Đã khôi phục từ {source}. Dữ liệu trước khi khôi phục được giữ tại {aside}")
+    if key:
+        print(f"Máy này nay là một máy đồng bộ mới (mã máy {key['device']}) với khóa ký mới. Khóa này phải được "
+              f"tỉnh đăng ký trước khi đồng bộ: hub register --unit {key['unit']} --public-key {key['public_key']} "
+              f"(dấu vân tay {key['fingerprint']}). In phiếu đăng ký: keys sheet --out phieu.pdf")
     return 0

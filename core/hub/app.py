@@ -74,7 +74,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
         result = ingest.ingest_bytes(paths, store(), data, via="network")
         answer = result.as_json()
         if result.status != "rejected":
-            answer.update(ingest.signed_ack(paths, store(), result.unit))
+            answer.update(ingest.signed_ack(paths, store(), result.unit, [result.device]))
         return answer
 
     @app.get(f"{API}/inbox")
@@ -92,9 +92,14 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
         return Response(path.read_bytes(), media_type="application/zip")
 
     @app.get(f"{API}/ack")
-    def ack(request: Request) -> dict:
+    def ack(request: Request, devices: str = Query("", max_length=4000)) -> dict:
         unit = authenticated_unit(request)
-        return ingest.signed_ack(paths, store(), unit)
+        wanted = [d for d in devices.split(",") if d][:40] or None
+        return ingest.signed_ack(paths, store(), unit, wanted)
+
+    from core.hub import unit_rows  # sync v2: a unit's devices read each other's rows (issue 13)
+
+    unit_rows.install(app, paths, store, authenticated_unit)
 
     @app.get("/", response_class=HTMLResponse)
     def overview_page() -> str:

@@ -101,8 +101,16 @@ class HubClient:
     def fetch(self, bundle_id: str) -> bytes:
         return self._request("GET", f"{API}/inbox/{bundle_id}", signed=True).content
 
-    def ack(self) -> dict:
-        return self._request("GET", f"{API}/ack", signed=True).json()
+    def ack(self, devices: list[str] | None = None) -> dict:
+        path = f"{API}/ack" + (f"?devices={','.join(devices)}" if devices else "")
+        return self._request("GET", path, signed=True).json()
+
+    def unit_rows(self, after: int) -> bytes:
+        """A `rows` bundle: the unit's rows the hub wrote after `after` (core.hub.unit_rows)."""
+        return self._request("GET", f"{API}/rows?after={int(after)}", signed=True).content
+
+    def conflicts(self, after: int) -> list[dict]:
+        return self._request("GET", f"{API}/conflicts?after={int(after)}", signed=True).json()["conflicts"]
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, method: str, path: str, *, signed: bool = False, retries: bool = True,

@@ -93,6 +93,11 @@ def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, v
             f"Gói này tỉnh gửi cho đơn vị mã {opened.destination[:20]}, không phải đơn vị này ({unit}).")
     if opened.kind == "changes":
         raise WrongDestination("Gói dữ liệu của xã không nhập vào máy xã được.")
+    if opened.kind == "rows":  # the unit's rows from its other devices (core.sync.pull): idempotent by version
+        from core.sync import pull
+
+        pulled = pull.import_rows_bundle(store, opened, unit)
+        return ImportResult("applied", opened.bundle_id, "rows", sum(pulled.counts.values()), pulled.counts)
     if store.scalar("SELECT 1 FROM sync_inbox WHERE bundle_id = ?", (opened.bundle_id,)):
         return ImportResult("duplicate", opened.bundle_id, opened.kind, 0, {})
     records = opened.records()

@@ -38,7 +38,8 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     assert bad.returncode == 2 and "Khóa công khai không hợp lệ" in bad.stderr
     cli("init", "--unit", "21484", "--staff", "Nguyễn Văn A", "--province-key", province_key, data_dir=commune)
     keys = json.loads(cli("keys", "show", "--json", data_dir=commune).stdout)
-    assert set(keys) == {"unit", "public_key", "fingerprint"} and keys["unit"] == "21484"
+    # Sync v2 (issue 13): the device this workspace is, too.
+    assert set(keys) == {"unit", "device", "public_key", "fingerprint"} and keys["unit"] == "21484"
     assert oct(os.stat(commune / "keys" / "commune_ed25519.pem").st_mode & 0o777) == "0o600"
 
     # USB: export, carry, ingest at the province (twice: duplicate), ack back.
