@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadline
 from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
-from core.directives.metadata import DocumentInfo, extract_document_info
+from core.directives.metadata import HEADER_LINES, DocumentInfo, extract_document_info
 from core.directives.outline import Node, build_outline
 from core.directives.textclean import clean_text
 from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, split_lead
@@ -43,9 +43,34 @@ class ParsedDirective:
     document: DocumentInfo
     tasks: list[TaskItem]
     text: str = ""
+    # Why the result needs a person's eye: no task found, a report rather than a directive.
+    warnings: list[str] = field(default_factory=list)
+    # "report" when the document reports rather than directs; else "directive".
+    kind: str = "directive"
 
     def as_json(self) -> dict:
-        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks]}
+        return {"document": self.document.as_json(), "kind": self.kind,
+                "tasks": [t.as_json() for t in self.tasks], "warnings": list(self.warnings)}
+
+
+NO_TASKS_WARNING = ("Không tìm thấy nhiệm vụ nào: văn bản không có mục đánh số (1., a), -…) hay câu giao việc "
+                    "(“Giao Sở … chủ trì”, “đề nghị UBND các xã …”). Hãy kiểm tra lại văn bản, hoặc thêm nhiệm vụ "
+                    "bằng tay.")
+REPORT_WARNING = ("Văn bản này có vẻ là BÁO CÁO, không phải văn bản chỉ đạo: các mục tìm được có thể chỉ là kết quả "
+                  "hay kiến nghị, không phải nhiệm vụ được giao. Hãy kiểm tra trước khi nhập.")
+_REPORT_PREAMBLE = re.compile(r"\bbáo\s+cáo\s+(?:tình\s+hình|kết\s+quả)[^.:]{0,200}(?:như\s+sau|cụ\s+thể)\s*:",
+                              re.IGNORECASE)
+
+
+def looks_like_report(lines: list[str], document: DocumentInfo) -> bool:
+    """A report (báo cáo) — its number says "/BC-", its type heading says BÁO CÁO, or it opens by reporting."""
+    if document.number and re.search(r"/BC[-/]", document.number):
+        return True
+    for line in lines[:HEADER_LINES + 10]:
+        if line.strip().upper() == "BÁO CÁO":
+            return True
+    head = " ".join(lines[:HEADER_LINES + 10])
+    return bool(_REPORT_PREAMBLE.search(head))
 
 
 def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective:
@@ -66,10 +91,14 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
         tasks = prose_tasks(root.body_lines, context)
     _unique_refs(tasks)
     if require_tasks and not tasks:
-        raise NoTasksFoundError(
-            "Không tìm thấy nhiệm vụ nào: văn bản không có các mục đánh số (1., 2., a), b), -…). "
-            "Hãy kiểm tra lại văn bản, hoặc thêm nhiệm vụ bằng tay.")
-    return ParsedDirective(document, tasks, text)
+        raise NoTasksFoundError(NO_TASKS_WARNING)
+    warnings = []
+    kind = "report" if looks_like_report(lines, document) else "directive"
+    if kind == "report":
+        warnings.append(REPORT_WARNING)
+    if not tasks:
+        warnings.append(NO_TASKS_WARNING)
+    return ParsedDirective(document, tasks, text, warnings, kind)
 
 
 @dataclass
