@@ -32,13 +32,15 @@ _VERBS = [
     "thi hanh", "hoan chinh", "soan thao", "trinh ", "tien hanh", "mo rong", "rut ngan", "thuc day",
     "xay ", "ghi nhan", "luu tru", "bo sung", "dieu phoi", "van dong", "vao cuoc", "tham gia", "tiep tuc",
     "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
+    "dinh hoan", "tam dung", "tam hoan", "nghiem cam", "so tan", "di doi", "co trach nhiem", "treo ",
+    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
 # Words that start the name of a unit (or a group of units), matched on the lower-cased
 # text WITH its accents: folded, "Sở" would be "Số hóa", "Bộ" "Bổ sung", "Ban" "Bản".
 _UNIT_START = re.compile(
-    r"^(?:các\s+|những\s+)?(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
+    r"^(?:các\s+|những\s+)?(?!ban\s+hành)(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
     r"bộ\s+chỉ\s+huy|bộ|đài|báo(?!\s+cáo)|kho\s+bạc|bảo\s+hiểm\s+xã\s+hội|cục|chi\s+cục|hội|tỉnh\s+đoàn|"
     r"đoàn|liên\s+đoàn|ngân\s+hàng|viễn\s+thông|bưu\s+điện|công\s+ty|phòng|thanh\s+tra|mặt\s+trận|"
     r"hội\s+đồng|chủ\s+tịch|thủ\s+trưởng|giám\s+đốc|địa\s+phương|đơn\s+vị|ngành|doanh\s+nghiệp|"
@@ -84,6 +86,10 @@ def _first_verb(text: str, folded: str, start: int = 0) -> int | None:
 
 
 def _tidy(unit: str) -> str | None:
+    # "Sở Kế hoạch và Đầu tư - cơ quan thường trực …": what follows a dash in lower case describes the
+    # unit; "Sở Lao động - Thương binh và Xã hội" goes on in capitals.
+    unit = re.split(r"\s[-–]\s*(?=[a-zđàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ])",
+                    unit, maxsplit=1)[0]
     unit = unit.strip(" ,;:.-–")
     unit = re.sub(r"\s+", " ", unit)
     if not unit or len(unit) > MAX_UNIT_CHARS:
