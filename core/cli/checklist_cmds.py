@@ -21,7 +21,7 @@ def register(subparsers, common) -> None:
     q.set_defaults(handler=cmd_blank)
 
     q = sub.add_parser("print", parents=[common], help="in phiếu đã kiểm tra của một cuộc họp (PDF)")
-    q.add_argument("run_id", metavar="MÃ_PHIẾU", help="mã phiếu hoặc ít nhất 4 ký tự đầu")
+    q.add_argument("run_id", metavar="MÃ_PHIẾU", help="mã phiếu như lệnh “checklist runs” in ra (hoặc mã đầy đủ)")
     q.add_argument("--out", required=True, metavar="TỆP.pdf")
     q.set_defaults(handler=cmd_print)
 
@@ -61,8 +61,9 @@ def cmd_runs(args) -> int:
     _, store = open_store(args)
     with store:
         rows = history.list_runs(store)
+    short = history.short_ids([r["id"] for r in rows])
     if args.json:
-        print_json([{"id": r["id"], "meeting": r["meeting_title"], "date": r["meeting_date"],
+        print_json([{"id": r["id"], "short_id": short[r["id"]], "meeting": r["meeting_title"], "date": r["meeting_date"],
                      "start_time": r["start_time"], "host": r["host"], "status": r["status"],
                      "verdict": r["verdict"], "verdict_label": VERDICT_LABELS[r["verdict"]],
                      "incidents": r["incident_count"], "attendance": r["attendance"]} for r in rows])
@@ -71,7 +72,7 @@ def cmd_runs(args) -> int:
         print("Chưa có phiếu kiểm tra nào.")
     for r in rows:
         state = "đã khóa" if r["status"] == "closed" else "đang mở"
-        print(f"{r['id'][:8]}  {r['date_label']} {r['start_time']}  {VERDICT_LABELS[r['verdict']]:<14}  "
+        print(f"{short[r['id']]:<8}  {r['date_label']} {r['start_time']}  {VERDICT_LABELS[r['verdict']]:<14}  "
               f"{state:<8}  {r['meeting_title']}")
     return 0
 

@@ -93,6 +93,7 @@ def collect(store: Store, *, year: int, quarter: int, today: dt.date) -> Quarter
         group.rows.append({
             "ref": row["ref"], "content": row["content"], "lead_unit": row["lead_unit"] or "",
             "deadline": deadline, "status": row["status"], "overdue": overdue,
+            "deadline_on": dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None,
             "status_text": status_label(row["status"]) + (f" ({OVERDUE_LABEL.lower()})" if overdue else ""),
             "latest_note": (f"{format_date(dt.date.fromisoformat(noted_on))}: {note}" if note else ""),
         })
