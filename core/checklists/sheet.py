@@ -203,6 +203,6 @@ def build_run_sheet(store: Store, run_id: str, out: str | os.PathLike | BinaryIO
 def write_run_sheet(unit: Unit, run: RunView, out: str | os.PathLike | BinaryIO) -> BuiltPdf:
     """The PDF from data already loaded (the GUI loads on the database thread, writes on the I/O pool)."""
     register_fonts()  # blocks measure text while the story is made, before build_pdf runs
-    return build_pdf(run_story(unit, run), out, report_id=f"HNTH-{run.meeting_date:%Y%m%d}-{run.id[:8]}",
+    return build_pdf(run_story(unit, run), out, report_id=f"HNTH-{run.meeting_date:%Y%m%d}-{run.id[-8:]}",
                      data=run_data(run), title=TITLE.capitalize(), author=unit.committee_name,
                      subject=run.meeting_title)
