@@ -25,7 +25,7 @@ def require_suffix(path: str | os.PathLike, allowed: Sequence[str]) -> Path:
     suffix = path.suffix.lower()
     if suffix in allowed:
         return path
-    kinds = ", ".join(LABELS.get(a, a) for a in allowed)
-    found = f"đuôi “{path.suffix}”" if path.suffix else "không có đuôi"
-    raise UnsupportedFormatError(f"Không ghi được tệp “{path.name}”: {found} không được hỗ trợ; "
-                                 f"hãy đặt tên tệp có đuôi {kinds}.")
+    labels = [LABELS.get(a, a) for a in allowed]
+    kinds = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " hoặc " + labels[-1]
+    problem = f"không hỗ trợ định dạng “{path.suffix}”" if path.suffix else "tên tệp chưa có đuôi"
+    raise UnsupportedFormatError(f"Không ghi được tệp “{path.name}”: {problem}; hãy đặt tên tệp có đuôi {kinds}.")

@@ -65,6 +65,7 @@ def _longest_word(values, font: str) -> float:
             words.update(fonts.clean_text(value).split())
     if not words:
         return 0.0
+    fonts.register_fonts()  # measuring needs the faces registered (cached after the first call)
     longest = max(len(w) for w in words)
     return max(stringWidth(w, font, TABLE_SIZE) for w in words if len(w) >= longest - 3)
 
