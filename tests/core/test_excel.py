@@ -87,3 +87,34 @@ def test_a_failed_write_leaves_the_earlier_file(tmp_path, monkeypatch):
     with pytest.raises(Exception):
         write_workbook([sheet], out)
     assert out.read_bytes() == b"earlier" and sorted(p.name for p in tmp_path.iterdir()) == ["so.xlsx"]
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_sheet_on_landscape_a4_with_every_column_and_the_whole_text(tmp_path):
+    import shutil
+    import subprocess
+
+    import pdfplumber
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (libreoffice-calc) is not installed")
+    columns = [Column("STT"), Column("Nội dung nhiệm vụ", max_width=45), Column("Cơ quan chủ trì", max_width=26),
+               Column("Thời hạn", DATE), Column("Tiến độ mới nhất", max_width=45), Column("Số hồ sơ", INTEGER)]
+    rows = [[str(i), LONG, "UBND các xã, phường, đặc khu", dt.date(2026, 12, 31), f"Ghi chú {i}: " + LONG[:90],
+             1000 + i] for i in range(1, 41)]
+    out = write_workbook([Sheet("Nhiệm vụ quý IV-2026", columns, rows, title_lines=["BÁO CÁO TIẾN ĐỘ"])],
+                         tmp_path / "nv.xlsx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=240)
+    with pdfplumber.open(tmp_path / "nv.pdf") as pdf:
+        first = pdf.pages[0]
+        assert round(first.width) == 842 and round(first.height) == 595          # A4 landscape
+        text = first.extract_text()
+        for title in ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Tiến độ mới nhất", "Số hồ"):
+            assert title in text                                                 # fitted to the page width
+        assert "31/12/2026" in text and ("1.001" in text or "1,001" in text)     # date and number formats
+        last_words = " ".join(LONG.split()[-4:])
+        assert last_words in " ".join(text.split())                              # wrapped text not clipped
+        if len(pdf.pages) > 1:
+            assert "Nội dung nhiệm vụ" in pdf.pages[1].extract_text()            # header repeated
