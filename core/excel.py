@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -258,10 +259,15 @@ class _Writer:
         self._append([self._cell(c.title, font=self.bold, fill=head_fill, alignment=head_align)
                       for c in spec.columns], height=head_lines * LINE_HEIGHT + 4)
 
-        self.alignments = []
+        # One prepared style per column (text / typed value): copying a cell's style array is several
+        # times cheaper than setting font, border, alignment and format on every cell of a long register.
+        self.templates = []
         for col in spec.columns:
             horizontal = col.align or {TEXT: "left", DATE: "center", DATETIME: "center"}.get(col.kind, "right")
-            self.alignments.append(self.Alignment(horizontal=horizontal, vertical="top", wrap_text=True))
+            align = self.Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+            text = self._cell(None, alignment=align)
+            typed = self._cell(None, alignment=align, number_format=NUMBER_FORMATS.get(col.kind))
+            self.templates.append((text._style, typed._style))
         count = 0
         for row in itertools.chain(sample, rows):
             self._row(row)
@@ -286,20 +292,32 @@ class _Writer:
             self.ws.merged_cells.add(f"A{self.row_index}:{_letter(self.ncols)}{self.row_index}")
             return
         values += [None] * (self.ncols - len(values))
+        plain = not (styled and (styled.fill or styled.bold or styled.colors))
         cells, lines = [], 1
         for index, (value, col) in enumerate(zip(values, self.spec.columns)):
             value = _typed(value, col.kind)
-            cell_font = font
-            if styled and index in styled.colors:
-                cell_font = self.Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=styled.colors[index])
-            number_format = NUMBER_FORMATS.get(col.kind) if not isinstance(value, str) else None
-            if isinstance(value, float) and col.kind == INTEGER:
-                number_format = NUMBER_FORMATS[DECIMAL]
-            cells.append(self._cell(value, font=cell_font, fill=fill, number_format=number_format,
-                                    alignment=self.alignments[index]))
-            if isinstance(value, str) and value:
+            text_style, typed_style = self.templates[index]
+            if plain and not (isinstance(value, float) and col.kind == INTEGER):
+                cell = self.WriteOnlyCell(self.ws, value=value)
+                cell._style = copy(text_style if isinstance(value, str) or value is None else typed_style)
+            else:
+                cell_font = font
+                if styled and index in styled.colors:
+                    cell_font = self.Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=styled.colors[index])
+                number_format = NUMBER_FORMATS.get(col.kind) if not isinstance(value, str) else None
+                if isinstance(value, float) and col.kind == INTEGER:
+                    number_format = NUMBER_FORMATS[DECIMAL]
+                cell = self._cell(value, font=cell_font, fill=fill, number_format=number_format,
+                                  alignment=self.templates_alignment(index))
+            cells.append(cell)
+            if isinstance(value, str) and value and (len(value) * 1.45 > self.widths[index] - 1.2 or "\n" in value):
                 lines = max(lines, lines_needed(value, self.widths[index]))
         self._append(cells, height=lines * LINE_HEIGHT + 3 if lines > 1 else None)
+
+    def templates_alignment(self, index: int):
+        col = self.spec.columns[index]
+        horizontal = col.align or {TEXT: "left", DATE: "center", DATETIME: "center"}.get(col.kind, "right")
+        return self.Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
 
 
 def _letter(index: int) -> str:
