@@ -246,11 +246,10 @@ def cmd_status(args) -> int:
 
 def cmd_report(args) -> int:
     from core.hub.report import write_report
+    from core.output_files import require_suffix
 
     paths = _paths(args).require()
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise UserInputError("Tệp báo cáo phải có đuôi .xlsx.")
+    out = require_suffix(args.out, (".xlsx",))
     with open_hub(paths) as store:
         write_report(store, out)
     print(f"Đã lưu báo cáo: {out}")

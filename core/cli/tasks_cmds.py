@@ -28,9 +28,9 @@ def register(subparsers, common) -> None:
     p.set_defaults(handler=cmd_import_directive)
 
     p = subparsers.add_parser("task-report", parents=[common],
-                              help="báo cáo tiến độ nhiệm vụ theo quý (.xlsx hoặc .pdf)")
+                              help="báo cáo tiến độ nhiệm vụ theo quý (.xlsx, .pdf hoặc .docx)")
     p.add_argument("--quarter", metavar="QUÝ/NĂM", help="ví dụ 3/2025 (mặc định: quý hiện tại)")
-    p.add_argument("--out", metavar="TỆP", required=True, help="tệp .xlsx hoặc .pdf")
+    p.add_argument("--out", metavar="TỆP", required=True, help="tệp .xlsx, .pdf hoặc .docx (sửa trong Word)")
     p.set_defaults(handler=cmd_task_report)
 
 
@@ -100,7 +100,7 @@ def cmd_import_directive(args) -> int:
 def cmd_task_report(args) -> int:
     from core.clock import today_local
     from core.errors import UserInputError
-    from core.tasks.report import quarter_of, write_report
+    from core.tasks.report import check_target, quarter_of, write_report
 
     if args.quarter:
         try:
@@ -112,6 +112,7 @@ def cmd_task_report(args) -> int:
     else:
         quarter, year = quarter_of(today_local())
     out = Path(args.out)
+    check_target(out)
     paths, store = open_store(args)
     with store:
         made = write_report(store, out, year=year, quarter=quarter, today=today_local())

@@ -144,5 +144,5 @@ def test_quarter_report_pdf_reads_back(loaded, tmp_path):
     text = " ".join(raw.split())
     assert "BÁO CÁO" in text and "Quý III năm 2025" in text
     # Table cells wrap, so the note comes back in pieces.
-    assert "3120/UBND-NC" in text and "26/08/2025: Đã rà soát" in text and "xong 5 trụ sở" in text
+    assert "3120/UBND-NC" in text and "26/08/2025: Đã rà" in text and "xong 5 trụ sở" in text
     assert "quá hạn" in text
