@@ -124,7 +124,8 @@ class TasksPage(Page):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 60), (2, 200), (3, 95), (4, 170), (5, 150), (6, 130)):
             self.table.setColumnWidth(column, width)
-        self.table.doubleClicked.connect(lambda index: self.open_task(self.model.row(index.row())["id"]))
+        # `activated` alone: it fires on a double-click (or a single click where the platform
+        # says so) and on Enter. Connecting `doubleClicked` too opened every task twice.
         self.table.activated.connect(lambda index: self.open_task(self.model.row(index.row())["id"]))
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
@@ -165,7 +166,15 @@ class TasksPage(Page):
     def open_task(self, task_id: str) -> None:
         from ui.dialogs.task_detail_dialog import TaskDetailDialog
 
+        # One window per task: asking again for a task already open brings that window forward
+        # (a second copy would not show a note typed into the first).
+        for open_dialog in self.findChildren(TaskDetailDialog):
+            if open_dialog.task_id == task_id and open_dialog.isVisible():
+                open_dialog.raise_()
+                open_dialog.activateWindow()
+                return
         dialog = TaskDetailDialog(self.ctx, task_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.progress_saved.connect(lambda: self.ctx.signals.data_changed.emit("task_progress"))
         dialog.task_saved.connect(lambda: self.ctx.signals.data_changed.emit("local_tasks"))
         dialog.open()

@@ -9,7 +9,7 @@ from core.tasks.store import import_directive
 from core.workspace import open_workspace
 from tests.core.directives import samples_text as S
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import type_text
+from tests.ui.helpers import double_click, type_text
 from ui.pages.tasks_page import TasksPage
 
 NOW = dt.datetime(2025, 8, 28, 9, 0, tzinfo=clock.LOCAL_TZ)
@@ -132,3 +132,30 @@ def test_quarter_report_from_the_page(qtbot, page, ui_ctx, monkeypatch):
     qtbot.waitUntil(lambda: dialog.made is not None, timeout=10_000)
     assert dialog.made.name == "bao-cao-nhiem-vu-quy-3-2025.pdf" and dialog.made.stat().st_size > 1000
     assert opened == [dialog.made]
+
+
+def _visible_detail_dialogs(page):
+    from ui.dialogs.task_detail_dialog import TaskDetailDialog
+
+    return [d for d in page.findChildren(TaskDetailDialog) if d.isVisible()]
+
+
+def test_double_click_opens_one_dialog_and_enter_too(qtbot, page, ui_ctx):
+    """A real double-click on a row opens the task once (doubleClicked and activated
+    were both connected: two identical dialogs, the second without the note just typed)."""
+    view = page.table
+    rect = view.visualRect(page.model.index(0, 1))
+    double_click(view.viewport(), rect.center())
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: len(_visible_detail_dialogs(page)) >= 1)
+    qtbot.wait(50)
+    assert len(_visible_detail_dialogs(page)) == 1
+    for dialog in _visible_detail_dialogs(page):
+        dialog.reject()
+    qtbot.waitUntil(lambda: not _visible_detail_dialogs(page))
+    view.setFocus()
+    view.setCurrentIndex(page.model.index(1, 1))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_visible_detail_dialogs(page)) == 1
+    assert _visible_detail_dialogs(page)[0].task_id == page.model.row(1)["id"]
