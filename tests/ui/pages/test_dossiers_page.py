@@ -347,3 +347,32 @@ def test_quick_entry_keeps_a_chosen_received_date(qtbot, ui_ctx, page):
     assert [r["received_on"] for r in _rows(ui_ctx)] == ["2025-06-27", "2025-06-27"]
     assert quick.received_edit.date().toPython() == dt.date(2025, 6, 27)
     assert "fff3cd" in quick.received_edit.styleSheet()
+
+
+def test_ctrl_z_at_the_desk_undoes_the_last_save(qtbot, ui_ctx, page):
+    """The real key: after a save the focus is in the (cleared) code field, whose own text undo
+    used to take Ctrl+Z and bring the code back instead of undoing the save."""
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    quick = page.view("quick")
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_rows(ui_ctx)) == 1 and quick.code_edit.hasFocus() and quick.code_edit.text() == ""
+    qtbot.keyClick(quick.code_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ui_ctx)
+    assert _rows(ui_ctx) == []
+    assert quick.code_edit.text() == ""
+    assert "Đã bỏ hồ sơ vừa nhập" in quick.message.text()
+    # With a code half typed, Ctrl+Z is the field's own undo and the register is left alone.
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    type_text(quick.code_edit, "000.00")
+    qtbot.keyClick(quick.code_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_rows(ui_ctx)) == 1

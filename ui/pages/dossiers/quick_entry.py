@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -92,6 +92,9 @@ class QuickEntryPanel(QWidget):
         big.setPointSizeF(big.pointSizeF() * 1.5)
         self.code_edit.setFont(big)
         self.code_edit.returnPressed.connect(self.code_entered)
+        # Ctrl+Z in the (empty) code field undoes the last save, not the field's own typing:
+        # after a save the field is cleared, and its text undo would only bring the code back.
+        self.code_edit.installEventFilter(self)
         top.addWidget(self.code_edit, 1)
         top.addWidget(QLabel("Ngày tiếp nhận:"))
         self.received_edit = QDateEdit()
@@ -176,6 +179,21 @@ class QuickEntryPanel(QWidget):
             self.count_labels[key] = value
         layout.addLayout(counts)
         layout.addStretch(1)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.code_edit and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) \
+                and event.matches(QKeySequence.StandardKey.Undo) and self._undo_takes_key():
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # deliver it as a key press to this filter, before any shortcut
+            else:
+                self.undo_last()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _undo_takes_key(self) -> bool:
+        """Ctrl+Z means "undo the last save" while nothing is typed in the code field; with a
+        code half typed it undoes the typing, as in any text field."""
+        return bool(self.undo_stack) and not self.code_edit.text()
 
     # -- data ------------------------------------------------------------------------
     def reload(self) -> None:
