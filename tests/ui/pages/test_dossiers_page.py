@@ -169,6 +169,12 @@ def test_counters_tab_shows_rows_indicators_and_exports(qtbot, ui_ctx, page, tmp
     ind = counters.indicators_table
     assert ind.item(0, 0).text() == "3.3" and ind.item(0, 2).text() == "25,0%"
     assert ind.item(0, 3).text() == "1 / 4" and ind.item(0, 6).text() == "Chưa đạt"
+    # An indicator without a target says so unmistakably (not "Chưa đặt" beside "Chưa đạt").
+    cells = [ind.item(r, c).text() for r in range(ind.rowCount()) for c in range(ind.columnCount())]
+    assert "Chưa đặt" not in cells
+    untargeted = [r for r in range(ind.rowCount()) if ind.item(r, 6).text() == "Không có chỉ tiêu"]
+    assert untargeted and all(ind.item(r, 5).text() == "—" and "chưa giao chỉ tiêu" in ind.item(r, 5).toolTip()
+                              for r in untargeted)
     out = tmp_path / "so-lieu.csv"
     counters.export_to(str(out))
     wait_idle(qtbot, ui_ctx)
