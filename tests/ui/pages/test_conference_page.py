@@ -162,3 +162,29 @@ def test_reload_while_typing_keeps_the_typed_value(qtbot, ui_ctx, paths, page):
     wait_idle(qtbot, ui_ctx)
     assert panel.current_row() == bandwidth_row
     assert panel.value_edit.text() == "3,5" and panel.value_edit.hasFocus()
+
+
+def test_status_keys_mark_a_text_item(qtbot, ui_ctx, paths, page):
+    """"1" on a text item marks it Đạt (it used to type "1" into its content)."""
+    panel = page.panel
+    view = panel.items_view
+    row = next(r for r, item in enumerate(panel.run.items) if item.kind == "text")
+    item = panel.run.items[row]
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_1, text="1")
+    wait_idle(qtbot, ui_ctx)
+    assert panel.value_edit.text() != "1" and not panel.value_edit.hasFocus()
+    saved = _answers(paths, page.run_id)
+    assert saved.answers[item.id].status == "pass" and not saved.answers[item.id].text_value
+    assert panel.current_row() == row + 1  # and goes on, as on a check item
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_2, text="2")
+    wait_idle(qtbot, ui_ctx)
+    assert _answers(paths, page.run_id).answers[item.id].status == "fail"
+    # Other text still starts the content.
+    panel.select_row(row)
+    view.setFocus()
+    type_text(view, "Đ")
+    assert panel.value_edit.hasFocus() and panel.value_edit.text() == "Đ"

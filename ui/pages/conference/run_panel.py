@@ -354,7 +354,9 @@ class RunPanel(QWidget):
             return True
         if self.run.closed:
             return super().eventFilter(obj, event)
-        if item.kind == "check" and text in STATUS_KEYS:
+        if item.kind in ("check", "text") and text in STATUS_KEYS:
+            # On a text item too the keys mark it (its content is written after Enter), as the
+            # buttons and the key hint say; they used to start the content with "1".
             self.set_status(STATUS_KEYS[text], advance=True)
             return True
         if item.kind == "number" and text and (text.isdigit() or text in ",."):
@@ -429,7 +431,7 @@ class RunPanel(QWidget):
 
     def _save(self, item: Item, *, advance: bool, **changes) -> None:
         current = self.run.answers.get(item.id) or Answer()
-        keep_status = current.status if (item.kind == "check" or current.status in ("na", "fail")) else None
+        keep_status = current.status if (item.kind in ("check", "text") or current.status in ("na", "fail")) else None
         if item.kind == "number":
             keep_status = "na" if current.status == "na" else None
         args = {"status": keep_status, "number": current.number_value, "text": current.text_value,
