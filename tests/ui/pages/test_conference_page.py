@@ -188,3 +188,22 @@ def test_status_keys_mark_a_text_item(qtbot, ui_ctx, paths, page):
     view.setFocus()
     type_text(view, "Đ")
     assert panel.value_edit.hasFocus() and panel.value_edit.text() == "Đ"
+
+
+def test_related_equipment_is_never_cut_off(qtbot, ui_ctx, paths, page):
+    from core.checklists.equipment import add_equipment
+
+    store = open_workspace(paths)
+    add_equipment(store, "switch", "Switch TP-Link 8 cổng đặt trong tủ mạng phòng họp tầng hai, cạnh bộ lưu điện")
+    add_equipment(store, "switch", "Bộ chuyển đổi quang Việt Nam Post dự phòng, cất trong tủ thiết bị của văn phòng")
+    store.close()
+    ui_ctx.signals.data_changed.emit("conference_equipment")
+    wait_idle(qtbot, ui_ctx)
+    panel = page.panel
+    row = next(r for r, item in enumerate(panel.run.items) if item.equipment_kind == "switch")
+    panel.select_row(row)
+    qtbot.wait(50)
+    label = panel.equipment_label
+    assert "Switch TP-Link" in label.text() and label.isVisible()
+    # Every wrapped line of it gets its height (it was squeezed into a fixed-height card).
+    assert label.height() >= label.heightForWidth(label.width())

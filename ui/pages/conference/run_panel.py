@@ -13,7 +13,7 @@ from html import escape
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from core.checklists import history, runs
 from core.checklists.equipment import KIND_LABELS, describe
@@ -181,10 +181,19 @@ class RunPanel(QWidget):
         hint.setToolTip(KEY_HELP)
         hint.setStyleSheet("color: #555;")
         form.addWidget(hint)
-        editor.setMaximumHeight(250)
-        split.addWidget(editor)
+        # The item's text, guidance and related equipment wrap to as many lines as they need:
+        # in a scroll area they are never cut off (a fixed maximum height clipped them).
+        scroll = QScrollArea()
+        scroll.setObjectName("itemEditorScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(editor)
+        self.editor_scroll = scroll
+        split.addWidget(scroll)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([330, 220])
         layout.addWidget(split)
         return host
 
