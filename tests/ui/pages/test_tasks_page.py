@@ -159,3 +159,75 @@ def test_double_click_opens_one_dialog_and_enter_too(qtbot, page, ui_ctx):
     wait_idle(qtbot, ui_ctx)
     assert len(_visible_detail_dialogs(page)) == 1
     assert _visible_detail_dialogs(page)[0].task_id == page.model.row(1)["id"]
+
+
+def _header_click(qtbot, table, column):
+    from PySide6.QtCore import QPoint
+
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_header_click_sorts_in_sql(qtbot, page, ui_ctx):
+    """A click on "Cơ quan chủ trì" orders the list by it (the query's ORDER BY), a second click reverses."""
+    from core.textfold import vi_sort_key
+
+    _header_click(qtbot, page.table, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert page.table.sort == ("lead_unit", False)
+    leads = [r["lead_unit"] for r in shown(page) if r["lead_unit"]]
+    assert leads == sorted(leads, key=vi_sort_key) and len(set(leads)) > 1
+    _header_click(qtbot, page.table, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert page.table.sort == ("lead_unit", True)
+    leads = [r["lead_unit"] for r in shown(page) if r["lead_unit"]]
+    assert leads == sorted(leads, key=vi_sort_key, reverse=True)
+    _header_click(qtbot, page.table, 3)  # Thời hạn
+    wait_idle(qtbot, ui_ctx)
+    deadlines = [r["deadline"] for r in shown(page) if r["deadline"]]
+    assert deadlines == sorted(deadlines)
+    assert page.current_filter().sort == "deadline"
+
+
+def test_column_width_remembered_across_restarts(qtbot, page, ui_ctx):
+    from PySide6.QtCore import QPointF
+
+    from tests.ui.helpers import drag
+
+    header = page.table.horizontalHeader()
+    before = header.sectionSize(2)
+    edge = header.sectionViewportPosition(2) + before - 1
+    y = header.height() / 2
+    drag(header.viewport(), QPointF(edge, y), QPointF(edge + 90, y))
+    assert header.sectionSize(2) > before + 60
+    wanted = header.sectionSize(2)
+    qtbot.waitUntil(lambda: not page.table._save_timer.isActive(), timeout=3000)
+    wait_idle(qtbot, ui_ctx)
+    again = TasksPage(ui_ctx)  # a new window on the same workspace: the widths come back
+    qtbot.addWidget(again)
+    again.resize(1366, 768)
+    again.show()
+    wait_idle(qtbot, ui_ctx)
+    assert again.table.horizontalHeader().sectionSize(2) == wanted
+    assert again.table.horizontalHeader().sectionSize(3) == header.sectionSize(3)
+
+
+def test_right_click_menu_opens_and_copies(qtbot, page, ui_ctx):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.helpers import right_click
+
+    view = page.table
+    rect = view.visualRect(page.model.index(2, 1))
+    right_click(view.viewport(), rect.center())
+    menu = view.last_menu
+    assert menu is not None and menu.isVisible() and view.currentIndex().row() == 2
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[0] == "Mở nhiệm vụ…" and "Sao chép dòng" in texts
+    next(a for a in menu.actions() if a.text() == "Sao chép nội dung nhiệm vụ").trigger()
+    assert QApplication.clipboard().text() == page.model.row(2)["content"]
+    menu.close()
+    next(a for a in menu.actions() if a.text() == "Mở nhiệm vụ…").trigger()
+    wait_idle(qtbot, ui_ctx)
+    assert [d.task_id for d in _visible_detail_dialogs(page)] == [page.model.row(2)["id"]]
