@@ -7,12 +7,15 @@ import datetime as dt
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
-                               QTableView, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from core.clock import format_date, today_local
 from core.dossiers.model import CHANNELS, FEE_LABELS, RESULT_LABELS
 from ui.pages.dossiers.common import ask_reason, number
-from ui.widgets.rows_model import Column, RowsModel
+from core.dossiers.register import DEFAULT_SORT, SORTS as REGISTER_SORTS
+from ui.widgets.list_table import ListTable
+from ui.widgets.paged_model import PagedRowsModel
+from ui.widgets.rows_model import Column
 from ui.widgets.search_box import SearchBox
 
 PAGE_SIZE = 500
@@ -219,16 +222,16 @@ class RegisterView(QWidget):
         self.count_label = QLabel()
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
-        self.model = RowsModel(COLUMNS, self)
-        self.table = QTableView()
-        self.table.setObjectName("registerTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.model = PagedRowsModel(COLUMNS, ctx.bg, self)
+        self.model.page_loaded.connect(self._show_count)
+        self.table = ListTable(ctx, "registerTable", self.model, sortable=REGISTER_SORTS, default_sort=DEFAULT_SORT)
+        # Widths fit the first page once, then stay as the person drags them (and are remembered).
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self._fitted = False
+        self.table.sort_changed.connect(self.reload)
+        self.table.row_opened.connect(lambda _row: self.edit_selected())
+        self.table.menu_builder = self._row_menu
         layout.addWidget(self.table, 1)
 
     def filter(self):
@@ -238,22 +241,33 @@ class RegisterView(QWidget):
                               channel=self.channel_filter.currentData(), status=self.status_filter.currentData())
 
     def reload(self) -> None:
-        flt = self.filter()
+        flt, sort = self.filter(), self.table.sort
 
         def load(store):
             from core.dossiers.fields import field_names
             from core.dossiers.register import list_dossiers
 
-            rows, total = list_dossiers(store, flt, limit=PAGE_SIZE)
+            rows, total = list_dossiers(store, flt, limit=PAGE_SIZE, sort=sort)
             return rows, total, field_names(store)
 
-        self.ctx.bg.read(load, self._show)
+        def next_page(store, offset: int) -> list:
+            from core.dossiers.register import list_dossiers
 
-    def _show(self, result) -> None:
+            return list_dossiers(store, flt, limit=PAGE_SIZE, offset=offset, sort=sort, count=False)[0]
+
+        self.ctx.bg.read(load, lambda result: self._show(result, next_page))
+
+    def _show(self, result, next_page) -> None:
         rows, total, fields = result
-        self.model.set_rows(rows)
-        shown = f"Hiển thị {number(len(rows))}/{number(total)} hồ sơ" if total > len(rows) else f"{number(total)} hồ sơ"
-        self.count_label.setText(shown)
+        self.model.reset(rows, total, next_page)
+        self._show_count()
+        if not self._fitted and rows:
+            self._fitted = True
+            header = self.table.horizontalHeader()
+            for section in range(self.model.columnCount()):
+                if section != 2 and self.model.columns[section].key not in self.table.saved_widths:
+                    header.resizeSection(section, max(header.sectionSizeHint(section),
+                                                      self.table.sizeHintForColumn(section)) + 8)
         if fields != self.fields:
             self.fields = fields
             current = self.field_filter.currentData()
@@ -264,6 +278,17 @@ class RegisterView(QWidget):
                 self.field_filter.addItem(name, name)
             self.field_filter.setCurrentIndex(max(0, self.field_filter.findData(current)))
             self.field_filter.blockSignals(False)
+
+    def _show_count(self) -> None:
+        loaded, total = len(self.model.rows), self.model.total
+        self.count_label.setText(f"{number(total)} hồ sơ" if loaded >= total else
+                                 f"{number(total)} hồ sơ · đã tải {number(loaded)} (cuộn xuống để xem tiếp)")
+
+    def _row_menu(self, row) -> list:
+        from ui.widgets.list_table import copy_text
+
+        return [("Sửa hồ sơ…", self.edit_selected), ("Sao chép mã hồ sơ", lambda: copy_text(row["code"])),
+                None, ("Xóa hồ sơ…", self.remove_selected)]
 
     def selected(self) -> dict | None:
         index = self.table.currentIndex()
