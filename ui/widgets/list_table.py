@@ -46,6 +46,7 @@ class ListTable(QTableView):
         self._user_resizing = False
         self._widths_dirty = False
         self._applying = False
+        self._fitted = False
 
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -155,6 +156,25 @@ class ListTable(QTableView):
 
         # Not data_changed: widths are this PC's preference, no page needs to reload for them.
         self.ctx.bg.db(save)
+
+    def fit_columns_once(self, max_width: int = 420) -> None:
+        """Fit the columns to the rows first shown (once per table), except those whose width
+        the person chose (remembered) and the one that stretches. Later pages or reloads do not
+        make the columns jump."""
+        if self._fitted or not self.rows_model.rows:
+            return
+        self._fitted = True
+        header = self.horizontalHeader()
+        self._applying = True
+        try:
+            for section, column in enumerate(self.rows_model.columns):
+                if column.key in self.saved_widths or \
+                        header.sectionResizeMode(section) == QHeaderView.ResizeMode.Stretch:
+                    continue
+                width = max(header.sectionSizeHint(section), self.sizeHintForColumn(section)) + 8
+                header.resizeSection(section, min(width, max_width))
+        finally:
+            self._applying = False
 
     # -- context menu ----------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:

@@ -228,7 +228,6 @@ class RegisterView(QWidget):
         # Widths fit the first page once, then stay as the person drags them (and are remembered).
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self._fitted = False
         self.table.sort_changed.connect(self.reload)
         self.table.row_opened.connect(lambda _row: self.edit_selected())
         self.table.menu_builder = self._row_menu
@@ -261,13 +260,7 @@ class RegisterView(QWidget):
         rows, total, fields = result
         self.model.reset(rows, total, next_page)
         self._show_count()
-        if not self._fitted and rows:
-            self._fitted = True
-            header = self.table.horizontalHeader()
-            for section in range(self.model.columnCount()):
-                if section != 2 and self.model.columns[section].key not in self.table.saved_widths:
-                    header.resizeSection(section, max(header.sectionSizeHint(section),
-                                                      self.table.sizeHintForColumn(section)) + 8)
+        self.table.fit_columns_once()
         if fields != self.fields:
             self.fields = fields
             current = self.field_filter.currentData()
