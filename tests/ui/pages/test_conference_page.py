@@ -207,3 +207,39 @@ def test_related_equipment_is_never_cut_off(qtbot, ui_ctx, paths, page):
     assert "Switch TP-Link" in label.text() and label.isVisible()
     # Every wrapped line of it gets its height (it was squeezed into a fixed-height card).
     assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_history_and_equipment_sort_by_header_click(qtbot, ui_ctx, paths, page):
+    from PySide6.QtCore import QPoint
+
+    from core.checklists.equipment import add_equipment
+    from core.textfold import vi_sort_key
+
+    store = open_workspace(paths)
+    runs.create_run(store, title="Giao ban an ninh trật tự", host="province", meeting_date="02/03/2026",
+                    start_time="14:00")
+    add_equipment(store, "camera", "Camera phòng họp")
+    add_equipment(store, "display", "Màn hình chính")
+    add_equipment(store, "switch", "Bộ chuyển mạch")
+    store.close()
+    ui_ctx.signals.data_changed.emit("checklist_runs")
+    wait_idle(qtbot, ui_ctx)
+
+    def click(view, column):
+        header = view.horizontalHeader()
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        wait_idle(qtbot, ui_ctx)
+
+    click(page.history_view, 1)  # Cuộc họp
+    titles = [r["meeting_title"] for r in page.history.rows]
+    assert len(titles) == 2 and titles == sorted(titles, key=vi_sort_key)
+    click(page.history_view, 2)  # Kết luận: worked out in Python, not an order of the query — unchanged
+    assert [r["meeting_title"] for r in page.history.rows] == titles and page.history_view.sort[0] == "meeting_title"
+    page.tabs.setCurrentIndex(1)
+    wait_idle(qtbot, ui_ctx)
+    click(page.equipment.view, 1)  # Tên thiết bị
+    names = [r["name"] for r in page.equipment.model.rows]
+    assert names == sorted(names, key=vi_sort_key) and len(names) == 3
+    click(page.equipment.view, 1)
+    assert [r["name"] for r in page.equipment.model.rows] == sorted(names, key=vi_sort_key, reverse=True)
