@@ -14,3 +14,10 @@ def order_by(sort: Sort | None, orders: dict[str, str], default: str) -> str:
     """The ORDER BY expression for `sort` (a key of `orders`), else `default`'s ascending order."""
     key, descending = sort if sort and sort[0] in orders else (default, False)
     return orders[key].format(dir="DESC" if descending else "ASC")
+
+
+def sort_rows(rows: list, sort: Sort | None, keys: dict, default: str) -> list:
+    """For the few lists that are not a query (files on disk, personal names ordered by the given
+    name): the same `sort`, applied off the UI thread by the function that loads them."""
+    key, descending = sort if sort and sort[0] in keys else (default, False)
+    return sorted(rows, key=keys[key], reverse=descending)
