@@ -93,3 +93,36 @@ def test_smoke_exits_zero(tmp_path):
     result = subprocess.run([sys.executable, "main.py", "--smoke", "--data-dir", str(tmp_path)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_f1_lists_every_registered_shortcut(qtbot, ui_ctx):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.build_shortcuts()
+    window.open_page("dossiers")  # builds the desk, which registers Ctrl+Z
+    wait_idle(qtbot, ui_ctx)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "shortcuts_dialog", None) is not None
+                    and window.shortcuts_dialog.isVisible())
+    dialog = window.shortcuts_dialog
+    listed = dialog.keys_listed()
+    native = QKeySequence.SequenceFormat.NativeText
+    for shortcut in window.findChildren(QShortcut):  # generated from what is registered, nothing missed
+        assert shortcut.key().toString(native) in listed
+    for keys in ("Ctrl+F", "Ctrl+N", "Ctrl+P", "Alt+1", "Alt+6", "F1", "Ctrl+Z", "T", "F2"):
+        assert keys in listed, keys
+    meanings = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    assert "mở trang “Số hóa hồ sơ”" in meanings and all(meanings)
+    dialog.close()
+    # The same list from the Trợ giúp menu.
+    menu = next(a for a in window.menuBar().actions() if a.text() == "Trợ giúp").menu()
+    assert [a.text() for a in menu.actions()] == ["Phím tắt…"]
+    menu.actions()[0].trigger()
+    assert window.shortcuts_dialog.isVisible()

@@ -27,6 +27,11 @@ from ui.style import DUE_SOON, GOOD, OVERDUE
 
 STATUS_KEYS = {"1": "pass", "2": "fail", "3": "na"}
 KEY_HINT = "Phím: 1 Đạt · 2 Không đạt · 3 Không áp dụng · Enter tiếp · F2 ghi chú"
+# The item list's keys, for the F1 list (the hint and tooltip below say the same).
+KEYS = [("1", "Đạt (rồi sang mục tiếp theo)"), ("2", "Không đạt"), ("3", "Không áp dụng"),
+        ("Enter", "sang mục tiếp theo, hoặc vào ô giá trị của mục số đo / ghi chép"),
+        ("Chữ số", "trên mục số đo: bắt đầu nhập giá trị; Enter để lưu"),
+        ("F2", "ghi chú cho mục đang chọn"), ("Esc", "quay lại danh sách")]
 KEY_HELP = ("1 Đạt · 2 Không đạt · 3 Không áp dụng (rồi sang mục tiếp theo)\n"
             "Enter: sang mục tiếp theo, hoặc vào ô giá trị của mục số đo / ghi chép\n"
             "Gõ chữ số trên mục số đo: bắt đầu nhập giá trị; Enter để lưu\n"

@@ -23,9 +23,12 @@ from ui.pages.dossiers.common import ask_reason, number
 
 RESULT_CYCLE = [RESULT_NO, RESULT_YES, RESULT_NOT_APPLICABLE]
 FEE_CYCLE = [FEE_NONE, FEE_ONLINE, FEE_OTHER]
-KEY_HELP = ("Phím: 1 Trực tiếp · 2 Trực tuyến · 3 Bưu chính · T số hóa TPHS · K kết quả số hóa · "
-            "S tái sử dụng · V VNeID · P phí · H đã trả kết quả hôm nay · B thêm một lần yêu cầu bổ sung · "
-            "↑↓ lĩnh vực · Enter lưu · Esc bỏ")
+# The desk's single keys (one list: the hint under the form and the F1 list are made from it).
+KEYS = [("1", "Trực tiếp"), ("2", "Trực tuyến"), ("3", "Bưu chính"), ("T", "số hóa TPHS"), ("K", "kết quả số hóa"),
+        ("S", "tái sử dụng"), ("V", "VNeID"), ("P", "phí"), ("H", "đã trả kết quả hôm nay"),
+        ("B", "thêm một lần yêu cầu bổ sung"), ("↑↓", "lĩnh vực"), ("Enter", "lưu"), ("Esc", "bỏ")]
+KEY_HELP = "Phím: " + " · ".join(f"{key} {meaning}" for key, meaning in KEYS)
+SHORTCUT_KEYS = KEYS + [("Ctrl+Z", "hoàn tác lần lưu trước (khi ô mã hồ sơ đang trống)")]
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -153,6 +156,7 @@ class QuickEntryPanel(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setWhatsThis("Hoàn tác lần lưu trước")
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo_last)
 
