@@ -80,6 +80,9 @@ class ConferencePage(Page):
                                       default_sort=("date_label", True))
         self.history_view.sort_changed.connect(self._reload_history)
         self.history_view.menu_builder = self._history_menu
+        self.history_view.empty_state = lambda: (
+            "Chưa có phiếu kiểm tra nào. Trước mỗi cuộc họp trực tuyến của tỉnh, tạo một phiếu rồi kiểm tra "
+            "từng mục (phím 1, 2, 3).", [("Phiếu mới cho cuộc họp… (Ctrl+N)", self.create_new)])
         header = self.history_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

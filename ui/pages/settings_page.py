@@ -112,6 +112,7 @@ class SettingsPage(Page):
                                      default_sort=("taken", True))
         self.backup_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.backup_view.sort_changed.connect(self.reload)
+        self.backup_view.empty_state = lambda: ("Chưa có bản sao lưu nào.", [("Sao lưu ngay", self.backup_now)])
         self.backup_view.menu_builder = lambda row: [("Khôi phục bản này…", self._restore_selected),
                                                      ("Sao chép đường dẫn tệp", lambda: copy_text(row["path"]))]
         self.backup_view.setMinimumHeight(180)

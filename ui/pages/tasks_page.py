@@ -125,6 +125,7 @@ class TasksPage(Page):
         # and `activated` were connected and every task opened twice).
         self.table.row_opened.connect(lambda row: self.open_task(row["id"]))
         self.table.menu_builder = self._row_menu
+        self.table.empty_state = self._empty_state
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.count_label = QLabel("")
@@ -176,6 +177,30 @@ class TasksPage(Page):
         dialog.progress_saved.connect(lambda: self.ctx.signals.data_changed.emit("task_progress"))
         dialog.task_saved.connect(lambda: self.ctx.signals.data_changed.emit("local_tasks"))
         dialog.open()
+
+    def _filtered(self) -> bool:
+        return bool(self.search.text().strip() or self.commune_only.isChecked() or any(
+            combo.currentIndex() > 0 for combo in (self.status_filter, self.deadline_filter, self.directive_filter,
+                                                   self.lead_filter, self.assignee_filter)))
+
+    def _empty_state(self):
+        if self._filtered():
+            return "Không có nhiệm vụ nào khớp với tìm kiếm và bộ lọc đang chọn.", [("Bỏ lọc", self.clear_filters)]
+        return ("Chưa có nhiệm vụ nào. Việc đầu tiên: nhập văn bản chỉ đạo của tỉnh (tệp Word, PDF hoặc văn bản); "
+                "phần mềm tách từng nhiệm vụ, cơ quan chủ trì và thời hạn.",
+                [("Nhập văn bản chỉ đạo… (Ctrl+N)", self.create_new)])
+
+    def clear_filters(self) -> None:
+        for combo in (self.status_filter, self.deadline_filter, self.directive_filter, self.lead_filter,
+                      self.assignee_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.commune_only.blockSignals(True)
+        self.commune_only.setChecked(False)
+        self.commune_only.blockSignals(False)
+        self.search.clear()
+        self.refresh_list()
 
     def _row_menu(self, row) -> list:
         from ui.widgets.list_table import copy_text

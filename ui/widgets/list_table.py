@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QMenu, QTableView
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QMenu,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ui.widgets.rows_model import RowsModel
 
@@ -68,12 +69,33 @@ class ListTable(QTableView):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save_widths)
+        self.empty_state: Callable[[], tuple[str, list[tuple[str, Callable[[], None]]]]] | None = None
+        self.empty_hint: EmptyHint | None = None
+        model.modelReset.connect(self._refresh_empty_hint)
+        model.rowsInserted.connect(self._refresh_empty_hint)
         self._load_widths()
 
     # -- rows ----------------------------------------------------------------------------
     def current_row(self) -> dict | None:
         index = self.currentIndex()
         return self.rows_model.row(index.row()) if index.isValid() else None
+
+    # -- an empty list says what to do first ------------------------------------------------
+    def _refresh_empty_hint(self, *_args) -> None:
+        empty = self.rows_model.rowCount() == 0 and self.empty_state is not None
+        if not empty:
+            if self.empty_hint is not None:
+                self.empty_hint.hide()
+            return
+        text, actions = self.empty_state()
+        if self.empty_hint is None:
+            self.empty_hint = EmptyHint(self.viewport())
+        self.empty_hint.show_state(text, actions)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.empty_hint is not None:
+            self.empty_hint.place()
 
     # -- sorting -------------------------------------------------------------------------
     def column_of(self, key: str) -> int:
@@ -203,6 +225,49 @@ class ListTable(QTableView):
         model = self.rows_model
         cells = [model.data(model.index(row, c)) or "" for c in range(model.columnCount())]
         QApplication.clipboard().setText("\t".join(str(c) for c in cells))
+
+
+class EmptyHint(QWidget):
+    """Shown over an empty list: what the list is for and the first thing to do, as buttons."""
+
+    def __init__(self, viewport: QWidget):
+        super().__init__(viewport)
+        self.setObjectName("emptyHint")
+        layout = QVBoxLayout(self)
+        self.label = QLabel()
+        self.label.setObjectName("emptyHintText")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: #3d4a57; font-size: 11pt;")
+        layout.addWidget(self.label)
+        self.buttons = QHBoxLayout()
+        layout.addLayout(self.buttons)
+        self.action_buttons: list[QPushButton] = []
+
+    def show_state(self, text: str, actions) -> None:
+        self.label.setText(text)
+        while self.buttons.count():
+            item = self.buttons.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.action_buttons = []
+        self.buttons.addStretch(1)
+        for caption, slot in actions:
+            button = QPushButton(caption)
+            button.clicked.connect(lambda _=False, s=slot: s())
+            self.buttons.addWidget(button)
+            self.action_buttons.append(button)
+        self.buttons.addStretch(1)
+        self.place()
+        self.show()
+        self.raise_()
+
+    def place(self) -> None:
+        viewport = self.parentWidget()
+        width = min(620, max(200, viewport.width() - 40))
+        self.setFixedWidth(width)
+        self.adjustSize()
+        self.move((viewport.width() - width) // 2, max(10, viewport.height() // 3 - self.height() // 2))
 
 
 def copy_text(text: str) -> None:

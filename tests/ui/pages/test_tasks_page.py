@@ -231,3 +231,33 @@ def test_right_click_menu_opens_and_copies(qtbot, page, ui_ctx):
     next(a for a in menu.actions() if a.text() == "Mở nhiệm vụ…").trigger()
     wait_idle(qtbot, ui_ctx)
     assert [d.task_id for d in _visible_detail_dialogs(page)] == [page.model.row(2)["id"]]
+
+
+def test_empty_list_says_what_to_do_first(qtbot, ui_ctx, frozen):
+    from ui.dialogs.directive_import_dialog import DirectiveImportDialog
+
+    widget = TasksPage(ui_ctx)  # a new workspace: no directive imported yet
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.show()
+    wait_idle(qtbot, ui_ctx)
+    hint = widget.table.empty_hint
+    assert hint is not None and hint.isVisible() and "Chưa có nhiệm vụ nào" in hint.label.text()
+    button = hint.action_buttons[0]
+    assert button.text().startswith("Nhập văn bản chỉ đạo")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in widget.findChildren(DirectiveImportDialog)))
+    for dialog in widget.findChildren(DirectiveImportDialog):
+        dialog.reject()
+    type_text(widget.search, "khong co gi")
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "khớp" in hint.label.text())
+    assert [b.text() for b in hint.action_buttons] == ["Bỏ lọc"]
+    qtbot.mouseClick(hint.action_buttons[0], Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ui_ctx)
+    assert widget.search.text() == "" and "Chưa có nhiệm vụ nào" in hint.label.text()
+
+
+def test_hint_goes_when_rows_come(qtbot, page):
+    assert page.model.rowCount() > 0
+    assert page.table.empty_hint is None or not page.table.empty_hint.isVisible()

@@ -54,6 +54,9 @@ class EquipmentPanel(QWidget):
         for column, width in ((0, 190), (2, 150), (3, 120), (4, 130), (5, 220)):
             self.view.setColumnWidth(column, width)
         self.view.sort_changed.connect(self.reload)
+        self.view.empty_state = lambda: (
+            "Chưa có thiết bị nào. Ghi từng thiết bị của phòng họp (camera, micro, màn hình…) ở biểu mẫu bên dưới: "
+            "phiếu kiểm tra sẽ nhắc đúng thiết bị ở từng mục.", [])
         self.view.menu_builder = lambda row: [("Sửa thiết bị", lambda: self._edit_row(self.model.rows.index(row))),
                                               ("Xóa thiết bị", self.delete)]
         self.view.selectionModel().currentRowChanged.connect(lambda current, _: self._edit_row(current.row()))

@@ -231,6 +231,7 @@ class RegisterView(QWidget):
         self.table.sort_changed.connect(self.reload)
         self.table.row_opened.connect(lambda _row: self.edit_selected())
         self.table.menu_builder = self._row_menu
+        self.table.empty_state = self._empty_state
         layout.addWidget(self.table, 1)
 
     def filter(self):
@@ -271,6 +272,15 @@ class RegisterView(QWidget):
                 self.field_filter.addItem(name, name)
             self.field_filter.setCurrentIndex(max(0, self.field_filter.findData(current)))
             self.field_filter.blockSignals(False)
+
+    def _empty_state(self):
+        flt = self.filter()
+        if flt.search.strip() or flt.field or flt.channel or flt.status:
+            return "Không có hồ sơ nào khớp với tìm kiếm và bộ lọc đang chọn.", []
+        return ("Sổ chưa có hồ sơ nào. Ghi hồ sơ ngay tại quầy khi tiếp nhận (quét mã, chọn bằng phím), "
+                "thêm từng hồ sơ, hoặc nhập danh sách từ tệp Excel của hệ thống một cửa.",
+                [("Nhập nhanh tại quầy", lambda: self.ctx.signals.navigation_requested.emit("dossiers", "quick")),
+                 ("Thêm hồ sơ…", self.add), ("Nhập từ Excel…", self.import_excel)])
 
     def _show_count(self) -> None:
         loaded, total = len(self.model.rows), self.model.total

@@ -132,6 +132,11 @@ class DossierSettingsView(QWidget):
         c_layout.addWidget(self.changes_view)
         for view in (self.targets_view, self.locks_view, self.changes_view):
             view.sort_changed.connect(self.reload)
+        self.targets_view.empty_state = lambda: (
+            "Chưa có chỉ tiêu nào: nhập chỉ tiêu tỉnh giao ở biểu mẫu bên cạnh, hoặc nhận từ tỉnh khi đồng bộ.", [])
+        self.locks_view.empty_state = lambda: ("Chưa khóa tháng nào. Khóa tháng sau khi đã báo cáo số liệu "
+                                               "để không ai sửa nhầm.", [])
+        self.changes_view.empty_state = lambda: ("Chưa có sửa đổi nào trên tháng đã khóa.", [])
         layout.addWidget(changes_box, 1, 1)
 
         fields_box = QGroupBox("Danh sách lĩnh vực")

@@ -83,6 +83,9 @@ class TallyView(QWidget):
         self.table.sort_changed.connect(self.reload)
         self.table.row_opened.connect(self._load_row)
         self.table.menu_builder = lambda row: [("Mở để sửa", lambda: self._load_row(row))]
+        self.table.empty_state = lambda: (
+            "Chưa có số liệu tổng hợp theo ngày trong tháng này. Dùng khi chỉ có số đếm trong ngày (không có "
+            "mã từng hồ sơ): chọn ngày, lĩnh vực, kênh, ghi các số rồi bấm Lưu ở biểu mẫu phía trên.", [])
         layout.addWidget(self.table, 1)
 
     def reload(self) -> None:
