@@ -172,6 +172,8 @@ class RegisterFilter:
     received_from: str | None = None
     received_to: str | None = None
     status: str | None = None  # None, "open", "finished", "late"
+    finished_from: str | None = None
+    finished_to: str | None = None
 
 
 def _where(flt: RegisterFilter) -> tuple[str, list]:
@@ -194,6 +196,12 @@ def _where(flt: RegisterFilter) -> tuple[str, list]:
     if flt.received_to:
         where.append("d.received_on <= ?")
         params.append(flt.received_to)
+    if flt.finished_from:
+        where.append("d.finished_on >= ?")
+        params.append(flt.finished_from)
+    if flt.finished_to:
+        where.append("d.finished_on <= ?")
+        params.append(flt.finished_to)
     if flt.status == "open":
         where.append("d.finished_on IS NULL")
     elif flt.status == "finished":

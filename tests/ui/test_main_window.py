@@ -126,3 +126,60 @@ def test_f1_lists_every_registered_shortcut(qtbot, ui_ctx):
     assert [a.text() for a in menu.actions()] == ["Phím tắt…"]
     menu.actions()[0].trigger()
     assert window.shortcuts_dialog.isVisible()
+
+
+def test_overview_figures_open_where_they_come_from(qtbot, ui_ctx):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from core.clock import today_local
+    from core.dossiers.register import add_dossier
+    from core.workspace import open_workspace
+
+    today = today_local()
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": f"000.00.53.H48-{today:%y%m%d}-0001", "field": "Hộ tịch",
+                        "received_on": today.isoformat()})
+    add_dossier(store, {"code": "000.00.53.H48-240102-0002", "field": "Hộ tịch", "received_on": "2024-01-02",
+                        "finished_on": today.isoformat()})
+    store.close()
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    wait_idle(qtbot, ui_ctx)
+    overview = window.pages["overview"]
+
+    def figure(label_start):
+        """The clickable figure on the same line as the label starting with `label_start`."""
+        from PySide6.QtWidgets import QHBoxLayout
+
+        for row in overview.cards_host.findChildren(QHBoxLayout):
+            label, value = row.itemAt(0).widget(), row.itemAt(1).widget()
+            if label.text().startswith(label_start) and isinstance(value, QPushButton):
+                return value
+        raise AssertionError(label_start)
+
+    qtbot.mouseClick(figure("Hồ sơ tiếp nhận hôm nay"), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ui_ctx)
+    register = window.pages["dossiers"].view("register")
+    assert window.current_page() is window.pages["dossiers"] and register.isVisible()
+    assert [r["received_on"] for r in register.model.rows] == [today.isoformat()]
+    assert "tiếp nhận ngày" in register.day_filter_label.text()
+    window.open_page("overview")
+    qtbot.mouseClick(figure("Hồ sơ giải quyết hôm nay"), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ui_ctx)
+    assert [r["code"][-4:] for r in register.model.rows] == ["0002"]
+    register.day_filter_clear.click()
+    wait_idle(qtbot, ui_ctx)
+    assert len(register.model.rows) == 2
+    window.open_page("overview")
+    qtbot.mouseClick(figure("Tỷ lệ hồ sơ trực tuyến tháng này"), Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ui_ctx)
+    counters = window.pages["dossiers"].view("counters")
+    assert counters.isVisible() and counters.picker.kind.currentData() == "month"
+    assert counters.picker.start.date().toPython().month == today.month
+    window.open_page("overview")
+    wait_idle(qtbot, ui_ctx)
+    overview.facts_label.linkActivated.emit("settings")
+    assert window.current_page() is window.pages["settings"]

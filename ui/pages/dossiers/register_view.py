@@ -212,6 +212,19 @@ class RegisterView(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
             filters.addWidget(combo, 1)
         layout.addLayout(filters)
+        # A day chosen from the overview ("hồ sơ tiếp nhận hôm nay"): said plainly, removable.
+        self.day_filter: dict = {}
+        day_row = QHBoxLayout()
+        self.day_filter_label = QLabel()
+        self.day_filter_label.setObjectName("dayFilterLabel")
+        self.day_filter_label.setStyleSheet("background: #fff3cd; border-radius: 4px; padding: 3px 8px;")
+        self.day_filter_clear = QPushButton("Bỏ lọc ngày")
+        self.day_filter_clear.clicked.connect(lambda: self.show_day())
+        day_row.addWidget(self.day_filter_label)
+        day_row.addWidget(self.day_filter_clear)
+        day_row.addStretch(1)
+        layout.addLayout(day_row)
+        self._show_day_filter()
         buttons = QHBoxLayout()
         for text, slot in (("Thêm hồ sơ…", self.add), ("Sửa…", self.edit_selected), ("Xóa", self.remove_selected),
                            ("Nhập từ Excel…", self.import_excel), ("Xuất Excel / CSV…", self.export)):
@@ -237,8 +250,24 @@ class RegisterView(QWidget):
     def filter(self):
         from core.dossiers.register import RegisterFilter
 
+        received, finished = self.day_filter.get("received_on"), self.day_filter.get("finished_on")
         return RegisterFilter(search=self.search.text(), field=self.field_filter.currentData(),
-                              channel=self.channel_filter.currentData(), status=self.status_filter.currentData())
+                              channel=self.channel_filter.currentData(), status=self.status_filter.currentData(),
+                              received_from=received, received_to=received,
+                              finished_from=finished, finished_to=finished)
+
+    def show_day(self, *, received_on: str | None = None, finished_on: str | None = None) -> None:
+        """Only the dossiers received (or finished) on that day; nothing given: every day again."""
+        self.day_filter = {k: v for k, v in (("received_on", received_on), ("finished_on", finished_on)) if v}
+        self._show_day_filter()
+        self.reload()
+
+    def _show_day_filter(self) -> None:
+        parts = [f"{'tiếp nhận' if key == 'received_on' else 'giải quyết'} ngày {_date(value)}"
+                 for key, value in self.day_filter.items()]
+        self.day_filter_label.setText("Đang xem hồ sơ " + ", ".join(parts) if parts else "")
+        self.day_filter_label.setVisible(bool(parts))
+        self.day_filter_clear.setVisible(bool(parts))
 
     def reload(self) -> None:
         flt, sort = self.filter(), self.table.sort
@@ -275,7 +304,7 @@ class RegisterView(QWidget):
 
     def _empty_state(self):
         flt = self.filter()
-        if flt.search.strip() or flt.field or flt.channel or flt.status:
+        if flt.search.strip() or flt.field or flt.channel or flt.status or self.day_filter:
             return "Không có hồ sơ nào khớp với tìm kiếm và bộ lọc đang chọn.", []
         return ("Sổ chưa có hồ sơ nào. Ghi hồ sơ ngay tại quầy khi tiếp nhận (quét mã, chọn bằng phím), "
                 "thêm từng hồ sơ, hoặc nhập danh sách từ tệp Excel của hệ thống một cửa.",
