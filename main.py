@@ -6,6 +6,12 @@ import sys
 
 
 def _run_gui(args, *, end_process: bool = False) -> int:
+    from core.display import missing_display
+
+    problem = missing_display()
+    if problem:  # before Qt, which would abort the process with its own English message
+        print(f"Lỗi: {problem}", file=sys.stderr)
+        return 2
     from core.opener import WorkspaceOpener
     from core.paths import resolve_paths
 

@@ -37,12 +37,24 @@ def _verdicts(store: Store, run_ids: list[str]) -> dict[str, str]:
             for rid, items in status.items()}
 
 
-def list_runs(store: Store, *, limit: int | None = None) -> list[dict]:
-    """Runs newest meeting first, each with its current verdict."""
+_INCIDENTS = ("(SELECT count(*) FROM checklist_incidents i WHERE i.run_id = checklist_runs.id "
+              "AND i.deleted_at IS NULL)")
+# The orders the list offers (a click on a column): `{dir}` is ASC or DESC.
+SORTS = {
+    "date_label": "meeting_date {dir}, start_time {dir}",
+    "meeting_title": "meeting_title COLLATE VI {dir}, meeting_date DESC, start_time DESC",
+    "incident_count": f"{_INCIDENTS} {{dir}}, meeting_date DESC, start_time DESC",
+}
+
+
+def list_runs(store: Store, *, limit: int | None = None, sort: tuple[str, bool] | None = None) -> list[dict]:
+    """Runs newest meeting first (or in the order `sort` names), each with its current verdict."""
+    from core.listing import order_by
+
     rows = store.query(
         "SELECT id, meeting_title, host, host_other, meeting_date, start_time, connection, status, "
         "verdict_at_close, attendance, template_name, template_version FROM checklist_runs "
-        "WHERE deleted_at IS NULL ORDER BY meeting_date DESC, start_time DESC"
+        f"WHERE deleted_at IS NULL ORDER BY {order_by(sort or ('date_label', True), SORTS, 'date_label')}"
         + (f" LIMIT {int(limit)}" if limit else ""))
     verdicts = _verdicts(store, [r["id"] for r in rows])
     counts = {r["run_id"]: r["n"] for r in store.query(

@@ -153,7 +153,7 @@ def normalise_answer(item: Item, *, status: str | None = None, number: str | flo
     """Validate what was typed for `item` and work out its status.
 
     A number item's status follows its value and threshold (unless marked not
-    applicable); a text item passes once something is written in it.
+    applicable); a text item passes once something is written in it, or when marked Đạt.
     """
     if status is not None and status not in STATUSES:
         raise UserInputError("Kết quả kiểm tra không hợp lệ.", details=f"status={status!r}")
@@ -172,8 +172,8 @@ def normalise_answer(item: Item, *, status: str | None = None, number: str | flo
     if item.kind == "text":
         if status == "na":
             return Answer(status="na", text_value=text, note=note)
-        if status == "fail":
-            return Answer(status="fail", text_value=text, note=note)
+        if status in ("fail", "pass"):  # marked with its key or button, content written or not
+            return Answer(status=status, text_value=text, note=note)
         return Answer(status="pass" if text else None, text_value=text, note=note)
     if number not in (None, ""):
         raise UserInputError(f"Mục “{item.text}” không phải mục số đo.")

@@ -147,8 +147,11 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
     finished = []
     page.scheduler.sync_finished.connect(finished.append)
     assert page.scheduler.start(force=False, automatic=True)
+    assert page.progress_text.text() == "Đang đồng bộ với tỉnh…"
     qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
     assert finished == [] and _states(page) == []  # no hub set: no bundle cut, nothing sent
+    # The try is over: the page no longer says it is syncing (it used to, for ever).
+    assert "Đang đồng bộ" not in page.progress_text.text() and not page.progress.isVisible()
     with running_hub(hub) as url:
         _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url))
         qtbot.waitUntil(lambda: page.scheduler.network is not None, timeout=5_000)
@@ -158,4 +161,5 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
         qtbot.waitUntil(lambda: _states(page) == ["tỉnh đã xác nhận"], timeout=10_000)
         page.scheduler.start(force=False, automatic=True)  # nothing due any more
         qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
+        assert "Đang đồng bộ" not in page.progress_text.text()
     assert len(finished) == 1

@@ -22,6 +22,7 @@ from ui.pages.base import Page
 from ui.sync_scheduler import SyncScheduler
 from ui.widgets.rows_model import Column, RowsModel
 
+BUSY_TEXT = "Đang đồng bộ với tỉnh…"
 STATE_COLOURS = {"error": QColor("#fde2e1"), "acked": QColor("#e6f4ea"), "sending": QColor("#fff4ce")}
 
 
@@ -184,7 +185,11 @@ class SyncPage(Page):
         self.progress.setRange(0, 0)
         self.send_button.setEnabled(not busy and bool(self.view and self.view.hub_configured))
         if busy:
-            self.progress_text.setText("Đang đồng bộ với tỉnh…")
+            self.progress_text.setText(BUSY_TEXT)
+        elif self.progress_text.text() == BUSY_TEXT:
+            # Nothing replaced the busy line (an automatic try with nothing to do reports no
+            # summary): it must not stay on the page as if the sync were still running.
+            self.progress_text.clear()
 
     def _progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -162,3 +162,84 @@ def test_reload_while_typing_keeps_the_typed_value(qtbot, ui_ctx, paths, page):
     wait_idle(qtbot, ui_ctx)
     assert panel.current_row() == bandwidth_row
     assert panel.value_edit.text() == "3,5" and panel.value_edit.hasFocus()
+
+
+def test_status_keys_mark_a_text_item(qtbot, ui_ctx, paths, page):
+    """"1" on a text item marks it Đạt (it used to type "1" into its content)."""
+    panel = page.panel
+    view = panel.items_view
+    row = next(r for r, item in enumerate(panel.run.items) if item.kind == "text")
+    item = panel.run.items[row]
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_1, text="1")
+    wait_idle(qtbot, ui_ctx)
+    assert panel.value_edit.text() != "1" and not panel.value_edit.hasFocus()
+    saved = _answers(paths, page.run_id)
+    assert saved.answers[item.id].status == "pass" and not saved.answers[item.id].text_value
+    assert panel.current_row() == row + 1  # and goes on, as on a check item
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_2, text="2")
+    wait_idle(qtbot, ui_ctx)
+    assert _answers(paths, page.run_id).answers[item.id].status == "fail"
+    # Other text still starts the content.
+    panel.select_row(row)
+    view.setFocus()
+    type_text(view, "Đ")
+    assert panel.value_edit.hasFocus() and panel.value_edit.text() == "Đ"
+
+
+def test_related_equipment_is_never_cut_off(qtbot, ui_ctx, paths, page):
+    from core.checklists.equipment import add_equipment
+
+    store = open_workspace(paths)
+    add_equipment(store, "switch", "Switch TP-Link 8 cổng đặt trong tủ mạng phòng họp tầng hai, cạnh bộ lưu điện")
+    add_equipment(store, "switch", "Bộ chuyển đổi quang Việt Nam Post dự phòng, cất trong tủ thiết bị của văn phòng")
+    store.close()
+    ui_ctx.signals.data_changed.emit("conference_equipment")
+    wait_idle(qtbot, ui_ctx)
+    panel = page.panel
+    row = next(r for r, item in enumerate(panel.run.items) if item.equipment_kind == "switch")
+    panel.select_row(row)
+    qtbot.wait(50)
+    label = panel.equipment_label
+    assert "Switch TP-Link" in label.text() and label.isVisible()
+    # Every wrapped line of it gets its height (it was squeezed into a fixed-height card).
+    assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_history_and_equipment_sort_by_header_click(qtbot, ui_ctx, paths, page):
+    from PySide6.QtCore import QPoint
+
+    from core.checklists.equipment import add_equipment
+    from core.textfold import vi_sort_key
+
+    store = open_workspace(paths)
+    runs.create_run(store, title="Giao ban an ninh trật tự", host="province", meeting_date="02/03/2026",
+                    start_time="14:00")
+    add_equipment(store, "camera", "Camera phòng họp")
+    add_equipment(store, "display", "Màn hình chính")
+    add_equipment(store, "switch", "Bộ chuyển mạch")
+    store.close()
+    ui_ctx.signals.data_changed.emit("checklist_runs")
+    wait_idle(qtbot, ui_ctx)
+
+    def click(view, column):
+        header = view.horizontalHeader()
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        wait_idle(qtbot, ui_ctx)
+
+    click(page.history_view, 1)  # Cuộc họp
+    titles = [r["meeting_title"] for r in page.history.rows]
+    assert len(titles) == 2 and titles == sorted(titles, key=vi_sort_key)
+    click(page.history_view, 2)  # Kết luận: worked out in Python, not an order of the query — unchanged
+    assert [r["meeting_title"] for r in page.history.rows] == titles and page.history_view.sort[0] == "meeting_title"
+    page.tabs.setCurrentIndex(1)
+    wait_idle(qtbot, ui_ctx)
+    click(page.equipment.view, 1)  # Tên thiết bị
+    names = [r["name"] for r in page.equipment.model.rows]
+    assert names == sorted(names, key=vi_sort_key) and len(names) == 3
+    click(page.equipment.view, 1)
+    assert [r["name"] for r in page.equipment.model.rows] == sorted(names, key=vi_sort_key, reverse=True)
