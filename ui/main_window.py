@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("Trợ giúp")
         self.shortcuts_action = help_menu.addAction("Phím tắt…")
         self.shortcuts_action.setObjectName("shortcutsAction")
-        self.shortcuts_action.setWhatsThis("danh sách phím tắt (cửa sổ này)")
+        self.shortcuts_action.setWhatsThis("mở danh sách phím tắt này")
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self._shortcuts_built = False
         self._first_paint = FirstPaintWatch(self, self._on_first_paint)

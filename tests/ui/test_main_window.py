@@ -119,7 +119,7 @@ def test_f1_lists_every_registered_shortcut(qtbot, ui_ctx):
     for keys in ("Ctrl+F", "Ctrl+N", "Ctrl+P", "Alt+1", "Alt+6", "F1", "Ctrl+Z", "T", "F2"):
         assert keys in listed, keys
     meanings = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
-    assert "mở trang “Số hóa hồ sơ”" in meanings and all(meanings)
+    assert "Mở trang “Số hóa hồ sơ”" in meanings and all(meanings)
     dialog.close()
     # The same list from the Trợ giúp menu.
     menu = next(a for a in window.menuBar().actions() if a.text() == "Trợ giúp").menu()

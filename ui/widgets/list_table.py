@@ -183,14 +183,16 @@ class ListTable(QTableView):
         """Fit the columns to the rows first shown (once per table), except those whose width
         the person chose (remembered) and the one that stretches. Later pages or reloads do not
         make the columns jump."""
-        if self._fitted or not self.rows_model.rows:
+        if self._fitted:
             return
-        self._fitted = True
+        # With no rows yet the headers are fitted (never cut off); the rows, once there, once more.
+        self._fitted = bool(self.rows_model.rows)
         header = self.horizontalHeader()
         self._applying = True
         try:
             for section, column in enumerate(self.rows_model.columns):
-                if column.key in self.saved_widths or \
+                last = section == len(self.rows_model.columns) - 1 and header.stretchLastSection()
+                if column.key in self.saved_widths or last or \
                         header.sectionResizeMode(section) == QHeaderView.ResizeMode.Stretch:
                     continue
                 width = max(header.sectionSizeHint(section), self.sizeHintForColumn(section)) + 8

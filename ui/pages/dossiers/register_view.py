@@ -239,8 +239,10 @@ class RegisterView(QWidget):
         self.model.page_loaded.connect(self._show_count)
         self.table = ListTable(ctx, "registerTable", self.model, sortable=REGISTER_SORTS, default_sort=DEFAULT_SORT)
         # Widths fit the first page once, then stay as the person drags them (and are remembered).
+        # Thirteen columns do not fit a 1366-pixel screen: each is fitted to its text (long procedure
+        # names capped), the list scrolls sideways as Excel does, the last column takes any spare width.
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.sort_changed.connect(self.reload)
         self.table.row_opened.connect(lambda _row: self.edit_selected())
         self.table.menu_builder = self._row_menu
@@ -290,7 +292,7 @@ class RegisterView(QWidget):
         rows, total, fields = result
         self.model.reset(rows, total, next_page)
         self._show_count()
-        self.table.fit_columns_once()
+        self.table.fit_columns_once(max_width=280)
         if fields != self.fields:
             self.fields = fields
             current = self.field_filter.currentData()
