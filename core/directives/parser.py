@@ -49,8 +49,8 @@ class ParsedDirective:
     kind: str = "directive"
 
     def as_json(self) -> dict:
-        return {"document": self.document.as_json(), "kind": self.kind,
-                "tasks": [t.as_json() for t in self.tasks], "warnings": list(self.warnings)}
+        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks],
+                "warnings": list(self.warnings)}
 
 
 NO_TASKS_WARNING = ("Không tìm thấy nhiệm vụ nào: văn bản không có mục đánh số (1., a), -…) hay câu giao việc "

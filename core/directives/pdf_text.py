@@ -39,7 +39,8 @@ _FALLBACK_TAIL = re.compile(r"(?:\s[^\x00-\x7f]{1,2})+\s*$|(?:\s[^\x00-\x7f]{1,2
 _VOWELLESS = re.compile(r"(?:^|(?<=\s))(?:[A-ZĐ]?[bcdfghklmnpqrstvxzđ]{1,3}|[BCDĐGHKLMNPQRSTVX])(?=[\s,.;:]|$)")
 # A footnote anchor: digits glued to the end of a word or punctuation.
 _ANCHOR = re.compile(r"(?<=[^\s\d/\.,:\-–])\d{1,2}(?=[\s\.,;:\)]|$)")
-_FOOTNOTE_START = re.compile(r"^(\d{1,2})\s+(\S.*)$")
+# "1 Theo hướng dẫn …" or "1Theo …" (the raised number glued on) — not "579/SKHCN …" going on.
+_FOOTNOTE_START = re.compile(r"^(\d{1,2})(?:\s+|(?=[A-ZĐÀ-Ỹ]))(\S.*)$")
 # Bands at the top and bottom of a page where running headers and page numbers live.
 FURNITURE_BAND = 0.08
 
