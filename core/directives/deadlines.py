@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from core.directives.textclean import clean_line
-from core.textfold import fold
+from core.directives.folding import fold
 
 KINDS = ("date", "month", "quarter", "year", "recurring", "none")
 # Years a directive can plausibly name; anything else is a number, not a year.

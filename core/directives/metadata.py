@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 # The heading is at the top; later "số 05-KH/TU ngày …" are references to other documents.
 HEADER_LINES = 40

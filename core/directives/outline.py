@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 _MARKERS = [
     # "Điều 2." of a decision (its text may start on the next line).

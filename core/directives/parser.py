@@ -190,7 +190,7 @@ def _is_header(node: Node, has_more: bool) -> bool:
 
 def _only_roles(rest: str) -> bool:
     """After the lead unit, only "chủ trì", "phối hợp với …" follow — no action."""
-    from core.textfold import fold
+    from core.directives.folding import fold
 
     folded = fold(rest).strip(" ,:")
     folded = re.sub(r"^(chu\s+tri)\s*,?\s*(va\s+)?", "", folded)

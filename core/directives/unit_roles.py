@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 # Folded words that open the action of a task (and so end a unit phrase).
 _VERBS = [
