@@ -270,9 +270,12 @@ def _segments(node: Node, context: _Context, lead: str | None, coord: list[str],
     return tasks
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _join(lines: list[str]) -> str:
     text = " ".join(line.strip() for line in lines if line.strip())
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     if text.endswith("/."):  # the letter's closing mark written on its last item
         text = text[:-2].rstrip() if text.endswith("./.") else text[:-2].rstrip() + "."
         text = text if text.endswith(".") else text + "."
