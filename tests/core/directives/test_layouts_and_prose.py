@@ -119,3 +119,13 @@ def test_real_corpus_scores():
         assert right / total >= 0.85, (split, right, total, result.misses)
     provinces = {exp["province"] for _path, exp in corpus_score.load()}
     assert len(corpus_score.load()) >= 40 and len(provinces) >= 10
+
+
+def test_wrapped_date_line_is_not_a_task():
+    """A hard-wrapped line starting "30/6/2025;" continues its item (it made a fake task before)."""
+    text = ("UBND TỈNH QUẢNG NGÃI\nSố: 12/UBND-KGVX\nQuảng Ngãi, ngày 02 tháng 6 năm 2025\nKính gửi: UBND các xã.\n"
+            "1. UBND các xã rà soát trụ sở làm việc, hoàn thành trước ngày\n30/6/2025; báo cáo kết quả về Sở Nội vụ.\n"
+            "2. Sở Nội vụ tổng hợp, báo cáo UBND tỉnh trước ngày 15/7/2025.\n")
+    parsed = parse_directive(text)
+    assert [t.ref for t in parsed.tasks] == ["1", "2"]
+    assert parsed.tasks[0].deadline.due == dt.date(2025, 6, 30)
