@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from core.directives.textclean import clean_line
-from core.textfold import fold
+from core.directives.folding import fold
 
 KINDS = ("date", "month", "quarter", "year", "recurring", "none")
 # Years a directive can plausibly name; anything else is a number, not a year.
@@ -78,6 +78,10 @@ _DOC_REF = re.compile(r"\bso\s+\d[\w\-/&]*(?:\s+ngay\s+\d{1,2}\s*/\s*\d{1,2}\s*/
 _OF_ISSUER = re.compile(r"ngay\s+\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}\s+(?:cua|ve)\b")
 # Plans name horizons that are not deadlines: "giai đoạn 2021-2025", "định hướng đến năm 2030".
 _HORIZON = re.compile(r"(giai\s+doan\s+\d{4}\s*[-–]\s*\d{4}|(?:dinh\s+huong|tam\s+nhin)\s+(?:den\s+)?nam\s+\d{4})")
+
+# Everything that looks like a date but states none, in one pass (order as the masks were applied).
+_NOT_DEADLINES = re.compile("|".join(f"(?:{p.pattern})" for p in (_OF_ISSUER, _DOC_REF, _HORIZON, _HOLIDAY)))
+_MAY_MASK = re.compile(r"\bso\s+\d|\bngay\s+\d|giai\s+doan|dinh\s+huong|tam\s+nhin|\ble\b|\bdip\b|\btet\b")
 
 _RECURRING_PHRASE = re.compile(
     r"thuong\s+xuyen|dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)|"
@@ -252,7 +256,7 @@ def _read(original: str, default_year: int | None, label_context: bool, document
         due = (_add_working_days(document_date, days) if relative.group(2)
                else document_date + dt.timedelta(days=days))
         return Deadline("date", due, original), (relative.start(), relative.end())
-    masked = _mask(_mask(_mask(_mask(folded, _OF_ISSUER), _DOC_REF), _HORIZON), _HOLIDAY)
+    masked = _mask(folded, _NOT_DEADLINES) if _MAY_MASK.search(folded) else folded
     candidates = _candidates(masked, default_year)
 
     def context_before(c: _Candidate) -> str:

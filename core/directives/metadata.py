@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 # The heading is at the top; later "số 05-KH/TU ngày …" are references to other documents.
 HEADER_LINES = 40
@@ -136,11 +136,17 @@ def _issuer(head: list[str], lines: list[str]) -> str | None:
             parts = []
     issuer = " ".join(parts) if parts and _starts_issuer(" ".join(parts)) else None
     if issuer and re.fullmatch(r"(?:ỦY|UỶ) BAN NHÂN DÂN", issuer):
-        # "ỦY BAN NHÂN DÂN | CỘNG HÒA …": the place is only in the authority line under the title.
+        # "ỦY BAN NHÂN DÂN | CỘNG HÒA … |" then "TỈNH ĐẮK LẮK | Độc lập … |": the place is on the next row,
+        for line in head:
+            if re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN|XÃ|PHƯỜNG)\s+\S", line) and line.isupper():
+                return f"{issuer} {line.strip()}"
+        # or only in the authority line under the title ("ỦY BAN NHÂN DÂN TỈNH YÊN BÁI").
         for line in lines[:HEADER_LINES + 10]:
             match = _AUTHORITY.match(line.strip())
             if match:
-                return match.group(1).strip()
+                authority = re.sub(r"\s+điện\s*:?$", "", match.group(1).strip(), flags=re.IGNORECASE)
+                if authority.isupper():
+                    return authority
     return issuer
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 _MARKERS = [
     # "Điều 2." of a decision (its text may start on the next line).
@@ -91,7 +91,8 @@ def body_range(lines: list[str]) -> tuple[int, int]:
     """Indices of the first and past-the-last line of the body."""
     start = 0
     for index, line in enumerate(lines[:80]):
-        if fold(line).startswith("kinh gui"):
+        # "Kính gửi: …", or a telegram's "CHỦ TỊCH UBND TỈNH điện:" over its list of recipients.
+        if fold(line).startswith("kinh gui") or re.search(r"\bdien\s*:\s*$", fold(line)):
             start = index + 1
             # The recipients: dashes (or short lines) until the first paragraph.
             while start < len(lines) and (not lines[start] or lines[start].startswith(("-", "+"))

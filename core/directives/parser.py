@@ -49,8 +49,8 @@ class ParsedDirective:
     kind: str = "directive"
 
     def as_json(self) -> dict:
-        return {"document": self.document.as_json(), "kind": self.kind,
-                "tasks": [t.as_json() for t in self.tasks], "warnings": list(self.warnings)}
+        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks],
+                "warnings": list(self.warnings)}
 
 
 NO_TASKS_WARNING = ("Không tìm thấy nhiệm vụ nào: văn bản không có mục đánh số (1., a), -…) hay câu giao việc "
@@ -190,7 +190,7 @@ def _is_header(node: Node, has_more: bool) -> bool:
 
 def _only_roles(rest: str) -> bool:
     """After the lead unit, only "chủ trì", "phối hợp với …" follow — no action."""
-    from core.textfold import fold
+    from core.directives.folding import fold
 
     folded = fold(rest).strip(" ,:")
     folded = re.sub(r"^(chu\s+tri)\s*,?\s*(va\s+)?", "", folded)
@@ -270,9 +270,12 @@ def _segments(node: Node, context: _Context, lead: str | None, coord: list[str],
     return tasks
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _join(lines: list[str]) -> str:
     text = " ".join(line.strip() for line in lines if line.strip())
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     if text.endswith("/."):  # the letter's closing mark written on its last item
         text = text[:-2].rstrip() if text.endswith("./.") else text[:-2].rstrip() + "."
         text = text if text.endswith(".") else text + "."

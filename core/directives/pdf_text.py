@@ -21,6 +21,7 @@ pdfminer.six). What the raw text of any of them gets wrong, and is put right her
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -32,14 +33,14 @@ _ITEM_START = re.compile(r"^(?:[IVX]{1,5}[\.\)]|\d{1,2}(?:\.\d{1,2}){0,3}[\.\)]|
 _SIGNATURE = re.compile(r"^(?:Ký\s+bởi|Người\s+ký|Email|Cơ\s+quan|Thời\s+gian(?:\s+ký)?|Ngày\s+ký|Chức\s+vụ)\s*:",
                         re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:Trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–—])?$", re.IGNORECASE)
-# A lone letter or two after a space at the end of a line: the mark of a fallback-font line.
-_FALLBACK_TAIL = re.compile(r"(?:\s[^\x00-\x7f]{1,2})+\s*$|(?:\s[^\x00-\x7f]{1,2}){2,}(?=\s)")
 # A Vietnamese syllable always has a vowel; with its accented vowel drawn elsewhere, a word
 # shows as consonants only ("Th i", "nhi m", "K ho ch", "S : ố"). Acronyms are capitals.
 _VOWELLESS = re.compile(r"(?:^|(?<=\s))(?:[A-ZĐ]?[bcdfghklmnpqrstvxzđ]{1,3}|[BCDĐGHKLMNPQRSTVX])(?=[\s,.;:]|$)")
 # A footnote anchor: digits glued to the end of a word or punctuation.
 _ANCHOR = re.compile(r"(?<=[^\s\d/\.,:\-–])\d{1,2}(?=[\s\.,;:\)]|$)")
-_FOOTNOTE_START = re.compile(r"^(\d{1,2})\s+(\S.*)$")
+# "1 Theo hướng dẫn …" or "1Theo …" (the raised number glued on) — not "579/SKHCN …" going on.
+_FOOTNOTE_START = re.compile(r"^(\d{1,2})(?:\s+|(?=[A-ZĐÀ-Ỹ]))(\S.*)$")
+_LETTERS = re.compile(r"[^\W\d_]")
 # Bands at the top and bottom of a page where running headers and page numbers live.
 FURNITURE_BAND = 0.08
 
@@ -107,7 +108,8 @@ def extract(document) -> PdfText:
             textpage = page.get_textpage()
             try:
                 text = textpage.get_text_range()
-                letters += sum(ch.isalpha() for ch in text)
+                # Enough to tell a text page from a scan; counting every letter costs more than it tells.
+                letters += sum(1 for _ in itertools.islice(_LETTERS.finditer(text), 200))
                 page_lines = _page_lines(text, _Boxes(pdfium_c, textpage.raw), number)
             finally:
                 textpage.close()
@@ -164,19 +166,8 @@ def _line(text: str, start: int, end: int, boxes: _Boxes, page: int) -> Line | N
     left, _, bottom, _ = boxes.box(first)
     _, right, _, _ = boxes.box(last)
     size = boxes.size(first)
-    tail = None if _VOWELLESS.search(raw) else _FALLBACK_TAIL.search(raw)
-    if tail is None and _VOWELLESS.search(raw):
+    if not raw.isascii() and _VOWELLESS.search(raw):
         stripped, left, right = _rebuild(text, first, last, boxes, size)
-    elif tail is not None:
-        # Confirm with positions: the tail's first letter sits left of the letter before it.
-        tail_start = start + tail.start() + 1
-        while tail_start < end and text[tail_start].isspace():
-            tail_start += 1
-        before = tail_start - 1
-        while before > first and text[before].isspace():
-            before -= 1
-        if boxes.box(tail_start)[0] < boxes.box(before)[0]:
-            stripped, left, right = _rebuild(text, first, last, boxes, size)
     if size < 1.5:  # pdfium reports 1.0 for some generated characters; use the glyph height
         _, _, b, t = boxes.box(first)
         size = max(t - b, 1.0)

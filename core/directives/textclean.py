@@ -31,16 +31,31 @@ def normalise_unicode(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
 
 
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2007\u202f\u200b\ufeff]|  ")
+_SUPERSCRIPT_CHARS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]")
+
+
 def clean_line(line: str) -> str:
-    """One line without conversion debris; bullets become "- "."""
-    line = _FOOTNOTE_BODY.sub("", line)
-    line = _ANCHORS.sub("", line)
-    line = _BRACKET_MARK.sub("", line)
-    line = _SUPERSCRIPTS.sub("", line)
-    line = _MD_HEADING.sub("", line)
-    line = _EMPHASIS.sub("", line)
-    line = _BULLETS.sub(r"\1- ", line)
-    line = _SPACES.sub(" ", line)
+    """One line without conversion debris; bullets become "- ".
+
+    Each substitution runs only when its mark can be there: a directive has thousands of lines
+    and most carry none, so the checks keep reading a 20-page PDF within its time budget."""
+    if "[" in line:
+        line = _FOOTNOTE_BODY.sub("", line)
+        line = _ANCHORS.sub("", line)
+        line = _BRACKET_MARK.sub("", line)
+    if not line.isascii():
+        if _SUPERSCRIPT_CHARS.search(line):
+            line = _SUPERSCRIPTS.sub("", line)
+    if "#" in line:
+        line = _MD_HEADING.sub("", line)
+    if "*" in line or "__" in line:
+        line = _EMPHASIS.sub("", line)
+    stripped = line.lstrip()
+    if stripped[:1] and not stripped[:1].isalnum() and stripped[:1] not in "-+(“\"'":
+        line = _BULLETS.sub(r"\1- ", line)
+    if _ODD_SPACE.search(line):
+        line = _SPACES.sub(" ", line)
     return line.strip()
 
 
