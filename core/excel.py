@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from functools import lru_cache
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,7 @@ _NARROW = set("iljtfrI.,:;'!|()[]-/ ")
 _WIDE = set("mwMW@%")
 
 
+@lru_cache(maxsize=16384)  # a register repeats its fields, procedures and yes/no values 100,000 times
 def text_width(text: str) -> float:
     """Approximate width of one line of text in character units (Times New Roman 12)."""
     width = 0.0
@@ -121,6 +123,7 @@ def display_text(value, kind: str) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=16384)
 def lines_needed(text: str, width: float) -> int:
     """Lines a wrapped cell of `width` characters takes for `text` (words kept whole)."""
     room = max(width - 1.2, 1.0)
@@ -214,7 +217,9 @@ class _Writer:
         self.row_index += 1
         if height:
             self.ws.row_dimensions[self.row_index].height = height
-        self.ws.append(cells)
+        self.ws.append(cells)   # written out now (write-only): its height is no longer needed in memory
+        if height:
+            del self.ws.row_dimensions[self.row_index]
 
     def write(self) -> None:
         from openpyxl.utils import get_column_letter
