@@ -28,6 +28,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from functools import lru_cache
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,7 @@ _NARROW = set("iljtfrI.,:;'!|()[]-/ ")
 _WIDE = set("mwMW@%")
 
 
+@lru_cache(maxsize=16384)  # a register repeats its fields, procedures and yes/no values 100,000 times
 def text_width(text: str) -> float:
     """Approximate width of one line of text in character units (Times New Roman 12)."""
     width = 0.0
@@ -121,6 +123,7 @@ def display_text(value, kind: str) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=16384)
 def lines_needed(text: str, width: float) -> int:
     """Lines a wrapped cell of `width` characters takes for `text` (words kept whole)."""
     room = max(width - 1.2, 1.0)
@@ -197,7 +200,7 @@ class _Writer:
         self.Alignment = Alignment
         self.row_index = 0
 
-    def _cell(self, value, *, font=None, fill=None, number_format=None, alignment=None, border=True):
+    def _cell(self, value, *, font=None, fill=None, number_format=None, alignment=None, border=False):
         cell = self.WriteOnlyCell(self.ws, value=value)
         cell.font = font or self.font
         if fill:
@@ -214,7 +217,9 @@ class _Writer:
         self.row_index += 1
         if height:
             self.ws.row_dimensions[self.row_index].height = height
-        self.ws.append(cells)
+        self.ws.append(cells)   # written out now (write-only): its height is no longer needed in memory
+        if height:
+            del self.ws.row_dimensions[self.row_index]
 
     def write(self) -> None:
         from openpyxl.utils import get_column_letter
@@ -237,6 +242,7 @@ class _Writer:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
+        ws.print_options.gridLines = True   # the grid on paper as on screen (data cells carry no borders)
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.oddFooter.center.text = "Trang &P / &N"
@@ -256,7 +262,7 @@ class _Writer:
         head_fill = self.PatternFill("solid", fgColor=HEADER_FILL)
         head_align = self.Alignment(horizontal="center", vertical="center", wrap_text=True)
         head_lines = max(lines_needed(c.title, w) for c, w in zip(spec.columns, widths))
-        self._append([self._cell(c.title, font=self.bold, fill=head_fill, alignment=head_align)
+        self._append([self._cell(c.title, font=self.bold, fill=head_fill, alignment=head_align, border=True)
                       for c in spec.columns], height=head_lines * LINE_HEIGHT + 4)
 
         # One prepared style per column (text / typed value): copying a cell's style array is several
@@ -285,33 +291,40 @@ class _Writer:
         if styled and styled.span:
             text = values[0] if values else ""
             align = self.Alignment(horizontal="left", vertical="center", wrap_text=True)
-            cells = [self._cell(text, font=font, fill=fill, alignment=align)]
-            cells += [self._cell(None, fill=fill) for _ in range(self.ncols - 1)]
+            cells = [self._cell(text, font=font, fill=fill, alignment=align, border=True)]
+            cells += [self._cell(None, fill=fill, border=True) for _ in range(self.ncols - 1)]
             lines = lines_needed(str(text), sum(self.widths))
             self._append(cells, height=lines * LINE_HEIGHT + 3 if lines > 1 else None)
             self.ws.merged_cells.add(f"A{self.row_index}:{_letter(self.ncols)}{self.row_index}")
             return
         values += [None] * (self.ncols - len(values))
+        values = [_typed(v, c.kind) for v, c in zip(values, self.spec.columns)]
+        lines = 1
+        for value, width in zip(values, self.widths):
+            # Cheap test first: most cells are far shorter than their column.
+            if isinstance(value, str) and value and (len(value) * 1.45 > width - 1.2 or "\n" in value):
+                lines = max(lines, lines_needed(value, width))
         plain = not (styled and (styled.fill or styled.bold or styled.colors))
-        cells, lines = [], 1
+        cells = []
         for index, (value, col) in enumerate(zip(values, self.spec.columns)):
-            value = _typed(value, col.kind)
             text_style, typed_style = self.templates[index]
-            if plain and not (isinstance(value, float) and col.kind == INTEGER):
+            if plain and value is None:
+                cells.append(None)            # an empty cell needs nothing: the grid prints (gridLines)
+            elif plain and isinstance(value, str) and lines == 1:
+                cells.append(value)           # the workbook's own font; no style to look up per cell
+            elif plain and not (isinstance(value, float) and col.kind == INTEGER):
                 cell = self.WriteOnlyCell(self.ws, value=value)
-                cell._style = copy(text_style if isinstance(value, str) or value is None else typed_style)
+                cell._style = copy(text_style if isinstance(value, str) else typed_style)
+                cells.append(cell)
             else:
                 cell_font = font
                 if styled and index in styled.colors:
                     cell_font = self.Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=styled.colors[index])
-                number_format = NUMBER_FORMATS.get(col.kind) if not isinstance(value, str) else None
+                number_format = NUMBER_FORMATS.get(col.kind) if not isinstance(value, (str, type(None))) else None
                 if isinstance(value, float) and col.kind == INTEGER:
                     number_format = NUMBER_FORMATS[DECIMAL]
-                cell = self._cell(value, font=cell_font, fill=fill, number_format=number_format,
-                                  alignment=self.templates_alignment(index))
-            cells.append(cell)
-            if isinstance(value, str) and value and (len(value) * 1.45 > self.widths[index] - 1.2 or "\n" in value):
-                lines = max(lines, lines_needed(value, self.widths[index]))
+                cells.append(self._cell(value, font=cell_font, fill=fill, number_format=number_format,
+                                        alignment=self.templates_alignment(index)))
         self._append(cells, height=lines * LINE_HEIGHT + 3 if lines > 1 else None)
 
     def templates_alignment(self, index: int):
@@ -349,6 +362,13 @@ def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike) -> Path:
     if not path.parent.is_dir():
         raise UserInputError(f"Không có thư mục “{path.parent}” để lưu tệp.")
     book = Workbook(write_only=True)
+    # The workbook's default font (the Normal style and every cell without a style of its own) is
+    # Times New Roman 12: the data cells of a 100,000-row register then need no style of their own,
+    # which is most of the cost of writing them. Column widths are in units of this font's digit.
+    from openpyxl.styles import Font
+    from openpyxl.utils.indexed_list import IndexedList
+
+    book._fonts = IndexedList([Font(name=FONT_NAME, size=FONT_SIZE)])
     names: list[str] = []
     for spec in sheets:
         name = sheet_name(spec.name, names)

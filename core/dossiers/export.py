@@ -2,8 +2,8 @@
 
 CSV is written with a UTF-8 BOM so Excel on Windows shows the diacritics. The .xlsx files
 are written by core.excel (date cells, numbers, fitted widths, frozen header, A4 print setup);
-register rows are streamed (a cursor over SQLite), so a ten-year register never sits in memory. The register export uses the import's header names, so an
-exported file imports back unchanged.
+register rows are streamed (a cursor over SQLite), so a ten-year register never sits in memory.
+The register export uses the import's header names, so an exported file imports back unchanged.
 """
 
 from __future__ import annotations
@@ -25,10 +25,6 @@ from db.store import Store
 
 SOURCE_LABELS = {"register": "Sổ đăng ký", "tally": "Số liệu tổng hợp theo ngày",
                  "total_register": "", "total_tally": "", "total": ""}
-
-
-def _date(value: str | None) -> str:
-    return format_date(dt.date.fromisoformat(value)) if value else ""
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -83,7 +79,8 @@ def counter_rows(store: Store, period: Period):
 def counter_sheet(store: Store, period: Period) -> Sheet:
     rows = counter_rows(store, period)
     next(rows)
-    styled = (Row(r, bold=True, fill="EEF2F7") if r[0] == "Tổng cộng" or not r[1] and r[0] else r for r in rows)
+    # The totals ("Cộng sổ đăng ký hồ sơ", "Tổng cộng") have no source label: bold on a light fill.
+    styled = (r if r[1] else Row(r, bold=True, fill="EEF2F7") for r in rows)
     columns = [Column("Lĩnh vực", max_width=40), Column("Nguồn số liệu", max_width=28),
                *(Column(name, INTEGER, max_width=16) for name, _ in COUNTER_COLUMNS)]
     return Sheet("Số liệu " + period.label(), columns, styled)

@@ -251,3 +251,25 @@ def test_portable_zip_keeps_data_beside_the_executable(frozen, home, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (target / frozen.folder.name / "data" / "motcua.sqlite3").is_file()
     assert not (home / "share").exists() or not any((home / "share").rglob("motcua.sqlite3"))
+
+
+def test_word_and_excel_outputs_from_the_frozen_app(frozen, home):
+    # python-docx needs its default template and openpyxl its styles inside the bundle.
+    import docx
+    from openpyxl import load_workbook
+
+    data = home / "data"
+    assert frozen.run("init", "--unit", "21484", "--staff", "Trần Văn Đức", "--data-dir", data, home=home).returncode == 0
+    sheet = home / "phieu.docx"
+    done = frozen.run("checklist", "blank", "--out", sheet, "--data-dir", data, home=home)
+    assert done.returncode == 0, done.stderr
+    assert any(p.text.startswith("PHIẾU KIỂM TRA") for p in docx.Document(sheet).paragraphs)
+    register = home / "so.xlsx"
+    done = frozen.run("export-dossiers", "--from", "2026-01-01", "--to", "2026-12-31", "--out", register,
+                      "--data-dir", data, home=home)
+    assert done.returncode == 0, done.stderr
+    ws = load_workbook(register).active
+    assert ws.freeze_panes == "A2" and ws["A1"].value == "Mã hồ sơ"
+    refused = frozen.run("export-dossiers", "--from", "2026-01-01", "--to", "2026-12-31", "--out", home / "so.pdf",
+                         "--data-dir", data, home=home)
+    assert refused.returncode == 2 and "không hỗ trợ định dạng" in refused.stderr

@@ -173,3 +173,14 @@ def test_docx_converts_with_libreoffice_and_shows_the_report(tmp_path):
         assert "BÁO CÁO" in text and "Kết quả số hóa hồ sơ tháng 01 năm 2026" in text
         assert "18/09/2026" in text and "Nơi nhận:" in text and "Nguyễn Văn An" in text
         assert min(c["x0"] for c in page.chars) >= 30 * 72 / 25.4 - 2               # the 30 mm left margin
+
+
+def test_the_specimen_that_uses_every_block_renders_to_word(tmp_path):
+    from core.printing.sample import sample_story
+
+    out = build_docx(sample_story(find_unit("21484"), dt.date(2026, 1, 5)), tmp_path / "mau.docx").path
+    d = docx.Document(out)
+    table = next(t for t in d.tables if t.rows[0].cells[0].text == "STT")
+    assert all(run.bold for p in table.rows[-1].cells[1].paragraphs for run in p.runs)   # the bold total row
+    assert "KT. CHỦ TỊCH" in d.tables[-1].rows[0].cells[1].text
+    assert any("☒" in p.text for p in d.paragraphs) and any("☑" in p.text for p in d.paragraphs)
