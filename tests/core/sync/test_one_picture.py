@@ -358,9 +358,33 @@ def test_source_text_of_a_letter_the_commune_imported_is_not_sent_unless_chosen(
     with hub.store() as s:
         sent = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (plan.directive_id,)))["row"]
     assert sent["source_text"] is None and sent["subject"]
-    a.store.update("local_directives", plan.directive_id, {"share_source_text": 1})  # staff chose to share
+    _cli(a, "share-letter-text", plan.directive_id)  # staff chose to share
     _sync(a)
     with hub.store() as s:
         sent = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (plan.directive_id,)))["row"]
     assert sent["source_text"] == a.store.get("local_directives", plan.directive_id)["source_text"]
 
+
+
+def test_a_pc_without_network_gets_the_units_rows_by_usb(unit, tmp_path):
+    from core.hub import ingest
+    from core.hub.unit_rows import rows_bundle
+    from core.sync import inbox
+
+    hub, url, (a, b, c) = unit
+    codes = {_code(1), _code(2)}
+    _dossier(a, 1)
+    _sync(a)
+    _dossier(b, 2)
+    usb = tmp_path / "usb"
+    outbox.cut_bundle(b.store, b.paths)
+    [carried] = outbox.export_to_folder(b.store, b.paths, usb)
+    with hub.store() as s:
+        assert ingest.ingest_bytes(hub.paths, s, carried.read_bytes(), via="usb").status == "applied"
+        path, manifest = rows_bundle(hub.paths, s, UNIT, usb)
+    results = inbox.import_folder(b.store, b.paths, usb)
+    assert [r.kind for _, r in results] == ["rows"]
+    assert sorted(r["code"] for r in b.store.query("SELECT code FROM dossiers WHERE deleted_at IS NULL")) == \
+        sorted(codes)
+    assert inbox.import_folder(b.store, b.paths, usb)  # again: changes nothing
+    assert b.store.scalar("SELECT count(*) FROM dossiers") == 2
