@@ -388,3 +388,47 @@ def test_a_pc_without_network_gets_the_units_rows_by_usb(unit, tmp_path):
         sorted(codes)
     assert inbox.import_folder(b.store, b.paths, usb)  # again: changes nothing
     assert b.store.scalar("SELECT count(*) FROM dossiers") == 2
+
+
+def _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch) -> tuple[set, str]:
+    """A data folder copied onto a second PC; both PCs edit one dossier at the same instant.
+    Returns (the edits the hub holds as its state or as recorded conflicts, the dossier id)."""
+    from core import clock
+
+    hub, url, (a, b, c) = unit
+    dossier_id = _dossier(a, 5)
+    _sync(a)
+    a.store.close()
+    shutil.copytree(a.paths.data_dir, tmp_path / "clone")
+    a.store = open_workspace(a.paths)
+    monkeypatch.setenv(device.MACHINE_ENV, "second-pc")
+    clone = Commune(UNIT, AppPaths(tmp_path / "clone"), open_workspace(AppPaths(tmp_path / "clone")))
+    monkeypatch.delenv(device.MACHINE_ENV)
+    hub.register(clone)
+    clock.freeze(clock.now_utc())
+    try:
+        update_dossier(a.store, dossier_id, {"procedure_name": "Sửa trên máy một"})
+        update_dossier(clone.store, dossier_id, {"procedure_name": "Sửa trên máy hai"})
+    finally:
+        clock.freeze(None)
+    _sync(a)
+    _sync(clone)
+    with hub.store() as s:
+        state = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
+        kept = {state["procedure_name"]} | {json.loads(r["lost_state"])["row"]["procedure_name"] for r in s.query(
+            "SELECT lost_state FROM conflicts WHERE row_id = ?", (dossier_id,))}
+    clone.close()
+    return kept, dossier_id
+
+
+def test_a_cloned_folder_never_makes_an_edit_vanish(unit, tmp_path, monkeypatch):
+    kept, _ = _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch)
+    assert kept == {"Sửa trên máy một", "Sửa trên máy hai"}  # one is the state, the other a visible conflict
+
+
+def test_negative_two_pcs_sharing_a_device_id_lose_an_edit_silently(unit, tmp_path, monkeypatch):
+    """Weaken: the copied folder keeps the device id (no detection). Both PCs then stamp the same
+    version on different edits, and the hub takes the second for the first: lost, unrecorded."""
+    monkeypatch.setattr(device, "why_new_device", lambda *a, **k: None)
+    kept, _ = _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch)
+    assert kept != {"Sửa trên máy một", "Sửa trên máy hai"}
