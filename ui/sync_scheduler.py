@@ -29,7 +29,8 @@ class SyncScheduler(QObject):
         self.timer.start()
         self.network = None
         QTimer.singleShot(0, self._watch_network)
-        QTimer.singleShot(FIRST_TRY_MS, lambda: self.start(force=False, automatic=True))
+        # With `self` as the context, Qt drops the call if the scheduler is gone by then.
+        QTimer.singleShot(FIRST_TRY_MS, self, lambda: self.start(force=False, automatic=True))
 
     def _watch_network(self) -> None:
         from ui.network_status import NetworkStatus

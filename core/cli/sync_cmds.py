@@ -139,6 +139,21 @@ def register_v2(subparsers, common) -> None:
                               help="hồ sơ cùng mã được nhập ở hai quầy và đã gộp thành một")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_merged)
+    p = subparsers.add_parser("share-letter-text", parents=[common],
+                              help="cho phép (hoặc thôi) gửi toàn văn một văn bản xã tự nhập lên tỉnh")
+    p.add_argument("directive_id", metavar="MÃ_VĂN_BẢN")
+    p.add_argument("--stop", action="store_true", help="thôi gửi toàn văn (mặc định: không gửi)")
+    p.set_defaults(handler=cmd_share_text)
+
+
+def cmd_share_text(args) -> int:
+    _, store = open_store(args)
+    with store:
+        row = store.get("local_directives", args.directive_id)
+        store.update("local_directives", row["id"], {"share_source_text": 0 if args.stop else 1})
+    print(("Sẽ không gửi" if args.stop else "Sẽ gửi") + f" toàn văn văn bản {row['number'] or row['id']} lên tỉnh "
+          "ở lần đồng bộ tới.")
+    return 0
 
 
 def cmd_conflicts(args) -> int:

@@ -28,7 +28,8 @@ from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedForma
 # a BLOB given to a JSON function would be read as JSONB, so the functions only ever see
 # TEXT, and the UTF-8 was validated before (`core.hub.receive`).
 _PATHS = {"t": "$.t", "id": "$.id", "op": "$.op", "seq": "$.seq", "row_id": "$.row.id", "origin": "$.row.origin",
-          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at", "hlc": "$.hlc", "dev": "$.dev"}
+          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at", "hlc": "$.hlc", "dev": "$.dev",
+          "base_hlc": "$.base[0]", "base_dev": "$.base[1]"}
 
 # The first problem of a line, in the order a reader would explain it.
 _LINE_PROBLEM = """
@@ -39,6 +40,8 @@ _LINE_PROBLEM = """
       WHEN typeof(seq) IS NOT 'integer' OR seq < 0 THEN 'số thứ tự thay đổi sai'
       WHEN hlc IS NOT NULL AND (typeof(hlc) IS NOT 'integer' OR hlc < 0 OR typeof(dev) IS NOT 'text'
                                 OR length(dev) NOT BETWEEN 1 AND 100) THEN 'phiên bản bản ghi sai'
+      WHEN base_hlc IS NOT NULL AND (typeof(base_hlc) IS NOT 'integer' OR typeof(base_dev) IS NOT 'text')
+           THEN 'phiên bản gốc sai'
       WHEN op = 'purge' AND row_type IS NOT 'null' THEN 'bản ghi đã xóa hẳn không được kèm nội dung'
       WHEN op != 'purge' AND (row_type IS NOT 'object' OR typeof(row_id) IS NOT 'text' OR row_id != id)
            THEN 'nội dung bản ghi sai'
@@ -130,6 +133,8 @@ def version_legacy_lines(conn: sqlite3.Connection, device: str) -> None:
     gave the same changes (m0008): their time in hybrid-clock units, and the signing key's device."""
     conn.execute("UPDATE staging.incoming SET dev = ?, hlc = coalesce(CAST((julianday(updated_at) - 2440587.5) "
                  "* 86400000.0 AS INTEGER), 0) * 65536 + (seq % 65536)", (device,))
+    # One PC per unit then: an edit of that format was made on top of whatever the hub had.
+    conn.execute("UPDATE staging.incoming SET base_hlc = hlc, base_dev = dev")
 
 
 def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: str, bundle_id: str = "") -> int:
@@ -139,12 +144,25 @@ def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: st
     arrive in; an older one is never dropped in silence: its line is kept in `conflicts`.
     Each row written gets the next `rev`, the order in which a unit's devices read them back.
     """
+    # An edit from another device than the hub's version's, older than it: the incoming line is kept.
     lost = conn.execute(
         """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
                                   lost_device, lost_state, recorded_at)
            SELECT ?, x.t, x.id, ?, r.hlc, r.device, x.hlc, x.dev, x.line, ?
            FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
            WHERE r.unit = ? AND (coalesce(r.hlc, 0), coalesce(r.device, '')) > (x.hlc, x.dev)
+             AND r.device IS NOT x.dev
+           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+    # A newer edit made without seeing the hub's version (its base is older), from another device:
+    # the hub's version is replaced, and kept here — concurrent edits at two counters both stay visible.
+    lost += conn.execute(
+        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+                                  lost_device, lost_state, recorded_at)
+           SELECT ?, x.t, x.id, ?, x.hlc, x.dev, r.hlc, r.device, r.state, ?
+           FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           WHERE r.unit = ? AND r.hlc IS NOT NULL AND r.device IS NOT x.dev
+             AND (x.hlc, x.dev) > (r.hlc, r.device)
+             AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '')) < (r.hlc, r.device))
            ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
     base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'row_rev'), 0)").fetchone()[0])
     staged = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0]

@@ -35,7 +35,7 @@ def _records(store: Store, unit: str, after: int, limit: int) -> tuple[list[tupl
             "SELECT rev, table_name, row_id, op, seq, state, hlc, device FROM rows "
             "WHERE unit = ? AND rev > ? ORDER BY rev LIMIT ?", (unit, after, limit)):
         row = json.loads(state).get("row") if state else None
-        out.append((table, row_id, "purge" if row is None else op, seq, row, hlc or 0, device or "hub"))
+        out.append((table, row_id, "purge" if row is None else op, seq, row, hlc or 0, device or "hub", None))
         last = rev
     return out, last
 

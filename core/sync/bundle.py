@@ -132,12 +132,14 @@ class Bundle(ManifestFields):
 # -- writing ------------------------------------------------------------------------
 
 def encode_record(table: str, row_id: str, op: str, seq: int, row: dict | None,
-                  hlc: int | None = None, dev: str | None = None) -> bytes:
-    """One records.jsonl line. v2 lines carry the row's version: `hlc` and `dev` (docs/BUNDLE_FORMAT.md)."""
+                  hlc: int | None = None, dev: str | None = None, base: list | None = None) -> bytes:
+    """One records.jsonl line. v2 lines carry the row's version (`hlc`, `dev`) and the version the
+    edit was made on top of (`base`, [hlc, dev] or null) (docs/BUNDLE_FORMAT.md)."""
     record = {"t": table, "id": row_id, "op": op, "seq": seq}
     if hlc is not None:
         record["hlc"] = hlc
         record["dev"] = dev
+        record["base"] = base
     record["row"] = row
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
 
@@ -552,8 +554,11 @@ def _record_problem(record: Any, checked: set) -> str | None:
                 return "tên cột sai"
             checked.add(columns)
     if len(record) != 5:
-        hlc, dev = get("hlc"), get("dev")
-        if len(record) != 7 or type(hlc) is not int or hlc < 0 or type(dev) is not str or not dev \
+        hlc, dev, base = get("hlc"), get("dev"), get("base", 0)
+        if len(record) != 8 or type(hlc) is not int or hlc < 0 or type(dev) is not str or not dev \
                 or len(dev) > MAX_ROW_ID:
             return "có trường lạ"
+        if base is not None and (type(base) is not list or len(base) != 2 or type(base[0]) is not int
+                                 or type(base[1]) is not str):
+            return "phiên bản gốc sai"
     return None

@@ -58,9 +58,10 @@ PRIVATE_COLUMNS = {"local_directives": ("source_text", "share_source_text")}
 
 
 def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq: int
-                 ) -> Iterator[tuple[str, str, str, int, dict | None, int, str]]:
-    """(table, row_id, op, seq, row, hlc, device) for the latest state of each row changed in
-    (after, upto], with the version (hlc, device) of that last change.
+                 ) -> Iterator[tuple]:
+    """(table, row_id, op, seq, row, hlc, device, base) for the latest state of each row changed in
+    (after, upto], with the version (hlc, device) of that last change and the version it was made
+    on top of (`base`, [hlc, device] or None).
 
     A row changed five times travels once, with the seq of its last change. A row
     tombstoned travels as op "delete" with its full state (deleted_at set); a row
@@ -69,21 +70,28 @@ def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq:
     """
     for table in owned_tables(conn, owner):
         # The bare columns take their values from the row holding MAX(seq) (SQLite rule).
+        # `base`: the version this device's edits started from — the last change before this
+        # bundle's range or received from another device since (the hub tells an edit made without
+        # seeing its current version from one made on top of it: core.hub.apply).
         cursor = conn.execute(
-            f"""SELECT m.op, m.seq, m.row_id, m.hlc, m.device, m.remote, t.* FROM
+            f"""SELECT m.op, m.seq, m.row_id, m.hlc, m.device, m.remote, b.hlc, b.device, t.* FROM
                   (SELECT row_id, MAX(seq) AS seq, op, hlc, device, remote FROM change_log
                     WHERE table_name = ? AND seq > ? AND seq <= ? GROUP BY row_id) AS m
+                LEFT JOIN change_log AS b ON b.seq = (
+                    SELECT p.seq FROM change_log AS p WHERE p.table_name = ? AND p.row_id = m.row_id
+                      AND p.seq < m.seq AND (p.seq <= ? OR p.remote = 1) ORDER BY p.seq DESC LIMIT 1)
                 LEFT JOIN [{table}] AS t ON t.id = m.row_id
-                ORDER BY m.seq""", (table, after_seq, upto_seq))
-        names = [d[0] for d in cursor.description][6:]
+                ORDER BY m.seq""", (table, after_seq, upto_seq, table, after_seq))
+        names = [d[0] for d in cursor.description][8:]
         private = PRIVATE_COLUMNS.get(table)
         for values in cursor:
-            op, seq, row_id, hlc, device, remote = values[:6]
+            op, seq, row_id, hlc, device, remote, base_hlc, base_device = values[:8]
             if remote:
                 continue
-            state = values[6:]
+            base = None if base_hlc is None else [base_hlc, base_device]
+            state = values[8:]
             if state[0] is None:  # t.id: the row is gone
-                yield table, row_id, "purge", seq, None, hlc, device
+                yield table, row_id, "purge", seq, None, hlc, device, base
                 continue
             row = dict(zip(names, state))
             if private and not row.get(private[1]):
@@ -92,7 +100,7 @@ def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq:
                 op = "delete"
             elif op not in ("insert", "update"):
                 op = "update"
-            yield table, row_id, op, seq, row, hlc, device
+            yield table, row_id, op, seq, row, hlc, device, base
 
 
 def apply_records(conn: sqlite3.Connection, records: list[dict], *, allowed_owner: str) -> dict[str, int]:

@@ -121,8 +121,18 @@ def why_new_device(sidecar: dict | None, *, device: str, sealed: bool, last_seq:
 
 
 def ensure_device(store: Store, paths: AppPaths) -> Device:
-    """This database's current device, made anew when the database or its folder was copied."""
+    """This database's current device, made anew when the database or its folder was copied.
+
+    The usual case (same device, same machine, sidecar up to date) only reads: no write lock,
+    no file written, so opening the workspace stays as fast as before."""
     machine = machine_id()
+    sidecar = read_sidecar(paths)
+    device, last_seq, change_seq = _db_marks(store.conn)
+    row = store.conn.execute("SELECT sealed_at, key_file FROM sync_devices WHERE device_id = ?", (device,)).fetchone()
+    if row and row[0] and sidecar and why_new_device(sidecar, device=device, sealed=True, last_seq=last_seq,
+                                                     change_seq=change_seq, machine=machine) is None \
+            and int(sidecar.get("change_seq") or 0) == change_seq and int(sidecar.get("last_seq") or 0) == last_seq:
+        return Device(device, row[1])
     with store.transaction() as conn:
         device, last_seq, change_seq = _db_marks(conn)
         sealed = conn.execute("SELECT sealed_at FROM sync_devices WHERE device_id = ?", (device,)).fetchone()

@@ -277,3 +277,33 @@ def merged_dossiers(store: Store) -> list[dict]:
         "k.created_at AS kept_created_at, k.finished_on AS kept_finished_on, m.deleted_at AS merged_at "
         "FROM dossiers m LEFT JOIN dossiers k ON k.id = m.merged_into "
         "WHERE m.merged_into IS NOT NULL ORDER BY m.code")
+
+
+TABLE_LABELS = {"dossiers": "hồ sơ", "task_progress": "tiến độ nhiệm vụ", "local_tasks": "nhiệm vụ",
+                "local_directives": "văn bản", "checklist_runs": "phiếu kiểm tra", "staff": "cán bộ"}
+
+
+def notices(store: Store) -> list[dict]:
+    """What the Đồng bộ page lists for staff: dossiers merged (same code at two counters) and
+    edits that lost to a newer version, newest first, as plain Vietnamese sentences."""
+    from core.clock import format_date, parse_utc, LOCAL_TZ
+
+    def when(stamp: str | None) -> str:
+        if not stamp:
+            return ""
+        moment = parse_utc(stamp).astimezone(LOCAL_TZ)
+        return f"{format_date(moment.date())} {moment:%H:%M}"
+
+    out = []
+    for m in merged_dossiers(store):
+        out.append({"stamp": m["merged_at"] or "", "when": when(m["merged_at"]), "kind": "Hồ sơ trùng mã đã gộp",
+                    "text": f"Hồ sơ {m['code']} được nhập ở hai quầy; giữ bản nhập lúc {when(m['kept_created_at'])}, "
+                            f"bản nhập lúc {when(m['merged_created_at'])} đã gộp vào. Kiểm tra lại nếu thông tin khác nhau."})
+    for c in list_conflicts(store):
+        where = "tại tỉnh" if c["where_found"] == "hub" else "trên máy này"
+        label = TABLE_LABELS.get(c["table_name"], c["table_name"])
+        out.append({"stamp": c["recorded_at"] or "", "when": when(c["recorded_at"]), "kind": "Xung đột đồng bộ",
+                    "text": f"Một bản sửa {label} ({c['row_id'][:8]}) cũ hơn bản đang giữ {where} nên không được "
+                            "dùng; nội dung của nó vẫn được lưu (lệnh sync-conflicts)."})
+    out.sort(key=lambda r: r["stamp"], reverse=True)
+    return out

@@ -97,6 +97,13 @@ class SyncPage(Page):
         self.received_view = self._table(self.received_model, "receivedTable", stretch=4)
         layout.addWidget(self.received_view, 2)
 
+        # Sync v2 (issue 13): dossiers merged across counters and edits that lost, shown to staff.
+        self.notices_label = QLabel("Hồ sơ trùng mã đã gộp và xung đột đồng bộ:")
+        layout.addWidget(self.notices_label)
+        self.notices_model = RowsModel([Column("when", "Lúc"), Column("kind", "Loại"), Column("text", "Nội dung")])
+        self.notices_view = self._table(self.notices_model, "syncNoticesTable", stretch=2)
+        layout.addWidget(self.notices_view, 1)
+
         layout.addWidget(self._connection_box())
 
     def _table(self, model: RowsModel, name: str, *, stretch: int) -> QTableView:
@@ -149,11 +156,14 @@ class SyncPage(Page):
             from core.errors import NotInitialisedError
             from db.settings import PROVINCE_KEY, get_setting
 
+            from core.sync.pull import notices
+
             view = load_view(store)
             try:
                 own = identity.describe(store, paths)
             except NotInitialisedError:
                 own = None
+            view.notices = notices(store)
             return view, own, identity.hub_url(store) or "", get_setting(store, PROVINCE_KEY) or ""
 
         self.ctx.bg.read(load, self._show)
@@ -166,13 +176,17 @@ class SyncPage(Page):
         self.warnings.setVisible(bool(view.warnings))
         self.bundles_model.set_rows(view.bundles)
         self.received_model.set_rows(view.received)
+        notices = getattr(view, "notices", [])
+        self.notices_model.set_rows(notices)
+        self.notices_label.setVisible(bool(notices))
+        self.notices_view.setVisible(bool(notices))
         self.bundles_view.resizeRowsToContents()
         if not self.hub_edit.hasFocus():
             self.hub_edit.setText(hub)
         if not self.key_edit.hasFocus():
             self.key_edit.setText(province_key)
         if own:
-            self.own_key.setText(f"{own['public_key']}  (dấu vân tay {own['fingerprint']})")
+            self.own_key.setText(f"{own['public_key']}  (dấu vân tay {own['fingerprint']}; máy {own['device'][:8]})")
         self.send_button.setEnabled(view.hub_configured and not self.scheduler.running)
 
     # -- actions ---------------------------------------------------------------------

@@ -358,9 +358,77 @@ def test_source_text_of_a_letter_the_commune_imported_is_not_sent_unless_chosen(
     with hub.store() as s:
         sent = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (plan.directive_id,)))["row"]
     assert sent["source_text"] is None and sent["subject"]
-    a.store.update("local_directives", plan.directive_id, {"share_source_text": 1})  # staff chose to share
+    _cli(a, "share-letter-text", plan.directive_id)  # staff chose to share
     _sync(a)
     with hub.store() as s:
         sent = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (plan.directive_id,)))["row"]
     assert sent["source_text"] == a.store.get("local_directives", plan.directive_id)["source_text"]
 
+
+
+def test_a_pc_without_network_gets_the_units_rows_by_usb(unit, tmp_path):
+    from core.hub import ingest
+    from core.hub.unit_rows import rows_bundle
+    from core.sync import inbox
+
+    hub, url, (a, b, c) = unit
+    codes = {_code(1), _code(2)}
+    _dossier(a, 1)
+    _sync(a)
+    _dossier(b, 2)
+    usb = tmp_path / "usb"
+    outbox.cut_bundle(b.store, b.paths)
+    [carried] = outbox.export_to_folder(b.store, b.paths, usb)
+    with hub.store() as s:
+        assert ingest.ingest_bytes(hub.paths, s, carried.read_bytes(), via="usb").status == "applied"
+        path, manifest = rows_bundle(hub.paths, s, UNIT, usb)
+    results = inbox.import_folder(b.store, b.paths, usb)
+    assert [r.kind for _, r in results] == ["rows"]
+    assert sorted(r["code"] for r in b.store.query("SELECT code FROM dossiers WHERE deleted_at IS NULL")) == \
+        sorted(codes)
+    assert inbox.import_folder(b.store, b.paths, usb)  # again: changes nothing
+    assert b.store.scalar("SELECT count(*) FROM dossiers") == 2
+
+
+def _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch) -> tuple[set, str]:
+    """A data folder copied onto a second PC; both PCs edit one dossier at the same instant.
+    Returns (the edits the hub holds as its state or as recorded conflicts, the dossier id)."""
+    from core import clock
+
+    hub, url, (a, b, c) = unit
+    dossier_id = _dossier(a, 5)
+    _sync(a)
+    a.store.close()
+    shutil.copytree(a.paths.data_dir, tmp_path / "clone")
+    a.store = open_workspace(a.paths)
+    monkeypatch.setenv(device.MACHINE_ENV, "second-pc")
+    clone = Commune(UNIT, AppPaths(tmp_path / "clone"), open_workspace(AppPaths(tmp_path / "clone")))
+    monkeypatch.delenv(device.MACHINE_ENV)
+    hub.register(clone)
+    clock.freeze(clock.now_utc())
+    try:
+        update_dossier(a.store, dossier_id, {"procedure_name": "Sửa trên máy một"})
+        update_dossier(clone.store, dossier_id, {"procedure_name": "Sửa trên máy hai"})
+    finally:
+        clock.freeze(None)
+    _sync(a)
+    _sync(clone)
+    with hub.store() as s:
+        state = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
+        kept = {state["procedure_name"]} | {json.loads(r["lost_state"])["row"]["procedure_name"] for r in s.query(
+            "SELECT lost_state FROM conflicts WHERE row_id = ?", (dossier_id,))}
+    clone.close()
+    return kept, dossier_id
+
+
+def test_a_cloned_folder_never_makes_an_edit_vanish(unit, tmp_path, monkeypatch):
+    kept, _ = _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch)
+    assert kept == {"Sửa trên máy một", "Sửa trên máy hai"}  # one is the state, the other a visible conflict
+
+
+def test_negative_two_pcs_sharing_a_device_id_lose_an_edit_silently(unit, tmp_path, monkeypatch):
+    """Weaken: the copied folder keeps the device id (no detection). Both PCs then stamp the same
+    version on different edits, and the hub takes the second for the first: lost, unrecorded."""
+    monkeypatch.setattr(device, "why_new_device", lambda *a, **k: None)
+    kept, _ = _two_pcs_one_folder_edit_the_same_row(unit, tmp_path, monkeypatch)
+    assert kept != {"Sửa trên máy một", "Sửa trên máy hai"}
