@@ -126,7 +126,7 @@ class Startup(QObject):
             made_demo = True
         backup = None
         if not self.smoke and is_initialised(store):
-            backup = db_backup.auto_backup_if_due(store.conn, self.paths.backups_dir)
+            backup = db_backup.auto_backup_if_due(store.conn, self.paths.backups_dir, self.paths.attachments_dir)
         return identity(store), made_demo, backup
 
     def _opened(self, result) -> None:

@@ -94,7 +94,7 @@ def cmd_backup(args) -> int:
     paths, store = open_store(args)
     with store:
         dest = Path(args.to) if args.to else paths.backups_dir / "manual"
-        made = backups.backup_database(store.conn, dest, "manual")
+        made = backups.backup_database(store.conn, dest, "manual", paths.attachments_dir)
     print(f"Đã sao lưu vào {made}")
     return 0
 
@@ -104,7 +104,7 @@ def cmd_restore(args) -> int:
     source = Path(args.file)
     if not source.exists():
         raise NotFoundError(f"Không tìm thấy tệp sao lưu “{source}”.")
-    aside = backups.restore_database(paths.db_file, source, paths.backups_dir)
+    aside = backups.restore_database(paths.db_file, source, paths.backups_dir, paths.attachments_dir)
     # Opening runs the integrity check and brings an older backup's schema up to date.
     _, store = open_store(args)
     store.close()

@@ -13,13 +13,12 @@ period has passed (a USB copy may still be on its way to somebody).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import now_utc, parse_utc, utc_iso
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
@@ -142,10 +141,7 @@ def _read_cut_marker(paths: AppPaths) -> int:
 
 
 def _write_cut_marker(paths: AppPaths, seq: int) -> None:
-    target = paths.outbox_dir / CUT_MARKER
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(str(seq), encoding="ascii")
-    os.replace(tmp, target)
+    durable.write_text_atomic(paths.outbox_dir / CUT_MARKER, str(seq), encoding="ascii")
 
 
 def _resend_after_restore(conn, marker: int) -> int:
@@ -262,13 +258,7 @@ def export_to_folder(store: Store, paths: AppPaths, folder: Path) -> list[Path]:
         if not source.exists():
             mark_error(store, row["bundle_id"], "Tệp gói đã bị mất khỏi thư mục hàng chờ.", "file_missing")
             continue
-        target = folder / source.name
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as f:
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        target = durable.copy_atomic(source, folder / source.name)
         written.append(target)
         if row["state"] != "sent":
             mark_sent(store, row["bundle_id"], "usb")
