@@ -95,7 +95,8 @@ def cmd_backup(args) -> int:
     with store:
         dest = Path(args.to) if args.to else paths.backups_dir / "manual"
         made = backups.backup_database(store.conn, dest, "manual", paths.attachments_dir)
-    print(f"Đã sao lưu vào {made}")
+    attached = len(backups.backup_attachment_names(made))
+    print(f"Đã sao lưu vào {made} (cơ sở dữ liệu và {attached} tệp đính kèm, đã kiểm tra đọc lại).")
     return 0
 
 
