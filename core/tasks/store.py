@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.privacy import require_no_personal_data
 from core import durable
 from core.clock import format_date, today_local, utc_iso
 from core.directives.deadlines import parse_deadline
@@ -146,6 +147,7 @@ def add_progress(store: Store, task_id: str, *, note: str | None = None, status:
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE_CHARS:
         raise UserInputError(f"Ghi chú tiến độ quá dài (tối đa {MAX_NOTE_CHARS} ký tự).")
+    require_no_personal_data(note, "Ghi chú tiến độ")
     if status is not None and status not in STATUSES:
         raise UserInputError("Trạng thái không hợp lệ.", details=repr(status))
     if assignee_id is not None and assignee_id != "" and not store.scalar(
