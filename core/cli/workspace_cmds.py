@@ -32,6 +32,8 @@ def register(subparsers, common) -> None:
 
     p = subparsers.add_parser("backup", parents=[common], help="sao lưu ngay")
     p.add_argument("--to", metavar="DIR", help="thư mục đích (mặc định: thư mục sao lưu)")
+    p.add_argument("--encrypt", action="store_true",
+                   help="mã hóa bản sao lưu bằng cụm mật khẩu (hỏi khi chạy, hoặc --passphrase-stdin); cần --to")
     p.set_defaults(handler=cmd_backup)
 
     p = subparsers.add_parser("restore", parents=[common], help="khôi phục từ một bản sao lưu")
@@ -91,6 +93,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_backup(args) -> int:
+    if getattr(args, "encrypt", False):
+        return _backup_encrypted(args)
     paths, store = open_store(args)
     with store:
         dest = Path(args.to) if args.to else paths.backups_dir / "manual"
@@ -100,14 +104,31 @@ def cmd_backup(args) -> int:
     return 0
 
 
+def _backup_encrypted(args) -> int:
+    from core.backups import backup_encrypted
+    from core.cli.passphrase import read_passphrase
+    from core.errors import UserInputError
+
+    if not args.to:
+        raise UserInputError("--encrypt dùng cho bản sao lưu ra ngoài thư mục dữ liệu: hãy ghi --to THƯ_MỤC.")
+    passphrase = read_passphrase(args, "Cụm mật khẩu cho bản sao lưu (ít nhất 8 ký tự)", confirm=True)
+    paths, store = open_store(args)
+    with store:
+        made = backup_encrypted(store, paths, Path(args.to), passphrase)
+    print(f"Đã sao lưu (mã hóa) vào {made}. Hãy ghi nhớ cụm mật khẩu: không có nó thì không khôi phục được.")
+    return 0
+
+
 def cmd_restore(args) -> int:
+    from core.backups import is_encrypted, restore_from
+    from core.cli.passphrase import read_passphrase
+
     paths = paths_for(args).ensure()
     source = Path(args.file)
     if not source.exists():
         raise NotFoundError(f"Không tìm thấy tệp sao lưu “{source}”.")
-    aside = backups.restore_database(paths.db_file, source, paths.backups_dir, paths.attachments_dir)
-    # Opening runs the integrity check and brings an older backup's schema up to date.
-    _, store = open_store(args)
-    store.close()
+    passphrase = read_passphrase(args, "Cụm mật khẩu của bản sao lưu") if is_encrypted(source) else None
+    # Restoring opens the result: the integrity check and an older backup's schema brought up to date.
+    aside = restore_from(paths, source, passphrase)
     print(f"Đã khôi phục từ {source}. Dữ liệu trước khi khôi phục được giữ tại {aside}")
     return 0
