@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core import durable
 from core.clock import format_datetime_local, now_utc, today_local
 from core.hub.overview import STALE_DAYS, VERDICT_LABELS, unit_overview
 from db.store import Store
@@ -52,5 +52,5 @@ def write_report(store: Store, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     book.save(tmp)
-    os.replace(tmp, out)
+    durable.replace_durably(tmp, out)
     return out

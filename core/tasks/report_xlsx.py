@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core import durable
 from core.clock import format_date
 from core.tasks.report import HEADERS, QuarterReport
 
@@ -85,7 +86,7 @@ def _save_atomically(book: Workbook, out: Path) -> None:
     os.close(fd)
     try:
         book.save(tmp)
-        os.replace(tmp, out)
+        durable.replace_durably(Path(tmp), out)
     except PermissionError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise AppError(f"Không ghi được “{out.name}”: tệp đang mở trong Excel hoặc không có quyền ghi. "
