@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from core import durable
 from core.errors import AppError, UserInputError
 
 TEXT, DATE, DATETIME, INTEGER, DECIMAL, PERCENT = "text", "date", "datetime", "integer", "decimal", "percent"
@@ -378,7 +379,7 @@ def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike) -> Path:
     os.close(fd)
     try:
         book.save(tmp)
-        os.replace(tmp, path)
+        durable.replace_durably(Path(tmp), path)  # fsynced before and after the rename
     except PermissionError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise AppError(f"Không ghi được “{path.name}”: tệp đang mở trong Excel hoặc không có quyền ghi. "

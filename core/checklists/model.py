@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from core.privacy import require_no_personal_data
 from core.errors import UserInputError
 
 KINDS = ("check", "number", "text")
@@ -158,6 +159,7 @@ def normalise_answer(item: Item, *, status: str | None = None, number: str | flo
     if status is not None and status not in STATUSES:
         raise UserInputError("Kết quả kiểm tra không hợp lệ.", details=f"status={status!r}")
     note = (note or "").strip() or None
+    require_no_personal_data(note, "Ghi chú")
     text = (text or "").strip() or None
     if item.kind == "number":
         value = parse_number(number, item=item)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
+from core import durable
 from core.clock import format_date
 from core.dossiers.indicators import COUNTER_COLUMNS, INDICATORS, compute_indicators, counters
 from core.dossiers.model import CHANNELS, COLUMN_LABELS, EDITABLE_COLUMNS, RESULT_LABELS, fee_as_import_text, yes_no
@@ -114,7 +116,7 @@ def _atomic_target(path: Path) -> Path:
 
 def _finish(partial: Path, final: Path) -> Path:
     try:
-        os.replace(partial, final)
+        durable.replace_durably(partial, final)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise AppError(f"Không ghi được tệp “{final}” (tệp đang mở trong Excel?).", details=repr(exc)) from exc

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 
+from core.privacy import require_no_personal_data
 from core.errors import ReadOnlyError, UserInputError
 from db.store import Store
 
@@ -69,6 +70,7 @@ def lock_month(store: Store, month: str, note: str | None = None) -> str:
                                 (month,))
         if existing:
             return existing
+        require_no_personal_data(note, "Ghi chú")
         return store.insert("dossier_month_locks", {"month": month, "note": (note or "").strip() or None})
 
 
@@ -123,4 +125,5 @@ def _require_text(reason: str | None) -> str:
         raise UserInputError("Cần ghi lý do khi sửa số liệu của tháng đã khóa.")
     if len(reason) > 500:
         raise UserInputError("Lý do quá dài (tối đa 500 ký tự).")
+    require_no_personal_data(reason, "Lý do")
     return reason

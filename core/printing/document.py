@@ -29,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
+from core import durable
 from core.errors import AppError
 from core.printing import fonts, model
 from core.printing.page import (
@@ -292,6 +293,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        durable.fsync_dir(path.parent)
     except PermissionError as exc:
         _remove_quietly(tmp)
         raise PdfWriteError(f"Không ghi được tệp “{path.name}”: tệp đang mở ở chương trình khác "

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from core import durable
 from core import __version__ as APP_VERSION
 from core.clock import utc_iso
 from core.sync import keys as keymod
@@ -166,7 +167,7 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
     counts: dict[str, int] = {}
     members: dict[str, dict] = {}
     try:
-        with open(tmp, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with durable.open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             digest, size = hashlib.sha256(), 0
             with zf.open(RECORDS, "w", force_zip64=True) as out:
                 buffer = []
@@ -220,7 +221,7 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, final)
-        _fsync_dir(dest_dir)
+        durable.fsync_dir(dest_dir)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -255,16 +256,6 @@ def bundle_file_name(kind: str, source: str, destination: str, created: str, bun
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text or "")[:20] or "x"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- reading ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import utc_iso
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
@@ -103,6 +104,10 @@ def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, v
     records = opened.records()
     ack = opened.ack()
     acknowledged = 0
+    # The attachments are on the disk, whole, before the bundle is recorded as applied: a power
+    # cut in between leaves files no row points to yet, and the bundle is imported again.
+    for name, data in opened.attachments().items():
+        durable.write_bytes_atomic(paths.attachments_dir / "province" / f"{opened.bundle_id[:8]}-{name}", data)
     with store.transaction() as conn:
         try:
             counts = changes.apply_records(conn, records, allowed_owner="province") if records else {}
@@ -119,8 +124,4 @@ def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, v
                      (opened.bundle_id, opened.kind, opened.source, utc_iso(), via, len(records),
                       json.dumps(counts, ensure_ascii=False)))
         set_setting(store, LAST_SUCCESS, utc_iso())
-    for name, data in opened.attachments().items():
-        folder = paths.attachments_dir / "province"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{opened.bundle_id[:8]}-{name}").write_bytes(data)
     return ImportResult("applied", opened.bundle_id, opened.kind, len(records), counts, acknowledged)

@@ -16,11 +16,11 @@ import datetime as dt
 import hashlib
 import os
 import random
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import now_utc, parse_utc, utc_iso
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
@@ -252,13 +252,7 @@ def export_to_folder(store: Store, paths: AppPaths, folder: Path) -> list[Path]:
         if not source.exists():
             mark_error(store, row["bundle_id"], "Tệp gói đã bị mất khỏi thư mục hàng chờ.", "file_missing")
             continue
-        target = folder / source.name
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as f:
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        target = durable.copy_atomic(source, folder / source.name)
         written.append(target)
         if row["state"] != "sent":
             mark_sent(store, row["bundle_id"], "usb")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.privacy import require_no_personal_data
+from core import durable
 from core.clock import format_date, today_local, utc_iso
 from core.directives.deadlines import parse_deadline
 from core.directives.errors import DuplicateDirectiveError, NoTasksFoundError
@@ -203,6 +204,7 @@ def add_progress(store: Store, task_id: str, *, note: str | None = None, status:
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE_CHARS:
         raise UserInputError(f"Ghi chú tiến độ quá dài (tối đa {MAX_NOTE_CHARS} ký tự).")
+    require_no_personal_data(note, "Ghi chú tiến độ")
     if status is not None and status not in STATUSES:
         raise UserInputError("Trạng thái không hợp lệ.", details=repr(status))
     if assignee_id is not None and assignee_id != "" and not store.scalar(
@@ -252,7 +254,7 @@ def _copy_attachments(task_id: str, files: list[Path], attachments_dir: Path | N
             raise UserInputError(f"Không tìm thấy tệp đính kèm “{source.name}”.")
         if source.stat().st_size > MAX_ATTACHMENT_BYTES:
             raise UserInputError(f"Tệp đính kèm “{source.name}” quá lớn (tối đa 50 MB).")
-    target.mkdir(parents=True, exist_ok=True)
+    durable.ensure_dir(target)
     for source in files:
         source = Path(source)
         name = source.name
@@ -261,7 +263,7 @@ def _copy_attachments(task_id: str, files: list[Path], attachments_dir: Path | N
         while dest.exists():
             dest = target / f"{source.stem} ({counter}){source.suffix}"
             counter += 1
-        shutil.copy2(source, dest)
+        durable.copy_atomic(source, dest)
         stored.append(dest.relative_to(attachments_dir).as_posix())
     return stored
 

@@ -29,6 +29,7 @@ from ui.pages.conference.templates_panel import TemplatesPanel
 from ui.style import GOOD, OVERDUE
 from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
+from ui.personal_data import screen_fields
 
 # Answers are saved by this page itself and applied in place; reloading on them would
 # only move the keyboard walk back.
@@ -270,7 +271,9 @@ class ConferencePage(Page):
             dialog.attendance.setValue(prefill["attendance"])
         if dialog.exec() != CloseRunDialog.DialogCode.Accepted:
             return
-        values = dialog.values()
+        values = screen_fields(self, dialog.values(), {"reason": "Lý do"})
+        if values is None:
+            return
         self.ctx.bg.db(lambda store: runs.close_run(store, run.id, **values),
                        lambda _: self._written("checklist_runs"),
                        lambda exc: self._retry(exc, lambda: self.close_run(values)))
@@ -282,7 +285,9 @@ class ConferencePage(Page):
         dialog = CorrectionDialog(item, self)
         if dialog.exec() != CorrectionDialog.DialogCode.Accepted:
             return
-        values = dialog.values()
+        values = screen_fields(self, dialog.values(), {"reason": "Lý do đính chính", "note": "Ghi chú"})
+        if values is None:
+            return
         self.ctx.bg.db(lambda store: runs.add_correction(store, run.id, item.id, **values),
                        lambda _: self._written("checklist_corrections"), lambda exc: show_error(self, exc))
 

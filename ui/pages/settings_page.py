@@ -193,19 +193,33 @@ class SettingsPage(Page):
                        lambda _: self.ctx.signals.data_changed.emit("staff"))
 
     # -- backups ---------------------------------------------------------------------
-    def backup_now(self, dest: Path | None = None) -> None:
+    def backup_now(self, dest: Path | None = None, passphrase: str | None = None) -> None:
         paths = self.ctx.paths
 
         def done(made):
             self.reload()
             show_info(self, f"Đã sao lưu vào:\n{made}")
 
+        if passphrase:
+            self.ctx.bg.db(lambda store: backup_actions.backup_encrypted(store, paths, dest, passphrase), done)
+            return
         self.ctx.bg.db(lambda store: backup_actions.backup_now(store, paths, dest), done)
 
     def _backup_to_folder(self) -> None:
+        from ui.passphrase_prompt import ask_passphrase
+
         folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục (ví dụ USB) để lưu bản sao")
-        if folder:
-            self.backup_now(Path(folder))
+        if not folder:
+            return
+        # Outside the data folder (a USB stick can be lost): offer to encrypt it.
+        answer = QMessageBox.question(self, "Mã hóa bản sao lưu",
+                                      "Mã hóa bản sao lưu bằng cụm mật khẩu? (Nên chọn khi lưu ra USB.)")
+        passphrase = None
+        if answer == QMessageBox.StandardButton.Yes:
+            passphrase = ask_passphrase(self, "Mã hóa bản sao lưu", "Cụm mật khẩu (ít nhất 8 ký tự):", choose=True)
+            if not passphrase:
+                return
+        self.backup_now(Path(folder), passphrase)
 
     def _restore_selected(self) -> None:
         rows = self.backup_view.selectionModel().selectedRows()
@@ -214,7 +228,7 @@ class SettingsPage(Page):
 
     def _restore_from_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp sao lưu", str(self.ctx.paths.backups_dir),
-                                              "Bản sao lưu (*.sqlite3);;Mọi tệp (*)")
+                                              "Bản sao lưu (*.sqlite3 *.enc);;Mọi tệp (*)")
         if name:
             self.restore(Path(name))
 
@@ -227,9 +241,16 @@ class SettingsPage(Page):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         paths = self.ctx.paths
+        passphrase = None
+        if backup_actions.is_encrypted(Path(backup_file)):
+            from ui.passphrase_prompt import ask_passphrase
+
+            passphrase = ask_passphrase(self, "Bản sao lưu mã hóa", "Cụm mật khẩu đã đặt khi sao lưu:")
+            if not passphrase:
+                return
 
         def done(aside):
             self.ctx.signals.workspace_replaced.emit()
             show_info(self, f"Đã khôi phục. Dữ liệu trước khi khôi phục được giữ tại:\n{aside}")
 
-        self.ctx.bg.db_exclusive(lambda: backup_actions.restore_from(paths, backup_file), done)
+        self.ctx.bg.db_exclusive(lambda: backup_actions.restore_from(paths, backup_file, passphrase), done)

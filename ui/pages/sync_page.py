@@ -214,9 +214,20 @@ class SyncPage(Page):
         self.progress_text.setText("\n".join(summary.lines()))
         self.reload()
 
-    def _sync_failed(self, exc) -> None:
+    def _sync_failed(self, exc, retry=None) -> None:
         from core.errors import AppError
+        from core.sync.key_protection import PassphraseRequired
         from core.sync.view import advice_for
+
+        if isinstance(exc, PassphraseRequired) and not getattr(self, "_passphrase_asked", False):
+            # Portable mode: the signing key is sealed; ask once, then do what was asked again.
+            from ui.passphrase_prompt import ask_key_passphrase
+
+            self._passphrase_asked = True
+            if ask_key_passphrase(self, choose=exc.choose):
+                self._passphrase_asked = False
+                (retry or self.send_now)()
+                return
 
         if isinstance(exc, AppError):
             self.progress_text.setText(f"Chưa đồng bộ được: {exc.message} "
@@ -235,7 +246,8 @@ class SyncPage(Page):
         self._set_busy(True)
         self.ctx.bg.io(lambda report: service.run_export(paths, folder, report),
                        on_success=lambda result: self._exported(folder, result),
-                       on_failure=self._file_failed, on_progress=self._progress)
+                       on_failure=lambda exc: self._file_failed(exc, lambda: self.export_to(folder)),
+                       on_progress=self._progress)
 
     def _exported(self, folder: Path, result) -> None:
         cut, written = result
@@ -271,9 +283,9 @@ class SyncPage(Page):
         for table in ("sync_outbox", *sorted(tables)):
             self.ctx.signals.data_changed.emit(table)
 
-    def _file_failed(self, exc) -> None:
+    def _file_failed(self, exc, retry=None) -> None:
         self._set_busy(False)
-        self._sync_failed(exc)
+        self._sync_failed(exc, retry)
 
     def _choose_sheet_file(self) -> None:
         target, _ = QFileDialog.getSaveFileName(self, "Lưu phiếu đăng ký khóa", "phieu_dang_ky_khoa.pdf",

@@ -24,6 +24,7 @@ from ui.errors import show_error
 from ui.pages.conference.items_model import ItemsModel
 from ui.pages.conference.run_log import RunLog
 from ui.style import DUE_SOON, GOOD, OVERDUE
+from ui.personal_data import screen_text
 
 STATUS_KEYS = {"1": "pass", "2": "fail", "3": "na"}
 KEY_HINT = "Phím: 1 Đạt · 2 Không đạt · 3 Không áp dụng · Enter tiếp · F2 ghi chú"
@@ -440,7 +441,10 @@ class RunPanel(QWidget):
     def _save_note(self) -> None:
         item = self.current_item()
         if item is not None and not self.run.closed:
-            self._save(item, advance=False, note=self.note_edit.text())
+            note = screen_text(self, self.note_edit.text(), "Ghi chú")
+            if note is None:
+                return
+            self._save(item, advance=False, note=note)
             self.items_view.setFocus()
 
     def _save(self, item: Item, *, advance: bool, **changes) -> None:
