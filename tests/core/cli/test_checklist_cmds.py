@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.pdftools import pdftotext
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,7 +45,7 @@ def test_print_and_blank_write_pdfs(data_dir, tmp_path):
     result = run_cli("checklist", "print", run_id[:8], "--out", str(out), data_dir=d)
     assert result.returncode == 0, result.stderr
     assert "Đã tạo phiếu kiểm tra" in result.stdout
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    text = pdftotext(out)
     assert "Hội nghị trực tuyến về chuyển đổi số" in text
     blank = tmp_path / "trong.pdf"
     result = run_cli("checklist", "blank", "--out", str(blank), data_dir=d)
