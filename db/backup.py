@@ -18,6 +18,7 @@ from pathlib import Path
 
 from core.clock import now_local, today_local
 from core.errors import BackupError, DatabaseDamagedError
+from core.fileio import replace_file
 from db.integrity import check_or_raise, integrity_problems  # noqa: F401 (part of this module's API)
 from db.store import is_disk_full
 
@@ -61,7 +62,7 @@ def backup_database(conn: sqlite3.Connection, dest_dir: Path, kind: str = "manua
             raise BackupError("Bản sao lưu vừa tạo không đọc lại được.", details="\n".join(problems))
         with open(partial, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(partial, final)
+        replace_file(partial, final)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
@@ -167,7 +168,7 @@ def restore_database(db_file: Path, backup_file: Path, backups_dir: Path) -> Pat
                     side.unlink()
         partial = db_file.with_suffix(".restoring")
         shutil.copy2(backup_file, partial)
-        os.replace(partial, db_file)
+        replace_file(partial, db_file)
     except OSError as exc:
         raise BackupError("Không khôi phục được: lỗi ghi tệp.", details=repr(exc)) from exc
     return aside

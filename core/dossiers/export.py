@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from core.dossiers.model import CHANNELS, COLUMN_LABELS, EDITABLE_COLUMNS, RESUL
 from core.dossiers.periods import Period
 from core.dossiers.register import RegisterFilter, iter_dossiers
 from core.errors import AppError, UserInputError
+from core.fileio import replace_file
 from db.store import Store
 
 SOURCE_LABELS = {"register": "Sổ đăng ký", "tally": "Số liệu tổng hợp theo ngày",
@@ -67,7 +67,7 @@ def _atomic_target(path: Path) -> Path:
 
 def _finish(partial: Path, final: Path) -> Path:
     try:
-        os.replace(partial, final)
+        replace_file(partial, final)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise AppError(f"Không ghi được tệp “{final}” (tệp đang mở trong Excel?).", details=repr(exc)) from exc

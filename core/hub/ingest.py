@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.clock import utc_iso
+from core.fileio import replace_file
 from core.hub import apply, receive
 from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
 from core.sync import bundle as bundlemod
@@ -119,7 +120,7 @@ def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, target)
+    replace_file(tmp, target)
     try:
         os.chmod(target, 0o444)  # immutable by convention: nothing here ever rewrites it
     except OSError:

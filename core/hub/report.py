@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -10,6 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.clock import format_datetime_local, now_utc, today_local
+from core.fileio import replace_file
 from core.hub.overview import STALE_DAYS, VERDICT_LABELS, unit_overview
 from db.store import Store
 
@@ -52,5 +52,5 @@ def write_report(store: Store, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     book.save(tmp)
-    os.replace(tmp, out)
+    replace_file(tmp, out)
     return out

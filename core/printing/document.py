@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from core.errors import AppError
+from core.fileio import replace_file
 from core.printing import fonts
 from core.printing.page import (
     MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_HEIGHT, TEXT_WIDTH,
@@ -227,7 +228,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except PermissionError as exc:
         _remove_quietly(tmp)
         raise PdfWriteError(f"Không ghi được tệp “{path.name}”: tệp đang mở ở chương trình khác "

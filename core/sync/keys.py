@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from core.fileio import replace_file
 from core.sync.errors import SignatureInvalid, SyncKeyError
 
 COMMUNE_KEY_FILE = "commune_ed25519.pem"
@@ -110,7 +111,7 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
         pass
     except OSError:  # file systems without hard links (FAT USB sticks)
         if not path.exists():
-            os.replace(tmp, path)
+            replace_file(tmp, path)
     tmp.unlink(missing_ok=True)
     _restrict(path)
     return load(path)

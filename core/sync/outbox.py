@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import now_utc, parse_utc, utc_iso
+from core.fileio import replace_file
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
 from core.sync import changes
@@ -145,7 +146,7 @@ def _write_cut_marker(paths: AppPaths, seq: int) -> None:
     target = paths.outbox_dir / CUT_MARKER
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(str(seq), encoding="ascii")
-    os.replace(tmp, target)
+    replace_file(tmp, target)
 
 
 def _resend_after_restore(conn, marker: int) -> int:
@@ -268,7 +269,7 @@ def export_to_folder(store: Store, paths: AppPaths, folder: Path) -> list[Path]:
         with open(tmp, "rb+") as f:
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        replace_file(tmp, target)
         written.append(target)
         if row["state"] != "sent":
             mark_sent(store, row["bundle_id"], "usb")

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.clock import format_date
+from core.fileio import replace_file
 from core.tasks.report import HEADERS, QuarterReport
 
 WIDTHS = [6, 9, 60, 26, 14, 18, 45]
@@ -85,7 +86,7 @@ def _save_atomically(book: Workbook, out: Path) -> None:
     os.close(fd)
     try:
         book.save(tmp)
-        os.replace(tmp, out)
+        replace_file(tmp, out)
     except PermissionError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise AppError(f"Không ghi được “{out.name}”: tệp đang mở trong Excel hoặc không có quyền ghi. "
