@@ -72,14 +72,11 @@ export MOTCUA_TEST_SECOND_DRIVE='M:\'
 if [ "$RUN_SUITE" = 1 ]; then
     stage_start "Unit suite under Windows Python (-m 'not slow')"
     # Not in UTF-8 mode: the suite runs in the PC's own code page (cp1252 under Wine), as an
-    # office PC's Python would. A user profile with Vietnamese letters and spaces:
-    PROFILE="$WINEPREFIX/drive_c/users/Cán bộ Một Cửa"
-    mkdir -p "$PROFILE/AppData/Local/Temp" "$PROFILE/AppData/Roaming"
-    PROFILE_W='C:\users\Cán bộ Một Cửa'
+    # office PC's Python would; under a user profile named with Vietnamese letters and spaces.
     # shellcheck disable=SC2086
-    TEMP="$PROFILE_W\\AppData\\Local\\Temp" TMP="$PROFILE_W\\AppData\\Local\\Temp" \
-    USERPROFILE="$PROFILE_W" LOCALAPPDATA="$PROFILE_W\\AppData\\Local" APPDATA="$PROFILE_W\\AppData\\Roaming" \
-        wpy -m pytest -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=300 -rs ${MOTCUA_WIN_PYTEST_ARGS:-}
+    env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
+        build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=300 -rs \
+        ${MOTCUA_WIN_PYTEST_ARGS:-}
     stage_end
 fi
 
