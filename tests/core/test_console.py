@@ -31,7 +31,7 @@ def test_can_encode(encoding, ok):
 @pytest.mark.parametrize("encoding", CODE_PAGES)
 def test_a_stream_in_a_code_page_is_switched_to_utf8(encoding):
     raw = io.BytesIO()
-    stream = io.TextIOWrapper(raw, encoding=encoding, errors="strict")
+    stream = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n")
     assert console.make_safe(stream) is True
     stream.write("Xã Ba Tơ — Trần Văn Đức\n")
     stream.flush()

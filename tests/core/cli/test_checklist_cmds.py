@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 from tests.pdftools import pdftotext
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_cli(*args, data_dir):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1",
-                                                                         "QT_QPA_PLATFORM": "offscreen"})
+                          capture_output=True, encoding="utf-8", cwd=ROOT, env=scrubbed_env())
 
 
 @pytest.fixture

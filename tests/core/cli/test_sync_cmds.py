@@ -13,14 +13,15 @@ from pathlib import Path
 import httpx
 
 from tests.core.sync.harness import free_port
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
-ENV = {"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"}
+ENV = scrubbed_env()
 
 
 def cli(*args, data_dir, check=True):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-                            capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
+                            capture_output=True, encoding="utf-8", cwd=ROOT, env=ENV, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -66,7 +67,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub),
                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):
