@@ -69,15 +69,23 @@ SECOND_DRIVE=$(mktemp -d /tmp/motcua-drive-m.XXXXXX)
 ln -sfn "$SECOND_DRIVE" "$WINEPREFIX/dosdevices/m:"
 export MOTCUA_TEST_SECOND_DRIVE='M:\'
 
+SUITE_LOG=$DIST-unit-suite.log
 if [ "$RUN_SUITE" = 1 ]; then
-    stage_start "Unit suite under Windows Python (-m 'not slow')"
-    # Not in UTF-8 mode: the suite runs in the PC's own code page (cp1252 under Wine), as an
-    # office PC's Python would; under a user profile named with Vietnamese letters and spaces.
+    # The unit suite runs alongside the build (two cores: each stage is mostly one process);
+    # its verdict is awaited before the end. Not in UTF-8 mode: the PC's own code page (cp1252
+    # under Wine), as an office PC's Python would; under a user profile named with Vietnamese
+    # letters and spaces (build/windows/run_suite.py).
+    step "Unit suite under Windows Python (-m 'not slow'), in the background → $SUITE_LOG"
+    mkdir -p "$(dirname "$SUITE_LOG")"
     # shellcheck disable=SC2086
-    env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
-        build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=300 -rs \
-        ${MOTCUA_WIN_PYTEST_ARGS:-}
-    stage_end
+    ( set +e; t0=$(date +%s)
+      env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
+          build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=300 -rfEs \
+          --tb=short ${MOTCUA_WIN_PYTEST_ARGS:-}
+      status=$?
+      echo "suite-seconds $(( $(date +%s) - t0 ))"
+      exit $status ) > "$SUITE_LOG" 2>&1 &
+    SUITE_PID=$!
 fi
 
 stage_start "PyInstaller build (build/build.py) → dist/windows/MotCuaXa"
@@ -110,3 +118,12 @@ stage_end
 stage_start "Silent install → provision.json → init / check / parse-directive → --smoke on Xvfb → uninstall"
 bash "$HERE/install-test.sh" "$SETUP"
 stage_end
+
+if [ "$RUN_SUITE" = 1 ]; then
+    stage_start "Unit suite under Windows Python: its verdict"
+    if wait "$SUITE_PID"; then suite_ok=1; else suite_ok=0; fi
+    grep -a -v -E '^[.sFExX]+ +\[ *[0-9]+%\]$' "$SUITE_LOG" | tail -n 80
+    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG")" "  (unit suite, alongside the stages above)")")
+    [ "$suite_ok" = 1 ] || die "the unit suite failed under Windows Python (full log: $SUITE_LOG)"
+    stage_end
+fi
