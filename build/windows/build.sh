@@ -45,6 +45,8 @@ stage_start "Wine prefix: Windows Python (hash + signature), Inno Setup, stand-i
 bash "$HERE/prefix.sh"
 stage_end
 
+start_xvfb  # before any other Wine process of this run (common.sh says why)
+
 stage_start "The project's dependencies in Windows Python (win_amd64 wheels, from pyproject.toml)"
 # pip inside Windows Python resolves with Windows markers (colorama for pytest, pywin32-ctypes
 # for PyInstaller…), which `pip download --platform` from Linux would get wrong. Redone only

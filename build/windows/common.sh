@@ -85,3 +85,23 @@ wpy() { wine_run "$WIN_PY" "$@"; }
 
 # A Unix path as the prefix's Windows path (Z:\… for the Unix root).
 winpath() { winepath -w "$1" 2>/dev/null; }
+
+# One X server (Xvfb) for the Wine processes of a run. Wine's desktop process (explorer.exe)
+# takes the display of the first process that starts the wineserver, and a desktop started
+# without one cannot create windows: the installer then fails with "Error reading
+# FPreparingMemo.Lines.Strings: A call to an OS function failed". So the prefix's wineserver
+# is stopped first (it belongs to this pipeline) and everything after runs with DISPLAY set.
+# Sets XVFB_PID and DISPLAY; the caller stops Xvfb.
+start_xvfb() {
+    wineserver -k 2>/dev/null || true
+    wineserver -w 2>/dev/null || true
+    local n
+    for n in $(seq 90 120); do
+        [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || break
+    done
+    Xvfb ":$n" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    export DISPLAY=":$n"
+    for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$n" ] && return 0; sleep 0.1; done
+    die "Xvfb did not start on :$n"
+}

@@ -18,27 +18,26 @@ APP_W=$LOCAL_W'\Programs\MotCuaXa'
 DATA=$LOCAL/motcua-xa
 WORK=$(mktemp -d)
 fail() { echo "install test FAILED: $*" >&2; exit 1; }
+wait_gone() { local i; for i in $(seq "$2"); do [ -e "$1" ] || return 0; sleep 1; done; return 1; }
 cleanup() {
     [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+# A real X server for the installer and the windowed app: build.sh's, or our own when run alone.
+if [ -z "${DISPLAY:-}" ] || ! [ -e "/tmp/.X11-unix/X${DISPLAY#:}" ]; then
+    start_xvfb
+fi
+
 # The prefix is cached: start from a PC that never had the app (a failed earlier run may have
 # left a half install or data behind).
 if [ -f "$APP/unins000.exe" ]; then
     wine_run "$APP_W\\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART || true
-    wineserver -w
+    wait_gone "$APP/unins000.exe" 120 || true
 fi
 rm -rf "$APP" "$DATA"
 
-# A real X server for the installer and the windowed app; one for the whole test (xvfb-run
-# would stop its server when the first Wine process exits).
-for n in $(seq 90 99); do [ -e "/tmp/.X11-unix/X$n" ] || { DISPLAY_N=$n; break; }; done
-Xvfb ":$DISPLAY_N" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
-XVFB_PID=$!
-export DISPLAY=":$DISPLAY_N"
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$DISPLAY_N" ] && break; sleep 0.1; done
 unset WINEQT_QPA_PLATFORM  # Qt's real 'windows' platform this time
 
 # The province's setup file travels beside the setup program.
@@ -49,7 +48,6 @@ echo "installing $(basename "$SETUP") silently for the current user"
 # names the folder {autopf} means on Windows (%LOCALAPPDATA%\Programs\MotCuaXa).
 wine_run "$(winpath "$WORK/$(basename "$SETUP")")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART \
     "/DIR=$APP_W" "/LOG=$(winpath "$WORK/setup.log")" || { cat "$WORK/setup.log" 2>/dev/null; fail "setup exited with an error"; }
-wineserver -w
 [ -f "$APP/MotCuaXa.exe" ] && [ -f "$APP/MotCuaXa-cli.exe" ] || { cat "$WORK/setup.log"; fail "not installed in $APP"; }
 [ -f "$APP/provision.json" ] || fail "provision.json was not copied beside the executable"
 [ -f "$APP/unins000.exe" ] || fail "no uninstaller"
@@ -92,8 +90,9 @@ fi
 
 echo "uninstalling silently"
 wine_run "$APP_W\\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART || fail "uninstaller exited with an error"
-wineserver -w
-for _ in $(seq 30); do [ -e "$APP/MotCuaXa.exe" ] || break; sleep 1; done
+# unins000.exe hands over to a copy of itself in the temporary folder and returns at once: wait
+# for the copy's work (not with wineserver -w, which would also wait for the unit suite).
+wait_gone "$APP/unins000.exe" 180 || fail "the uninstaller did not finish"
 [ ! -e "$APP/MotCuaXa.exe" ] || fail "uninstall left the program"
 [ -f "$DATA/motcua.sqlite3" ] || fail "uninstall removed the commune's data"
 echo "install → init → check → parse-directive → smoke → uninstall (data kept): OK"
