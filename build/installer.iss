@@ -36,10 +36,10 @@ AppPublisher=Dự án Một Cửa Xã — tỉnh Quảng Ngãi
 VersionInfoVersion={#AppVersion}
 VersionInfoProductName={#AppName}
 VersionInfoDescription=Cài đặt {#AppName}
-DefaultDirName={autopf}\MotCuaXa
+DefaultDirName={code:DefaultInstallDir}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
-; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs.
+; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs (DefaultInstallDir below).
 PrivilegesRequired=lowest
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
@@ -84,6 +84,20 @@ Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchNow}"; Flags: nowait postin
 ; Nothing under [UninstallDelete]: the data folder is outside {app} and stays.
 
 [Code]
+// {autopf}\MotCuaXa: for a per-user install, %LOCALAPPDATA%\Programs\MotCuaXa. Wine has no
+// FOLDERID_UserProgramFiles, so there {autopf} cannot be expanded and Setup would stop; the
+// folder it names on Windows is then given directly, so the very setup program that is
+// released is the one build/windows/install-test.sh installs under Wine.
+function DefaultInstallDir(Param: String): String;
+begin
+  try
+    Result := ExpandConstant('{autopf}\MotCuaXa');
+  except
+    Result := ExpandConstant('{localappdata}\Programs\MotCuaXa');
+    Log('{autopf} cannot be expanded here (' + GetExceptionMessage + '); installing into ' + Result);
+  end;
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   DataDir: String;

@@ -44,10 +44,12 @@ unset WINEQT_QPA_PLATFORM  # Qt's real 'windows' platform this time
 cp "$SETUP" "$WORK/"
 printf '{"hub_url": "https://dongbo.quangngai.example"}' > "$WORK/provision.json"
 echo "installing $(basename "$SETUP") silently for the current user"
-# Wine 8 has no FOLDERID_UserProgramFiles, so the per-user {autopf} cannot be resolved: /DIR
-# names the folder {autopf} means on Windows (%LOCALAPPDATA%\Programs\MotCuaXa).
+# The released setup program, no options but silence: its default folder is {autopf}\MotCuaXa,
+# which Wine 8 cannot expand (no FOLDERID_UserProgramFiles); the script then falls back to the
+# folder {autopf} names on Windows, %LOCALAPPDATA%\Programs\MotCuaXa (installer.iss, [Code]).
 wine_run "$(winpath "$WORK/$(basename "$SETUP")")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART \
-    "/DIR=$APP_W" "/LOG=$(winpath "$WORK/setup.log")" || { cat "$WORK/setup.log" 2>/dev/null; fail "setup exited with an error"; }
+    "/LOG=$(winpath "$WORK/setup.log")" || { cat "$WORK/setup.log" 2>/dev/null; fail "setup exited with an error"; }
+grep -a "Dest filename: .*MotCuaXa.exe" "$WORK/setup.log" || true
 [ -f "$APP/MotCuaXa.exe" ] && [ -f "$APP/MotCuaXa-cli.exe" ] || { cat "$WORK/setup.log"; fail "not installed in $APP"; }
 [ -f "$APP/provision.json" ] || fail "provision.json was not copied beside the executable"
 [ -f "$APP/unins000.exe" ] || fail "no uninstaller"

@@ -21,7 +21,12 @@ def directive(name: str) -> str:
 
 def test_per_user_without_administrator():
     assert directive("PrivilegesRequired") == "lowest"
-    assert directive("DefaultDirName") == r"{autopf}\MotCuaXa"  # %LOCALAPPDATA%\Programs when per user
+    assert directive("DefaultDirName") == "{code:DefaultInstallDir}"
+    code = text().split("[Code]")[1]
+    # {autopf}\MotCuaXa (%LOCALAPPDATA%\Programs when per user); the same folder where {autopf}
+    # cannot be expanded (Wine), so the released setup is the one the Wine install test runs.
+    assert "ExpandConstant('{autopf}\\MotCuaXa')" in code
+    assert "ExpandConstant('{localappdata}\\Programs\\MotCuaXa')" in code
     assert "PrivilegesRequiredOverridesAllowed" not in text()
 
 
