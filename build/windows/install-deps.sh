@@ -5,8 +5,16 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
+# A package counts as present when dpkg has it or, for the tools, when the command is there
+# (npm, for one, often comes with a nodejs package from elsewhere and would conflict).
+declare -A COMMAND_OF=([wine]=wine [wine64]=wine64 [xvfb]=Xvfb [xauth]=xauth [npm]=npm [unzip]=unzip
+                       [gcc-mingw-w64-x86-64-win32]=x86_64-w64-mingw32-gcc [osslsigncode]=osslsigncode)
 missing=""
 for pkg in $APT_PACKAGES $APT_I386; do
+    command=${COMMAND_OF[$pkg]:-}
+    if [ -n "$command" ] && command -v "$command" >/dev/null 2>&1; then
+        continue
+    fi
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
 done
 if [ -z "$missing" ]; then
