@@ -59,7 +59,7 @@ if [ "$(cat "$WINEPREFIX/motcua-deps.key" 2>/dev/null)" != "$DEPS_KEY" ]; then
 else
     echo "up to date (key $DEPS_KEY)"
 fi
-wpy -c "import PySide6.QtCore as c, PyInstaller, sqlite3; print('PySide6', c.qVersion(), '· PyInstaller', PyInstaller.__version__, '· SQLite', sqlite3.sqlite_version)"
+wpy -c "import PySide6.QtCore as c, PyInstaller, sqlite3; print('PySide6', c.qVersion(), '- PyInstaller', PyInstaller.__version__, '- SQLite', sqlite3.sqlite_version)"
 stage_end
 
 # Wine drops every QT_* variable on its way to the Windows process: WINEQT_… arrives as QT_….
