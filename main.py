@@ -28,8 +28,10 @@ def _run_gui(args, *, end_process: bool = False) -> int:
 def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
     """`end_process`: once the window has closed, end the process at once (see
     ui.app.end_gui_process) — for the real executable, not for callers that go on."""
+    from core.console import make_standard_streams_safe
     from core.gui_args import parse_window_args
 
+    make_standard_streams_safe()  # before anything prints: cp1252/cp1258 pipes cannot carry Vietnamese
     argv = sys.argv[1:] if argv is None else list(argv)
     window_args = parse_window_args(argv)
     if window_args is not None:  # just the window: no argparse, no command modules

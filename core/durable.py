@@ -18,6 +18,8 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from core.fileio import replace_file
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TMP_SUFFIX = ".tmp"
@@ -76,7 +78,7 @@ def write_atomic(final: Path, writer: Callable[[BinaryIO], None]) -> Path:
             writer(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, final)
+        replace_file(tmp, final)
     except BaseException:
         try:
             tmp.unlink()
@@ -111,7 +113,7 @@ def fsync_file(path: Path) -> None:
 def replace_durably(tmp: Path, final: Path) -> Path:
     """A file written and closed elsewhere (e.g. by SQLite): sync it, rename it, sync the folder."""
     fsync_file(tmp)
-    os.replace(tmp, final)
+    replace_file(tmp, final)
     fsync_dir(Path(final).parent)
     return Path(final)
 

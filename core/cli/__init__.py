@@ -77,6 +77,9 @@ def _gui_only_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None, *, gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+    from core.console import make_standard_streams_safe
+
+    make_standard_streams_safe()  # Vietnamese output on a cp1252/cp1258 pipe or file (core/console.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     if gui is not None and not any(a in ("-h", "--help") for a in argv):
         # Starting the window must not pay for importing every command's module.

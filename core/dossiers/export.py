@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import re
 from pathlib import Path
 
 from core import durable

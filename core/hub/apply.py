@@ -17,6 +17,7 @@ import contextlib
 import sqlite3
 from typing import Iterable, Iterator
 
+from core.hub import strict_json
 from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
 
 # SQLite keeps the last few JSON texts a statement parsed and compares the text
@@ -71,7 +72,12 @@ def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
     for lines in batches:
         _stage(conn, lines, staged)
         staged += len(lines)
-    # json_extract parses the whole line, so every line stored here is strict JSON.
+    # json_extract parses the whole line; where it also reads JSON5 (SQLite >= 3.42, as on
+    # Windows), strict_json refuses what is not strict JSON, so every line stored is.
+    lenient = strict_json.first_lenient_line(conn)
+    if lenient is not None:
+        raise BundleDamaged(f"Dòng dữ liệu số {lenient} trong gói không hợp lệ: không phải JSON hợp lệ "
+                            "(JSON chuẩn RFC 8259).")
     return staged
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from core import durable
 from core.clock import utc_iso
+from core.fileio import replace_file
 from core.hub import apply, receive
 from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
@@ -158,7 +159,7 @@ def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, target)
+    replace_file(tmp, target)
     durable.fsync_dir(target.parent)  # the hub's COMMIT that follows must not outlive the file's name
     try:
         os.chmod(target, 0o444)  # immutable by convention: nothing here ever rewrites it

@@ -32,6 +32,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, 
 from core import durable
 from core.errors import AppError
 from core.printing import fonts, model
+from core.fileio import replace_file
 from core.printing.page import (
     MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_HEIGHT, TEXT_WIDTH,
 )
@@ -292,7 +293,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
         durable.fsync_dir(path.parent)
     except PermissionError as exc:
         _remove_quietly(tmp)

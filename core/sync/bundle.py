@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from core import durable
 from core import __version__ as APP_VERSION
 from core.clock import utc_iso
+from core.fileio import replace_file
 from core.sync import keys as keymod
 from core.sync.errors import (BundleDamaged, BundleRejected, BundleTooLarge, SignatureInvalid, SyncError,
                               UnsafeMember, UnsupportedFormat)
@@ -220,7 +221,7 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
             zf.close()
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(tmp, final)
+        replace_file(tmp, final)
         durable.fsync_dir(dest_dir)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)

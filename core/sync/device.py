@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import utc_iso
 from core.paths import AppPaths
 from db.store import Store
@@ -90,13 +91,9 @@ def read_sidecar(paths: AppPaths) -> dict | None:
 
 
 def _write_sidecar(paths: AppPaths, value: dict) -> None:
-    target = sidecar_path(paths)
-    tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    # Temporary file, fsync, rename, fsync of the folder (core.durable): a power cut leaves the
+    # old sidecar or the new one, never a truncated one that would mint a device by mistake.
+    durable.write_text_atomic(sidecar_path(paths), json.dumps(value, ensure_ascii=False, indent=1))
 
 
 def _db_marks(conn) -> tuple[str, int, int]:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from core import durable
 from core.sync import key_protection
+from core.fileio import replace_file
 from core.sync.errors import SignatureInvalid, SyncKeyError
 
 COMMUNE_KEY_FILE = "commune_ed25519.pem"
@@ -113,7 +114,7 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
         pass
     except OSError:  # file systems without hard links (FAT USB sticks)
         if not path.exists():
-            os.replace(tmp, path)
+            replace_file(tmp, path)
     tmp.unlink(missing_ok=True)
     _restrict(path)
     return load(path)

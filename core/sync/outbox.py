@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import random
 import zipfile
 from dataclasses import dataclass

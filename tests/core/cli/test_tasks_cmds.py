@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.core.directives import samples_text as S
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_cli(*args, data_dir=None):
     extra = ["--data-dir", str(data_dir)] if data_dir else []
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, *extra], capture_output=True, text=True,
-                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"})
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, *extra], capture_output=True,
+                          encoding="utf-8", cwd=ROOT, env=scrubbed_env())
 
 
 @pytest.fixture

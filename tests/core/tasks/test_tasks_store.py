@@ -12,6 +12,7 @@ from core.tasks.report import write_report
 from core.tasks.store import add_progress, import_directive, rebuild_task_state, update_local_task
 from core.workspace import list_staff
 from tests.core.directives import samples_text as S
+from tests.pdftools import pdftotext
 
 TODAY = dt.date(2025, 8, 28)
 
@@ -134,14 +135,12 @@ def test_local_task_edit(loaded):
 
 
 def test_quarter_report_pdf_reads_back(loaded, tmp_path):
-    import subprocess
-
     store, _, letter, _ = loaded
     add_progress(store, letter.task_ids[0], note="Đã rà soát xong 5 trụ sở.", status="doing",
                  noted_on=dt.date(2025, 8, 26))
     out = tmp_path / "bc.pdf"
     write_report(store, out, year=2025, quarter=3, today=TODAY)
-    raw = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    raw = pdftotext(out)
     text = " ".join(raw.split())
     assert "BÁO CÁO" in text and "Quý III năm 2025" in text
     # Table cells wrap, so the note comes back in pieces.

@@ -1,5 +1,4 @@
 import datetime as dt
-import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +10,7 @@ from tests.ui.conftest import wait_idle
 from tests.ui.helpers import press_key, type_text
 from ui.pages import conference_page
 from ui.pages.conference_page import ConferencePage
+from tests.pdftools import pdftotext
 
 NOW = dt.datetime(2026, 3, 10, 7, 45, tzinfo=clock.LOCAL_TZ)
 
@@ -145,7 +145,7 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     assert not panel.status_buttons["pass"].isEnabled() and panel.correct_button.isEnabled()
     page.print_current()
     qtbot.waitUntil(lambda: bool(page.opened), timeout=10_000)
-    text = subprocess.run(["pdftotext", str(page.opened[0]), "-"], capture_output=True, text=True).stdout
+    text = pdftotext(page.opened[0])
     assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
     assert "CHƯA SẴN SÀNG" in text
 
