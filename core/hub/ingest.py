@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.clock import utc_iso
-from core.hub import apply, receive
+from core.clock import now_utc, utc_iso
+from core.hub import apply, receive, validate
 from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
 from core.sync import bundle as bundlemod
 from core.sync.errors import BundleRejected, UnknownSender, WrongDestination
@@ -90,11 +90,14 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
             return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
                                 message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
                                 missing=missing, applied_through=through)
-        now = utc_iso()
+        moment = now_utc()
+        now = utc_iso(moment)
+        catalogue = validate.check_manifest(opened.manifest)
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
         with apply.staging(store.conn), store.transaction() as conn:
-            count = apply.load_lines(conn, opened.records.lines())
+            count = apply.load_lines(conn, opened.records.lines(), check=validate.line_check_sql(catalogue))
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
+            validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment)
             apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
             conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
                          "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",

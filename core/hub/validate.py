@@ -1,0 +1,257 @@
+"""The hub checking every commune row against the app's own table catalogue before storing it.
+
+A commune signs what it sends, but a signature only says who sent a row, not that the row is
+one this app could have written. So, for every record of a commune bundle (docs/BUNDLE_FORMAT.md,
+"Validation rules"):
+
+- the manifest's `schema_version` is a version of the app's schema this hub knows (1 …
+  the hub's newest); the rows are checked against the tables and columns *of that version*,
+  taken from the app's own migrations run into an in-memory database;
+- the table is one of that version's commune tables;
+- the row has only declared columns (no `citizen_name`, no `cccd`: no personal data the schema
+  does not hold), each at most once, each value of its column's declared type
+  (TEXT → JSON string, INTEGER → JSON integer, REAL → JSON number; null only where the column
+  may be NULL);
+- `created_at`, `updated_at` (required) and `deleted_at` (optional) are UTC stamps written
+  as the app writes them (`YYYY-MM-DDTHH:MM:SS.mmmZ`), not before 2000 and not later than the
+  hub's clock plus FUTURE_TOLERANCE (a PC whose clock runs a few hours fast, or is set to
+  local time as if it were UTC, is still accepted; a year-9999 stamp, which would win every
+  later comparison, is not — and a bundle refused for a fast clock is accepted once the
+  hub's clock has caught up, so retrying delivers it);
+- a `purge` (a row gone, sent with no content and so with no `origin`) names a row the sending
+  unit created: one the hub already holds for that unit. The first unit that sends a row with
+  its own origin owns that (table, id) for good; a purge cannot claim an id.
+
+The per-line checks are one SQL expression evaluated while each line is staged
+(`core.hub.apply.load_lines`), when SQLite has just parsed the line for the staging columns and
+answers the extra `json_type` lookups from its parse cache: about 6 µs per dossier line
+(docs/PERFORMANCE.md). Only a refused bundle is looked at again, in Python, to name the column.
+Refusals raise typed BundleRejected subclasses; the caller's transaction rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.clock import now_utc, utc_iso
+from core.sync.errors import BundleRejected, OwnershipViolation, UnsupportedFormat
+
+STAMPS_REQUIRED = ("created_at", "updated_at")
+STAMP_OPTIONAL = "deleted_at"
+# The shape `core.clock.utc_iso` writes (and SQLite's strftime('%Y-%m-%dT%H:%M:%fZ')).
+STAMP_GLOB = "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z"
+STAMP_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$")
+EARLIEST_STAMP = "2000-01-01T00:00:00.000Z"
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+_JSON_TYPE_WORDS = {"text": "chuỗi ký tự", "integer": "số nguyên", "real": "số thập phân", "null": "để trống",
+                    "true": "giá trị đúng/sai", "false": "giá trị đúng/sai", "object": "đối tượng JSON",
+                    "array": "mảng JSON"}
+
+
+class RowInvalid(BundleRejected):
+    """A record whose row is not one the app's schema could hold (columns, types, stamps)."""
+
+    reason = "invalid_row"
+
+
+class UnknownSchemaVersion(UnsupportedFormat):
+    """A manifest naming a schema version this hub's app does not have."""
+
+    reason = "unknown_schema"
+
+
+class UnclaimedDelete(OwnershipViolation):
+    """A purge of a row the sending unit never sent: it may be another unit's not-yet-sent id."""
+
+    reason = "ownership"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The syncable tables of one schema version: owner, and the JSON types each column accepts."""
+
+    version: int
+    owners: dict[str, str]
+    columns: dict[str, dict[str, tuple[str, ...]]]
+
+    def commune_tables(self) -> list[str]:
+        return sorted(t for t, owner in self.owners.items() if owner == "commune")
+
+
+def json_types_for(declared: str, not_null: bool) -> tuple[str, ...]:
+    """The JSON types a value of a column declared `declared` may have (SQLite's affinity rules)."""
+    upper = (declared or "").upper()
+    if "INT" in upper:
+        allowed = ("integer",)
+    elif any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        allowed = ("text",)
+    elif any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        allowed = ("integer", "real")
+    else:  # NUMERIC or no type: any scalar
+        allowed = ("integer", "real", "text")
+    return allowed if not_null else allowed + ("null",)
+
+
+@lru_cache(maxsize=1)
+def catalogues() -> dict[int, Catalogue]:
+    """{schema version: Catalogue} for every version of the app's schema, from its own migrations."""
+    from db.migrations import pending_migrations
+    from db.store import connect
+
+    conn = connect(":memory:")
+    out: dict[int, Catalogue] = {}
+    try:
+        for number, module in pending_migrations(conn):
+            conn.execute("BEGIN")
+            module.up(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+            out[number] = _snapshot(conn, number)
+    finally:
+        conn.close()
+    return out
+
+
+def _snapshot(conn: sqlite3.Connection, version: int) -> Catalogue:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'syncable_tables'").fetchone():
+        return Catalogue(version, {}, {})
+    owners = dict(conn.execute("SELECT table_name, owner FROM syncable_tables"))
+    columns = {table: {c[1]: json_types_for(c[2], bool(c[3])) for c in conn.execute(f"PRAGMA table_info([{table}])")}
+               for table in owners}
+    return Catalogue(version, owners, columns)
+
+
+# -- the manifest --------------------------------------------------------------------------
+
+def check_manifest(manifest: dict) -> Catalogue:
+    """The catalogue of the bundle's schema version; refuses an unknown version or a bad stamp."""
+    known = catalogues()
+    version = manifest.get("schema_version")
+    newest = max(known)
+    if not isinstance(version, int) or isinstance(version, bool) or version not in known:
+        if isinstance(version, int) and not isinstance(version, bool) and version > newest:
+            message = (f"Gói được tạo bởi phiên bản phần mềm có cấu trúc dữ liệu số {version}, mới hơn phiên bản "
+                       f"máy chủ tỉnh đang chạy (số {newest}). Cần cập nhật phần mềm ở tỉnh rồi gửi lại gói.")
+        else:
+            message = (f"Gói ghi phiên bản cấu trúc dữ liệu “{str(version)[:20]}” không hợp lệ (máy chủ tỉnh "
+                       f"biết các phiên bản 1–{newest}). Gói bị từ chối.")
+        raise UnknownSchemaVersion(message, details=f"schema_version={version!r}, known=1..{newest}")
+    problem = stamp_problem(manifest.get("created_at"), now_utc())
+    if problem:
+        raise RowInvalid(f"Thời điểm tạo gói trong bản kê {problem}. Gói bị từ chối.")
+    return known[version]
+
+
+def stamp_problem(value, now: dt.datetime) -> str | None:
+    """Why `value` is not an acceptable stamp (Vietnamese, for a message), or None."""
+    if not isinstance(value, str) or not STAMP_PATTERN.match(value):
+        return f"“{str(value)[:40]}” không đúng dạng thời điểm UTC (YYYY-MM-DDTHH:MM:SS.mmmZ)"
+    if value < EARLIEST_STAMP:
+        return f"{value} sớm hơn năm 2000"
+    if value > latest_stamp(now):
+        return (f"{value} muộn hơn giờ của máy chủ tỉnh quá {FUTURE_TOLERANCE.days} ngày (đồng hồ máy tính ở xã có thể "
+                "bị sai: hãy chỉnh ngày giờ; gói sẽ được nhận khi gửi lại)")
+    return None
+
+
+def latest_stamp(now: dt.datetime) -> str:
+    return utc_iso(now + FUTURE_TOLERANCE)
+
+
+# -- every line, while it is staged ---------------------------------------------------------
+
+def line_check_sql(catalogue: Catalogue, line: str = "CAST(?1 AS TEXT)") -> str:
+    """An SQL expression over one record line: NULL when the row passes the checks that need its
+    JSON, else 'table' or 'row' (an undeclared column, a column given twice or a value of the
+    wrong type), which `raise_line_problem` explains. The stamps are checked after staging, on
+    the staged columns (`check_staged`).
+
+    The row passes when it has as many keys as it has declared columns holding a value of their
+    type: each declared column adds 1 when present with a good value, 0 otherwise (json_type is
+    NULL for an absent key), so any undeclared, repeated or mistyped column makes the sum fall
+    short of the key count. One json_type per declared column and one count: cheaper than
+    json_remove'ing the declared columns and typing them apart (measured, docs/PERFORMANCE.md).
+    """
+    branches = []
+    for table in catalogue.commune_tables():
+        typed = " + ".join(f"coalesce(json_type({line}, '$.row.{column}') IN ({', '.join(repr(t) for t in types)}), 0)"
+                           for column, types in catalogue.columns[table].items())
+        branches.append(f"WHEN '{table}' THEN CASE WHEN (SELECT count(*) FROM json_each({line}, '$.row')) "
+                        f"!= {typed} THEN 'row' END")
+    return (f"CASE WHEN json_type({line}, '$.row') IS NOT 'object' THEN NULL "
+            f"ELSE CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE 'table' END END")
+
+
+def _stamp_bad_sql(value: str, upper: str) -> str:
+    # GLOB fixes the shape (a JSON object or number never matches it); the BETWEENs refuse month 13,
+    # day 00 and hour 24, which the shape alone lets through; text comparison then orders stamps.
+    return (f"typeof({value}) IS NOT 'text' OR {value} NOT GLOB '{STAMP_GLOB}' "
+            f"OR substr({value}, 6, 2) NOT BETWEEN '01' AND '12' OR substr({value}, 9, 2) NOT BETWEEN '01' AND '31' "
+            f"OR substr({value}, 12, 2) > '23' OR {value} < '{EARLIEST_STAMP}' OR {value} > '{upper}'")
+
+
+def _stamps_sql(upper: str) -> str:
+    """The first row stamp problem of a staged record ('stamp:<col>'), over the staged columns
+    (created_at, updated_at, deleted_at were extracted while staging: no JSON is parsed again)."""
+    checks = [f"WHEN {column} IS NULL OR {_stamp_bad_sql(column, upper)} THEN 'stamp:{column}'"
+              for column in STAMPS_REQUIRED]
+    checks.append(f"WHEN deleted_at IS NOT NULL AND ({_stamp_bad_sql('deleted_at', upper)}) THEN 'stamp:deleted_at'")
+    return f"CASE {' '.join(checks)} END"
+
+
+def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime) -> None:
+    """After `core.hub.apply.check_lines`: refuse the bundle at its first invalid row, then at its
+    first purge of a row the sender never sent."""
+    stamps = _stamps_sql(latest_stamp(now))
+    bad = conn.execute(f"SELECT n, coalesce(problem, {stamps}) AS found, line FROM staging.incoming "
+                       f"WHERE row_type = 'object' AND found IS NOT NULL ORDER BY n LIMIT 1").fetchone()
+    if bad:
+        raise_line_problem(conn, bad[0], bad[1], bad[2], catalogue, now)
+    check_purges(conn, unit=unit)
+
+
+def check_purges(conn: sqlite3.Connection, *, unit: str) -> None:
+    """Refuse a purge of a row the hub does not hold for `unit` (never sent by it, or another's)."""
+    unclaimed = conn.execute(
+        "SELECT i.n, i.t, i.id FROM staging.incoming AS i WHERE i.op = 'purge' AND NOT EXISTS "
+        "(SELECT 1 FROM rows AS r WHERE r.table_name = i.t AND r.row_id = i.id AND r.unit = ?) "
+        "ORDER BY i.n LIMIT 1", (unit,)).fetchone()
+    if unclaimed:
+        raise UnclaimedDelete(
+            f"Dòng dữ liệu số {unclaimed[0]}: gói xóa hẳn bản ghi {str(unclaimed[2])[:40]} (bảng {unclaimed[1]}) "
+            f"mà đơn vị {unit} chưa từng gửi lên tỉnh. Chỉ đơn vị đã tạo bản ghi mới được xóa nó. Gói bị từ chối.")
+
+
+def raise_line_problem(conn: sqlite3.Connection, n: int, code: str, line: str, catalogue: Catalogue,
+                       now: dt.datetime) -> None:
+    table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
+    where = f"Dòng dữ liệu số {n} (bảng {str(table)[:60]})"
+    if code == "table":
+        raise RowInvalid(f"{where}: bảng này không có trong cấu trúc dữ liệu phiên bản {catalogue.version} mà gói "
+                         "ghi. Gói bị từ chối.")
+    columns = catalogue.columns.get(table, {})
+    if code == "row":
+        seen: set = set()
+        for key, found in conn.execute("SELECT key, type FROM json_each(?, '$.row')", (line,)):
+            if key not in columns:
+                raise RowInvalid(
+                    f"{where} có cột “{str(key)[:60]}” không có trong cấu trúc dữ liệu của bảng. Máy chủ tỉnh chỉ "
+                    "nhận các cột đã khai báo (không nhận thông tin cá nhân của công dân). Gói bị từ chối.",
+                    details=f"declared columns: {sorted(columns)}")
+            if key in seen:
+                raise RowInvalid(f"{where} ghi cột “{key}” hai lần. Gói bị từ chối.")
+            seen.add(key)
+            if found not in columns[key]:
+                expected = " hoặc ".join(_JSON_TYPE_WORDS[t] for t in columns[key])
+                raise RowInvalid(f"{where}: giá trị cột “{key}” phải là {expected}, gói ghi "
+                                 f"{_JSON_TYPE_WORDS.get(found, found)}. Gói bị từ chối.")
+        raise RowInvalid(f"{where}: nội dung bản ghi không đúng cấu trúc dữ liệu của bảng. Gói bị từ chối.")
+    column = code.partition(":")[2]
+    value = conn.execute(f"SELECT json_extract(?, '$.row.{column}')", (line,)).fetchone()[0]
+    problem = (stamp_problem(value, now) if value is not None else "bị thiếu") or "không hợp lệ"
+    raise RowInvalid(f"{where}: thời điểm “{column}” {problem}. Gói bị từ chối.")
