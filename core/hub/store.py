@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.clock import utc_iso
 from core.errors import NotInitialisedError, UserInputError
+from core.hub import sequence
 from core.sync import keys
 from core.units import find_unit
 from db.store import Store, connect
@@ -136,6 +137,7 @@ _SCHEMA = [
         message TEXT NOT NULL,
         via TEXT NOT NULL)""",
 ]
+_SCHEMA += sequence.SCHEMA  # the province sequence of each unit's province bundles (core/hub/sequence.py)
 
 
 def init_hub(paths: HubPaths) -> keys.KeyPair:
@@ -185,6 +187,7 @@ def open_hub(paths: HubPaths) -> Store:
     # attached in-memory database, core.hub.apply.staging).
     store.conn.execute("PRAGMA temp_store = MEMORY")
     _defer_checkpoints(store.conn)
+    sequence.ensure_sequenced(store, paths.outgoing_dir, province_keypair(paths))  # a hub from before them
     return store
 
 
