@@ -98,8 +98,7 @@ def verify_listing(store: Store, answer: dict, *, unit: str, after_seq: int, non
                               "phần mềm, hoặc câu trả lời đã bị sửa trên đường truyền). Chưa nhận gói nào theo "
                               "danh sách này.")
     try:
-        keys.verify(identity.province_key(store), base64.b64decode(signature, validate=True), text.encode("utf-8"),
-                    what="danh sách gói")
+        check_signature(store, base64.b64decode(signature, validate=True), text.encode("utf-8"))
         listing = json.loads(text)
     except (binascii.Error, ValueError) as exc:
         raise ListingRejected("Danh sách gói của tỉnh bị hỏng.", details=repr(exc)) from exc
@@ -117,6 +116,11 @@ def verify_listing(store: Store, answer: dict, *, unit: str, after_seq: int, non
             raise ListingRejected("Danh sách gói của tỉnh không đúng dạng.")
         previous = entry["seq"]
     return listing
+
+
+def check_signature(store: Store, signature: bytes, data: bytes) -> None:
+    """The listing's bytes signed by the province key this workspace pinned (raises SignatureInvalid)."""
+    keys.verify(identity.province_key(store), signature, data, what="danh sách gói")
 
 
 def _is_count(value) -> bool:
