@@ -28,7 +28,8 @@ from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedForma
 # a BLOB given to a JSON function would be read as JSONB, so the functions only ever see
 # TEXT, and the UTF-8 was validated before (`core.hub.receive`).
 _PATHS = {"t": "$.t", "id": "$.id", "op": "$.op", "seq": "$.seq", "row_id": "$.row.id", "origin": "$.row.origin",
-          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at", "created_at": "$.row.created_at"}
+          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at",
+          "created_at": "$.row.created_at"}  # created_at: for the stamp checks (core.hub.validate)
 
 # The first problem of a line, in the order a reader would explain it.
 _LINE_PROBLEM = """
@@ -47,37 +48,32 @@ _LINE_PROBLEM = """
 # staging 0.2 s slower per 100,000 lines, four times what the separate scan costs.)
 # A single-row INSERT … VALUES, not INSERT … SELECT: SQLite treats a SELECT source as
 # possibly many rows and sets up more per execution (0.03 s per 100,000 lines).
-# `problem`: what the row checks of core.hub.validate find in the line (NULL: nothing), computed
-# here while SQLite still holds the line's parse.
-_STAGING = (f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_PATHS)}, row_type, "
-            f"line TEXT NOT NULL, problem)")
+_STAGING = f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_PATHS)}, row_type, line TEXT NOT NULL)"
 # n is left to SQLite (NULL: the next rowid, 1, 2, … in this new table): one parameter less to bind.
 _STAGE = ("INSERT INTO staging.incoming VALUES (NULL, "
           + ", ".join(f"json_extract(CAST(?1 AS TEXT), '{path}')" for path in _PATHS.values())
-          + ", json_type(CAST(?1 AS TEXT), '$.row'), CAST(?1 AS TEXT), {check})")
+          + ", json_type(CAST(?1 AS TEXT), '$.row'), CAST(?1 AS TEXT))")
 
 
-def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]], *, check: str = "NULL") -> int:
+def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
     """Stage the lines of records.jsonl, given in batches, with their fields (staging.incoming);
-    returns how many. `check` is an SQL expression over the line (`CAST(?1 AS TEXT)`) stored as
-    its `problem` (core.hub.validate.line_check_sql).
+    returns how many.
 
     The lines must already be checked UTF-8 without NUL bytes (`core.hub.receive`).
     Raises BundleDamaged at the first line that is not strict JSON (NaN, a cut line, a blank line).
     """
     conn.execute(_STAGING)
-    statement = _STAGE.format(check=check)
     staged = 0
     for lines in batches:
-        _stage(conn, statement, lines, staged)
+        _stage(conn, lines, staged)
         staged += len(lines)
     # json_extract parses the whole line, so every line stored here is strict JSON.
     return staged
 
 
-def _stage(conn: sqlite3.Connection, statement: str, lines: list[bytes], before: int) -> None:
+def _stage(conn: sqlite3.Connection, lines: list[bytes], before: int) -> None:
     try:
-        conn.executemany(statement, zip(lines))
+        conn.executemany(_STAGE, zip(lines))
     except sqlite3.OperationalError as exc:
         # "malformed JSON": the lines before the bad one are staged, in order, so it is the next one.
         n = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0] + 1

@@ -94,10 +94,10 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         now = utc_iso(moment)
         catalogue = validate.check_manifest(opened.manifest)
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
-        with apply.staging(store.conn), store.transaction() as conn:
-            count = apply.load_lines(conn, opened.records.lines(), check=validate.line_check_sql(catalogue))
+        with validate.LineChecker(catalogue) as checker, apply.staging(store.conn), store.transaction() as conn:
+            count = apply.load_lines(conn, checker.feed(opened.records.lines()))
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
-            validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment)
+            validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
             conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
                          "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",

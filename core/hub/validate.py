@@ -22,23 +22,26 @@ one this app could have written. So, for every record of a commune bundle (docs/
   unit created: one the hub already holds for that unit. The first unit that sends a row with
   its own origin owns that (table, id) for good; a purge cannot claim an id.
 
-The per-line checks are one SQL expression evaluated while each line is staged
-(`core.hub.apply.load_lines`), when SQLite has just parsed the line for the staging columns and
-answers the extra `json_type` lookups from its parse cache: about 6 µs per dossier line
-(docs/PERFORMANCE.md). Only a refused bundle is looked at again, in Python, to name the column.
+The per-line checks (tables, columns, types) are one SQL expression (`line_check_sql`) that a
+second thread evaluates over the lines on its own in-memory SQLite while the caller's thread
+stages them into the hub (`LineChecker`); the stamps are checked afterwards on the staged columns
+(one cheap scan), the purges against the hub's `rows`. Only a refused bundle is looked at again,
+in Python, to name the column.
 Refusals raise typed BundleRejected subclasses; the caller's transaction rolls everything back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from core.clock import now_utc, utc_iso
-from core.sync.errors import BundleRejected, OwnershipViolation, UnsupportedFormat
+from core.sync.errors import BundleDamaged, BundleRejected, OwnershipViolation, UnsupportedFormat
 
 STAMPS_REQUIRED = ("created_at", "updated_at")
 STAMP_OPTIONAL = "deleted_at"
@@ -204,14 +207,84 @@ def _stamps_sql(upper: str) -> str:
     return f"CASE {' '.join(checks)} END"
 
 
-def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime) -> None:
-    """After `core.hub.apply.check_lines`: refuse the bundle at its first invalid row, then at its
-    first purge of a row the sender never sent."""
+class LineChecker:
+    """`line_check_sql` over every line, on a second thread with its own in-memory SQLite, while
+    the caller's thread stages the same lines into the hub (`core.hub.apply.load_lines`).
+
+    The check costs about as much CPU as staging itself (one json_type per declared column); run
+    beside it, on the second core, the upload takes little longer than without it
+    (docs/PERFORMANCE.md). sqlite3 releases the GIL while each statement runs, so the two threads
+    overlap. Use as a context manager around the staging: leaving it always ends the thread.
+    """
+
+    _QUEUED = 16  # batches the checker may fall behind before the stager waits
+
+    def __init__(self, catalogue: Catalogue):
+        self._sql = (f"INSERT INTO found (n, problem) SELECT ?2, p FROM (SELECT {line_check_sql(catalogue)} AS p) "
+                     f"WHERE p IS NOT NULL")
+        self._queue: queue.Queue = queue.Queue(maxsize=self._QUEUED)
+        self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._conn.execute("CREATE TABLE found (n INTEGER PRIMARY KEY, problem TEXT NOT NULL)")
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="bundle-row-checks", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "LineChecker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+        self._conn.close()
+
+    def feed(self, batches):
+        """Pass the batches of lines on unchanged, each also handed to the checker."""
+        staged = 0
+        for lines in batches:
+            self._queue.put((staged, lines))
+            staged += len(lines)
+            yield lines
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue  # keep draining so the stager never waits on a full queue
+            before, lines = item
+            try:
+                self._conn.executemany(self._sql, zip(lines, range(before + 1, before + len(lines) + 1)))
+            except BaseException as exc:  # malformed JSON: the stager refuses the same line itself
+                self._error = exc
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+
+    def first_problem(self) -> tuple[int, str] | None:
+        """(line number, code) of the first line that fails, once every line was fed."""
+        self.close()
+        if self._error is not None:
+            raise BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
+        return self._conn.execute("SELECT n, problem FROM found ORDER BY n LIMIT 1").fetchone()
+
+
+def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime,
+                 checker: LineChecker) -> None:
+    """After `core.hub.apply.check_lines`: refuse the bundle at its first invalid row (the first
+    line either the checker or the stamp check finds), then at its first purge of a row the
+    sender never sent."""
+    first = checker.first_problem()
     stamps = _stamps_sql(latest_stamp(now))
-    bad = conn.execute(f"SELECT n, coalesce(problem, {stamps}) AS found, line FROM staging.incoming "
-                       f"WHERE row_type = 'object' AND found IS NOT NULL ORDER BY n LIMIT 1").fetchone()
+    bad = conn.execute(f"SELECT n, {stamps} AS found FROM staging.incoming WHERE row_type = 'object' "
+                       f"AND found IS NOT NULL AND n < ? ORDER BY n LIMIT 1",
+                       (first[0] if first else 1 << 62,)).fetchone() or first
     if bad:
-        raise_line_problem(conn, bad[0], bad[1], bad[2], catalogue, now)
+        line = conn.execute("SELECT line FROM staging.incoming WHERE n = ?", (bad[0],)).fetchone()[0]
+        raise_line_problem(conn, bad[0], bad[1], line, catalogue, now)
     check_purges(conn, unit=unit)
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import threading
 import zipfile
 
 import pytest
@@ -52,6 +53,7 @@ def _expect(hub, data: bytes, protected: bool, reason: str, *words: str):
     """Refused (protected) and nothing changed, or — with the check switched off — stored."""
     before = hub.snapshot()
     result = _ingest(hub, data)
+    assert not [t for t in threading.enumerate() if t.name == "bundle-row-checks"]
     if not protected:
         assert result.status == "applied", result
         assert hub.snapshot() != before
