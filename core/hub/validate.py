@@ -237,7 +237,7 @@ class LineChecker:
     """`line_check_sql` over every line, on a second thread with its own in-memory SQLite, while
     the caller's thread stages the same lines into the hub (`core.hub.apply.load_lines`).
 
-    The check costs about as much CPU as staging itself (one json_type per declared column); run
+    The check costs about as much CPU as staging itself (a second parse and a pass over the keys); run
     beside it, on the second core, the upload takes little longer than without it
     (docs/PERFORMANCE.md). sqlite3 releases the GIL while each statement runs, so the two threads
     overlap. Use as a context manager around the staging: leaving it always ends the thread.
