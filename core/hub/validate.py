@@ -229,7 +229,8 @@ def _stamps_sql(upper: str) -> str:
     (created_at, updated_at, deleted_at were extracted while staging: no JSON is parsed again)."""
     checks = [f"WHEN {column} IS NULL OR {_stamp_bad_sql(column, upper)} THEN 'stamp:{column}'"
               for column in STAMPS_REQUIRED]
-    checks.append(f"WHEN deleted_at IS NOT NULL AND ({_stamp_bad_sql('deleted_at', upper)}) THEN 'stamp:deleted_at'")
+    checks.append(f"WHEN {STAMP_OPTIONAL} IS NOT NULL AND ({_stamp_bad_sql(STAMP_OPTIONAL, upper)}) "
+                  f"THEN 'stamp:{STAMP_OPTIONAL}'")
     return f"CASE {' '.join(checks)} END"
 
 
