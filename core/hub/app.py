@@ -3,6 +3,7 @@
 - GET  /api/v1/health                  -> the hub's own JSON (a captive portal cannot fake it)
 - POST /api/v1/bundles                 -> upload one bundle (body = the zip); answer carries a signed ack
 - GET  /api/v1/inbox?after=N           -> province bundles waiting for the calling unit (signed request)
+- GET  /api/v1/inbox?after_seq=N&nonce=X -> the same by province sequence, as a listing signed by the province
 - GET  /api/v1/inbox/{bundle_id}       -> one of them (signed request)
 - GET  /api/v1/ack                     -> the calling unit's signed acknowledgement (signed request)
 - GET  /                               -> overview page of the 96 units (Vietnamese HTML)
@@ -20,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from core import __version__
-from core.hub import ingest, overview, province
+from core.hub import ingest, overview, province, sequence
 from core.hub.store import HubPaths, open_hub, province_keypair, table_catalog, unit_key
 from core.sync import auth, keys
 from core.sync.errors import BundleRejected
@@ -78,8 +79,15 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> 
         return answer
 
     @app.get(f"{API}/inbox")
-    def inbox(request: Request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500)) -> dict:
+    def inbox(request: Request, after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=500),
+              after_seq: int | None = Query(None, ge=0), nonce: str = Query("")) -> dict:
         unit = authenticated_unit(request)
+        if after_seq is not None:  # by province sequence, signed (core/hub/sequence.py)
+            if not sequence.NONCE.match(nonce):
+                raise HTTPException(status_code=422, detail={"reason": "bad_nonce",
+                                                             "message": "Yêu cầu thiếu mã dùng một lần hợp lệ."})
+            return sequence.signed_listing(store(), paths.outgoing_dir, province_keypair(paths), unit, after_seq,
+                                           nonce, limit)
         return {"unit": unit, "bundles": province.inbox_for(store(), unit, after, limit)}
 
     @app.get(f"{API}/inbox/{{bundle_id}}")

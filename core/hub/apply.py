@@ -30,7 +30,8 @@ from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedForma
 # TEXT, and the UTF-8 was validated before (`core.hub.receive`).
 _PATHS = {"t": "$.t", "id": "$.id", "op": "$.op", "seq": "$.seq", "row_id": "$.row.id", "origin": "$.row.origin",
           "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at", "hlc": "$.hlc", "dev": "$.dev",
-          "base_hlc": "$.base[0]", "base_dev": "$.base[1]"}
+          "base_hlc": "$.base[0]", "base_dev": "$.base[1]",
+          "created_at": "$.row.created_at"}  # created_at: for the stamp checks (core.hub.validate)
 
 # The first problem of a line, in the order a reader would explain it.
 _LINE_PROBLEM = """

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import durable
-from core.clock import utc_iso
+from core.clock import now_utc, utc_iso
 from core.fileio import replace_file
-from core.hub import apply, receive
+from core.hub import apply, receive, validate
 from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
 from core.sync.errors import BundleRejected, OwnershipViolation, SignatureInvalid, UnknownSender, WrongDestination
@@ -100,12 +100,15 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                                 message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
                                 missing=missing, applied_through=through, device=device,
                                 file_sha256=opened.file_sha256)
-        now = utc_iso()
+        moment = now_utc()
+        now = utc_iso(moment)
+        catalogue = validate.check_manifest(opened.manifest)
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
         version = opened.manifest["format_version"]
-        with apply.staging(store.conn), store.transaction() as conn:
-            count = apply.load_lines(conn, opened.records.lines())
+        with validate.LineChecker(catalogue) as checker, apply.staging(store.conn), store.transaction() as conn:
+            count = apply.load_lines(conn, checker.feed(opened.records.lines()))
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
+            validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:
                 apply.version_legacy_lines(conn, device)
             conflicts = apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now,

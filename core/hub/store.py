@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.clock import utc_iso
 from core.errors import NotInitialisedError, UserInputError
+from core.hub import sequence
 from core.sync import keys
 from core.units import find_unit
 from db.store import Store, connect
@@ -181,6 +182,7 @@ _AFTER_COLUMNS = [
     """UPDATE bundles SET device = 'key:' || (SELECT fingerprint FROM units WHERE code = bundles.unit)
        WHERE device IS NULL AND kind = 'changes'""",
 ]
+_SCHEMA += sequence.SCHEMA  # the province sequence of each unit's province bundles (core/hub/sequence.py)
 
 
 def init_hub(paths: HubPaths) -> keys.KeyPair:
@@ -237,6 +239,7 @@ def open_hub(paths: HubPaths) -> Store:
     # attached in-memory database, core.hub.apply.staging).
     store.conn.execute("PRAGMA temp_store = MEMORY")
     _defer_checkpoints(store.conn)
+    sequence.ensure_sequenced(store, paths.outgoing_dir, province_keypair(paths))  # a hub from before them
     return store
 
 

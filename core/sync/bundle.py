@@ -149,7 +149,7 @@ def encode_record(table: str, row_id: str, op: str, seq: int, row: dict | None,
 def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, signer: keymod.KeyPair,
                  records: Iterable[tuple] = (),
                  seq_from: int | None = None, seq_to: int | None = None,
-                 schema_version: int = 0, ack: dict | None = None,
+                 schema_version: int | None = None, ack: dict | None = None,
                  attachments: dict[str, bytes] | None = None, extra: dict | None = None,
                  bundle_id: str | None = None) -> tuple[Path, dict]:
     """Write a signed bundle atomically into `dest_dir`; returns (path, manifest).
@@ -159,6 +159,10 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
+    if schema_version is None:  # the schema of this app version (a workspace is migrated when opened)
+        from db.migrations import latest_version
+
+        schema_version = latest_version()
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     bundle_id = bundle_id or str(uuid.uuid4())

@@ -98,6 +98,10 @@ class HubClient:
         path = f"{API}/inbox?after={int(after)}"
         return self._request("GET", path, signed=True).json()["bundles"]
 
+    def inbox_listing(self, after_seq: int, nonce: str) -> dict:
+        """The province-signed listing of bundles numbered after `after_seq` (core.sync.province_inbox)."""
+        return self._request("GET", f"{API}/inbox?after_seq={int(after_seq)}&nonce={nonce}", signed=True).json()
+
     def fetch(self, bundle_id: str) -> bytes:
         return self._request("GET", f"{API}/inbox/{bundle_id}", signed=True).content
 

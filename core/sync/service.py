@@ -19,7 +19,7 @@ from typing import Callable
 
 from core.clock import utc_iso
 from core.paths import AppPaths
-from core.sync import identity, inbox, keys, outbox
+from core.sync import identity, inbox, keys, outbox, province_inbox
 from core.sync.client import HubClient, RetryPolicy
 from core.sync.errors import BundleRejected, HubRefused, HubUnreachable, SyncError, SyncKeyError
 from db.settings import get_setting, set_setting
@@ -27,7 +27,7 @@ from db.store import Store
 
 log = logging.getLogger(__name__)
 
-INBOX_CURSOR = "sync_inbox_cursor"
+INBOX_CURSOR = "sync_inbox_cursor"  # by hub listing id: before the province sequence (unused since)
 INBOX_PAGE = 100  # the hub's default page size for /inbox
 Report = Callable[[int, int, str], None]
 
@@ -172,28 +172,9 @@ def _apply_signed_ack(store: Store, answer: dict, summary: SyncSummary) -> None:
 
 
 def _fetch_inbox(store, paths, client, summary, report) -> None:
-    """Fetch and apply, in order, every province bundle after the cursor (pages of up to 100)."""
-    while True:
-        cursor = int(get_setting(store, INBOX_CURSOR, 0) or 0)
-        try:
-            listed = client.inbox(cursor)
-        except (HubRefused, HubUnreachable) as exc:
-            summary.errors.append(exc.message)
-            return
-        for number, item in enumerate(listed, start=1):
-            report(number - 1, len(listed), f"Đang nhận gói {number}/{len(listed)} từ tỉnh…")
-            try:
-                data = client.fetch(item["bundle_id"])
-                result = inbox.import_bundle_bytes(store, paths, data, via="network")
-            except (HubRefused, HubUnreachable, BundleRejected, SyncKeyError) as exc:
-                # Stop here: the cursor stays before this bundle so it is fetched again next time.
-                summary.errors.append(f"Chưa nhận được gói của tỉnh: {exc.message}")
-                return
-            summary.received += result.status == "applied"
-            summary.changed_tables.update(result.counts)
-            set_setting(store, INBOX_CURSOR, int(item["id"]))
-        if len(listed) < INBOX_PAGE:
-            return
+    """Fetch and apply every province bundle this unit has not received (by the signed province
+    sequence: core/sync/province_inbox.py)."""
+    province_inbox.fetch_all(store, paths, client, summary, report)
 
 
 def _pull_unit_rows(store, paths, client, summary, report) -> bool:
