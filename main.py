@@ -6,6 +6,12 @@ import sys
 
 
 def _run_gui(args, *, end_process: bool = False) -> int:
+    from core.display import missing_display
+
+    problem = missing_display()
+    if problem:  # before Qt, which would abort the process with its own English message
+        print(f"Lỗi: {problem}", file=sys.stderr)
+        return 2
     from core.opener import WorkspaceOpener
     from core.paths import resolve_paths
 
@@ -22,8 +28,10 @@ def _run_gui(args, *, end_process: bool = False) -> int:
 def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
     """`end_process`: once the window has closed, end the process at once (see
     ui.app.end_gui_process) — for the real executable, not for callers that go on."""
+    from core.console import make_standard_streams_safe
     from core.gui_args import parse_window_args
 
+    make_standard_streams_safe()  # before anything prints: cp1252/cp1258 pipes cannot carry Vietnamese
     argv = sys.argv[1:] if argv is None else list(argv)
     window_args = parse_window_args(argv)
     if window_args is not None:  # just the window: no argparse, no command modules

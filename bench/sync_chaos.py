@@ -37,7 +37,7 @@ def sync_until_settled(store: Store, paths: AppPaths, code: str, proxy_url: str,
     """What the app's sync button does, again until nothing waits; returns the attempts used."""
     last = None
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        client = HubClient(proxy_url, unit=code, keypair=identity.commune_keypair(paths), timeout=timeout,
+        client = HubClient(proxy_url, unit=code, keypair=identity.commune_keypair(paths, store), timeout=timeout,
                            retry=RetryPolicy(attempts=3, base=0.01, cap=0.05),
                            transport=httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)))
         try:

@@ -1,17 +1,16 @@
 ﻿; Một Cửa Xã — Inno Setup script (Inno Setup 6.5 or newer; this file is UTF-8 with BOM).
 ;
 ; Build the folder first (python build/build.py), then, from the repository root:
-;   iscc /DAppVersion=0.1.0 /DVietnameseIsl=C:\path\to\Vietnamese.isl build\installer.iss
-; → dist\MotCuaXa-Setup-<version>.exe
+;   iscc /DAppVersion=0.1.0 build\installer.iss
+; → dist\MotCuaXa-Setup-<version>.exe   (build/windows/build.sh does all of it under Wine on Linux)
 ;
 ; Per-user install without administrator rights: %LOCALAPPDATA%\Programs\MotCuaXa.
 ; The data folder (%LOCALAPPDATA%\motcua-xa, decided by core/paths.py) is never inside the
 ; program folder, so uninstalling or upgrading never touches the commune's data.
 ;
-; Vietnamese.isl is Inno Setup's *unofficial* Vietnamese translation, maintained in the Inno
-; Setup source repository (github.com/jrsoftware/issrc, Files/Languages/Unofficial/Vietnamese.isl)
-; and not installed with Inno Setup. It is not bundled in this repository: the Windows workflow
-; downloads it next to this script; by hand, download it and pass /DVietnameseIsl=<path>.
+; The Vietnamese messages of Setup and Uninstall are the project's own translation,
+; build/windows/Vietnamese.isl (see the licence note at its top); /DVietnameseIsl=<path> uses
+; another file.
 ;
 ; The province's setup file: put provision.json beside the setup .exe (same folder or the same
 ; zip); the installer copies it beside MotCuaXa.exe, where the app reads it at first run.
@@ -23,7 +22,7 @@
   #define AppFolder "..\dist\MotCuaXa"
 #endif
 #ifndef VietnameseIsl
-  #define VietnameseIsl "Vietnamese.isl"
+  #define VietnameseIsl "windows\Vietnamese.isl"
 #endif
 #define AppName "Một Cửa Xã"
 #define AppExe "MotCuaXa.exe"
@@ -37,10 +36,10 @@ AppPublisher=Dự án Một Cửa Xã — tỉnh Quảng Ngãi
 VersionInfoVersion={#AppVersion}
 VersionInfoProductName={#AppName}
 VersionInfoDescription=Cài đặt {#AppName}
-DefaultDirName={autopf}\MotCuaXa
+DefaultDirName={code:DefaultInstallDir}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
-; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs.
+; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs (DefaultInstallDir below).
 PrivilegesRequired=lowest
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
@@ -85,6 +84,20 @@ Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchNow}"; Flags: nowait postin
 ; Nothing under [UninstallDelete]: the data folder is outside {app} and stays.
 
 [Code]
+// {autopf}\MotCuaXa: for a per-user install, %LOCALAPPDATA%\Programs\MotCuaXa. Wine has no
+// FOLDERID_UserProgramFiles, so there {autopf} cannot be expanded and Setup would stop; the
+// folder it names on Windows is then given directly, so the very setup program that is
+// released is the one build/windows/install-test.sh installs under Wine.
+function DefaultInstallDir(Param: String): String;
+begin
+  try
+    Result := ExpandConstant('{autopf}\MotCuaXa');
+  except
+    Result := ExpandConstant('{localappdata}\Programs\MotCuaXa');
+    Log('{autopf} cannot be expanded here (' + GetExceptionMessage + '); installing into ' + Result);
+  end;
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   DataDir: String;

@@ -47,7 +47,7 @@ class DeferredRotatingHandler(logging.Handler):
 def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
     logs_dir.mkdir(parents=True, exist_ok=True)
     log_file = logs_dir / LOG_NAME
-    log_file.touch()  # the file staff are told to send is there from the first start
+    log_file.touch(mode=0o600)  # the file staff are told to send is there from the first start
     root = logging.getLogger()
     if not any(isinstance(h, DeferredRotatingHandler) and h.log_file == log_file for h in root.handlers):
         root.addHandler(DeferredRotatingHandler(log_file))

@@ -58,10 +58,53 @@ class AppPaths:
         return self.data_dir / "reports"
 
     def ensure(self) -> "AppPaths":
+        """The data folder and its sub-folders, private to the user (see `make_private`)."""
+        make_private_from_now()
         for folder in (self.data_dir, self.backups_dir, self.logs_dir, self.attachments_dir,
                        self.outbox_dir, self.inbox_dir, self.keys_dir, self.reports_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        restrict_existing(self)
         return self
+
+
+PRIVATE_UMASK = 0o077
+
+
+def make_private_from_now() -> None:
+    """Every file and folder this process creates from now on is owner-only (0600/0700 on
+    POSIX): the database with its WAL and shared-memory files (SQLite gives them the
+    database's mode), logs (rotated ones too), backups, bundles, keys, attachments, reports.
+    Citizens' dossier codes and the unit's signing key are nobody else's business on a shared PC."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
+def restrict_existing(paths: "AppPaths") -> None:
+    """A workspace made by an earlier version (files 0644, folders 0755): owner-only, once.
+
+    Checked cheaply on every start by the data folder's own mode; the walk runs only when
+    something is still open to others."""
+    if os.name != "posix":
+        return
+    try:
+        if not paths.data_dir.stat().st_mode & 0o077 and not (
+                paths.db_file.exists() and paths.db_file.stat().st_mode & 0o077):
+            return
+    except OSError:
+        return
+    for root, folders, files in os.walk(paths.data_dir):
+        for name in files:
+            _chmod(Path(root) / name, 0o600)
+        for name in folders:
+            _chmod(Path(root) / name, 0o700)
+    _chmod(paths.data_dir, 0o700)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def executable_dir() -> Path:

@@ -38,7 +38,20 @@ def open_workspace(paths: AppPaths, *, check_integrity: bool = True, quick: bool
         store.conn.close()
         raise
     store.actor = get_setting(store, CURRENT_STAFF)
+    _check_device(store, paths)
     return store
+
+
+def _check_device(store: Store, paths: AppPaths) -> None:
+    """A database restored from a backup or a data folder copied from another PC becomes a new
+    sync device here, before anything can be cut or signed with the old identity (issue 13)."""
+    from core.sync.device import ensure_device
+
+    try:
+        ensure_device(store, paths)
+    except Exception:
+        store.conn.close()
+        raise
 
 
 def _backup_before_upgrade(store: Store, paths: AppPaths) -> None:

@@ -44,6 +44,11 @@ def create_syncable_table(conn: sqlite3.Connection, table: str, columns_sql: str
 
 
 def add_change_log_triggers(conn: sqlite3.Connection, table: str) -> None:
+    """The change-log triggers: version 2 (HLC stamped, skipped while sync applies rows) once
+    `sync_clock` exists (m0008 onwards), else version 1 (for the migrations before it)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_clock'").fetchone():
+        add_versioned_change_log_triggers(conn, table)
+        return
     conn.execute(f"""
         CREATE TRIGGER [trg_{table}_log_insert] AFTER INSERT ON [{table}]
         BEGIN
@@ -65,6 +70,35 @@ def add_change_log_triggers(conn: sqlite3.Connection, table: str) -> None:
             INSERT INTO change_log (table_name, row_id, op, changed_at)
             VALUES ('{table}', OLD.id, 'purge', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
         END""")
+
+
+# The hybrid logical clock (docs/BUNDLE_FORMAT.md, "Row versions"): milliseconds since 1970 times
+# 65,536 plus a counter, never below the last value this database issued or received
+# (`sync_clock.hlc`), so a row's versions only go up on a device even if its clock goes back.
+_PHYSICAL = "coalesce(CAST((julianday({stamp}) - 2440587.5) * 86400000.0 AS INTEGER), 0) * 65536"
+_TICK = "UPDATE sync_clock SET hlc = max(hlc + 1, {physical}) WHERE id = 1;"
+_LOG = ("INSERT INTO change_log (table_name, row_id, op, changed_at, hlc, device) VALUES "
+        "('{table}', {row_id}, {op}, {stamp}, (SELECT hlc FROM sync_clock WHERE id = 1), "
+        "(SELECT device FROM sync_clock WHERE id = 1));")
+# While sync writes rows received from the unit's other devices, `applying` is 1 and the
+# triggers stay silent: those rows keep the version they came with (core.sync.pull).
+_WHEN = "WHEN (SELECT applying FROM sync_clock WHERE id = 1) IS NOT 1"
+
+
+def add_versioned_change_log_triggers(conn: sqlite3.Connection, table: str) -> None:
+    now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    for event, row_id, op, stamp in (
+            ("insert", "NEW.id", "'insert'", "NEW.updated_at"),
+            ("update", "NEW.id", "CASE WHEN NEW.deleted_at IS NOT NULL THEN 'delete' ELSE 'update' END",
+             "NEW.updated_at"),
+            ("delete", "OLD.id", "'purge'", now)):
+        conn.execute(f"DROP TRIGGER IF EXISTS [trg_{table}_log_{event}]")
+        conn.execute(f"""
+            CREATE TRIGGER [trg_{table}_log_{event}] AFTER {event.upper()} ON [{table}] {_WHEN}
+            BEGIN
+                {_TICK.format(physical=_PHYSICAL.format(stamp=stamp))}
+                {_LOG.format(table=table, row_id=row_id, op=op, stamp=stamp)}
+            END""")
 
 
 def create_search_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> None:

@@ -126,7 +126,7 @@ class Startup(QObject):
             made_demo = True
         backup = None
         if not self.smoke and is_initialised(store):
-            backup = db_backup.auto_backup_if_due(store.conn, self.paths.backups_dir)
+            backup = db_backup.auto_backup_if_due(store.conn, self.paths.backups_dir, self.paths.attachments_dir)
         return identity(store), made_demo, backup
 
     def _opened(self, result) -> None:
@@ -181,10 +181,24 @@ class Startup(QObject):
         self.wizard.open()
 
     def _setup_chosen(self, unit_code: str, staff: list, current: str) -> None:
+        from core.sync.key_protection import default_scheme, session_passphrase
+
+        # Portable mode: the signing key is sealed with a passphrase chosen now (else at the first signing).
+        make_key = default_scheme() != "passphrase" or bool(session_passphrase())
+        if not make_key:
+            from ui.passphrase_prompt import ask_key_passphrase
+
+            make_key = ask_key_passphrase(self.window, choose=True)
+        paths = self.paths
+
         def setup(store):
+            from core.sync.identity import commune_keypair
             from core.workspace import initialise
 
-            return initialise(store, unit_code, staff, current)
+            who = initialise(store, unit_code, staff, current)
+            if make_key:
+                commune_keypair(paths)
+            return who
 
         def done(who) -> None:
             self.ctx.identity = who

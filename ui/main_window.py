@@ -111,6 +111,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_status_bar()
+        help_menu = self.menuBar().addMenu("Trợ giúp")
+        self.shortcuts_action = help_menu.addAction("Phím tắt…")
+        self.shortcuts_action.setObjectName("shortcutsAction")
+        self.shortcuts_action.setWhatsThis("mở danh sách phím tắt này")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self._shortcuts_built = False
         self._first_paint = FirstPaintWatch(self, self._on_first_paint)
         ctx.signals.navigation_requested.connect(self.open_page)
@@ -237,15 +242,25 @@ class MainWindow(QMainWindow):
         self._shortcuts_built = True
         from PySide6.QtGui import QKeySequence, QShortcut
 
-        for sequence, hook in ((QKeySequence.StandardKey.Find, "focus_search"),
-                               (QKeySequence.StandardKey.New, "create_new"),
-                               (QKeySequence.StandardKey.Print, "print_current"),
-                               (QKeySequence.StandardKey.Save, "save_current")):
+        for sequence, hook, meaning in (
+                (QKeySequence.StandardKey.Find, "focus_search", "tìm kiếm trong trang đang mở"),
+                (QKeySequence.StandardKey.New, "create_new", "tạo mới (nhập văn bản chỉ đạo, phiếu kiểm tra…)"),
+                (QKeySequence.StandardKey.Print, "print_current", "in (báo cáo, phiếu) của trang đang mở"),
+                (QKeySequence.StandardKey.Save, "save_current", "lưu")):
             shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setWhatsThis(meaning)  # listed by F1 (ui/shortcuts_help.py)
             shortcut.activated.connect(lambda h=hook: self._call_page_hook(h))
         for number in range(1, min(9, self.sidebar.count()) + 1):
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.setWhatsThis(f"mở trang “{self.sidebar.item(number - 1).text()}”")
             shortcut.activated.connect(lambda n=number: self.sidebar.setCurrentRow(n - 1))
+        self.shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+
+    def show_shortcuts(self) -> None:
+        from ui.shortcuts_help import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.open()
 
     def _call_page_hook(self, name: str) -> None:
         hook = getattr(self.current_page(), name, None)

@@ -6,8 +6,22 @@ request to the hub before it counts the province as reachable.
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QNetworkInformation
+
+
+def running_under_wine() -> bool:
+    """True inside Wine (the Windows build's test bed on Linux): ntdll exports wine_get_version."""
+    if sys.platform != "win32":
+        return False
+    try:
+        import ctypes
+
+        return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")
+    except (OSError, AttributeError):
+        return False
 
 
 class NetworkStatus(QObject):
@@ -19,7 +33,10 @@ class NetworkStatus(QObject):
         self._info = None
         self._last = "unknown"
         try:
-            if QNetworkInformation.loadDefaultBackend():
+            # Qt's only Windows backend (Network List Manager, COM) never returns under Wine 8:
+            # loadDefaultBackend() spins holding the GIL and freezes the window. Real Windows
+            # answers at once; under Wine the hint simply stays "unknown".
+            if not running_under_wine() and QNetworkInformation.loadDefaultBackend():
                 self._info = QNetworkInformation.instance()
         except Exception:  # no backend on this platform: stay "unknown"
             self._info = None

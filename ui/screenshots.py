@@ -1,4 +1,5 @@
-"""Take a screenshot of every page of the main window (for docs and for looking at changes).
+"""Take a screenshot of every page of the main window, every tab and every dialog (for docs and for
+looking at changes); the tabs and dialogs are listed in ui/screenshot_dialogs.py.
 
     python -m ui.screenshots --data-dir DIR --out docs/screenshots [--size 1366x768] [--pages tasks,sync]
 
@@ -36,8 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     startup = Startup(app, resolve_paths(args.data_dir).ensure(), demo_mode=True, smoke=False)
     startup.window.resize(width, height)
     startup.start()
-    wanted = [p for p in args.pages.split(",") if p] or list(startup.window._slots)
+    from ui.screenshot_dialogs import screens
+
+    pages = [p for p in args.pages.split(",") if p] or list(startup.window._slots)
+    # Sidebar pages first, then every tab and dialog (ui/screenshot_dialogs.py) unless pages were chosen.
+    wanted: list[tuple[str, object, object]] = [
+        (key, (lambda window, k=key: window.open_page(k)), (lambda window: None)) for key in pages]
+    if not args.pages:
+        wanted += screens()
     saved: list[Path] = []
+    failed: list[str] = []
 
     def shoot(index: int = 0) -> None:
         if not startup.ready:
@@ -46,21 +55,40 @@ def main(argv: list[str] | None = None) -> int:
         if index >= len(wanted):
             app.quit()
             return
-        startup.window.open_page(wanted[index])
+        name, prepare, make = wanted[index]
+        try:
+            prepare(startup.window)
+        except Exception as exc:  # one screen that cannot be made must not stop the others
+            failed.append(f"{name}: {exc!r}")
+            QTimer.singleShot(0, lambda: shoot(index + 1))
+            return
 
-        def grab() -> None:
-            path = out / f"{wanted[index]}.png"
-            startup.window.grab().save(str(path))
+        def show() -> None:
+            try:
+                shown = make(startup.window)
+            except Exception as exc:
+                failed.append(f"{name}: {exc!r}")
+                shoot(index + 1)
+                return
+            QTimer.singleShot(args.settle_ms if shown is not None else 0, lambda: grab(shown))
+
+        def grab(shown) -> None:
+            path = out / f"{name}.png"
+            (shown if shown is not None else startup.window).grab().save(str(path))
             saved.append(path)
+            if shown is not None:
+                shown.close()
             shoot(index + 1)
 
-        QTimer.singleShot(args.settle_ms, grab)
+        QTimer.singleShot(args.settle_ms, show)
 
     QTimer.singleShot(0, shoot)
     app.exec()
     startup.bg.close()
     for path in saved:
         print(path)
+    for problem in failed:
+        print(f"Không chụp được {problem}", file=sys.stderr)
     return 0 if len(saved) == len(wanted) else 1
 
 

@@ -6,55 +6,75 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWizard, QWizardPage)
 
-from core.textfold import fold
-from core.units import all_units
+from core.units import all_units, find_unit, namesakes, rank_units
 
 
 class UnitPage(QWizardPage):
+    """Type a name (accents optional, Telex / VNI keys understood) or a code; the best match is
+    chosen and the list shows the matches best first. Nothing typed: nothing chosen, "Tiếp" off."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTitle("Chọn đơn vị")
-        self.setSubTitle("Máy này phục vụ xã, phường hay đặc khu nào? Gõ tên (không dấu cũng được) hoặc mã.")
+        self.setSubTitle("Máy này phục vụ xã, phường hay đặc khu nào? Gõ tên (không dấu cũng được) hoặc mã, "
+                         "rồi kiểm tra tên được chọn trong danh sách.")
         self.filter = QLineEdit()
         self.filter.setObjectName("unitFilter")
-        self.filter.setPlaceholderText("Ví dụ: ba to, Lý Sơn, 21484")
+        self.filter.setPlaceholderText("Ví dụ: ba tơ (hoặc ba tow), Lý Sơn, 21484")
+        self.filter.installEventFilter(self)
         self.list = QListWidget()
         self.list.setObjectName("unitList")
-        for unit in all_units():
-            item = QListWidgetItem(f"{unit.name}  —  mã {unit.code}")
-            item.setData(Qt.ItemDataRole.UserRole, unit.code)
-            item.setData(Qt.ItemDataRole.UserRole + 1, fold(unit.name) + " " + unit.code)
-            self.list.addItem(item)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter)
         layout.addWidget(self.list)
+        self.namesake = QLabel()
+        self.namesake.setObjectName("unitNamesake")
+        self.namesake.setWordWrap(True)
+        self.namesake.setStyleSheet("color: #9a6700;")
+        layout.addWidget(self.namesake)
         self.count = QLabel()
         layout.addWidget(self.count)
         self.filter.textChanged.connect(self._apply_filter)
-        self.list.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
+        self.list.currentItemChanged.connect(lambda *_: self._current_changed())
         self._apply_filter("")
 
     def _apply_filter(self, text: str) -> None:
-        # 96 fixed units from the shipped list: filtering them in memory is instant.
-        words = fold(text).split()
-        shown = 0
-        first = None
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            hay = item.data(Qt.ItemDataRole.UserRole + 1)
-            visible = all(w in hay for w in words)
-            item.setHidden(not visible)
-            if visible:
-                shown += 1
-                first = first or item
-        self.count.setText(f"{shown} / {self.list.count()} đơn vị")
-        current = self.list.currentItem()
-        if first is not None and (current is None or current.isHidden()):
-            self.list.setCurrentItem(first)
+        # 96 fixed units from the shipped list: ranking them in memory is instant.
+        ranked = rank_units(text) if text.strip() else list(all_units())
+        self.list.blockSignals(True)
+        self.list.clear()
+        for unit in ranked:
+            item = QListWidgetItem(f"{unit.name}  —  mã {unit.code}")
+            item.setData(Qt.ItemDataRole.UserRole, unit.code)
+            self.list.addItem(item)
+        # Only a typed query chooses: an untouched list must not hand the first unit to "Tiếp".
+        self.list.setCurrentRow(0 if text.strip() and ranked else -1)
+        self.list.blockSignals(False)
+        self.count.setText(f"{len(ranked)} / {len(all_units())} đơn vị")
+        self._current_changed()
+
+    def _current_changed(self) -> None:
+        code = self.selected_code()
+        others = namesakes(find_unit(code)) if code else []
+        self.namesake.setText("Lưu ý: " + ", ".join(f"{u.name} (mã {u.code})" for u in others)
+                              + " có tên giống khi gõ không dấu. Kiểm tra đúng đơn vị của mình."
+                              if others else "")
+        self.namesake.setVisible(bool(others))
+        self.completeChanged.emit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        # ↑ ↓ in the search field move through the matches, so the hands stay on the keyboard.
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.list.count():
+            step = -1 if event.key() == Qt.Key.Key_Up else 1
+            row = self.list.currentRow()
+            self.list.setCurrentRow(max(0, min(self.list.count() - 1, (row + step) if row >= 0 else 0)))
+            return True
+        return super().eventFilter(watched, event)
 
     def selected_code(self) -> str | None:
         item = self.list.currentItem()
-        return None if item is None or item.isHidden() else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt API)
         return self.selected_code() is not None

@@ -28,8 +28,18 @@ class SyncScheduler(QObject):
         self.timer.timeout.connect(lambda: self.start(force=False, automatic=True))
         self.timer.start()
         self.network = None
-        QTimer.singleShot(0, self._watch_network)
-        QTimer.singleShot(FIRST_TRY_MS, lambda: self.start(force=False, automatic=True))
+        # Child timers, not QTimer.singleShot(ms, lambda): those would still fire after this
+        # scheduler is gone ("Signal source has been deleted"), as a window closed within the
+        # first 15 s — or a slow test run under Wine — showed.
+        self.first_try = self._single_shot(FIRST_TRY_MS, lambda: self.start(force=False, automatic=True))
+        self.watch = self._single_shot(0, self._watch_network)
+
+    def _single_shot(self, ms: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(slot)
+        timer.start(ms)
+        return timer
 
     def _watch_network(self) -> None:
         from ui.network_status import NetworkStatus

@@ -11,7 +11,7 @@ import datetime as dt
 
 from core.clock import format_date, today_local
 from core.errors import UserInputError
-from core.textfold import fold, vi_sort_key
+from core.textfold import fold
 from db.store import Store
 
 TABLE = "conference_equipment"
@@ -84,11 +84,27 @@ def delete_equipment(store: Store, equipment_id: str) -> None:
     store.delete(TABLE, equipment_id)
 
 
-def list_equipment(store: Store) -> list[dict]:
-    rows = store.query(f"SELECT id, kind, name, model, status, last_checked_on, note FROM {TABLE} "
-                       "WHERE deleted_at IS NULL")
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    return sorted(rows, key=lambda r: (order.get(r["kind"], 99), vi_sort_key(r["name"])))
+def _kind_rank() -> str:
+    return "CASE kind " + " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(KINDS)) + " ELSE 99 END"
+
+
+# The orders the list offers (a click on a column): `{dir}` is ASC or DESC.
+SORTS = {
+    "kind": f"{_kind_rank()} {{dir}}, name COLLATE VI",
+    "name": "name COLLATE VI {dir}",
+    "model": "(model IS NULL), model COLLATE VI {dir}, name COLLATE VI",
+    "status": "status {dir}, name COLLATE VI",
+    "last_checked_on": "(last_checked_on IS NULL), last_checked_on {dir}, name COLLATE VI",
+    "note": "(note IS NULL), note COLLATE VI {dir}, name COLLATE VI",
+}
+
+
+def list_equipment(store: Store, *, sort: tuple[str, bool] | None = None) -> list[dict]:
+    """The room's equipment, by kind then name unless `sort` names a column of SORTS."""
+    from core.listing import order_by
+
+    return store.query(f"SELECT id, kind, name, model, status, last_checked_on, note FROM {TABLE} "
+                       f"WHERE deleted_at IS NULL ORDER BY {order_by(sort, SORTS, 'kind')}")
 
 
 def equipment_by_kind(store: Store) -> dict[str, list[dict]]:

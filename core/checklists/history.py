@@ -37,12 +37,24 @@ def _verdicts(store: Store, run_ids: list[str]) -> dict[str, str]:
             for rid, items in status.items()}
 
 
-def list_runs(store: Store, *, limit: int | None = None) -> list[dict]:
-    """Runs newest meeting first, each with its current verdict."""
+_INCIDENTS = ("(SELECT count(*) FROM checklist_incidents i WHERE i.run_id = checklist_runs.id "
+              "AND i.deleted_at IS NULL)")
+# The orders the list offers (a click on a column): `{dir}` is ASC or DESC.
+SORTS = {
+    "date_label": "meeting_date {dir}, start_time {dir}",
+    "meeting_title": "meeting_title COLLATE VI {dir}, meeting_date DESC, start_time DESC",
+    "incident_count": f"{_INCIDENTS} {{dir}}, meeting_date DESC, start_time DESC",
+}
+
+
+def list_runs(store: Store, *, limit: int | None = None, sort: tuple[str, bool] | None = None) -> list[dict]:
+    """Runs newest meeting first (or in the order `sort` names), each with its current verdict."""
+    from core.listing import order_by
+
     rows = store.query(
         "SELECT id, meeting_title, host, host_other, meeting_date, start_time, connection, status, "
         "verdict_at_close, attendance, template_name, template_version FROM checklist_runs "
-        "WHERE deleted_at IS NULL ORDER BY meeting_date DESC, start_time DESC"
+        f"WHERE deleted_at IS NULL ORDER BY {order_by(sort or ('date_label', True), SORTS, 'date_label')}"
         + (f" LIMIT {int(limit)}" if limit else ""))
     verdicts = _verdicts(store, [r["id"] for r in rows])
     counts = {r["run_id"]: r["n"] for r in store.query(
@@ -115,15 +127,44 @@ def reminder_due(starts: dt.datetime, now: dt.datetime | None = None) -> bool:
     return 0 <= minutes_until(starts, now) <= REMINDER_MINUTES
 
 
+SHORT_ID_MIN = 6
+
+
+def short_ids(ids: list[str], *, minimum: int = SHORT_ID_MIN) -> dict[str, str]:
+    """The shortest tail (at least `minimum` characters) that names each id alone.
+
+    Run ids are UUIDv7: their first 12 hex digits are the creation time, so runs made the same
+    day (the demo's, or a batch imported from a sheet) share a long prefix and only the random
+    tail tells them apart. A tail is also checked against the heads of the others, because
+    `resolve_run_id` accepts either.
+    """
+    result = {}
+    for run_id in ids:
+        for length in range(minimum, len(run_id) + 1):
+            tail = run_id[-length:]
+            if tail.startswith("-"):
+                continue
+            if not any(o != run_id and (o.endswith(tail) or o.startswith(tail)) for o in ids):
+                result[run_id] = tail
+                break
+        else:
+            result[run_id] = run_id
+    return result
+
+
 def resolve_run_id(store: Store, text: str) -> str:
-    """A full run id from the id or its first characters (at least 4), as the CLI lists them."""
-    text = (text or "").strip().lower()
+    """A full run id from what `checklist runs` shows (a tail of the id), the full id, or its first characters
+    (at least 4)."""
+    text = (text or "").strip().strip("…").strip(".").lower()
     if len(text) < 4:
-        raise UserInputError("Mã phiếu quá ngắn: nhập ít nhất 4 ký tự đầu của mã.")
-    found = [r["id"] for r in store.query("SELECT id FROM checklist_runs WHERE deleted_at IS NULL AND id LIKE ?",
-                                          (text.replace("%", "").replace("_", "") + "%",))]
+        raise UserInputError("Mã phiếu quá ngắn: nhập mã như lệnh “checklist runs” in ra (ít nhất 4 ký tự).")
+    pattern = text.replace("%", "").replace("_", "")
+    found = [r["id"] for r in store.query(
+        "SELECT id FROM checklist_runs WHERE deleted_at IS NULL AND (id LIKE ? OR id LIKE ?)",
+        (pattern + "%", "%" + pattern))]
     if not found:
-        raise NotFoundError(f"Không tìm thấy phiếu kiểm tra mã “{text}”.")
+        raise NotFoundError(f"Không tìm thấy phiếu kiểm tra mã “{text}” (xem mã bằng lệnh “checklist runs”).")
     if len(found) > 1:
-        raise UserInputError(f"Có {len(found)} phiếu bắt đầu bằng “{text}”; hãy nhập thêm ký tự của mã.")
+        raise UserInputError(f"Có {len(found)} phiếu khớp với mã “{text}”; hãy nhập đủ mã như lệnh "
+                             "“checklist runs” in ra.")
     return found[0]

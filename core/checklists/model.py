@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from core.privacy import require_no_personal_data
 from core.errors import UserInputError
 
 KINDS = ("check", "number", "text")
@@ -153,11 +154,12 @@ def normalise_answer(item: Item, *, status: str | None = None, number: str | flo
     """Validate what was typed for `item` and work out its status.
 
     A number item's status follows its value and threshold (unless marked not
-    applicable); a text item passes once something is written in it.
+    applicable); a text item passes once something is written in it, or when marked Đạt.
     """
     if status is not None and status not in STATUSES:
         raise UserInputError("Kết quả kiểm tra không hợp lệ.", details=f"status={status!r}")
     note = (note or "").strip() or None
+    require_no_personal_data(note, "Ghi chú")
     text = (text or "").strip() or None
     if item.kind == "number":
         value = parse_number(number, item=item)
@@ -172,8 +174,8 @@ def normalise_answer(item: Item, *, status: str | None = None, number: str | flo
     if item.kind == "text":
         if status == "na":
             return Answer(status="na", text_value=text, note=note)
-        if status == "fail":
-            return Answer(status="fail", text_value=text, note=note)
+        if status in ("fail", "pass"):  # marked with its key or button, content written or not
+            return Answer(status=status, text_value=text, note=note)
         return Answer(status="pass" if text else None, text_value=text, note=note)
     if number not in (None, ""):
         raise UserInputError(f"Mục “{item.text}” không phải mục số đo.")

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from core.privacy import require_no_personal_data
 from core.checklists import equipment
 from core.checklists.model import Answer, Item, Verdict, compute_verdict, normalise_answer
 from core.checklists.templates import active_template, get_template
@@ -224,6 +225,8 @@ def add_incident(store: Store, run_id: str, *, time_text: str, what: str, fix: s
     what = " ".join((what or "").split())
     if not what:
         raise UserInputError("Hãy ghi sự cố đã xảy ra.")
+    require_no_personal_data(what, "Sự cố")
+    require_no_personal_data(fix, "Cách khắc phục")
     hour, minute = (int(p) for p in parse_time(time_text).split(":"))
     local = dt.datetime.combine(dt.date.fromisoformat(row["meeting_date"]), dt.time(hour, minute), tzinfo=LOCAL_TZ)
     return store.insert("checklist_incidents", {
@@ -243,6 +246,7 @@ def close_run(store: Store, run_id: str, *, reason: str | None = None,
     run = load_run(store, run_id)
     verdict = run.verdict
     reason = " ".join((reason or "").split()) or None
+    require_no_personal_data(reason, "Lý do")
     if verdict.unanswered_critical and not reason:
         names = "; ".join(f"“{i.text}”" for i in verdict.unanswered_critical[:5])
         more = f" và {len(verdict.unanswered_critical) - 5} mục khác" if len(verdict.unanswered_critical) > 5 else ""
@@ -272,6 +276,7 @@ def _closed_row(store: Store, run_id: str, reason: str | None) -> tuple[dict, st
     reason = " ".join((reason or "").split())
     if not reason:
         raise UserInputError("Đính chính phải ghi lý do.")
+    require_no_personal_data(reason, "Lý do đính chính")
     return row, reason
 
 

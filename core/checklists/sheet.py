@@ -17,7 +17,8 @@ from core.checklists.model import STATUS_LABELS, Answer, Item, format_number
 from core.checklists.runs import RunView, incident_time_label, load_run
 from core.checklists.templates import Template, active_template
 from core.clock import format_date, format_datetime_local, today_local
-from core.printing import BuiltPdf, Mark, blocks as b, build_pdf, register_fonts
+from core.printing import BuiltPdf, Mark, blocks as b, register_fonts
+from core.printing.output import build_document
 from core.printing.fonts import BOLD
 from core.units import Unit
 from core.workspace import require_initialised
@@ -191,7 +192,7 @@ def write_blank_sheet(unit: Unit, template: Template, out: str | os.PathLike | B
     register_fonts()
     day = today_local()
     data = {"template": template.ref, "version": template.version, "items": [i.to_json() for i in template.items]}
-    return build_pdf(blank_story(unit, template, day), out, report_id=f"HNTH-MAU-{template.version}",
+    return build_document(blank_story(unit, template, day), out, report_id=f"HNTH-MAU-{template.version}",
                      data=data, title=TITLE.capitalize(), author=unit.committee_name,
                      subject="Phiếu trống để kiểm tra trên giấy")
 
@@ -203,6 +204,6 @@ def build_run_sheet(store: Store, run_id: str, out: str | os.PathLike | BinaryIO
 def write_run_sheet(unit: Unit, run: RunView, out: str | os.PathLike | BinaryIO) -> BuiltPdf:
     """The PDF from data already loaded (the GUI loads on the database thread, writes on the I/O pool)."""
     register_fonts()  # blocks measure text while the story is made, before build_pdf runs
-    return build_pdf(run_story(unit, run), out, report_id=f"HNTH-{run.meeting_date:%Y%m%d}-{run.id[:8]}",
+    return build_document(run_story(unit, run), out, report_id=f"HNTH-{run.meeting_date:%Y%m%d}-{run.id[-8:]}",
                      data=run_data(run), title=TITLE.capitalize(), author=unit.committee_name,
                      subject=run.meeting_title)

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = VietnameseArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                         help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
+    common.add_argument("--passphrase-stdin", action="store_true", default=argparse.SUPPRESS,
+                        help="đọc cụm mật khẩu (khóa ký ở chế độ di động, bản sao lưu mã hóa) từ dòng đầu của stdin")
     parser = VietnameseArgumentParser(
         prog="main.py", parents=[common],
         description="Một Cửa Xã — phần mềm cho Bộ phận Một cửa cấp xã. Không có lệnh con: mở giao diện.")
@@ -75,6 +77,9 @@ def _gui_only_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None, *, gui: Callable[[argparse.Namespace], int] | None = None) -> int:
+    from core.console import make_standard_streams_safe
+
+    make_standard_streams_safe()  # Vietnamese output on a cp1252/cp1258 pipe or file (core/console.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     if gui is not None and not any(a in ("-h", "--help") for a in argv):
         # Starting the window must not pay for importing every command's module.
@@ -92,7 +97,9 @@ def run(argv: list[str] | None = None, *, gui: Callable[[argparse.Namespace], in
             return 0
         return gui(args)
     try:
-        return int(args.handler(args) or 0)
+        from core.cli.passphrase import with_key_passphrase
+
+        return int(with_key_passphrase(args, args.handler) or 0)
     except AppError as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         if exc.details:

@@ -15,14 +15,14 @@ def register(subparsers, common) -> None:
     sub = p.add_subparsers(dest="checklist_command", metavar="LỆNH", required=True,
                            parser_class=type(p))
 
-    q = sub.add_parser("blank", parents=[common], help="in phiếu trống (PDF) theo mẫu phiếu đang dùng")
-    q.add_argument("--out", required=True, metavar="TỆP.pdf")
+    q = sub.add_parser("blank", parents=[common], help="in phiếu trống (PDF hoặc .docx) theo mẫu phiếu đang dùng")
+    q.add_argument("--out", required=True, metavar="TỆP", help="tệp .pdf hoặc .docx")
     q.add_argument("--template", metavar="MẪU", help="mã mẫu phiếu (xem: checklist templates)")
     q.set_defaults(handler=cmd_blank)
 
-    q = sub.add_parser("print", parents=[common], help="in phiếu đã kiểm tra của một cuộc họp (PDF)")
-    q.add_argument("run_id", metavar="MÃ_PHIẾU", help="mã phiếu hoặc ít nhất 4 ký tự đầu")
-    q.add_argument("--out", required=True, metavar="TỆP.pdf")
+    q = sub.add_parser("print", parents=[common], help="in phiếu đã kiểm tra của một cuộc họp (PDF hoặc .docx)")
+    q.add_argument("run_id", metavar="MÃ_PHIẾU", help="mã phiếu như lệnh “checklist runs” in ra (hoặc mã đầy đủ)")
+    q.add_argument("--out", required=True, metavar="TỆP", help="tệp .pdf hoặc .docx")
     q.set_defaults(handler=cmd_print)
 
     q = sub.add_parser("runs", parents=[common], help="danh sách phiếu kiểm tra và kết luận")
@@ -39,21 +39,34 @@ def register(subparsers, common) -> None:
     q.set_defaults(handler=cmd_import)
 
 
+def _out(args) -> Path:
+    from core.output_files import require_suffix
+    from core.printing.output import FORMATS
+
+    return require_suffix(args.out, FORMATS)
+
+
+def _pages(built) -> str:
+    return f"{built.pages} trang" if built.pages else "Word"
+
+
 def cmd_blank(args) -> int:
+    out = _out(args)
     _, store = open_store(args)
     with store:
         template = templates.get_template(store, args.template) if args.template else None
-        built = sheet.build_blank_sheet(store, Path(args.out), template=template)
-    print(f"Đã tạo phiếu trống: {built.path} ({built.pages} trang).")
+        built = sheet.build_blank_sheet(store, out, template=template)
+    print(f"Đã tạo phiếu trống: {built.path} ({_pages(built)}).")
     return 0
 
 
 def cmd_print(args) -> int:
+    out = _out(args)
     _, store = open_store(args)
     with store:
         run_id = history.resolve_run_id(store, args.run_id)
-        built = sheet.build_run_sheet(store, run_id, Path(args.out))
-    print(f"Đã tạo phiếu kiểm tra: {built.path} ({built.pages} trang).")
+        built = sheet.build_run_sheet(store, run_id, out)
+    print(f"Đã tạo phiếu kiểm tra: {built.path} ({_pages(built)}).")
     return 0
 
 
@@ -61,8 +74,9 @@ def cmd_runs(args) -> int:
     _, store = open_store(args)
     with store:
         rows = history.list_runs(store)
+    short = history.short_ids([r["id"] for r in rows])
     if args.json:
-        print_json([{"id": r["id"], "meeting": r["meeting_title"], "date": r["meeting_date"],
+        print_json([{"id": r["id"], "short_id": short[r["id"]], "meeting": r["meeting_title"], "date": r["meeting_date"],
                      "start_time": r["start_time"], "host": r["host"], "status": r["status"],
                      "verdict": r["verdict"], "verdict_label": VERDICT_LABELS[r["verdict"]],
                      "incidents": r["incident_count"], "attendance": r["attendance"]} for r in rows])
@@ -71,7 +85,7 @@ def cmd_runs(args) -> int:
         print("Chưa có phiếu kiểm tra nào.")
     for r in rows:
         state = "đã khóa" if r["status"] == "closed" else "đang mở"
-        print(f"{r['id'][:8]}  {r['date_label']} {r['start_time']}  {VERDICT_LABELS[r['verdict']]:<14}  "
+        print(f"{short[r['id']]:<8}  {r['date_label']} {r['start_time']}  {VERDICT_LABELS[r['verdict']]:<14}  "
               f"{state:<8}  {r['meeting_title']}")
     return 0
 

@@ -39,9 +39,10 @@ def register(subparsers, common) -> None:
     p.add_argument("--counters", action="store_true", help="xuất bảng số liệu theo lĩnh vực thay cho sổ hồ sơ")
     p.set_defaults(handler=cmd_export)
 
-    p = subparsers.add_parser("dossier-report", parents=[common], help="báo cáo số hóa hồ sơ một tháng (PDF)")
+    p = subparsers.add_parser("dossier-report", parents=[common],
+                              help="báo cáo số hóa hồ sơ một tháng (PDF, hoặc .docx để sửa trong Word)")
     p.add_argument("--month", required=True, metavar="YYYY-MM")
-    p.add_argument("--out", required=True, metavar="TỆP.pdf")
+    p.add_argument("--out", required=True, metavar="TỆP", help="tệp .pdf hoặc .docx")
     p.set_defaults(handler=cmd_report)
 
     p = subparsers.add_parser("lock-month", parents=[common], help="khóa số liệu một tháng đã báo cáo")
@@ -102,6 +103,10 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from core.dossiers.export import FORMATS
+    from core.output_files import require_suffix
+
+    require_suffix(args.out, FORMATS)  # before opening anything: "x.pdf" would get an XLSX inside
     period = custom_period(args.date_from, args.date_to)
     _, store = open_store(args)
     with store:
@@ -118,11 +123,15 @@ def cmd_report(args) -> int:
     from core.clock import today_local
     from core.dossiers.report_pdf import build_month_report
 
+    from core.output_files import require_suffix
+    from core.printing.output import FORMATS
+
     month = locks.check_month(args.month)
+    out = require_suffix(args.out, FORMATS)
     _, store = open_store(args)
     with store:
-        built = build_month_report(store, month, Path(args.out), today=today_local())
-    print(f"Đã tạo báo cáo {args.out} ({built.pages} trang).")
+        built = build_month_report(store, month, out, today=today_local())
+    print(f"Đã tạo báo cáo {out}" + (f" ({built.pages} trang)." if built.pages else " (Word)."))
     return 0
 
 

@@ -11,7 +11,7 @@ from core.cli.hub_admin_cmds import audit_cli
 from core.clock import format_date
 from core.errors import NotFoundError, UserInputError
 from core.hub import ingest, overview, province
-from core.hub.store import hub_paths, init_hub, open_hub, register_unit
+from core.hub.store import device_list, hub_paths, init_hub, open_hub, register_unit, revoke_key
 from core.units import find_unit
 
 
@@ -22,10 +22,31 @@ def register(subparsers, common) -> None:
     p = sub.add_parser("init", parents=[common], help="tạo cơ sở dữ liệu và cặp khóa của tỉnh")
     p.set_defaults(handler=cmd_init)
 
-    p = sub.add_parser("register", parents=[common], help="đăng ký khóa công khai của một đơn vị")
+    p = sub.add_parser("register", parents=[common],
+                       help="đăng ký khóa công khai của một máy của đơn vị (thêm máy, không thay máy cũ)")
     p.add_argument("--unit", required=True, metavar="MÃ")
     p.add_argument("--public-key", required=True, metavar="KHÓA")
+    p.add_argument("--by", metavar="NGƯỜI", help="người đăng ký (mặc định: tài khoản đang chạy lệnh)")
     p.set_defaults(handler=cmd_register)
+
+    p = sub.add_parser("devices", parents=[common], help="các máy (khóa) của một đơn vị và lịch sử khóa")
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_devices)
+
+    p = sub.add_parser("revoke", parents=[common], help="thu hồi khóa của một máy (gói ký trước lúc thu hồi vẫn nhận)")
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--fingerprint", required=True, metavar="DẤU_VÂN_TAY")
+    p.add_argument("--by", metavar="NGƯỜI")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_revoke)
+
+    p = sub.add_parser("pull", parents=[common],
+                       help="tạo gói toàn bộ dữ liệu của một đơn vị (cho máy mới hoặc máy khác, mang bằng USB)")
+    p.add_argument("--unit", required=True, metavar="MÃ")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p.add_argument("--after", type=int, default=0, metavar="SỐ", help="chỉ các bản ghi sau số thứ tự này")
+    p.set_defaults(handler=cmd_pull)
 
     p = sub.add_parser("ingest", parents=[common], help="nhận một gói xã mang lên bằng USB")
     p.add_argument("file", metavar="TỆP")
@@ -110,9 +131,55 @@ def _restrict_keys(paths) -> None:
 def cmd_register(args) -> int:
     paths = _paths(args).require()
     with open_hub(paths) as store:
-        info = register_unit(store, args.unit, args.public_key)
-        audit_cli(store, "register_unit", info["unit"], {"fingerprint": info["fingerprint"]})
-    print(f"Đã đăng ký {info['name']} (mã {info['unit']}), dấu vân tay {info['fingerprint']}.")
+        info = register_unit(store, args.unit, args.public_key, by=args.by)
+        audit_cli(store, "register_unit", info["unit"], _by({"fingerprint": info["fingerprint"]}, args.by))
+        count = sum(1 for d in device_list(store, info["unit"]) if d["status"] == "active")
+    print(f"Đã đăng ký khóa cho {info['name']} (mã {info['unit']}), dấu vân tay {info['fingerprint']}. "
+          f"Đơn vị có {count} khóa đang dùng.")
+    return 0
+
+
+def _by(detail: dict, by: str | None) -> dict:
+    """The audit row's actor is the operating-system account; a --by name is kept beside it."""
+    return {**detail, "by": by} if by else detail
+
+
+def cmd_devices(args) -> int:
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        items = device_list(store, args.unit)
+    if args.json:
+        print_json(items)
+    else:
+        for d in items:
+            state = f"thu hồi {d['revoked_at']} ({d['revoked_by']})" if d["revoked_at"] else "đang dùng"
+            print(f"{d['fingerprint']}  máy {d['device'] or 'chưa gửi gói'}  đăng ký {d['registered_at']} "
+                  f"({d['registered_by']})  {state}  gói liền mạch đến số {d['bundles_through']}"
+                  + (f", thiếu {d['missing']}" if d["missing"] else ""))
+    return 0
+
+
+def cmd_revoke(args) -> int:
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        items = revoke_key(store, args.unit, args.fingerprint, by=args.by)
+        audit_cli(store, "revoke_key", find_unit(args.unit).code, _by({"fingerprint": args.fingerprint.upper()}, args.by))
+    if args.json:
+        print_json(items)
+    else:
+        print(f"Đã thu hồi khóa {args.fingerprint.upper()} của đơn vị {find_unit(args.unit).code}. "
+              "Gói ký bằng khóa này trước lúc thu hồi vẫn được nhận.")
+    return 0
+
+
+def cmd_pull(args) -> int:
+    from core.hub.unit_rows import rows_bundle
+
+    paths = _paths(args).require()
+    with open_hub(paths) as store:
+        path, manifest = rows_bundle(paths, store, args.unit, Path(args.out), after=args.after, limit=50_000)
+    print(f"Đã tạo gói dữ liệu của đơn vị: {path} ({manifest['record_count']} bản ghi"
+          + ("; còn tiếp, chạy lại với --after " + str(manifest["rev_to"]) if manifest["more"] else "") + ").")
     return 0
 
 
@@ -209,11 +276,10 @@ def cmd_status(args) -> int:
 
 def cmd_report(args) -> int:
     from core.hub.report import write_report
+    from core.output_files import require_suffix
 
     paths = _paths(args).require()
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise UserInputError("Tệp báo cáo phải có đuôi .xlsx.")
+    out = require_suffix(args.out, (".xlsx",))
     with open_hub(paths) as store:
         write_report(store, out)
     print(f"Đã lưu báo cáo: {out}")

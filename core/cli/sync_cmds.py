@@ -35,9 +35,14 @@ def register(subparsers, common) -> None:
     show = sub.add_parser("show", parents=[common], help="in mã đơn vị, khóa công khai và dấu vân tay")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_keys_show)
+    rotate = sub.add_parser("rotate", parents=[common],
+                            help="tạo khóa ký mới cho máy này (gói chưa được xác nhận vẫn được gửi)")
+    rotate.add_argument("--json", action="store_true")
+    rotate.set_defaults(handler=cmd_keys_rotate)
     sheet = sub.add_parser("sheet", parents=[common], help="in phiếu đăng ký khóa (PDF) để gửi tỉnh")
     sheet.add_argument("--out", required=True, metavar="TỆP.pdf")
     sheet.set_defaults(handler=cmd_keys_sheet)
+    register_v2(subparsers, common)
 
 
 def cmd_export(args) -> int:
@@ -105,6 +110,82 @@ def cmd_keys_show(args) -> int:
         print_json(info)
     else:
         print(f"Đơn vị: {info['unit']}\nKhóa công khai: {info['public_key']}\nDấu vân tay: {info['fingerprint']}")
+    return 0
+
+
+def cmd_keys_rotate(args) -> int:
+    from core.sync import device
+
+    paths, store = open_store(args)
+    with store:
+        device.rotate_key(store, paths)
+        info = identity.describe(store, paths)
+    if args.json:
+        print_json(info)
+    else:
+        print(f"Đã tạo khóa mới cho máy {info['device']}.\nKhóa công khai: {info['public_key']}\n"
+              f"Dấu vân tay: {info['fingerprint']}\nKhóa mới phải được tỉnh đăng ký: hub register --unit "
+              f"{info['unit']} --public-key {info['public_key']}. Các gói đã ký bằng khóa cũ vẫn được gửi.")
+    return 0
+
+
+def register_v2(subparsers, common) -> None:
+    """Sync v2 commands (issue 13): conflicts and merged dossiers."""
+    p = subparsers.add_parser("sync-conflicts", parents=[common],
+                              help="các phiên bản bản ghi bị thay bởi bản mới hơn (xung đột đồng bộ)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_conflicts)
+    p = subparsers.add_parser("merged-dossiers", parents=[common],
+                              help="hồ sơ cùng mã được nhập ở hai quầy và đã gộp thành một")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_merged)
+    p = subparsers.add_parser("share-letter-text", parents=[common],
+                              help="cho phép (hoặc thôi) gửi toàn văn một văn bản xã tự nhập lên tỉnh")
+    p.add_argument("directive_id", metavar="MÃ_VĂN_BẢN")
+    p.add_argument("--stop", action="store_true", help="thôi gửi toàn văn (mặc định: không gửi)")
+    p.set_defaults(handler=cmd_share_text)
+
+
+def cmd_share_text(args) -> int:
+    _, store = open_store(args)
+    with store:
+        row = store.get("local_directives", args.directive_id)
+        store.update("local_directives", row["id"], {"share_source_text": 0 if args.stop else 1})
+    print(("Sẽ không gửi" if args.stop else "Sẽ gửi") + f" toàn văn văn bản {row['number'] or row['id']} lên tỉnh "
+          "ở lần đồng bộ tới.")
+    return 0
+
+
+def cmd_conflicts(args) -> int:
+    from core.sync import pull
+
+    _, store = open_store(args)
+    with store:
+        items = pull.list_conflicts(store)
+    if args.json:
+        print_json(items)
+    elif not items:
+        print("Không có xung đột đồng bộ.")
+    else:
+        for c in items:
+            where = "tại tỉnh" if c["where_found"] == "hub" else "trên máy này"
+            print(f"{c['recorded_at']}: bảng {c['table_name']}, bản ghi {c['row_id']}: bản sửa cũ hơn bị thay ({where}).")
+    return 0
+
+
+def cmd_merged(args) -> int:
+    from core.sync import pull
+
+    _, store = open_store(args)
+    with store:
+        items = pull.merged_dossiers(store)
+    if args.json:
+        print_json(items)
+    elif not items:
+        print("Không có hồ sơ trùng mã nào phải gộp.")
+    else:
+        for m in items:
+            print(f"Hồ sơ {m['code']}: giữ bản nhập {m['kept_created_at']}, gộp bản nhập {m['merged_created_at']}.")
     return 0
 
 

@@ -23,12 +23,14 @@ def register(subparsers, common) -> None:
     p.add_argument("--allow-duplicate", action="store_true",
                    help="vẫn nhập khi đã có văn bản cùng số và ngày")
     p.add_argument("--commune-only", action="store_true", help="chỉ lưu các nhiệm vụ của cấp xã")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="vẫn lưu văn bản khi không tìm thấy nhiệm vụ nào (để thêm nhiệm vụ bằng tay)")
     p.set_defaults(handler=cmd_import_directive)
 
     p = subparsers.add_parser("task-report", parents=[common],
-                              help="báo cáo tiến độ nhiệm vụ theo quý (.xlsx hoặc .pdf)")
+                              help="báo cáo tiến độ nhiệm vụ theo quý (.xlsx, .pdf hoặc .docx)")
     p.add_argument("--quarter", metavar="QUÝ/NĂM", help="ví dụ 3/2025 (mặc định: quý hiện tại)")
-    p.add_argument("--out", metavar="TỆP", required=True, help="tệp .xlsx hoặc .pdf")
+    p.add_argument("--out", metavar="TỆP", required=True, help="tệp .xlsx, .pdf hoặc .docx (sửa trong Word)")
     p.set_defaults(handler=cmd_task_report)
 
 
@@ -36,7 +38,9 @@ def _parse(path: str):
     from core.directives.parser import parse_directive
     from core.directives.readers import read_directive_file
 
-    return parse_directive(read_directive_file(path))
+    # Whenever the text can be read, its document info is returned, with warnings when it has
+    # no task or looks like a report; only an unreadable file is an error (exit 2).
+    return parse_directive(read_directive_file(path), require_tasks=False)
 
 
 def cmd_parse_directive(args) -> int:
@@ -44,6 +48,8 @@ def cmd_parse_directive(args) -> int:
     if args.json:
         print_json(parsed.as_json())
         return 0
+    for warning in parsed.warnings:
+        print(f"Lưu ý: {warning}")
     doc = parsed.document
     print(f"Văn bản: {doc.number or '(chưa có số)'} ngày {format_date(doc.date) or '(chưa có ngày)'}")
     if doc.issuer:
@@ -63,6 +69,15 @@ def cmd_import_directive(args) -> int:
 
     parsed = _parse(args.file)
     chosen = [t for t in parsed.tasks if t.for_commune] if args.commune_only else parsed.tasks
+    if not chosen and not args.allow_empty:
+        from core.directives.errors import NoTasksFoundError
+
+        what = ("Văn bản không có nhiệm vụ nào của cấp xã" if parsed.tasks
+                else "Không tìm thấy nhiệm vụ nào trong văn bản")
+        raise NoTasksFoundError(f"{what} nên không lưu. Chạy lại với --allow-empty để vẫn lưu văn bản "
+                                "(rồi thêm nhiệm vụ bằng tay).")
+    for warning in parsed.warnings:
+        print(f"Lưu ý: {warning}")
     doc = parsed.document
     print(f"Văn bản {doc.number or '(chưa có số)'} ngày {format_date(doc.date) or '(chưa có ngày)'}: "
           f"{len(chosen)} nhiệm vụ sẽ được lưu.")
@@ -77,7 +92,7 @@ def cmd_import_directive(args) -> int:
     _, store = open_store(args)
     with store:
         result = import_directive(store, parsed, source_name=Path(args.file).name, tasks=chosen,
-                                  allow_duplicate=args.allow_duplicate)
+                                  allow_duplicate=args.allow_duplicate, allow_empty=args.allow_empty)
     print(f"Đã lưu văn bản và {len(result.task_ids)} nhiệm vụ.")
     return 0
 
@@ -85,7 +100,7 @@ def cmd_import_directive(args) -> int:
 def cmd_task_report(args) -> int:
     from core.clock import today_local
     from core.errors import UserInputError
-    from core.tasks.report import quarter_of, write_report
+    from core.tasks.report import check_target, quarter_of, write_report
 
     if args.quarter:
         try:
@@ -97,6 +112,7 @@ def cmd_task_report(args) -> int:
     else:
         quarter, year = quarter_of(today_local())
     out = Path(args.out)
+    check_target(out)
     paths, store = open_store(args)
     with store:
         made = write_report(store, out, year=year, quarter=quarter, today=today_local())

@@ -32,6 +32,8 @@ def register(subparsers, common) -> None:
 
     p = subparsers.add_parser("backup", parents=[common], help="sao lưu ngay")
     p.add_argument("--to", metavar="DIR", help="thư mục đích (mặc định: thư mục sao lưu)")
+    p.add_argument("--encrypt", action="store_true",
+                   help="mã hóa bản sao lưu bằng cụm mật khẩu (hỏi khi chạy, hoặc --passphrase-stdin); cần --to")
     p.set_defaults(handler=cmd_backup)
 
     p = subparsers.add_parser("restore", parents=[common], help="khôi phục từ một bản sao lưu")
@@ -94,22 +96,53 @@ def cmd_check(args) -> int:
 
 
 def cmd_backup(args) -> int:
+    if getattr(args, "encrypt", False):
+        return _backup_encrypted(args)
     paths, store = open_store(args)
     with store:
         dest = Path(args.to) if args.to else paths.backups_dir / "manual"
-        made = backups.backup_database(store.conn, dest, "manual")
-    print(f"Đã sao lưu vào {made}")
+        made = backups.backup_database(store.conn, dest, "manual", paths.attachments_dir)
+    attached = len(backups.backup_attachment_names(made))
+    print(f"Đã sao lưu vào {made} (cơ sở dữ liệu và {attached} tệp đính kèm, đã kiểm tra đọc lại).")
+    return 0
+
+
+def _backup_encrypted(args) -> int:
+    from core.backups import backup_encrypted
+    from core.cli.passphrase import read_passphrase
+    from core.errors import UserInputError
+
+    if not args.to:
+        raise UserInputError("--encrypt dùng cho bản sao lưu ra ngoài thư mục dữ liệu: hãy ghi --to THƯ_MỤC.")
+    passphrase = read_passphrase(args, "Cụm mật khẩu cho bản sao lưu (ít nhất 8 ký tự)", confirm=True)
+    paths, store = open_store(args)
+    with store:
+        made = backup_encrypted(store, paths, Path(args.to), passphrase)
+    print(f"Đã sao lưu (mã hóa) vào {made}. Hãy ghi nhớ cụm mật khẩu: không có nó thì không khôi phục được.")
     return 0
 
 
 def cmd_restore(args) -> int:
+    from core.backups import is_encrypted, restore_from
+    from core.cli.passphrase import read_passphrase
+
     paths = paths_for(args).ensure()
     source = Path(args.file)
     if not source.exists():
         raise NotFoundError(f"Không tìm thấy tệp sao lưu “{source}”.")
-    aside = backups.restore_database(paths.db_file, source, paths.backups_dir)
-    # Opening runs the integrity check and brings an older backup's schema up to date.
+    passphrase = read_passphrase(args, "Cụm mật khẩu của bản sao lưu") if is_encrypted(source) else None
+    # Restoring opens the result: the integrity check and an older backup's schema brought up to
+    # date; the restored database becomes a new sync device with a new key (core.backups).
+    aside = restore_from(paths, source, passphrase)
     _, store = open_store(args)
-    store.close()
+    with store:
+        who = identity(store)
+        from core.sync.identity import describe
+
+        key = describe(store, paths) if who.unit else None
     print(f"Đã khôi phục từ {source}. Dữ liệu trước khi khôi phục được giữ tại {aside}")
+    if key:
+        print(f"Máy này nay là một máy đồng bộ mới (mã máy {key['device']}) với khóa ký mới. Khóa này phải được "
+              f"tỉnh đăng ký trước khi đồng bộ: hub register --unit {key['unit']} --public-key {key['public_key']} "
+              f"(dấu vân tay {key['fingerprint']}). In phiếu đăng ký: keys sheet --out phieu.pdf")
     return 0

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from core.directives.textclean import clean_line
-from core.textfold import fold
+from core.directives.folding import fold
 
 KINDS = ("date", "month", "quarter", "year", "recurring", "none")
 # Years a directive can plausibly name; anything else is a number, not a year.
@@ -62,7 +62,15 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _TRIGGER = re.compile(
     r"(truoc|den(?:\s+het)?|cham\s+nhat|han\s+chot|khong\s+qua|khong\s+muon\s+hon|hoan\s+thanh|xong|"
     r"trong(?:\s+thoi\s+gian)?|het|cuoi|thoi\s+han|thoi\s+gian|ket\s+thuc|nop|gui)"
-    r"[\s,:]*(?:(?:ngay|han|hoan\s+thanh|thuc\s+hien|nam|thang|quy|xong|la)[\s,:]*){0,2}$")
+    # "trước 14 giờ ngày 3-1-2026", "trước 17h00 ngày …": an hour before the day.
+    r"[\s,:]*(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?[\s,:]*)?"
+    r"(?:(?:ngay|han|hoan\s+thanh|thuc\s+hien|nam|thang|quy|xong|la)[\s,:]*){0,2}$")
+# "trong thời hạn 10 ngày (làm việc) kể từ ngày ký": counted from the document's date.
+_RELATIVE = re.compile(r"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)|cham\s+nhat(?:\s+la)?|sau)\s+(\d{1,3})\s+ngay"
+                       r"(\s+lam\s+viec)?[\s,]*(?:ke\s+)?tu\s+ngay\s+(?:ky|ban\s+hanh|van\s+ban\s+nay\s+duoc\s+ky)")
+# Holidays written as dates are not deadlines: "Lễ 30/4 – 1/5", "dịp 2/9", "nghỉ lễ 30/4".
+_HOLIDAY = re.compile(r"(?:\ble|\bdip|\bngay\s+le|\btet)\s+(?:[a-z]+\s+){0,3}?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d)"
+                      r"(?:\s*[-–]\s*\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))?(?:\s+nam\s+\d{4})?")
 # "từ ngày …", "bắt đầu từ Quý II/2025", "kể từ": the start of the work, not its end.
 _START = re.compile(r"(?:^|[\s\(\[,;])(tu|bat\s+dau(?:\s+tu)?|ke\s+tu)[\s,:]*(?:ngay|thang|quy|nam)?\s*$")
 # Document references: "Công văn số 943/CAT-ANM ngày 02/08/2025", "Kế hoạch số 02", "ngày 20/7/2025 của …".
@@ -71,14 +79,19 @@ _OF_ISSUER = re.compile(r"ngay\s+\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}\s+(?:cua|ve)\
 # Plans name horizons that are not deadlines: "giai đoạn 2021-2025", "định hướng đến năm 2030".
 _HORIZON = re.compile(r"(giai\s+doan\s+\d{4}\s*[-–]\s*\d{4}|(?:dinh\s+huong|tam\s+nhin)\s+(?:den\s+)?nam\s+\d{4})")
 
+# Everything that looks like a date but states none, in one pass (order as the masks were applied).
+_NOT_DEADLINES = re.compile("|".join(f"(?:{p.pattern})" for p in (_OF_ISSUER, _DOC_REF, _HORIZON, _HOLIDAY)))
+_MAY_MASK = re.compile(r"\bso\s+\d|\bngay\s+\d|giai\s+doan|dinh\s+huong|tam\s+nhin|\ble\b|\bdip\b|\btet\b")
+
 _RECURRING_PHRASE = re.compile(
     r"thuong\s+xuyen|dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)|"
     r"moi\s+(?:tuan|thang|quy|nam)|lien\s+tuc|hang\s+ngay")
 _RECURRING_IN_TEXT = re.compile(
     r"nhiem\s+vu\s+thuong\s+xuyen|(?:thuc\s+hien|trien\s+khai)\s+thuong\s+xuyen\s*[\.;]?$|"
-    r"dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)\b|moi\s+(?:thang|quy)\b")
+    r"dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)\b|moi\s+(?:thang|quy)\b|"
+    r"ngay\s+\d{1,2}\s+(?:cua\s+)?(?:moi\s+|hang\s+)?thang\b(?!\s*\d)")
 _PERIODS = [("week", re.compile(r"(?:hang|moi)\s+tuan")),
-            ("month", re.compile(r"(?:hang|moi)\s+thang|dinh\s+ky\s+thang")),
+            ("month", re.compile(r"(?:hang|moi)\s+thang|dinh\s+ky\s+thang|cua\s+thang\b")),
             ("quarter", re.compile(r"(?:hang|moi)\s+quy|dinh\s+ky\s+quy")),
             ("half", re.compile(r"(?:06|6|sau)\s+thang(?:\s+mot\s+lan)?|nua\s+nam")),
             ("year", re.compile(r"(?:hang|moi)\s+nam|dinh\s+ky\s+nam"))]
@@ -192,14 +205,14 @@ def _clean_phrase(text: str) -> str:
 
 
 def parse_deadline(text: str | None, *, default_year: int | None = None,
-                   label_context: bool = True) -> Deadline:
+                   label_context: bool = True, document_date: dt.date | None = None) -> Deadline:
     """Read one deadline phrase. Never raises; unknown phrasing gives kind "none".
 
     `label_context`: the phrase followed a "Thời gian hoàn thành:" style label, so a
     bare date or month is a deadline too. `default_year` completes "trước ngày 31/3".
     """
     try:
-        return _parse(text, default_year, label_context)
+        return _parse(text, default_year, label_context, document_date)
     except Exception:  # the contract: a deadline that cannot be read is "none", never a crash
         return Deadline("none", text=_safe_text(text))
 
@@ -210,21 +223,40 @@ def _safe_text(text) -> str | None:
     return text.strip() or None
 
 
-def _parse(text: str | None, default_year: int | None, label_context: bool) -> Deadline:
+def _parse(text: str | None, default_year: int | None, label_context: bool,
+           document_date: dt.date | None = None) -> Deadline:
     if not isinstance(text, str) or not text.strip():
         return NONE
     original = _clean_phrase(text)
     if not original:
         return NONE
-    found, _span = _read(original, default_year, label_context)
+    found, _span = _read(original, default_year, label_context, document_date)
     return found
 
 
-def _read(original: str, default_year: int | None, label_context: bool
+def _add_working_days(start: dt.date, days: int) -> dt.date:
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _read(original: str, default_year: int | None, label_context: bool, document_date: dt.date | None = None
           ) -> tuple[Deadline, tuple[int, int] | None]:
     """The deadline in `original` and the span of the words that state it."""
     folded = _fold_same_length(original)
-    masked = _mask(_mask(_mask(folded, _OF_ISSUER), _DOC_REF), _HORIZON)
+    relative = _RELATIVE.search(folded)
+    if relative is not None:
+        # Counted from the document's date; without one (a draft) the words are kept, no day invented.
+        if document_date is None:
+            return Deadline("none", None, original), (relative.start(), relative.end())
+        days = int(relative.group(1))
+        due = (_add_working_days(document_date, days) if relative.group(2)
+               else document_date + dt.timedelta(days=days))
+        return Deadline("date", due, original), (relative.start(), relative.end())
+    masked = _mask(folded, _NOT_DEADLINES) if _MAY_MASK.search(folded) else folded
     candidates = _candidates(masked, default_year)
 
     def context_before(c: _Candidate) -> str:
@@ -265,7 +297,7 @@ _LABEL = re.compile(
 _SENTENCE_END = re.compile(r"[\.;]\s|[\.;]$|\n")
 
 
-def find_deadline(text: str, *, default_year: int | None = None) -> Deadline:
+def find_deadline(text: str, *, default_year: int | None = None, document_date: dt.date | None = None) -> Deadline:
     """The deadline written inside task text ("…, hoàn thành trước ngày 30/6/2025."), if any.
 
     `text` of the result is the clause that states it; kind "none" (text None) when there is none.
@@ -282,10 +314,10 @@ def find_deadline(text: str, *, default_year: int | None = None) -> Deadline:
         if label is not None:
             clause_end = _SENTENCE_END.search(folded, label.end())
             phrase = cleaned[label.end():clause_end.start() if clause_end else len(cleaned)]
-            found = parse_deadline(phrase, default_year=default_year)
+            found = parse_deadline(phrase, default_year=default_year, document_date=document_date)
             if found.kind != "none":
                 return found
-        found, span = _read(cleaned, default_year, False)
+        found, span = _read(cleaned, default_year, False, document_date)
         if found.kind == "none" or span is None:
             return NONE
         end = _SENTENCE_END.search(folded, span[1])

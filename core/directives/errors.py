@@ -39,3 +39,11 @@ class NoTasksFoundError(UserInputError):
 
 class DuplicateDirectiveError(DuplicateError):
     pass
+
+
+class PasswordPdfError(DirectiveReadError):
+    """The PDF is locked with a password (not damaged): it opens only with the password."""
+
+
+class UnsupportedFormatError(DirectiveReadError):
+    """A document format the importer does not read (old Word .doc): the message says what to do."""

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 # The heading is at the top; later "số 05-KH/TU ngày …" are references to other documents.
 HEADER_LINES = 40
@@ -24,8 +24,9 @@ _PLACE_DATE = re.compile(
     re.IGNORECASE)
 _SUBJECT = re.compile(r"^(V/v|V/V|Về việc)\s*[:.]?\s*(.+)$")
 _DOC_TYPES = ("KẾ HOẠCH", "BÁO CÁO", "QUYẾT ĐỊNH", "CHỈ THỊ", "THÔNG BÁO", "CÔNG VĂN", "HƯỚNG DẪN",
-              "CHƯƠNG TRÌNH", "ĐỀ ÁN", "NGHỊ QUYẾT", "KẾT LUẬN", "TỜ TRÌNH", "CÔNG ĐIỆN")
-_ISSUER_START = ("ỦY BAN", "UỶ BAN", "UBND", "SỞ ", "BAN ", "VĂN PHÒNG", "CÔNG AN", "HỘI ĐỒNG", "TỈNH ỦY",
+              "CHƯƠNG TRÌNH", "ĐỀ ÁN", "NGHỊ QUYẾT", "KẾT LUẬN", "TỜ TRÌNH", "CÔNG ĐIỆN", "THÔNG TƯ")
+_DOC_TYPES_FOLDED = {fold(t) for t in _DOC_TYPES}
+_ISSUER_START = ("ỦY BAN", "UỶ BAN", "UBND", "SỞ ", "BAN ", "VĂN PHÒNG", "CÔNG AN", "HỘI ĐỒNG", "TỈNH ỦY", "ỦY ",
                  "TỈNH UỶ", "BỘ ", "CHỦ TỊCH", "TRUNG TÂM", "BỘ CHỈ HUY", "ĐẢNG ỦY", "CHI CỤC", "CỤC ")
 _NATIONAL = ("CỘNG HÒA", "CỘNG HOÀ", "ĐỘC LẬP")
 # Lines that end the subject block of a letter.
@@ -48,46 +49,67 @@ class DocumentInfo:
 def extract_document_info(lines: list[str]) -> DocumentInfo:
     """Metadata from the cleaned lines of a directive (see textclean.clean_text)."""
     head = _header_block(lines)
-    return DocumentInfo(_number(head), _date(head), _issuer(head), _subject(head, lines))
+    flat = "\n".join(head)
+    return DocumentInfo(_number(flat), _date(flat), _issuer(head, lines), _subject(head, lines))
+
+
+# The body starts at the addressees, the legal grounds, "QUYẾT ĐỊNH:", the first article or item.
+_BODY_START = re.compile(r"^(Kính gửi|Căn cứ|Thực hiện|Triển khai|Theo đề nghị|Xét đề nghị|QUYẾT ĐỊNH\s*:|"
+                         r"Điều\s+1\b|I\.\s|1\.\s)")
 
 
 def _header_block(lines: list[str]) -> list[str]:
-    """The lines before the body: up to "Kính gửi", the first numbered item, or HEADER_LINES."""
+    """The lines before the body: up to "Kính gửi", "Căn cứ", the first item, or HEADER_LINES."""
     block = []
     for line in lines[:HEADER_LINES]:
-        if re.match(r"^(Kính gửi|Căn cứ|Thực hiện|Triển khai|1\.\s)", line):
+        if _BODY_START.match(line):
             break
         block.append(line)
     return block or lines[:HEADER_LINES]
 
 
-def _number(head: list[str]) -> str | None:
-    for line in head:
-        match = _NUMBER.match(line) or _NUMBER_INLINE.search(line)
-        if match:
-            symbol = match.group(2).rstrip(".-–/")
-            return f"{match.group(1)}/{symbol}"
+# "Số: 1386/UBND-KGVX", "Số:\n14/2007/QĐ-UBND", "Số : 2917 /SGDĐT-VP", "Số: 47/2010/TT- BNNPTNT":
+# at the start of a line (a "số 05-KH/TU" inside a sentence is a cited document).
+_NUMBER_FLAT = re.compile(
+    r"(?m)^[ \t]*S[ốô]\s*(?:hiệu\s*)?[:.]?\s*(\d{1,6}[A-Za-z]?)\s*/\s*([0-9A-ZĐ][0-9A-ZĐa-zđ&\-–/.]*)"
+    r"(?:[ \t]+([A-ZĐ][0-9A-ZĐ&\-–]*))?")
+# "Quảng Ngãi, ngày 17 tháng 3 năm 2025", also split over lines ("Sơn\nLa, ngày 16 tháng 11\nnăm 2018",
+# "ngày\n31 tháng 3 năm 2023") or glued ("ngày 13tháng 9").
+_PLACE_DATE_FLAT = re.compile(
+    r"([A-ZĐÀ-Ỹ][^\d,;:|\n]{0,40}(?:\n[^\d,;:|\n]{1,30})?),\s*ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})",
+    re.IGNORECASE)
+
+
+def _number(flat: str) -> str | None:
+    match = _NUMBER_FLAT.search(flat)
+    if not match:
+        return None
+    symbol = match.group(2)
+    if symbol.endswith(("-", "–")) and match.group(3):
+        symbol += match.group(3)  # "TT- BNNPTNT": a space slipped in after the dash
+    symbol = symbol.rstrip(".-–/")
+    return f"{match.group(1)}/{symbol}"
+
+
+def _date(flat: str) -> dt.date | None:
+    for match in _PLACE_DATE_FLAT.finditer(flat):
+        try:
+            return dt.date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
+        except ValueError:
+            continue
     return None
 
 
-def _date(head: list[str]) -> dt.date | None:
-    for line in head:
-        match = _PLACE_DATE.search(line)
-        if match:
-            try:
-                return dt.date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
-            except ValueError:
-                return None
-    return None
+_AUTHORITY = re.compile(r"^(?:CHỦ TỊCH\s+)?((?:ỦY|UỶ) BAN NHÂN DÂN\s+(?:TỈNH|THÀNH PHỐ|HUYỆN|XÃ|PHƯỜNG)\s+.+)$")
 
 
-def _issuer(head: list[str]) -> str | None:
+def _issuer(head: list[str], lines: list[str]) -> str | None:
     """The capitalised issuing body lines at the very top (before the national motto)."""
     parts: list[str] = []
     for line in head:
         text = line.strip()
         if not text:
-            if parts:
+            if parts and _starts_issuer(" ".join(parts)):
                 break
             continue
         upper = text.upper()
@@ -102,13 +124,53 @@ def _issuer(head: list[str]) -> str | None:
                 text = text[:index].strip()
                 upper = text.upper()
         is_caps = text == upper and any(ch.isalpha() for ch in text)
-        if is_caps and (parts or upper.startswith(_ISSUER_START)) and not upper.startswith(_DOC_TYPES):
+        if is_caps and fold(upper) not in _DOC_TYPES_FOLDED and not upper.startswith(("SỐ", "V/V")):
             parts.append(text)
-            if len(parts) == 3:
+            if not _starts_issuer(" ".join(parts)) and len(parts) >= 2 and not _starts_issuer(parts[0] + " " + parts[1]):
+                parts = parts[1:]  # a stray capitals line before the issuer
+            if len(parts) == 4:
                 break
         elif parts:
-            break
-    return " ".join(parts) if parts else None
+            if _starts_issuer(" ".join(parts)):
+                break
+            parts = []
+    issuer = " ".join(parts) if parts and _starts_issuer(" ".join(parts)) else None
+    if issuer and re.fullmatch(r"(?:ỦY|UỶ) BAN NHÂN DÂN", issuer):
+        # "ỦY BAN NHÂN DÂN | CỘNG HÒA … |" then "TỈNH ĐẮK LẮK | Độc lập … |": the place is on the next row,
+        for line in head:
+            if re.match(r"^(TỈNH|THÀNH PHỐ|HUYỆN|XÃ|PHƯỜNG)\s+\S", line) and line.isupper():
+                return f"{issuer} {line.strip()}"
+        # or only in the authority line under the title ("ỦY BAN NHÂN DÂN TỈNH YÊN BÁI").
+        for line in lines[:HEADER_LINES + 10]:
+            match = _AUTHORITY.match(line.strip())
+            if match:
+                authority = re.sub(r"\s+điện\s*:?$", "", match.group(1).strip(), flags=re.IGNORECASE)
+                if authority.isupper():
+                    return authority
+    return issuer
+
+
+def _starts_issuer(text: str) -> bool:
+    return text.upper().startswith(_ISSUER_START)
+
+
+# A title stops at the authority line ("ỦY BAN NHÂN DÂN TỈNH …", "CHỦ TỊCH …", "BỘ TRƯỞNG …"),
+# the time stamp of a telegram, or the first line of the body.
+_PROSE_STOP = re.compile(r"^(Kính gửi|Căn cứ|Thực hiện|Triển khai|Theo |Xét |Số\s*:|(I|1)\.\s|Vào hồi)",
+                         re.IGNORECASE)
+AUTHORITY_LINE = re.compile(r"^(ĐIỆN\s*:|CỘNG H|CHỦ TỊCH|(ỦY|UỶ) BAN NHÂN DÂN|BỘ TRƯỞNG|BAN CHỈ HUY|HỘI ĐỒNG NHÂN DÂN)")
+
+
+class _TitleStop:
+    """A title line stops at prose that opens the body, or at the authority line in capitals."""
+
+    @staticmethod
+    def match(line: str) -> bool:
+        return bool(AUTHORITY_LINE.match(line) or re.match(r"^([IVX]{1,5}|\d{1,2})\.\s", line)
+                    or (_PROSE_STOP.match(line) and not line.isupper()))
+
+
+_TITLE_STOP = _TitleStop()
 
 
 def _subject(head: list[str], lines: list[str]) -> str | None:
@@ -118,23 +180,39 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
             words = [match.group(1) + " " + match.group(2).strip()]
             for nxt in head[index + 1:]:
                 nxt = nxt.strip()
-                if not nxt or _SUBJECT_STOP.match(nxt) or nxt.isupper():
+                if not nxt or _SUBJECT_STOP.match(nxt) or (nxt.isupper() and not words[0].isupper()) \
+                        or _TITLE_STOP.match(nxt):
                     break
                 words.append(nxt)
             return " ".join(words).strip(" .")
     # A plan, decision or report: the document type in capitals, the title under it.
     for index, line in enumerate(lines[:HEADER_LINES + 10]):
         if line.strip().upper() == line.strip() and fold(line.strip()) in {fold(t) for t in _DOC_TYPES}:
-            title = []
-            for nxt in lines[index + 1:index + 6]:
+            title: list[str] = []
+            for nxt in lines[index + 1:index + 8]:
                 nxt = nxt.strip()
                 if not nxt:
                     if title:
                         break
                     continue
-                if re.match(r"^(Kính gửi|Căn cứ|Số\s*:|CỘNG H|(I|1)\.\s)", nxt, re.IGNORECASE):
+                if not title:
+                    # The first line under the type is the title, even "Thực hiện chính sách …".
+                    if AUTHORITY_LINE.match(nxt) or re.match(r"^([IVX]{1,5}|\d{1,2})\.\s|Kính gửi|Căn cứ", nxt):
+                        break
+                elif _TITLE_STOP.match(nxt):
                     break
+                if title and title[0].isupper() and any(ch.islower() for ch in nxt):
+                    break  # a capitals title ends where the prose starts
                 title.append(nxt)
             if title:
                 return " ".join(title).strip(" .")
+    # No type heading: a capitals "VỀ VIỆC …" line in the header.
+    for index, line in enumerate(head):
+        if line.startswith(("VỀ VIỆC", "V/V")):
+            title = [line]
+            for nxt in head[index + 1:]:
+                if not nxt or not nxt.isupper() or _TITLE_STOP.match(nxt):
+                    break
+                title.append(nxt)
+            return " ".join(title).strip(" .")
     return None

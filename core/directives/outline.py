@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 _MARKERS = [
+    # "Điều 2." of a decision (its text may start on the next line).
+    ("dieu", re.compile(r"^Điều\s+(?P<tok>\d{1,3})\s*[\.:]?\s*(?P<rest>.*)$")),
     ("roman", re.compile(r"^(?P<tok>[IVX]{1,5})[\.\)/]\s*(?P<rest>\S.*)$")),
     ("multi", re.compile(r"^(?P<tok>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(?P<rest>\D.*)$")),
     ("num.", re.compile(r"^(?P<tok>\d{1,2})\.\s*(?P<rest>[^\d\s/].*)$")),
-    ("num)", re.compile(r"^(?P<tok>\d{1,2})[\)/]\s*(?P<rest>\S.*)$")),
+    # "1)", "1/ Sở …", "1- Cho …" — not "14/2007/QĐ-UBND" or "30/6/2025;" at the start of a wrapped line.
+    ("num)", re.compile(r"^(?P<tok>\d{1,2})(?:\)|/(?=\s+\D)|\s?-(?=\s+\D))\s*(?P<rest>\S.*)$")),
     ("letter", re.compile(r"^(?P<tok>[a-zđ])[\)\./]\s+(?P<rest>\S.*)$")),
     ("paren", re.compile(r"^\((?P<tok>\d{1,2}|[a-zđ])\)\s*(?P<rest>\S.*)$")),
     ("dash", re.compile(r"^-\s*(?P<rest>[^\s\-].*)$")),
@@ -88,7 +91,8 @@ def body_range(lines: list[str]) -> tuple[int, int]:
     """Indices of the first and past-the-last line of the body."""
     start = 0
     for index, line in enumerate(lines[:80]):
-        if fold(line).startswith("kinh gui"):
+        # "Kính gửi: …", or a telegram's "CHỦ TỊCH UBND TỈNH điện:" over its list of recipients.
+        if fold(line).startswith("kinh gui") or re.search(r"\bdien\s*:\s*$", fold(line)):
             start = index + 1
             # The recipients: dashes (or short lines) until the first paragraph.
             while start < len(lines) and (not lines[start] or lines[start].startswith(("-", "+"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadline
 from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
-from core.directives.metadata import DocumentInfo, extract_document_info
+from core.directives.metadata import HEADER_LINES, DocumentInfo, extract_document_info
 from core.directives.outline import Node, build_outline
 from core.directives.textclean import clean_text
 from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, split_lead
@@ -43,9 +43,34 @@ class ParsedDirective:
     document: DocumentInfo
     tasks: list[TaskItem]
     text: str = ""
+    # Why the result needs a person's eye: no task found, a report rather than a directive.
+    warnings: list[str] = field(default_factory=list)
+    # "report" when the document reports rather than directs; else "directive".
+    kind: str = "directive"
 
     def as_json(self) -> dict:
-        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks]}
+        return {"document": self.document.as_json(), "tasks": [t.as_json() for t in self.tasks],
+                "warnings": list(self.warnings)}
+
+
+NO_TASKS_WARNING = ("Không tìm thấy nhiệm vụ nào: văn bản không có mục đánh số (1., a), -…) hay câu giao việc "
+                    "(“Giao Sở … chủ trì”, “đề nghị UBND các xã …”). Hãy kiểm tra lại văn bản, hoặc thêm nhiệm vụ "
+                    "bằng tay.")
+REPORT_WARNING = ("Văn bản này có vẻ là BÁO CÁO, không phải văn bản chỉ đạo: các mục tìm được có thể chỉ là kết quả "
+                  "hay kiến nghị, không phải nhiệm vụ được giao. Hãy kiểm tra trước khi nhập.")
+_REPORT_PREAMBLE = re.compile(r"\bbáo\s+cáo\s+(?:tình\s+hình|kết\s+quả)[^.:]{0,200}(?:như\s+sau|cụ\s+thể)\s*:",
+                              re.IGNORECASE)
+
+
+def looks_like_report(lines: list[str], document: DocumentInfo) -> bool:
+    """A report (báo cáo) — its number says "/BC-", its type heading says BÁO CÁO, or it opens by reporting."""
+    if document.number and re.search(r"/BC[-/]", document.number):
+        return True
+    for line in lines[:HEADER_LINES + 10]:
+        if line.strip().upper() == "BÁO CÁO":
+            return True
+    head = " ".join(lines[:HEADER_LINES + 10])
+    return bool(_REPORT_PREAMBLE.search(head))
 
 
 def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective:
@@ -61,18 +86,67 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
     intro_lead = _addressee(root.body_lines)
     for child in root.children:
         _collect(child, context, intro_lead, [], tasks)
+    if not tasks:
+        # No numbered items: a letter, a telegram or a news summary that assigns work in sentences.
+        tasks = prose_tasks(root.body_lines, context)
     _unique_refs(tasks)
     if require_tasks and not tasks:
-        raise NoTasksFoundError(
-            "Không tìm thấy nhiệm vụ nào: văn bản không có các mục đánh số (1., 2., a), b), -…). "
-            "Hãy kiểm tra lại văn bản, hoặc thêm nhiệm vụ bằng tay.")
-    return ParsedDirective(document, tasks, text)
+        raise NoTasksFoundError(NO_TASKS_WARNING)
+    warnings = []
+    kind = "report" if looks_like_report(lines, document) else "directive"
+    if kind == "report":
+        warnings.append(REPORT_WARNING)
+    if not tasks:
+        warnings.append(NO_TASKS_WARNING)
+    return ParsedDirective(document, tasks, text, warnings, kind)
 
 
 @dataclass
 class _Context:
     document_date: dt.date | None
     default_year: int | None
+
+
+# A sentence that gives work: "Giao Sở … chủ trì", "yêu cầu UBND các xã …", "đề nghị …", "X có trách nhiệm …".
+_ASSIGNING_VERB = re.compile(r"(?:^|[\s,;:(])(giao(?:\s+cho)?|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)\s+(?=\S)", re.IGNORECASE)
+_RESPONSIBLE = re.compile(r"\s(?:có|chịu)\s+trách\s+nhiệm\s", re.IGNORECASE)
+# Boilerplate that names units without giving them work of their own.
+_EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị)\s+thi\s+hành|"
+                        r"có\s+hiệu\s+lực|Ban\s+hành\s+kèm\s+theo|(?:Theo|Xét)\s+đề\s+nghị\s+của", re.IGNORECASE)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def assigned_unit(sentence: str) -> str | None:
+    """The unit a sentence gives work to, or None when it gives none."""
+    if _EXECUTION.search(sentence) or sentence.rstrip().endswith(":"):
+        return None
+    for match in _ASSIGNING_VERB.finditer(sentence):
+        lead, _rest = split_lead(sentence[match.end():], assigning_words=False)
+        if lead:
+            return lead
+    responsible = _RESPONSIBLE.search(sentence)
+    if responsible:
+        lead, _rest = split_lead(sentence[:responsible.start()] + " có trách nhiệm")
+        if lead:
+            return lead
+    return None
+
+
+def prose_tasks(lines: list[str], context: "_Context") -> list[TaskItem]:
+    """Tasks of a text without numbered items: each sentence that assigns work to a unit."""
+    tasks: list[TaskItem] = []
+    for paragraph in lines:
+        for sentence in _SENTENCE_SPLIT.split(paragraph):
+            sentence = sentence.strip()
+            lead = assigned_unit(sentence) if len(sentence) > 20 else None
+            if lead is None:
+                continue
+            content = _join([sentence])
+            deadline = find_deadline(content, default_year=context.default_year, document_date=context.document_date)
+            coordinating = coordinating_units(content)
+            tasks.append(TaskItem(str(len(tasks) + 1), content, lead, coordinating,
+                                  is_for_commune(lead, coordinating, content, context.document_date), deadline))
+    return tasks
 
 
 def _common_year(text: str) -> int | None:
@@ -116,7 +190,7 @@ def _is_header(node: Node, has_more: bool) -> bool:
 
 def _only_roles(rest: str) -> bool:
     """After the lead unit, only "chủ trì", "phối hợp với …" follow — no action."""
-    from core.textfold import fold
+    from core.directives.folding import fold
 
     folded = fold(rest).strip(" ,:")
     folded = re.sub(r"^(chu\s+tri)\s*,?\s*(va\s+)?", "", folded)
@@ -130,6 +204,14 @@ def _only_roles(rest: str) -> bool:
 def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], out: list[TaskItem]) -> None:
     if node.is_description_section():
         return
+    if node.kind == "dieu" and not node.children:
+        # An article of a decision is a task only when it gives work ("Giao Sở … chủ trì …"),
+        # not when it issues, amends, dates or names who executes the decision.
+        text = _join([node.heading] + node.body_lines)
+        unit = assigned_unit(text)
+        if unit:
+            out.append(_task(node.ref, text, None, context, None, coord, lead_override=unit))
+        return
     if not node.children and not node.entries and node.heading.isupper():
         return  # a section title with nothing under it ("III. TỔ CHỨC THỰC HIỆN")
     has_more = bool(node.children) or bool(node.body_lines) or len(node.deadlines) > 1
@@ -139,6 +221,12 @@ def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], 
         if own_lead:
             lead = own_lead
             coord = coordinating_units(rest) or coord
+    if node.children and not header and node.body_lines and node.body_lines[-1].rstrip().endswith(":"):
+        # "I. Nhiệm vụ chung / Ban Chỉ huy …, Thủ trưởng các sở … tập trung thực hiện một số công việc sau:"
+        intro = node.body_lines[-1]
+        own = _addressee([intro]) or split_lead(intro)[0]
+        if own:
+            lead = own
     if node.children:
         # Lines the item carries before its sub-items (an intro) add no task of their own,
         # unless the item also gives its own deadline.
@@ -182,9 +270,12 @@ def _segments(node: Node, context: _Context, lead: str | None, coord: list[str],
     return tasks
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _join(lines: list[str]) -> str:
     text = " ".join(line.strip() for line in lines if line.strip())
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     if text.endswith("/."):  # the letter's closing mark written on its last item
         text = text[:-2].rstrip() if text.endswith("./.") else text[:-2].rstrip() + "."
         text = text if text.endswith(".") else text + "."
@@ -192,18 +283,20 @@ def _join(lines: list[str]) -> str:
 
 
 def _task(ref: str, content: str, phrase: str | None, context: _Context, inherited_lead: str | None,
-          inherited_coord: list[str]) -> TaskItem:
+          inherited_coord: list[str], lead_override: str | None = None) -> TaskItem:
     own_lead, rest = split_lead(content, assigning_words=inherited_lead is None)
+    if lead_override:
+        own_lead = lead_override
     lead = own_lead or inherited_lead
     coordinating = coordinating_units(rest if own_lead else content)
     if not own_lead:
         coordinating = coordinating + [u for u in inherited_coord if u not in coordinating]
     if phrase is not None:
-        deadline = parse_deadline(phrase, default_year=context.default_year)
+        deadline = parse_deadline(phrase, default_year=context.default_year, document_date=context.document_date)
         if deadline.kind == "none" and deadline.text is None:
             deadline = Deadline("none", None, phrase.strip() or None)
     else:
-        deadline = find_deadline(content, default_year=context.default_year)
+        deadline = find_deadline(content, default_year=context.default_year, document_date=context.document_date)
     for_commune = is_for_commune(lead, coordinating, content, context.document_date)
     return TaskItem(ref, content, lead, coordinating, for_commune, deadline)
 

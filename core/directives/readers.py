@@ -1,10 +1,12 @@
-"""Getting the words out of a directive file: .txt (any encoding staff meet), .docx, text PDF.
+"""Getting the words out of a directive file: .txt (any encoding staff meet), .docx, .odt, .rtf, PDF.
 
 The kind of file is decided from its first bytes, not its name: a "văn bản.docx" that is
 really a zip of photos, or a PDF saved as .txt, must give a clear message, not a crash.
 Text files come in UTF-8 (with or without BOM), UTF-16 (Notepad's "Unicode") and
 Windows-1258 (old Vietnamese Windows); Windows-1258 writes tones as combining marks,
-so everything is composed to NFC before it is read.
+so everything is composed to NFC before it is read. PDFs are read by `pdf_reader`
+(pdfium, layout rules in `pdf_text`; scans by OCR when Tesseract is installed); RTF and
+OpenDocument by `office_text`; an old Word .doc gets a message saying how to convert it.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ import zipfile
 from pathlib import Path
 
 from core.directives.errors import (BadDocxError, BadPdfError, BinaryFileError, DirectiveReadError,
-                                    EmptyDirectiveError, FileTooLargeError, ScannedPdfError)
+                                    EmptyDirectiveError, FileTooLargeError, UnsupportedFormatError)
 
 # A 20-page directive is ~60 KB of text; 5 MB of text is a book, not a letter.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 # Word and PDF files carry images and fonts; a directive of 40 MB is not a directive.
 MAX_DOCUMENT_BYTES = 40 * 1024 * 1024
-# A text PDF has far more than this many letters per page; a scan has almost none.
-MIN_LETTERS_PER_PAGE = 20
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc / .xls of Office 97-2003
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -57,13 +57,18 @@ def read_directive_file(path: str | Path) -> str:
     except OSError as exc:
         raise DirectiveReadError(f"Không đọc được tệp “{name}”.", details=repr(exc)) from exc
     if kind == "docx":
-        text = read_docx_bytes(data, name)
+        text = read_zip_document(data, name)
     elif kind == "pdf":
         text = read_pdf_bytes(data, name)
+    elif kind == "rtf":
+        from core.directives.office_text import read_rtf_bytes
+
+        text = read_rtf_bytes(data, name)
     elif kind == "doc":
-        raise DirectiveReadError(
-            f"Tệp “{name}” là định dạng Word cũ (.doc). Hãy mở bằng Word và lưu lại thành .docx, "
-            "hoặc sao chép nội dung rồi dán vào ô văn bản.")
+        raise UnsupportedFormatError(
+            f"Tệp “{name}” là định dạng Word cũ (.doc), phần mềm chưa đọc được. Hãy mở bằng Word (hoặc "
+            "LibreOffice) và chọn Lưu thành… (Save As) kiểu .docx hoặc PDF, rồi nhập lại; hoặc sao chép nội dung "
+            "rồi dán vào ô văn bản.")
     else:
         text = decode_text(data, name)
     if not text.strip():
@@ -83,10 +88,14 @@ def _sniff(head: bytes, suffix: str) -> str:
         return "docx"
     if head.startswith(_OLE_MAGIC):
         return "doc"
-    if suffix in (".docx", ".pdf"):
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if suffix in (".docx", ".pdf", ".odt", ".rtf", ".doc"):
         # Named like a document but not one inside: say so instead of reading bytes as text.
-        if suffix == ".docx":
-            raise BadDocxError("Tệp .docx này không phải tài liệu Word hợp lệ (có thể đã hỏng hoặc bị đổi tên).")
+        if suffix in (".docx", ".odt", ".doc"):
+            raise BadDocxError(f"Tệp {suffix} này không phải tài liệu hợp lệ (có thể đã hỏng hoặc bị đổi tên).")
+        if suffix == ".rtf":
+            raise DirectiveReadError("Tệp .rtf này không phải tài liệu RTF hợp lệ (có thể đã hỏng hoặc bị đổi tên).")
         raise BadPdfError("Tệp .pdf này không phải PDF hợp lệ (có thể đã hỏng hoặc bị đổi tên).")
     return "text"
 
@@ -150,6 +159,16 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 # --- Word ------------------------------------------------------------------------------------
 
+def read_zip_document(data: bytes, name: str) -> str:
+    """A zip container: Word (.docx) or OpenDocument text (.odt)."""
+    from core.directives.office_text import is_odt, open_zip, read_odt_bytes
+
+    archive = open_zip(data)
+    if archive is not None and "word/document.xml" not in archive.namelist() and is_odt(archive):
+        return read_odt_bytes(archive, name)
+    return read_docx_bytes(data, name)
+
+
 def read_docx_bytes(data: bytes, name: str = "văn bản.docx") -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -171,26 +190,7 @@ def read_docx_bytes(data: bytes, name: str = "văn bản.docx") -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 def read_pdf_bytes(data: bytes, name: str = "văn bản.pdf") -> str:
-    import logging
+    """A PDF's text in reading order (see core.directives.pdf_reader)."""
+    from core.directives.pdf_reader import read_pdf_text
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged-but-readable files warn a lot
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:
-                pass
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        message = "được đặt mật khẩu" if "encrypt" in repr(exc).lower() else "bị hỏng"
-        raise BadPdfError(f"Tệp PDF “{name}” {message}, không đọc được.", details=repr(exc)) from exc
-    letters = sum(sum(ch.isalpha() for ch in page) for page in pages)
-    if not pages or letters < MIN_LETTERS_PER_PAGE * len(pages):
-        raise ScannedPdfError(
-            f"Tệp PDF “{name}” là bản quét (ảnh), không có lớp chữ để đọc. Hãy dùng bản Word hoặc PDF "
-            "có chữ, hoặc gõ/dán nội dung văn bản vào ô bên cạnh.")
-    return "\n".join(pages)
+    return read_pdf_text(data, name)

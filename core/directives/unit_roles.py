@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
-from core.textfold import fold
+from core.directives.folding import fold
 
 # Folded words that open the action of a task (and so end a unit phrase).
 _VERBS = [
@@ -32,13 +33,15 @@ _VERBS = [
     "thi hanh", "hoan chinh", "soan thao", "trinh ", "tien hanh", "mo rong", "rut ngan", "thuc day",
     "xay ", "ghi nhan", "luu tru", "bo sung", "dieu phoi", "van dong", "vao cuoc", "tham gia", "tiep tuc",
     "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
+    "dinh hoan", "tam dung", "tam hoan", "nghiem cam", "so tan", "di doi", "co trach nhiem", "treo ",
+    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
 # Words that start the name of a unit (or a group of units), matched on the lower-cased
 # text WITH its accents: folded, "Sở" would be "Số hóa", "Bộ" "Bổ sung", "Ban" "Bản".
 _UNIT_START = re.compile(
-    r"^(?:các\s+|những\s+)?(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
+    r"^(?:các\s+|những\s+)?(?!ban\s+hành)(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
     r"bộ\s+chỉ\s+huy|bộ|đài|báo(?!\s+cáo)|kho\s+bạc|bảo\s+hiểm\s+xã\s+hội|cục|chi\s+cục|hội|tỉnh\s+đoàn|"
     r"đoàn|liên\s+đoàn|ngân\s+hàng|viễn\s+thông|bưu\s+điện|công\s+ty|phòng|thanh\s+tra|mặt\s+trận|"
     r"hội\s+đồng|chủ\s+tịch|thủ\s+trưởng|giám\s+đốc|địa\s+phương|đơn\s+vị|ngành|doanh\s+nghiệp|"
@@ -83,9 +86,19 @@ def _first_verb(text: str, folded: str, start: int = 0) -> int | None:
     return None
 
 
+_APPOSITION = re.compile(r"\s[-–]\s*(?=[a-zđàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ])")
+_WHITESPACE = re.compile(r"\s+")
+_AND_OR_SEMICOLON = re.compile(r"\s+và\s+|\s*;\s*")
+_COMMA = re.compile(r"\s*,\s*")
+_STOP_PUNCT = re.compile(r"[:.(]|\s(để|nhằm|trong việc|theo)\s")
+
+
 def _tidy(unit: str) -> str | None:
+    # "Sở Kế hoạch và Đầu tư - cơ quan thường trực …": what follows a dash in lower case describes the
+    # unit; "Sở Lao động - Thương binh và Xã hội" goes on in capitals.
+    unit = _APPOSITION.split(unit, maxsplit=1)[0]
     unit = unit.strip(" ,;:.-–")
-    unit = re.sub(r"\s+", " ", unit)
+    unit = _WHITESPACE.sub(" ", unit)
     if not unit or len(unit) > MAX_UNIT_CHARS:
         return None
     return unit
@@ -157,7 +170,7 @@ def coordinating_units(text: str) -> list[str]:
 
 
 def _stop_punct(text: str, start: int) -> int | None:
-    match = re.compile(r"[:.(]|\s(để|nhằm|trong việc|theo)\s").search(text, start)
+    match = _STOP_PUNCT.search(text, start)
     return match.start() if match else None
 
 
@@ -167,8 +180,8 @@ def _split_units(phrase: str) -> list[str]:
     A comma separates units only when a new unit name (capitalised, or "các …") follows it.
     """
     pieces: list[str] = []
-    for chunk in re.split(r"\s+và\s+|\s*;\s*", phrase.strip()):
-        for index, part in enumerate(re.split(r"\s*,\s*", chunk)):
+    for chunk in _AND_OR_SEMICOLON.split(phrase.strip()):
+        for index, part in enumerate(_COMMA.split(chunk)):
             starts_unit = part[:1].isupper() or part.startswith(("các ", "những "))
             if index > 0 and pieces and not starts_unit:
                 pieces[-1] = f"{pieces[-1]}, {part}"
@@ -185,15 +198,21 @@ def _split_units(phrase: str) -> list[str]:
     return merged
 
 
+@lru_cache(maxsize=4096)
+def _commune_level(phrase: str, generic: bool, districts_count: bool) -> bool:
+    """Does `phrase` name the commune level? (Cached: the same unit names come back task after task.)"""
+    folded = _fold_aligned(phrase)
+    return bool(_COMMUNE.search(folded) or (generic and _LOCALITIES.search(folded))
+                or (districts_count and _DISTRICT.search(folded)))
+
+
 def is_for_commune(lead: str | None, coordinating: list[str], text: str,
                    document_date: dt.date | None) -> bool:
     """True when the commune level leads, or is named explicitly among the units that act."""
     districts_count = document_date is None or document_date < TWO_TIER_START
 
     def commune_level(phrase: str, generic: bool) -> bool:
-        folded = _fold_aligned(phrase or "")
-        return bool(_COMMUNE.search(folded) or (generic and _LOCALITIES.search(folded))
-                    or (districts_count and _DISTRICT.search(folded)))
+        return _commune_level(phrase or "", generic, districts_count)
 
     if lead is not None:
         return commune_level(lead, True) or any(commune_level(u, False) for u in coordinating)

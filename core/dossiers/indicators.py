@@ -276,8 +276,10 @@ def counters_and_indicators(store: Store, period: Period) -> tuple[list[CounterR
             rows.append(CounterRow(name, "tally", tallies[name]))
     reg_total = sum(register.values(), Sums())
     tally_total = sum(tallies.values(), Sums())
-    rows.append(CounterRow("Cộng sổ đăng ký hồ sơ", "total_register", reg_total))
     if tallies:
+        # Sub-totals only when there are two sources to add up: with the register alone,
+        # "Cộng sổ" would repeat "Tổng cộng" line for line.
+        rows.append(CounterRow("Cộng sổ đăng ký hồ sơ", "total_register", reg_total))
         rows.append(CounterRow("Cộng số liệu tổng hợp theo ngày", "total_tally", tally_total))
     rows.append(CounterRow("Tổng cộng", "total", reg_total + tally_total))
     return rows, _report(store, period, reg_total, tally_total)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 
+from core.privacy import require_no_personal_data
 from core.errors import ReadOnlyError, UserInputError
 from db.store import Store
 
@@ -48,9 +49,18 @@ def locked_months(store: Store) -> set[str]:
     return {r["month"] for r in store.query("SELECT month FROM dossier_month_locks WHERE deleted_at IS NULL")}
 
 
-def list_locks(store: Store) -> list[dict]:
+LOCK_SORTS = {"month": "month {dir}", "note": "(note IS NULL), note COLLATE VI {dir}, month DESC",
+              "created_at": "created_at {dir}"}
+CHANGE_SORTS = {"created_at": "created_at {dir}, rowid {dir}", "month": "month {dir}, created_at DESC",
+                "subject": "subject COLLATE VI {dir}, created_at DESC", "action": "action {dir}, created_at DESC",
+                "reason": "reason COLLATE VI {dir}, created_at DESC"}
+
+
+def list_locks(store: Store, *, sort: tuple[str, bool] | None = None) -> list[dict]:
+    from core.listing import order_by
+
     return store.query("SELECT id, month, note, created_at, created_by FROM dossier_month_locks "
-                       "WHERE deleted_at IS NULL ORDER BY month DESC")
+                       f"WHERE deleted_at IS NULL ORDER BY {order_by(sort or ('month', True), LOCK_SORTS, 'month')}")
 
 
 def lock_month(store: Store, month: str, note: str | None = None) -> str:
@@ -60,6 +70,7 @@ def lock_month(store: Store, month: str, note: str | None = None) -> str:
                                 (month,))
         if existing:
             return existing
+        require_no_personal_data(note, "Ghi chú")
         return store.insert("dossier_month_locks", {"month": month, "note": (note or "").strip() or None})
 
 
@@ -98,10 +109,14 @@ def record_change(store: Store, month: str, subject: str, action: str, reason: s
         "details": json.dumps(details, ensure_ascii=False, default=str) if details else None})
 
 
-def changes_in(store: Store, month: str | None = None) -> list[dict]:
+def changes_in(store: Store, month: str | None = None, *, sort: tuple[str, bool] | None = None,
+               limit: int = -1) -> list[dict]:
+    from core.listing import order_by
+
     where, params = ("WHERE month = ?", (month,)) if month else ("", ())
+    order = order_by(sort or ("created_at", True), CHANGE_SORTS, "created_at")
     return store.query(f"SELECT month, subject, action, reason, details, created_at, created_by "
-                       f"FROM dossier_locked_changes {where} ORDER BY created_at DESC, rowid DESC", params)
+                       f"FROM dossier_locked_changes {where} ORDER BY {order} LIMIT ?", (*params, limit))
 
 
 def _require_text(reason: str | None) -> str:
@@ -110,4 +125,5 @@ def _require_text(reason: str | None) -> str:
         raise UserInputError("Cần ghi lý do khi sửa số liệu của tháng đã khóa.")
     if len(reason) > 500:
         raise UserInputError("Lý do quá dài (tối đa 500 ký tự).")
+    require_no_personal_data(reason, "Lý do")
     return reason

@@ -44,12 +44,17 @@ def overview_items(store: Store, today: dt.date) -> list:
     data = overview(store, today)
     section = "Số hóa hồ sơ"
     counts = data.today_counts
-    items = [OverviewItem(section, "Hồ sơ tiếp nhận hôm nay", str(counts.received), page="dossiers"),
-             OverviewItem(section, "Hồ sơ giải quyết hôm nay", str(counts.finished), page="dossiers")]
+    day = today.isoformat()
+    # Each figure opens where it comes from: the register filtered to the day, the month's counters.
+    items = [OverviewItem(section, "Hồ sơ tiếp nhận hôm nay", str(counts.received), page="dossiers",
+                          argument={"tab": "register", "received_on": day}),
+             OverviewItem(section, "Hồ sơ giải quyết hôm nay", str(counts.finished), page="dossiers",
+                          argument={"tab": "register", "finished_on": day})]
     for key in ("online_rate", "digitised_rate", "vneid_rate"):
         value = data.month.values[key]
         shown = "—" if value.value is None else f"{value.value * 100:.1f}%".replace(".", ",")
         target = f" (chỉ tiêu {value.target.target * 100:.0f}%)" if value.target else ""
         items.append(OverviewItem(section, f"{INDICATORS[key].name} tháng này{target}", shown,
-                                  page="dossiers", level=value.rag))
+                                  page="dossiers", argument={"tab": "counters", "month": today.strftime("%Y-%m")},
+                                  level=value.rag))
     return items

@@ -172,6 +172,8 @@ class RegisterFilter:
     received_from: str | None = None
     received_to: str | None = None
     status: str | None = None  # None, "open", "finished", "late"
+    finished_from: str | None = None
+    finished_to: str | None = None
 
 
 def _where(flt: RegisterFilter) -> tuple[str, list]:
@@ -194,6 +196,12 @@ def _where(flt: RegisterFilter) -> tuple[str, list]:
     if flt.received_to:
         where.append("d.received_on <= ?")
         params.append(flt.received_to)
+    if flt.finished_from:
+        where.append("d.finished_on >= ?")
+        params.append(flt.finished_from)
+    if flt.finished_to:
+        where.append("d.finished_on <= ?")
+        params.append(flt.finished_to)
     if flt.status == "open":
         where.append("d.finished_on IS NULL")
     elif flt.status == "finished":
@@ -203,13 +211,39 @@ def _where(flt: RegisterFilter) -> tuple[str, list]:
     return f"FROM dossiers d {join} WHERE {' AND '.join(where)}", params
 
 
+# The orders the register list offers (a click on a column): `{dir}` is ASC or DESC; every
+# order ends on the code so pages of the same order never overlap or skip a row.
+_TIE = "d.received_on DESC, d.code DESC"
+SORTS = {
+    "received_on": "d.received_on {dir}, d.code {dir}",
+    "code": "d.code {dir}",
+    "field": f"d.field COLLATE VI {{dir}}, {_TIE}",
+    "procedure_name": f"(d.procedure_name IS NULL), d.procedure_name COLLATE VI {{dir}}, {_TIE}",
+    "promised_on": f"(d.promised_on IS NULL), d.promised_on {{dir}}, {_TIE}",
+    "finished_on": f"(d.finished_on IS NULL), d.finished_on {{dir}}, {_TIE}",
+    "channel": f"d.channel {{dir}}, {_TIE}",
+    "components_digitised": f"d.components_digitised {{dir}}, {_TIE}",
+    "result_digitised": f"d.result_digitised {{dir}}, {_TIE}",
+    "data_reused": f"d.data_reused {{dir}}, {_TIE}",
+    "vneid_identified": f"d.vneid_identified {{dir}}, {_TIE}",
+    "fee": f"d.fee {{dir}}, {_TIE}",
+    "supplement_requests": f"d.supplement_requests {{dir}}, {_TIE}",
+}
+DEFAULT_SORT = ("received_on", True)  # newest first
+
+
 def list_dossiers(store: Store, flt: RegisterFilter | None = None, *, limit: int = 500,
-                  offset: int = 0) -> tuple[list[dict], int]:
-    """(rows newest first, total matching) — the register list, filtered in SQL."""
+                  offset: int = 0, sort: tuple[str, bool] | None = None,
+                  count: bool = True) -> tuple[list[dict], int | None]:
+    """(one page of rows, total matching) — the register list, filtered and ordered in SQL
+    (newest first unless `sort` names a column of SORTS). `count=False` skips the total
+    (the next pages of a list whose total is known)."""
+    from core.listing import order_by
+
     body, params = _where(flt or RegisterFilter())
-    total = store.scalar(f"SELECT count(*) {body}", params)
-    rows = store.query(f"SELECT d.* {body} ORDER BY d.received_on DESC, d.code DESC LIMIT ? OFFSET ?",
-                       [*params, limit, offset])
+    total = store.scalar(f"SELECT count(*) {body}", params) if count else None
+    order = order_by(sort or DEFAULT_SORT, SORTS, "received_on")
+    rows = store.query(f"SELECT d.* {body} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
     return rows, total
 
 

@@ -16,7 +16,8 @@ from core.dossiers.indicators import compute_indicators, counters
 from core.dossiers.periods import month_period
 from core.dossiers.targets import RAG_LABELS
 from core.printing import blocks as b
-from core.printing import build_pdf, vi_number, vi_percent
+from core.printing import vi_number, vi_percent
+from core.printing.output import build_document
 from core.workspace import require_initialised
 from db.store import Store
 
@@ -31,7 +32,8 @@ def _pct(value: float | None) -> str:
 
 
 def build_month_report(store: Store, month: str, out: Path, *, today: dt.date) -> object:
-    """Write the report of `month` ('YYYY-MM') to `out`; returns core.printing.BuiltPdf."""
+    """Write the report of `month` ('YYYY-MM') to `out` (.pdf, or .docx to edit in Word); returns
+    core.printing.BuiltPdf or core.printing.word.BuiltDocx."""
     unit = require_initialised(store)
     period = month_period(month)
     report = compute_indicators(store, period)
@@ -115,5 +117,5 @@ def build_month_report(store: Store, month: str, out: Path, *, today: dt.date) -
     data = {"month": month, "indicators": report.as_json(),
             "counters": [[r.field, r.source, r.values] for r in rows],
             "changes": [[c["subject"], c["action"], c["reason"]] for c in changes]}
-    return build_pdf(story, out, report_id=f"BC-SHHS-{yyyy}-{mm:02d}", data=json.loads(json.dumps(data)),
+    return build_document(story, out, report_id=f"BC-SHHS-{yyyy}-{mm:02d}", data=json.loads(json.dumps(data)),
                      title=f"Báo cáo số hóa hồ sơ tháng {mm:02d}/{yyyy}")

@@ -88,6 +88,16 @@ def remove_tally(store: Store, tally_id: str, *, reason: str | None = None) -> N
         store.delete("dossier_tallies", tally_id)
 
 
-def list_tallies(store: Store, start: str, end: str) -> list[dict]:
+_TIE = "day DESC, field COLLATE VI, channel"
+# The orders the list offers (a click on a column): `{dir}` is ASC or DESC.
+SORTS = {"day": "day {dir}, field COLLATE VI, channel", "field": f"field COLLATE VI {{dir}}, {_TIE}",
+         "channel": f"channel {{dir}}, {_TIE}", "note": f"(note IS NULL), note COLLATE VI {{dir}}, {_TIE}",
+         **{key: f"{key} {{dir}}, {_TIE}" for key in TALLY_COUNTS}}
+
+
+def list_tallies(store: Store, start: str, end: str, *, sort: tuple[str, bool] | None = None) -> list[dict]:
+    from core.listing import order_by
+
+    order = order_by(sort or ("day", True), SORTS, "day")
     return store.query("SELECT * FROM dossier_tallies WHERE deleted_at IS NULL AND day BETWEEN ? AND ? "
-                       "ORDER BY day DESC, field COLLATE VI, channel", (start, end))
+                       f"ORDER BY {order}", (start, end))

@@ -70,14 +70,25 @@ def targets_on(store: Store, indicators, on: dt.date | str) -> dict[str, Target 
     return {key: (Target(*best[key][:5], bool(best[key][5])) if key in best else None) for key in indicators}
 
 
-def all_targets(store: Store) -> list[dict]:
+# The orders the settings table offers (a click on a column): `{dir}` is ASC or DESC.
+TARGET_SORTS = {
+    "indicator": "indicator {dir}, effective_from", "effective_from": "effective_from {dir}, indicator",
+    "target": "target {dir}, indicator", "amber_margin": "amber_margin {dir}, indicator",
+    "from_province": "from_province {dir}, indicator, effective_from",
+    "source": "(source IS NULL), source COLLATE VI {dir}, indicator",
+}
+
+
+def all_targets(store: Store, *, sort: tuple[str, bool] | None = None) -> list[dict]:
     """Every target row, both sources, for the settings table."""
-    return store.query("""
+    from core.listing import order_by
+
+    return store.query(f"""
         SELECT indicator, effective_from, target, amber_margin, source, 1 AS from_province
           FROM dossier_targets WHERE deleted_at IS NULL
         UNION ALL
         SELECT indicator, effective_from, target, amber_margin, source, 0 FROM dossier_targets_local
-        ORDER BY indicator, effective_from""")
+        ORDER BY {order_by(sort, TARGET_SORTS, 'indicator')}""")
 
 
 def set_local_target(store: Store, indicator: str, effective_from: str, target: float,

@@ -3,6 +3,7 @@
 - GET  /api/v1/health                  -> the hub's own JSON (a captive portal cannot fake it)
 - POST /api/v1/bundles                 -> upload one bundle (body = the zip); answer carries a signed ack
 - GET  /api/v1/inbox?after=N           -> province bundles waiting for the calling unit (signed request)
+- GET  /api/v1/inbox?after_seq=N&nonce=X -> the same by province sequence, as a listing signed by the province
 - GET  /api/v1/inbox/{bundle_id}       -> one of them (signed request)
 - GET  /api/v1/ack                     -> the calling unit's signed acknowledgement (signed request)
 - GET  /                               -> the province's dashboard (staff login: core.hub.web)
@@ -24,10 +25,10 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from core import __version__
-from core.hub import ingest, limits, province
+from core.hub import ingest, limits, province, sequence
 from core.hub.openapi_docs import (ACK_RESPONSES, BUNDLE_RESPONSES, HEALTH_RESPONSES, INBOX_RESPONSES,
                                    UPLOAD_BODY, UPLOAD_RESPONSES, SignedHeaders)
-from core.hub.store import HubPaths, open_hub, province_keypair, table_catalog, unit_key
+from core.hub.store import HubPaths, bundle_key, open_hub, province_keypair, table_catalog, unit_key
 from core.sync import auth, keys
 from core.sync.errors import BundleRejected
 
@@ -97,7 +98,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
         result = ingest.ingest_bytes(paths, store(), data, via="network")
         answer = result.as_json()
         if result.status != "rejected":
-            answer.update(ingest.signed_ack(paths, store(), result.unit))
+            answer.update(ingest.signed_ack(paths, store(), result.unit, [result.device]))
         return answer
 
     def _count_refused(address: str, reason: str, claimed: str | None) -> None:
@@ -106,7 +107,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
 
     def _checked_ingest(spooled: limits.SpooledUpload, address: str):
         try:
-            manifest = limits.verify_sender(spooled, lambda unit: unit_key(store(), unit))
+            manifest = limits.verify_sender(spooled, lambda manifest: bundle_key(store(), manifest))
         except BundleRejected as exc:
             if not getattr(exc, "verified", False):
                 # Anonymous: counted per (address, reason, hour), the named unit only a claim.
@@ -141,8 +142,15 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
 
     @app.get(f"{API}/inbox", responses=INBOX_RESPONSES, summary="Gói của tỉnh chờ đơn vị (yêu cầu ký)")
     def inbox(request: Request, signed: SignedHeaders, after: int = Query(0, ge=0, le=2**62),
-              limit: int = Query(100, ge=1, le=500)) -> dict:
+              limit: int = Query(100, ge=1, le=500), after_seq: int | None = Query(None, ge=0, le=2**62),
+              nonce: str = Query("", max_length=200)) -> dict:
         unit = authenticated_unit(request)
+        if after_seq is not None:  # by province sequence, signed (core/hub/sequence.py)
+            if not sequence.NONCE.match(nonce):
+                raise HTTPException(status_code=422, detail={"reason": "bad_nonce",
+                                                             "message": "Yêu cầu thiếu mã dùng một lần hợp lệ."})
+            return sequence.signed_listing(store(), paths.outgoing_dir, province_keypair(paths), unit, after_seq,
+                                           nonce, limit)
         return {"unit": unit, "bundles": province.inbox_for(store(), unit, after, limit)}
 
     @app.get(f"{API}/inbox/{{bundle_id}}", responses=BUNDLE_RESPONSES, response_class=Response,
@@ -156,9 +164,14 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
         return Response(path.read_bytes(), media_type="application/zip")
 
     @app.get(f"{API}/ack", responses=ACK_RESPONSES, summary="Xác nhận đã ký của tỉnh cho đơn vị (yêu cầu ký)")
-    def ack(request: Request, signed: SignedHeaders) -> dict:
+    def ack(request: Request, signed: SignedHeaders, devices: str = Query("", max_length=4000)) -> dict:
         unit = authenticated_unit(request)
-        return ingest.signed_ack(paths, store(), unit)
+        wanted = [d for d in devices.split(",") if d][:40] or None
+        return ingest.signed_ack(paths, store(), unit, wanted)
+
+    from core.hub import unit_rows  # sync v2: a unit's devices read each other's rows (issue 13)
+
+    unit_rows.install(app, paths, store, authenticated_unit)
 
     web.install(app, paths, store)
     return app

@@ -17,6 +17,7 @@ import contextlib
 import sqlite3
 from typing import Iterable, Iterator
 
+from core.hub import strict_json
 from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
 
 # SQLite keeps the last few JSON texts a statement parsed and compares the text
@@ -28,7 +29,9 @@ from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedForma
 # a BLOB given to a JSON function would be read as JSONB, so the functions only ever see
 # TEXT, and the UTF-8 was validated before (`core.hub.receive`).
 _PATHS = {"t": "$.t", "id": "$.id", "op": "$.op", "seq": "$.seq", "row_id": "$.row.id", "origin": "$.row.origin",
-          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at"}
+          "updated_at": "$.row.updated_at", "deleted_at": "$.row.deleted_at", "hlc": "$.hlc", "dev": "$.dev",
+          "base_hlc": "$.base[0]", "base_dev": "$.base[1]",
+          "created_at": "$.row.created_at"}  # created_at: for the stamp checks (core.hub.validate)
 
 # The first problem of a line, in the order a reader would explain it.
 _LINE_PROBLEM = """
@@ -37,6 +40,10 @@ _LINE_PROBLEM = """
       WHEN typeof(id) IS NOT 'text' OR length(id) NOT BETWEEN 1 AND 100 THEN 'mã bản ghi sai'
       WHEN typeof(op) IS NOT 'text' OR op NOT IN ('insert', 'update', 'delete', 'purge') THEN 'thao tác sai'
       WHEN typeof(seq) IS NOT 'integer' OR seq < 0 THEN 'số thứ tự thay đổi sai'
+      WHEN hlc IS NOT NULL AND (typeof(hlc) IS NOT 'integer' OR hlc < 0 OR typeof(dev) IS NOT 'text'
+                                OR length(dev) NOT BETWEEN 1 AND 100) THEN 'phiên bản bản ghi sai'
+      WHEN base_hlc IS NOT NULL AND (typeof(base_hlc) IS NOT 'integer' OR typeof(base_dev) IS NOT 'text')
+           THEN 'phiên bản gốc sai'
       WHEN op = 'purge' AND row_type IS NOT 'null' THEN 'bản ghi đã xóa hẳn không được kèm nội dung'
       WHEN op != 'purge' AND (row_type IS NOT 'object' OR typeof(row_id) IS NOT 'text' OR row_id != id)
            THEN 'nội dung bản ghi sai'
@@ -66,7 +73,12 @@ def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
     for lines in batches:
         _stage(conn, lines, staged)
         staged += len(lines)
-    # json_extract parses the whole line, so every line stored here is strict JSON.
+    # json_extract parses the whole line; where it also reads JSON5 (SQLite >= 3.42, as on
+    # Windows), strict_json refuses what is not strict JSON, so every line stored is.
+    lenient = strict_json.first_lenient_line(conn)
+    if lenient is not None:
+        raise BundleDamaged(f"Dòng dữ liệu số {lenient} trong gói không hợp lệ: không phải JSON hợp lệ "
+                            "(JSON chuẩn RFC 8259).")
     return staged
 
 
@@ -90,6 +102,12 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
                        f"WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
     if bad:
         raise BundleDamaged(f"Dòng dữ liệu số {bad[0]} trong gói không hợp lệ: {bad[1]}.")
+    versioned = manifest.get("format_version", 1) >= 2
+    unversioned = conn.execute("SELECT n FROM staging.incoming WHERE (hlc IS NULL) = ? ORDER BY n LIMIT 1",
+                               (1 if versioned else 0,)).fetchone()
+    if unversioned:
+        raise BundleDamaged(f"Dòng dữ liệu số {unversioned[0]} trong gói không hợp lệ: "
+                            + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
     counts = dict(conn.execute("SELECT t, count(*) FROM staging.incoming GROUP BY t"))
     if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
         raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
@@ -117,17 +135,64 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
             f"Gói sửa bản ghi {clash[0][:40]} (bảng {clash[1]}) vốn thuộc đơn vị {clash[2]}. Gói bị từ chối.")
 
 
-def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: str) -> None:
-    """Upsert every checked line; an older state (lower seq) never replaces a newer one."""
+def version_legacy_lines(conn: sqlite3.Connection, device: str, cut_at: str | None = None) -> None:
+    """Give the lines of a first-format bundle (no versions) the version the commune's upgrade
+    gave the same changes (m0008): their time in hybrid-clock units, and the signing key's device.
+
+    A purge line has no row, so no `updated_at`: it takes the time the bundle was cut (`cut_at`,
+    the manifest's `created_at`), which is after every edit that bundle's PC made before it;
+    without it a purge would rank before the row it removes and be kept as a lost conflict."""
+    conn.execute("UPDATE staging.incoming SET dev = ?, hlc = coalesce(CAST((julianday(coalesce(updated_at, ?)) "
+                 "- 2440587.5) * 86400000.0 AS INTEGER), 0) * 65536 + (seq % 65536)", (device, cut_at))
+    # One PC per unit then: an edit of that format was made on top of whatever the hub had.
+    conn.execute("UPDATE staging.incoming SET base_hlc = hlc, base_dev = dev")
+
+
+def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: str, bundle_id: str = "") -> int:
+    """Upsert every checked line; returns how many lines lost to a newer version.
+
+    The newest version (hybrid logical clock, then device id) wins, whatever order bundles
+    arrive in; an older one is never dropped in silence: its line is kept in `conflicts`.
+    Each row written gets the next `rev`, the order in which a unit's devices read them back.
+    """
+    # An edit from another device than the hub's version's, older than it: the incoming line is kept.
+    lost = conn.execute(
+        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+                                  lost_device, lost_state, recorded_at)
+           SELECT ?, x.t, x.id, ?, r.hlc, r.device, x.hlc, x.dev, x.line, ?
+           FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           WHERE r.unit = ? AND (coalesce(r.hlc, 0), coalesce(r.device, '')) > (x.hlc, x.dev)
+             AND r.device IS NOT x.dev
+           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+    # A newer edit made without seeing the hub's version (its base is older), from another device:
+    # the hub's version is replaced, and kept here — concurrent edits at two counters both stay visible.
+    lost += conn.execute(
+        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+                                  lost_device, lost_state, recorded_at)
+           SELECT ?, x.t, x.id, ?, x.hlc, x.dev, r.hlc, r.device, r.state, ?
+           FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           WHERE r.unit = ? AND r.hlc IS NOT NULL AND r.device IS NOT x.dev
+             AND (x.hlc, x.dev) > (r.hlc, r.device)
+             AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '')) < (r.hlc, r.device))
+           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+    base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'row_rev'), 0)").fetchone()[0])
+    staged = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0]
     conn.execute(
-        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at)
+        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
+                             hlc, device, rev)
            SELECT x.t, x.id, ?, x.seq, x.op, coalesce(x.updated_at, ?),
-                  CASE WHEN x.row_type IS NOT 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END, x.line, ?
+                  CASE WHEN x.row_type IS NOT 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END, x.line, ?,
+                  x.hlc, x.dev, ? + x.n
            FROM staging.incoming AS x WHERE true ORDER BY x.n
            ON CONFLICT (table_name, row_id) DO UPDATE SET
                seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
-               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at
-           WHERE excluded.seq > rows.seq AND rows.unit = excluded.unit""", (unit, created_at, now))
+               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
+               hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
+           WHERE (excluded.hlc, excluded.device) > (coalesce(rows.hlc, 0), coalesce(rows.device, ''))
+             AND rows.unit = excluded.unit""", (unit, created_at, now, base))
+    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('row_rev', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(base + staged),))
+    return lost
 
 
 @contextlib.contextmanager

@@ -17,11 +17,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.clock import utc_iso
-from core.hub import apply, receive
-from core.hub.store import HubPaths, province_keypair, seq_coverage, table_catalog, unit_key
+from core import durable
+from core.clock import now_utc, utc_iso
+from core.fileio import replace_file
+from core.hub import apply, receive, validate
+from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
-from core.sync.errors import BundleRejected, UnknownSender, WrongDestination
+from core.sync.errors import BundleRejected, OwnershipViolation, SignatureInvalid, UnknownSender, WrongDestination
 from db.store import Store
 
 # One writer at a time inside this process; SQLite's BEGIN IMMEDIATE covers other processes.
@@ -38,12 +40,16 @@ class IngestResult:
     reason: str | None = None
     message: str = ""
     missing: list = field(default_factory=list)
-    applied_through: int = 0
+    applied_through: int = 0  # the sending device's unbroken run of bundle numbers from 1
+    device: str | None = None
+    file_sha256: str | None = None
+    conflicts: int = 0
 
     def as_json(self) -> dict:
         return {"status": self.status, "bundle_id": self.bundle_id, "unit": self.unit, "records": self.records,
                 "reason": self.reason, "message": self.message, "missing": self.missing,
-                "applied_through": self.applied_through}
+                "applied_through": self.applied_through, "device": self.device,
+                "file_sha256": self.file_sha256, "conflicts": self.conflicts}
 
 
 def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> IngestResult:
@@ -65,11 +71,13 @@ def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> Ing
 def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict) -> IngestResult:
     def key_for(manifest: dict):
         claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
-        key = unit_key(store, manifest["source"])
+        key = bundle_key(store, manifest)
         if key is None:
             raise UnknownSender(
-                f"Đơn vị mã “{manifest['source'][:20]}” chưa được đăng ký khóa tại tỉnh. Gửi phiếu đăng ký "
-                "cho tỉnh rồi gửi lại gói.")
+                f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
+                f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
+        if key == "revoked":
+            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
         return key
 
     # records.jsonl is verified on a second thread while its lines are staged (core.hub.receive);
@@ -81,32 +89,67 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
         if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
             raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+        device, device_seq = _device_of(store, opened.manifest)
         existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
         if existing:
             if existing[0]["file_sha256"] != opened.file_sha256:
                 raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
             # The very file applied before (same SHA-256): its members were verified then.
-            through, missing = seq_coverage(store.conn, unit)
+            through, missing = device_coverage(store.conn, unit, device)
             return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
                                 message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
-                                missing=missing, applied_through=through)
-        now = utc_iso()
+                                missing=missing, applied_through=through, device=device,
+                                file_sha256=opened.file_sha256)
+        moment = now_utc()
+        now = utc_iso(moment)
+        catalogue = validate.check_manifest(opened.manifest)
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
-        with apply.staging(store.conn), store.transaction() as conn:
-            count = apply.load_lines(conn, opened.records.lines())
+        version = opened.manifest["format_version"]
+        with validate.LineChecker(catalogue) as checker, apply.staging(store.conn), store.transaction() as conn:
+            count = apply.load_lines(conn, checker.feed(opened.records.lines()))
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
-            apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now)
+            validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
+            if version < 2:
+                apply.version_legacy_lines(conn, device, opened.manifest["created_at"])
+            conflicts = apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now,
+                                          bundle_id=opened.bundle_id)
             conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
-                         "file_name, created_at, received_at, via) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         "file_name, created_at, received_at, via, device, device_seq, format_version) "
+                         "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
-                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via))
+                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via, device, device_seq,
+                          version))
             _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
-            through, missing = seq_coverage(conn, unit)
+            through, missing = device_coverage(conn, unit, device)
     message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
     if missing:
-        message += " Còn thiếu: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
+        message += " Còn thiếu các gói số: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
+    if conflicts:
+        message += f" {conflicts} bản ghi cũ hơn bản tỉnh đang giữ đã được lưu thành xung đột."
     return IngestResult("applied", opened.bundle_id, unit, count, message=message,
-                        missing=missing, applied_through=through)
+                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256,
+                        conflicts=conflicts)
+
+
+def _device_of(store: Store, manifest: dict) -> tuple[str, int | None]:
+    """(device id, bundle number) of a commune bundle; binds a key registered without a device
+    to the device that first signs with it, and refuses a key speaking for another device."""
+    fp = manifest.get("signer_fingerprint")
+    bound = store.scalar("SELECT device_id FROM device_keys WHERE unit = ? AND fingerprint = ?",
+                         (manifest["source"], fp))
+    if manifest["format_version"] < 2:
+        return bound or f"key:{fp}", None  # a bundle cut before the upgrade: its key is its device
+    device = manifest["device"]
+    if bound is None:
+        with store.transaction() as conn:
+            conn.execute("UPDATE device_keys SET device_id = ? WHERE unit = ? AND fingerprint = ? "
+                         "AND device_id IS NULL", (device, manifest["source"], fp))
+            # Bundles this key signed before its device was known (first format) are that device's.
+            conn.execute("UPDATE bundles SET device = ? WHERE unit = ? AND device = ?",
+                         (device, manifest["source"], f"key:{fp}"))
+    elif bound != device and not bound.startswith("key:"):
+        raise OwnershipViolation("Gói ghi một máy khác với máy sở hữu khóa đã ký nó. Gói bị từ chối.")
+    return device, manifest["device_seq"]
 
 
 def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
@@ -119,27 +162,43 @@ def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, target)
+    replace_file(tmp, target)
+    durable.fsync_dir(target.parent)  # the hub's COMMIT that follows must not outlive the file's name
     try:
         os.chmod(target, 0o444)  # immutable by convention: nothing here ever rewrites it
     except OSError:
         pass
 
 
-def ack_payload(store: Store, unit: str) -> dict:
-    """What the province confirms to a unit: recent bundle ids, the unbroken range, the holes."""
-    through, missing = seq_coverage(store.conn, unit)
-    ids = [r["bundle_id"] for r in store.query(
-        "SELECT bundle_id FROM bundles WHERE unit = ? ORDER BY received_at DESC LIMIT ?",
-        (unit, RECENT_IDS_IN_ACK))]
-    return {"unit": unit, "bundle_ids": ids, "applied_through": through, "missing": missing,
-            "created_at": utc_iso()}
+def ack_payload(store: Store, unit: str, devices: list[str] | None = None) -> dict:
+    """What the province confirms to a unit: the bundles it durably holds, each as [bundle id,
+    SHA-256 of the stored file], and per device the holes in its bundle numbers.
+
+    With `devices`, the bundles of those devices (a PC asks for its own lineage); else the
+    unit's newest RECENT_IDS_IN_ACK. `bundle_ids` is kept for the first app version, and
+    `applied_through` is 0: acknowledgement is never inferred from a range."""
+    if devices:
+        marks = ",".join("?" for _ in devices)
+        rows = store.query(f"SELECT bundle_id, file_sha256, device FROM bundles WHERE unit = ? AND device IN ({marks}) "
+                           f"ORDER BY received_at DESC LIMIT ?", (unit, *devices, RECENT_IDS_IN_ACK * 5))
+    else:
+        rows = store.query("SELECT bundle_id, file_sha256, device FROM bundles WHERE unit = ? "
+                           "ORDER BY received_at DESC LIMIT ?", (unit, RECENT_IDS_IN_ACK))
+    known = devices or sorted({r["device"] for r in rows if r["device"]})
+    holes = {}
+    for device in known:
+        missing = device_coverage(store.conn, unit, device)[1]
+        if missing:
+            holes[device] = missing
+    return {"unit": unit, "bundles": [[r["bundle_id"], r["file_sha256"]] for r in rows],
+            "bundle_ids": [r["bundle_id"] for r in rows], "applied_through": 0, "missing": [],
+            "missing_by_device": holes, "created_at": utc_iso()}
 
 
-def signed_ack(paths: HubPaths, store: Store, unit: str) -> dict:
+def signed_ack(paths: HubPaths, store: Store, unit: str, devices: list[str] | None = None) -> dict:
     """The acknowledgement as JSON text plus the province's signature over exactly that text."""
     import base64
 
-    text = json.dumps(ack_payload(store, unit), ensure_ascii=False, sort_keys=True)
+    text = json.dumps(ack_payload(store, unit, devices), ensure_ascii=False, sort_keys=True)
     signature = province_keypair(paths).sign(text.encode("utf-8"))
     return {"ack": text, "ack_signature": base64.b64encode(signature).decode("ascii")}

@@ -145,18 +145,23 @@ def release(upload: SpooledUpload, budget: ByteBudget) -> None:
     upload.path.unlink(missing_ok=True)
 
 
-def verify_sender(upload: SpooledUpload, key_for_unit, limits: bundlemod.Limits = bundlemod.Limits()) -> dict:
+def verify_sender(upload: SpooledUpload, key_for_manifest, limits: bundlemod.Limits = bundlemod.Limits()) -> dict:
     """The signed manifest of the upload, or BundleRejected (with `.claimed_unit` set when known).
 
+    `key_for_manifest(manifest)` is the hub's own rule for the key that must have signed it
+    (`core.hub.store.bundle_key`: the device key named by the manifest's fingerprint, None when
+    unknown, "revoked" when it was revoked before the bundle was cut) — the same rule ingest applies.
     Reads only the zip's directory, the manifest and the signature from the temporary file."""
     claimed: dict = {}
 
     def key_for(manifest: dict):
         claimed["unit"] = str(manifest.get("source", ""))[:20]
-        key = key_for_unit(manifest["source"])
+        key = key_for_manifest(manifest)
         if key is None:
-            raise UnknownSender(f"Đơn vị mã “{claimed['unit']}” chưa được đăng ký khóa tại tỉnh. Gửi phiếu đăng ký "
-                                "cho tỉnh rồi gửi lại gói.")
+            raise UnknownSender(f"Khóa ký gói chưa được đăng ký cho đơn vị mã “{claimed['unit']}” tại tỉnh. Gửi "
+                                "phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại gói.")
+        if key == "revoked":
+            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
         claimed["key"] = True
         return key
 

@@ -55,6 +55,13 @@ class InboxEntry(BaseModel):
 class Inbox(BaseModel):
     unit: str
     bundles: list[dict[str, Any]]
+    listing: str | None = None  # with after_seq & nonce: the listing's JSON text, signed by the province
+    listing_signature: str | None = None
+
+
+class Conflicts(BaseModel):
+    unit: str
+    conflicts: list[dict[str, Any]]
 
 
 class SignedAck(BaseModel):
@@ -92,6 +99,11 @@ BUNDLE_RESPONSES: dict = {
           "description": "Tệp gói của tỉnh (zip đã ký)"},
     404: {"model": RefusalDetail, "description": "Không có gói này cho đơn vị"},
     **_UNSIGNED, **_BAD_QUERY, **_RATE}
+ROWS_RESPONSES: dict = {
+    200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+          "description": "Gói `rows` (zip ký bằng khóa tỉnh) các dòng của đơn vị sau số `after`"},
+    **_UNSIGNED, **_BAD_QUERY, **_RATE}
+CONFLICTS_RESPONSES: dict = {200: {"model": Conflicts}, **_UNSIGNED, **_BAD_QUERY, **_RATE}
 UPLOAD_RESPONSES: dict = {
     200: {"model": UploadResult, "description": "Đã nhận (applied) hoặc đã có từ trước (duplicate); kèm xác nhận ký"},
     413: {"model": UploadResult, "description": "Gói quá lớn để gửi qua mạng"},

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.clock import utc_iso
 from core.errors import UserInputError
+from core.hub import sequence
 from core.hub.ingest import ack_payload
 from core.hub.store import HubPaths, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
@@ -59,13 +60,15 @@ def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: 
               bundlemod.encode_record(t, rid, op, seq, row).decode('utf-8').rstrip(), now)
              for t, rid, op, seq, row in records])
         for unit in targets:
+            seq = sequence.next_seq(conn, unit)  # numbered in the transaction that queues it
             path, manifest = bundlemod.write_bundle(
                 paths.outgoing_dir / unit, kind="province", source=bundlemod.PROVINCE, destination=unit,
-                signer=signer, records=records, attachments=attachments)
+                signer=signer, records=records, attachments=attachments, extra={sequence.FIELD: seq})
             conn.execute("INSERT INTO outgoing(bundle_id, unit, kind, file_name, records, size, created_at) "
                          "VALUES (?, ?, 'province', ?, ?, ?, ?)",
                          (manifest["bundle_id"], unit, f"{unit}/{path.name}", len(records),
                           path.stat().st_size, now))
+            sequence.record(conn, unit, seq, manifest["bundle_id"])
             conn.executemany("INSERT OR IGNORE INTO deliveries(unit, table_name, row_id) VALUES (?, ?, ?)",
                              [(unit, t, rid) for t, rid, _, _, _ in records])
             made.append({"unit": unit, "bundle_id": manifest["bundle_id"], "file": str(path)})

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.clock import utc_iso
 from core.errors import NotInitialisedError, UserInputError
+from core.hub import sequence
 from core.sync import keys
 from core.units import find_unit
 from db.store import Store, connect
@@ -135,7 +136,53 @@ _SCHEMA = [
         reason TEXT NOT NULL,
         message TEXT NOT NULL,
         via TEXT NOT NULL)""",
+    # Sync v2 (issue 13): many devices per unit, each key with its history. A key registered
+    # by the province (`hub register`) learns its device id from the first bundle it signs.
+    """CREATE TABLE IF NOT EXISTS device_keys (
+        fingerprint TEXT PRIMARY KEY NOT NULL,
+        unit TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        device_id TEXT,
+        registered_at TEXT NOT NULL,
+        registered_by TEXT,
+        revoked_at TEXT,
+        revoked_by TEXT)""",
+    "CREATE INDEX IF NOT EXISTS idx_device_keys_unit ON device_keys(unit, registered_at)",
+    # Versions that lost: an incoming edit older than the hub's version of the row, kept whole.
+    """CREATE TABLE IF NOT EXISTS conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        unit TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        bundle_id TEXT NOT NULL,
+        kept_hlc INTEGER,
+        kept_device TEXT,
+        lost_hlc INTEGER,
+        lost_device TEXT,
+        lost_state TEXT,
+        recorded_at TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS idx_conflicts_unit ON conflicts(unit, id)",
 ]
+
+# Columns added to tables of the first hub version (ALTER TABLE has no IF NOT EXISTS).
+_ADDED_COLUMNS = {
+    "bundles": ["device TEXT", "device_seq INTEGER", "format_version INTEGER NOT NULL DEFAULT 1"],
+    # The row's version (hybrid logical clock, device id) and `rev`, the hub's own order of
+    # writes, from which a unit's devices read what they have not seen yet (`/api/v1/rows`).
+    "rows": ["hlc INTEGER", "device TEXT", "rev INTEGER"],
+}
+_AFTER_COLUMNS = [
+    "CREATE INDEX IF NOT EXISTS idx_bundles_device ON bundles(unit, device, device_seq)",
+    "CREATE INDEX IF NOT EXISTS idx_rows_rev ON rows(unit, rev)",
+    # An existing hub's unit key becomes that unit's first device (its id learned from its next bundle).
+    """INSERT OR IGNORE INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by)
+       SELECT fingerprint, code, public_key, registered_at, 'nâng cấp' FROM units""",
+    # Bundles received before the upgrade were signed by the unit's one key: that key is their device
+    # (renamed to the real device id when the key signs its first v2 bundle, core.hub.ingest).
+    """UPDATE bundles SET device = 'key:' || (SELECT fingerprint FROM units WHERE code = bundles.unit)
+       WHERE device IS NULL AND kind = 'changes'""",
+]
+_SCHEMA += sequence.SCHEMA  # the province sequence of each unit's province bundles (core/hub/sequence.py)
 
 
 def init_hub(paths: HubPaths) -> keys.KeyPair:
@@ -175,6 +222,13 @@ def _ensure_schema(store: Store) -> None:
     with store.transaction() as conn:
         for statement in _SCHEMA:
             conn.execute(statement)
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+            for column in columns:
+                if column.split()[0] not in have:
+                    conn.execute(f"ALTER TABLE [{table}] ADD COLUMN {column}")
+        for statement in _AFTER_COLUMNS:
+            conn.execute(statement)
         conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
                      (str(HUB_SCHEMA_VERSION),))
         for module in (accounts, dashboard, limits):
@@ -189,6 +243,7 @@ def open_hub(paths: HubPaths) -> Store:
     # attached in-memory database, core.hub.apply.staging).
     store.conn.execute("PRAGMA temp_store = MEMORY")
     _defer_checkpoints(store.conn)
+    sequence.ensure_sequenced(store, paths.outgoing_dir, province_keypair(paths))  # a hub from before them
     return store
 
 
@@ -212,8 +267,10 @@ def province_keypair(paths: HubPaths) -> keys.KeyPair:
     return keys.load_or_create(paths.keys_dir, keys.PROVINCE_KEY_FILE)
 
 
-def register_unit(store: Store, code: str, public_key_text: str) -> dict:
-    """Register (or replace, e.g. after a PC was reinstalled) a unit's public key."""
+def register_unit(store: Store, code: str, public_key_text: str, *, by: str | None = None) -> dict:
+    """Add a device key to a unit (a second PC no longer replaces the first: both stay valid).
+
+    Registering a key again is a no-op, or un-revokes nothing: a revoked key stays revoked."""
     unit = find_unit(code)
     if public_key_text.strip().startswith("MOTCUA-KEY|"):  # scanned from the sheet's QR code
         _, scanned_unit, public_key_text = (public_key_text.strip().split("|") + ["", ""])[:3]
@@ -221,17 +278,96 @@ def register_unit(store: Store, code: str, public_key_text: str) -> dict:
             raise UserInputError(f"Mã QR là của đơn vị {scanned_unit[:20]}, không phải {unit.code}.")
     key = keys.parse_public_key(public_key_text)
     text, fp = keys.public_key_text(key), keys.fingerprint(key)
+    now = utc_iso()
     with store.transaction() as conn:
+        other = conn.execute("SELECT unit FROM device_keys WHERE fingerprint = ?", (fp,)).fetchone()
+        if other and other[0] != unit.code:
+            raise UserInputError(f"Khóa này đã được đăng ký cho đơn vị {other[0]}; mỗi khóa chỉ thuộc một đơn vị.")
+        conn.execute("INSERT OR IGNORE INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by) "
+                     "VALUES (?, ?, ?, ?, ?)", (fp, unit.code, text, now, by or _operator()))
+        # `units` keeps one row per unit (the overview lists units from it) with its newest key.
         conn.execute("INSERT INTO units(code, public_key, fingerprint, registered_at) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT(code) DO UPDATE SET public_key = excluded.public_key, "
                      "fingerprint = excluded.fingerprint, registered_at = excluded.registered_at",
-                     (unit.code, text, fp, utc_iso()))
+                     (unit.code, text, fp, now))
     return {"unit": unit.code, "name": unit.name, "public_key": text, "fingerprint": fp}
 
 
+def _operator() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this system: say so rather than fail
+        return "không rõ"
+
+
+def revoke_key(store: Store, code: str, fingerprint_text: str, *, by: str | None = None) -> dict:
+    """End a device key: bundles it signed before now stay acceptable, later ones are refused."""
+    unit = find_unit(code)
+    fp = fingerprint_text.strip().upper()
+    with store.transaction() as conn:
+        row = conn.execute("SELECT revoked_at FROM device_keys WHERE unit = ? AND fingerprint = ?",
+                           (unit.code, fp)).fetchone()
+        if row is None:
+            raise UserInputError(f"Đơn vị {unit.code} không có khóa nào có dấu vân tay {fp[:30]}.")
+        if row[0] is None:
+            conn.execute("UPDATE device_keys SET revoked_at = ?, revoked_by = ? WHERE fingerprint = ?",
+                         (utc_iso(), by or _operator(), fp))
+    return device_list(store, unit.code)
+
+
+def device_list(store: Store, code: str) -> list[dict]:
+    """A unit's keys, oldest first, with their device, history and coverage of bundle numbers."""
+    unit = find_unit(code).code
+    out = []
+    for row in store.query("SELECT fingerprint, public_key, device_id, registered_at, registered_by, revoked_at, "
+                           "revoked_by FROM device_keys WHERE unit = ? ORDER BY registered_at, rowid", (unit,)):
+        through, missing = device_coverage(store.conn, unit, row["device_id"]) if row["device_id"] else (0, [])
+        out.append({"unit": unit, "device": row["device_id"], "fingerprint": row["fingerprint"],
+                    "public_key": row["public_key"], "registered_at": row["registered_at"],
+                    "registered_by": row["registered_by"], "revoked_at": row["revoked_at"],
+                    "revoked_by": row["revoked_by"], "status": "revoked" if row["revoked_at"] else "active",
+                    "bundles_through": through, "missing": missing,
+                    "last_bundle_at": store.scalar("SELECT max(received_at) FROM bundles WHERE unit = ? AND device = ?",
+                                                   (unit, row["device_id"])) if row["device_id"] else None})
+    return out
+
+
 def unit_key(store: Store, code: str):
-    text = store.scalar("SELECT public_key FROM units WHERE code = ?", (code,))
-    return keys.parse_public_key(text) if text else None
+    """The unit's keys that may sign a request now (not revoked); None when it has none."""
+    found = [keys.parse_public_key(r["public_key"]) for r in store.query(
+        "SELECT public_key FROM device_keys WHERE unit = ? AND revoked_at IS NULL ORDER BY registered_at", (code,))]
+    return found or None
+
+
+def bundle_key(store: Store, manifest: dict):
+    """The key that must have signed this bundle: the unit's key with the manifest's fingerprint,
+    registered, and either not revoked or revoked after the bundle was cut. None if there is none."""
+    fp = manifest.get("signer_fingerprint")
+    row = store.query("SELECT public_key, revoked_at FROM device_keys WHERE unit = ? AND fingerprint = ?",
+                      (manifest["source"], fp if isinstance(fp, str) else ""))
+    if not row:
+        return None
+    revoked = row[0]["revoked_at"]
+    if revoked is not None and not (isinstance(manifest.get("created_at"), str) and manifest["created_at"] < revoked):
+        return "revoked"
+    return keys.parse_public_key(row[0]["public_key"])
+
+
+def device_coverage(conn: sqlite3.Connection, unit: str, device: str) -> tuple[int, list[list[int]]]:
+    """(bundles_through, missing) of one device's bundle numbers: the end of the unbroken run
+    from 1, and every hole before the highest number received."""
+    numbers = [r[0] for r in conn.execute("SELECT DISTINCT device_seq FROM bundles WHERE unit = ? AND device = ? "
+                                          "AND device_seq IS NOT NULL ORDER BY device_seq", (unit, device))]
+    covered, through, missing = 0, None, []
+    for n in numbers:
+        if n > covered + 1:
+            missing.append([covered + 1, n - 1])
+            if through is None:
+                through = covered
+        covered = max(covered, n)
+    return (covered if through is None else through), missing
 
 
 @lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ from reportlab.platypus import (
     CondPageBreak, Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle,
 )
 
-from core.printing import fonts
+from core.printing import fonts, model
 from core.printing.formats import document_number, place_date
 from core.printing.checkbox import CheckBox, Mark
 from core.printing.page import TEXT_WIDTH
@@ -46,7 +46,7 @@ from core.printing.tables import table  # noqa: F401 - part of this module's API
 __all__ = [
     "Mark", "CheckBox", "header", "unit_bodies", "title", "heading", "paragraph", "strong", "emphasis",
     "table", "check_item", "signature", "recipients", "closing", "qr_code", "space", "page_break", "keep_together",
-    "keep_with_space",
+    "keep_with_space", "fill_in",
 ]
 
 RULE_THICKNESS = 0.6
@@ -219,6 +219,11 @@ def header(*, issuing_body: str, place: str, date: dt.date | None, symbol: str |
 
     t = Table([[left, right], [left_below or "", right_below]], colWidths=[left_width, right_width],
               hAlign="CENTER")
+    t.block = model.Header(governing=governing, issuing=issuing,
+                           number_line=document_number(number, symbol) if symbol else None,
+                           about=(about if about.startswith("V/v") else f"V/v {about}") if about else None,
+                           place_date=when, left_width=left_width, left_size=left_size, right_size=right_size,
+                           date_size=date_size)
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -237,12 +242,13 @@ def title(doc_type: str, subject: str | None = None) -> KeepTogether:
         parts.append(_rule(min(_text_width(subject, "subject", TEXT_WIDTH), TEXT_WIDTH) * 0.3, 3.5, 12))
     else:
         parts.append(Spacer(1, 12))
-    return KeepTogether(parts)
+    return model.describe(KeepTogether(parts), model.Title(fonts.clean_text(doc_type.upper()),
+                                                           fonts.clean_text(subject) if subject else None))
 
 
 def heading(text: str) -> Paragraph:
     """A bold section heading, indented like the body: "I. KẾT QUẢ THỰC HIỆN"."""
-    return _para(text, "heading")
+    return model.describe(_para(text, "heading"), model.Heading(fonts.clean_text(text)))
 
 
 _ALIGNMENTS = {"JUSTIFY": TA_JUSTIFY, "LEFT": TA_LEFT, "CENTER": TA_CENTER, "RIGHT": TA_RIGHT}
@@ -256,16 +262,28 @@ def paragraph(*parts: str | Run, indent: bool = True, align: str = "JUSTIFY") ->
     ("Cuộc họp: ……"), which justification would stretch.
     """
     style = _body_style(indent, align.upper())
-    markup = []
+    markup, runs = [], []
     for part in parts:
         run = part if isinstance(part, Run) else Run(str(part))
+        runs.append(Run(fonts.clean_text(run.text), run.bold, run.italic))
         text = _markup(run.text, _font_for(run.bold, run.italic))
         if run.bold:
             text = f"<b>{text}</b>"
         if run.italic:
             text = f"<i>{text}</i>"
         markup.append(text)
-    return Paragraph("".join(markup), style)
+    return model.describe(Paragraph("".join(markup), style), model.Paragraph(tuple(runs), indent, align.upper()))
+
+
+def fill_in(prompt: str, label: str = "Nội dung cán bộ ghi") -> Paragraph:
+    """A paragraph left for the clerk to write before signing ("(Cán bộ ghi đề xuất…)").
+
+    The PDF prints the prompt in italics, as a reminder; the Word file holds a fill-in field
+    (a content control) showing the prompt, which the first keystroke replaces.
+    """
+    flowable = paragraph(emphasis(prompt))
+    flowable.block = model.FillIn(fonts.clean_text(prompt), label)
+    return flowable
 
 
 @lru_cache(maxsize=16)
@@ -301,6 +319,7 @@ def check_item(mark: Mark | str, text: str, *, width: float = TEXT_WIDTH, indent
         ("TOPPADDING", (0, 0), (0, 0), 3.5), ("TOPPADDING", (1, 0), (1, 0), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
+    t.block = model.CheckItem(mark, fonts.clean_text(text))
     return t
 
 
@@ -321,7 +340,9 @@ def signature(capacity: Sequence[str], name: str, *, note: str | None = None,
         parts.append(_para(note, "sign_note"))
     parts.append(Spacer(1, sign_space))
     parts.append(_para(name, "signer"))
-    return parts
+    return model.BlockList(parts, model.Signature(tuple(fonts.clean_text(c).upper() for c in capacity),
+                                                  fonts.clean_text(name), fonts.clean_text(note) if note else None,
+                                                  sign_space))
 
 
 def recipients(items: Sequence[str], archive: str = "VT") -> list[Flowable]:
@@ -329,13 +350,10 @@ def recipients(items: Sequence[str], archive: str = "VT") -> list[Flowable]:
 
     archive: what follows "Lưu:", e.g. "VT, VP" (the archive and the drafting office).
     """
-    parts: list[Flowable] = [_para("Nơi nhận:", "recipients_title")]
-    for item in items:
-        text = item.strip().lstrip("-").strip().rstrip(";.")
-        parts.append(_para(f"- {text};", "recipient"))
-    archive = archive.strip().rstrip(".")
-    parts.append(_para(f"- Lưu: {archive}.", "recipient"))
-    return parts
+    lines = [f"- {item.strip().lstrip('-').strip().rstrip(';.')};" for item in items]
+    lines.append(f"- Lưu: {archive.strip().rstrip('.')}.")
+    parts: list[Flowable] = [_para("Nơi nhận:", "recipients_title")] + [_para(line, "recipient") for line in lines]
+    return model.BlockList(parts, model.Recipients(tuple(fonts.clean_text(line) for line in lines)))
 
 
 def closing(recipients: Sequence[Flowable] | None = None, signature: Sequence[Flowable] | None = None,
@@ -353,6 +371,7 @@ def closing(recipients: Sequence[Flowable] | None = None, signature: Sequence[Fl
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 12), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
     ]))
+    t.block = model.Closing(getattr(recipients, "block", None), getattr(signature, "block", None), left_width / width)
     return t
 
 
@@ -362,15 +381,15 @@ def closing(recipients: Sequence[Flowable] | None = None, signature: Sequence[Fl
 
 def qr_code(payload: str, size_mm: float = 40, align: str = "CENTER") -> QrCode:
     """A QR code (drawn as shapes, no font) of `payload`, size_mm square including its quiet zone."""
-    return QrCode(payload, size_mm * mm, align.upper())
+    return model.describe(QrCode(payload, size_mm * mm, align.upper()), model.QrCode(payload))
 
 
 def space(height_mm: float) -> Spacer:
-    return Spacer(1, height_mm * mm)
+    return model.describe(Spacer(1, height_mm * mm), model.Space(height_mm * mm))
 
 
 def page_break() -> PageBreak:
-    return PageBreak()
+    return model.describe(PageBreak(), model.PageBreak())
 
 
 def keep_together(*flowables: Flowable) -> KeepTogether:
@@ -379,4 +398,4 @@ def keep_together(*flowables: Flowable) -> KeepTogether:
 
 def keep_with_space(height_mm: float) -> CondPageBreak:
     """Start a new page unless this much room is left (e.g. before a heading and its table)."""
-    return CondPageBreak(height_mm * mm)
+    return model.describe(CondPageBreak(height_mm * mm), model.KeepWithSpace(height_mm * mm))

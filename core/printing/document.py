@@ -27,10 +27,12 @@ from typing import Any, BinaryIO, Sequence
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
+from core import durable
 from core.errors import AppError
-from core.printing import fonts
+from core.printing import fonts, model
+from core.fileio import replace_file
 from core.printing.page import (
     MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_HEIGHT, PAGE_WIDTH, TEXT_HEIGHT, TEXT_WIDTH,
 )
@@ -206,17 +208,81 @@ def _flatten(story) -> list[Flowable]:
     """Blocks that return several flowables (signature, recipients) may sit in the story as lists.
 
     reportlab.graphics drawings (charts, barcodes) start from Times-Roman, a built-in font, even
-    when they draw no text; those in the story start from the printing face instead.
+    when they draw no text; those in the story start from the printing face instead. A closing
+    block (recipients and signature) is bound to the flowable before it (_WithClosing), so the
+    signature never sits alone at the top of a page.
     """
+    flat = _flat(story)
+    for index in range(len(flat) - 1, 0, -1):
+        if isinstance(getattr(flat[index], "block", None), model.Closing):
+            start = index - 1
+            while start > 0 and isinstance(flat[start], (Spacer, CondPageBreak)):
+                start -= 1
+            if isinstance(flat[start], (PageBreak, CondPageBreak)) or start < 0:
+                continue
+            flat[start:index + 1] = [_WithClosing(flat[start:index], flat[index])]
+    return flat
+
+
+def _flat(story) -> list[Flowable]:
     flat: list[Flowable] = []
     for item in story:
         if isinstance(item, (list, tuple)):
-            flat.extend(_flatten(item))
+            flat.extend(_flat(item))
             continue
         if isinstance(item, Drawing) and not getattr(item, "initialFontName", None):
             item.initialFontName = fonts.REGULAR
         flat.append(item)
     return flat
+
+
+class _WithClosing(Flowable):
+    """The flowables before a closing block, and the closing block, never separated by a page break.
+
+    When all of it does not fit, the leading flowable is split so that at least its last part
+    (a table's last row, a paragraph's last lines) moves to the next page with the closing; a
+    flowable that cannot split moves whole. reportlab's KeepTogether would move a whole table.
+    """
+
+    def __init__(self, before: list[Flowable], closing: Flowable):
+        super().__init__()
+        self.before, self.closing = before, closing
+
+    def _parts(self) -> list[Flowable]:
+        return [*self.before, self.closing]
+
+    def wrap(self, avail_width, avail_height):
+        self._sizes = [f.wrapOn(self.canv, avail_width, avail_height) for f in self._parts()]
+        self.width = avail_width
+        self.height = sum(h for _, h in self._sizes) + sum(
+            f.getSpaceBefore() + f.getSpaceAfter() for f in self._parts())
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        parts = self._parts()
+        self.wrap(avail_width, avail_height)
+        if self.height <= avail_height:
+            return parts
+        lead, rest = self.before[0], self.before[1:]
+        lead_height = self._sizes[0][1] + lead.getSpaceBefore() + lead.getSpaceAfter()
+        # Leave at least a little of the lead for the next page, so the closing has company there.
+        for room in (min(avail_height, lead_height - 1), min(avail_height, lead_height) * 0.8):
+            pieces = lead.splitOn(self.canv, avail_width, room) if room > 0 else []
+            if len(pieces) >= 2:
+                return [*pieces[:-1], _WithClosing([pieces[-1], *rest], self.closing)]
+        if self.height > TEXT_HEIGHT:
+            return parts  # cannot all go to a fresh page either: lay out as usual
+        return []  # move everything to the next page
+
+    def draw(self):
+        # Drawn whole when it fits; each part placed as a frame would place it (hAlign, spaces).
+        y = self.height
+        for flowable, (w, h) in zip(self._parts(), self._sizes):
+            y -= flowable.getSpaceBefore() + h
+            align = getattr(flowable, "hAlign", "LEFT")
+            x = {"CENTER": (self.width - w) / 2, "CENTRE": (self.width - w) / 2, "RIGHT": self.width - w}.get(align, 0)
+            flowable.drawOn(self.canv, x, y)
+            y -= flowable.getSpaceAfter()
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
@@ -227,7 +293,8 @@ def _write_atomically(path: Path, content: bytes) -> None:
             f.write(content)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
+        durable.fsync_dir(path.parent)
     except PermissionError as exc:
         _remove_quietly(tmp)
         raise PdfWriteError(f"Không ghi được tệp “{path.name}”: tệp đang mở ở chương trình khác "

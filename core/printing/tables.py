@@ -12,7 +12,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, LongTable, Paragraph, TableStyle
 
-from core.printing import fonts
+from core.printing import fonts, model
 from core.printing.checkbox import CheckBox, Mark
 from core.printing.page import TEXT_HEIGHT, TEXT_WIDTH
 from core.printing.styles import TABLE_LEADING, TABLE_SIZE, styles
@@ -53,6 +53,46 @@ def _cell(value, col_width: float, align: str, font: str, style_name: str):
     if len(words) == 1 and "\n" not in text.strip():
         return _Shrunk(text.strip(), size)  # one word: a string with its own FONTSIZE, no Paragraph
     return Paragraph(escape(text).replace("\n", "<br/>"), _cell_style(style_name, size))
+
+
+MAX_WORD_SHARE = 0.35  # a column widened for its longest word never takes more of the table than this
+
+
+def _longest_word(values, font: str) -> float:
+    words = set()
+    for value in values:
+        if isinstance(value, str):
+            words.update(fonts.clean_text(value).split())
+    if not words:
+        return 0.0
+    fonts.register_fonts()  # measuring needs the faces registered (cached after the first call)
+    longest = max(len(w) for w in words)
+    return max(stringWidth(w, font, TABLE_SIZE) for w in words if len(w) >= longest - 3)
+
+
+def _widen_for_words(col_widths: list[float], header_rows, rows, width: float) -> list[float]:
+    """Column widths in which no column is narrower than its longest word (a date, a number, "Không").
+
+    Relative weights chosen for typical content can leave a column too narrow for what a
+    report actually holds ("18/09/2026" under "Thời hạn", "12.345/12.500"); the cell would then
+    be printed in tiny type. The room is taken from the columns that have more than they need,
+    in proportion to their slack. When the words cannot all fit, the widths stay as given and
+    the cell shrinks its text (down to 9 pt) as before.
+    """
+    ncols = len(col_widths)
+    need = []
+    for c in range(ncols):
+        body = _longest_word((r[c] for r in rows), fonts.REGULAR)
+        head = _longest_word((h[c] for h in header_rows), fonts.BOLD)
+        need.append(min(max(body, head) + 2 * _PAD_H + 1, width * MAX_WORD_SHARE))
+    if all(w >= n for w, n in zip(col_widths, need)):
+        return col_widths
+    widened = [max(w, n) for w, n in zip(col_widths, need)]
+    extra = sum(widened) - width
+    slack = [w - n if w > n else 0.0 for w, n in zip(col_widths, need)]
+    if sum(slack) < extra:
+        return col_widths
+    return [w - extra * sl / sum(slack) for w, sl in zip(widened, slack)]
 
 
 @dataclass(frozen=True)
@@ -107,7 +147,11 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
     weights = list(widths) if widths else [1] * ncols
     if len(weights) != ncols:
         raise ValueError(f"table: {ncols} columns but {len(weights)} widths")
-    col_widths = [width * w / sum(weights) for w in weights]
+    rows = [list(r) for r in rows]
+    for row in rows:
+        if len(row) != ncols:
+            raise ValueError(f"table: a row has {len(row)} cells, the header has {ncols}: {row!r}")
+    col_widths = _widen_for_words([width * w / sum(weights) for w in weights], header_rows, rows, width)
     aligns = [align.upper()] * ncols if isinstance(align, str) else [a.upper() for a in align]
 
     data = []
@@ -115,8 +159,10 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
         data.append([_cell(v, cw, "CENTER", fonts.BOLD, "cell_head") for v, cw in zip(hrow, col_widths)])
     fonts_for = [(cw, a, _ALIGN_STYLE[a]) for cw, a in zip(col_widths, aligns)]
     boxes = []  # check boxes sit in the middle of their row, not at the top like text
+    source_rows = []
     for row in rows:
         row = list(row)
+        source_rows.append(row)
         if len(row) != ncols:
             raise ValueError(f"table: a row has {len(row)} cells, the header has {ncols}: {row!r}")
         for i, v in enumerate(row):
@@ -150,4 +196,6 @@ def table(header: Sequence[str] | Sequence[Sequence[str]], rows: Iterable[Sequen
     t = _GridTable(data, colWidths=col_widths, repeatRows=nhead, splitByRow=1, hAlign="CENTER",
                    spaceBefore=4, spaceAfter=10)
     t.setStyle(TableStyle(commands))
+    t.block = model.Table(tuple(tuple(r) for r in header_rows), tuple(tuple(r) for r in source_rows),
+                          tuple(col_widths), tuple(aligns), tuple(style))
     return t

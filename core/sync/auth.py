@@ -50,5 +50,13 @@ def check_headers(headers, method: str, path: str, key_for_unit) -> str:
     key = key_for_unit(unit)
     if key is None:
         raise UnknownSender(f"Đơn vị mã “{unit[:20]}” chưa được đăng ký tại tỉnh.")
-    keys.verify(key, signature, _message(method, path, unit, when), what="yêu cầu")
+    # A unit has one key per device (sync v2): the request is the unit's if any of them signed it.
+    candidates = key if isinstance(key, list) else [key]
+    for candidate in candidates[:-1]:
+        try:
+            keys.verify(candidate, signature, _message(method, path, unit, when), what="yêu cầu")
+            return unit
+        except SignatureInvalid:
+            continue
+    keys.verify(candidates[-1], signature, _message(method, path, unit, when), what="yêu cầu")
     return unit

@@ -34,15 +34,18 @@ from typing import Any, Callable, Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from core import durable
 from core import __version__ as APP_VERSION
 from core.clock import utc_iso
+from core.fileio import replace_file
 from core.sync import keys as keymod
 from core.sync.errors import (BundleDamaged, BundleRejected, BundleTooLarge, SignatureInvalid, SyncError,
                               UnsafeMember, UnsupportedFormat)
 
 FORMAT_NAME = "motcua-bundle"
-FORMAT_VERSION = 1
-KINDS = ("changes", "province", "ack")
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # v1: bundles cut before the upgrade, still delivered (docs/BUNDLE_FORMAT.md)
+KINDS = ("changes", "province", "ack", "rows")
 PROVINCE = "province"  # the source/destination name of the province hub
 
 MANIFEST = "manifest.json"
@@ -130,15 +133,23 @@ class Bundle(ManifestFields):
 
 # -- writing ------------------------------------------------------------------------
 
-def encode_record(table: str, row_id: str, op: str, seq: int, row: dict | None) -> bytes:
-    return json.dumps({"t": table, "id": row_id, "op": op, "seq": seq, "row": row},
-                      ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
+def encode_record(table: str, row_id: str, op: str, seq: int, row: dict | None,
+                  hlc: int | None = None, dev: str | None = None, base: list | None = None) -> bytes:
+    """One records.jsonl line. v2 lines carry the row's version (`hlc`, `dev`) and the version the
+    edit was made on top of (`base`, [hlc, dev] or null) (docs/BUNDLE_FORMAT.md)."""
+    record = {"t": table, "id": row_id, "op": op, "seq": seq}
+    if hlc is not None:
+        record["hlc"] = hlc
+        record["dev"] = dev
+        record["base"] = base
+    record["row"] = row
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8") + b"\n"
 
 
 def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, signer: keymod.KeyPair,
-                 records: Iterable[tuple[str, str, str, int, dict | None]] = (),
+                 records: Iterable[tuple] = (),
                  seq_from: int | None = None, seq_to: int | None = None,
-                 schema_version: int = 0, ack: dict | None = None,
+                 schema_version: int | None = None, ack: dict | None = None,
                  attachments: dict[str, bytes] | None = None, extra: dict | None = None,
                  bundle_id: str | None = None) -> tuple[Path, dict]:
     """Write a signed bundle atomically into `dest_dir`; returns (path, manifest).
@@ -148,6 +159,10 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
+    if schema_version is None:  # the schema of this app version (a workspace is migrated when opened)
+        from db.migrations import latest_version
+
+        schema_version = latest_version()
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     bundle_id = bundle_id or str(uuid.uuid4())
@@ -157,12 +172,13 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
     counts: dict[str, int] = {}
     members: dict[str, dict] = {}
     try:
-        with open(tmp, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with durable.open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             digest, size = hashlib.sha256(), 0
             with zf.open(RECORDS, "w", force_zip64=True) as out:
                 buffer = []
-                for table, row_id, op, seq, row in records:
-                    line = encode_record(table, row_id, op, seq, row)
+                for record in records:
+                    table = record[0]
+                    line = encode_record(*record)
                     counts[table] = counts.get(table, 0) + 1
                     buffer.append(line)
                     if len(buffer) >= 2000:
@@ -187,7 +203,7 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
                 members[ATTACHMENTS + name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             manifest = {
                 "format": FORMAT_NAME,
-                "format_version": FORMAT_VERSION,
+                "format_version": _version_for(kind, extra),
                 "bundle_id": bundle_id,
                 "kind": kind,
                 "source": source,
@@ -209,14 +225,23 @@ def write_bundle(dest_dir: Path, *, kind: str, source: str, destination: str, si
             zf.close()
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(tmp, final)
-        _fsync_dir(dest_dir)
+        replace_file(tmp, final)
+        durable.fsync_dir(dest_dir)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise _write_failed(dest_dir, exc) from exc
         raise
     return final, manifest
+
+
+def _version_for(kind: str, extra: dict | None) -> int:
+    """Version 2 where the new fields are: `changes` from a device (device, device_seq, versioned
+    records) and `rows`. Province and ack bundles did not change shape: they stay version 1, so
+    a commune that has not upgraded yet still reads them."""
+    if kind == "rows" or (kind == "changes" and extra and "device" in extra):
+        return FORMAT_VERSION
+    return 1
 
 
 def _write_failed(dest_dir: Path, exc: OSError) -> SyncError:
@@ -236,16 +261,6 @@ def bundle_file_name(kind: str, source: str, destination: str, created: str, bun
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text or "")[:20] or "x"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- reading ------------------------------------------------------------------------
@@ -429,9 +444,10 @@ def parse_manifest(raw: bytes) -> dict:
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BundleDamaged("Bản kê của gói không ghi phiên bản định dạng hợp lệ.")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise UnsupportedFormat(
-            f"Gói dùng định dạng phiên bản {version}, phần mềm này chỉ đọc được phiên bản {FORMAT_VERSION}. "
+            f"Gói dùng định dạng phiên bản {version}, phần mềm này chỉ đọc được phiên bản 1 hoặc phiên bản "
+            f"{FORMAT_VERSION}. "
             f"Cần cập nhật phần mềm lên bản đọc được định dạng gói phiên bản {version}.",
             details=f"format_version={version}, supported={FORMAT_VERSION}")
     for key, types in _MANIFEST_TYPES.items():
@@ -442,6 +458,12 @@ def parse_manifest(raw: bytes) -> dict:
         value = manifest.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             raise BundleDamaged(f"Bản kê của gói có trường “{key}” không hợp lệ.")
+    if version >= 2 and manifest["kind"] == "changes":
+        device, device_seq = manifest.get("device"), manifest.get("device_seq")
+        if type(device) is not str or not 1 <= len(device) <= MAX_ROW_ID:
+            raise BundleDamaged("Bản kê của gói thiếu hoặc sai trường “device”.")
+        if type(device_seq) is not int or device_seq < 1:
+            raise BundleDamaged("Bản kê của gói thiếu hoặc sai trường “device_seq”.")
     if manifest["kind"] not in KINDS:
         raise BundleDamaged(f"Loại gói “{manifest['kind'][:30]}” không được hỗ trợ.")
     try:
@@ -528,5 +550,11 @@ def _record_problem(record: Any, checked: set) -> str | None:
                 return "tên cột sai"
             checked.add(columns)
     if len(record) != 5:
-        return "có trường lạ"
+        hlc, dev, base = get("hlc"), get("dev"), get("base", 0)
+        if len(record) != 8 or type(hlc) is not int or hlc < 0 or type(dev) is not str or not dev \
+                or len(dev) > MAX_ROW_ID:
+            return "có trường lạ"
+        if base is not None and (type(base) is not list or len(base) != 2 or type(base[0]) is not int
+                                 or type(base[1]) is not str):
+            return "phiên bản gốc sai"
     return None

@@ -38,7 +38,7 @@ def count_changed_rows(conn: sqlite3.Connection, owner: str, after_seq: int) -> 
         return 0
     marks = ",".join("?" for _ in tables)
     return conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM change_log WHERE seq > ? AND table_name IN ({marks}) "
+        f"SELECT count(*) FROM (SELECT 1 FROM change_log WHERE seq > ? AND remote = 0 AND table_name IN ({marks}) "
         f"GROUP BY table_name, row_id)", (after_seq, *tables)).fetchone()[0]
 
 
@@ -48,40 +48,59 @@ def seq_of_nth_change(conn: sqlite3.Connection, owner: str, after_seq: int, n: i
     if not tables or n < 1:
         return None
     marks = ",".join("?" for _ in tables)
-    row = conn.execute(f"SELECT seq FROM change_log WHERE seq > ? AND table_name IN ({marks}) "
+    row = conn.execute(f"SELECT seq FROM change_log WHERE seq > ? AND remote = 0 AND table_name IN ({marks}) "
                        f"ORDER BY seq LIMIT 1 OFFSET ?", (after_seq, *tables, n - 1)).fetchone()
     return None if row is None else row[0]
 
 
+# A letter the commune imported itself: its text stays on the PC unless staff chose to share it.
+PRIVATE_COLUMNS = {"local_directives": ("source_text", "share_source_text")}
+
+
 def iter_changes(conn: sqlite3.Connection, owner: str, after_seq: int, upto_seq: int
-                 ) -> Iterator[tuple[str, str, str, int, dict | None]]:
-    """(table, row_id, op, seq, row) for the latest state of each row changed in (after, upto].
+                 ) -> Iterator[tuple]:
+    """(table, row_id, op, seq, row, hlc, device, base) for the latest state of each row changed in
+    (after, upto], with the version (hlc, device) of that last change and the version it was made
+    on top of (`base`, [hlc, device] or None).
 
     A row changed five times travels once, with the seq of its last change. A row
     tombstoned travels as op "delete" with its full state (deleted_at set); a row
-    that no longer exists travels as "purge" with no state.
+    that no longer exists travels as "purge" with no state. A row whose last change was
+    received from another device (`remote`) is not sent back: the hub has that version.
     """
     for table in owned_tables(conn, owner):
-        # The bare `op` column takes its value from the row holding MAX(seq) (SQLite rule).
+        # The bare columns take their values from the row holding MAX(seq) (SQLite rule).
+        # `base`: the version this device's edits started from — the last change before this
+        # bundle's range or received from another device since (the hub tells an edit made without
+        # seeing its current version from one made on top of it: core.hub.apply).
         cursor = conn.execute(
-            f"""SELECT m.op, m.seq, m.row_id, t.* FROM
-                  (SELECT row_id, MAX(seq) AS seq, op FROM change_log
+            f"""SELECT m.op, m.seq, m.row_id, m.hlc, m.device, m.remote, b.hlc, b.device, t.* FROM
+                  (SELECT row_id, MAX(seq) AS seq, op, hlc, device, remote FROM change_log
                     WHERE table_name = ? AND seq > ? AND seq <= ? GROUP BY row_id) AS m
+                LEFT JOIN change_log AS b ON b.seq = (
+                    SELECT p.seq FROM change_log AS p WHERE p.table_name = ? AND p.row_id = m.row_id
+                      AND p.seq < m.seq AND (p.seq <= ? OR p.remote = 1) ORDER BY p.seq DESC LIMIT 1)
                 LEFT JOIN [{table}] AS t ON t.id = m.row_id
-                ORDER BY m.seq""", (table, after_seq, upto_seq))
-        names = [d[0] for d in cursor.description][3:]
+                ORDER BY m.seq""", (table, after_seq, upto_seq, table, after_seq))
+        names = [d[0] for d in cursor.description][8:]
+        private = PRIVATE_COLUMNS.get(table)
         for values in cursor:
-            op, seq, row_id = values[0], values[1], values[2]
-            state = values[3:]
+            op, seq, row_id, hlc, device, remote, base_hlc, base_device = values[:8]
+            if remote:
+                continue
+            base = None if base_hlc is None else [base_hlc, base_device]
+            state = values[8:]
             if state[0] is None:  # t.id: the row is gone
-                yield table, row_id, "purge", seq, None
+                yield table, row_id, "purge", seq, None, hlc, device, base
                 continue
             row = dict(zip(names, state))
+            if private and not row.get(private[1]):
+                row[private[0]] = None
             if row.get("deleted_at"):
                 op = "delete"
             elif op not in ("insert", "update"):
                 op = "update"
-            yield table, row_id, op, seq, row
+            yield table, row_id, op, seq, row, hlc, device, base
 
 
 def apply_records(conn: sqlite3.Connection, records: list[dict], *, allowed_owner: str) -> dict[str, int]:

@@ -102,11 +102,23 @@ class HubClient:
         path = f"{API}/inbox?after={int(after)}"
         return self._request("GET", path, signed=True).json()["bundles"]
 
+    def inbox_listing(self, after_seq: int, nonce: str) -> dict:
+        """The province-signed listing of bundles numbered after `after_seq` (core.sync.province_inbox)."""
+        return self._request("GET", f"{API}/inbox?after_seq={int(after_seq)}&nonce={nonce}", signed=True).json()
+
     def fetch(self, bundle_id: str) -> bytes:
         return self._request("GET", f"{API}/inbox/{bundle_id}", signed=True).content
 
-    def ack(self) -> dict:
-        return self._request("GET", f"{API}/ack", signed=True).json()
+    def ack(self, devices: list[str] | None = None) -> dict:
+        path = f"{API}/ack" + (f"?devices={','.join(devices)}" if devices else "")
+        return self._request("GET", path, signed=True).json()
+
+    def unit_rows(self, after: int) -> bytes:
+        """A `rows` bundle: the unit's rows the hub wrote after `after` (core.hub.unit_rows)."""
+        return self._request("GET", f"{API}/rows?after={int(after)}", signed=True).content
+
+    def conflicts(self, after: int) -> list[dict]:
+        return self._request("GET", f"{API}/conflicts?after={int(after)}", signed=True).json()["conflicts"]
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, method: str, path: str, *, signed: bool = False, retries: bool = True,

@@ -16,14 +16,31 @@ def own_unit_code(store: Store) -> str:
     return require_initialised(store).code
 
 
-def commune_keypair(paths: AppPaths) -> keys.KeyPair:
-    return keys.load_or_create(paths.keys_dir, keys.COMMUNE_KEY_FILE)
+def commune_keypair(paths: AppPaths, store: Store | None = None) -> keys.KeyPair:
+    """This device's signing key (core.sync.device). Without a store: the key of the workspace
+    in `paths` as it was made at setup (kept for callers that have no database open)."""
+    from core.sync import device
+
+    if store is None:
+        with open_store_for(paths) as own:
+            return device.current(own).keypair(paths)
+    return device.current(store).keypair(paths)
+
+
+def open_store_for(paths: AppPaths) -> Store:
+    from core.workspace import open_workspace
+
+    return open_workspace(paths, check_integrity=False)
 
 
 def describe(store: Store, paths: AppPaths) -> dict:
     """What `keys show --json` prints and the registration sheet carries."""
-    pair = commune_keypair(paths)
-    return {"unit": own_unit_code(store), "public_key": pair.public_text, "fingerprint": pair.fingerprint}
+    from core.sync import device
+
+    dev = device.current(store)
+    pair = dev.keypair(paths)
+    return {"unit": own_unit_code(store), "device": dev.device_id, "public_key": pair.public_text,
+            "fingerprint": pair.fingerprint}
 
 
 def province_key(store: Store) -> Ed25519PublicKey:
@@ -49,4 +66,4 @@ def configure(store: Store, paths: AppPaths, *, hub: str | None = None, province
         from core.sync.hub_trust import lan_hosts
 
         set_setting(store, HUB_URL, normalise_hub_url(hub, lan_hosts(store)))
-    commune_keypair(paths)
+    commune_keypair(paths, store)

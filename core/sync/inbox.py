@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import utc_iso
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
@@ -51,10 +52,12 @@ def import_bundle_file(store: Store, paths: AppPaths, path: Path, *, via: str = 
     return _apply(store, paths, opened, unit, via)
 
 
-def import_bundle_bytes(store: Store, paths: AppPaths, data: bytes, *, via: str = "network") -> ImportResult:
+def import_bundle_bytes(store: Store, paths: AppPaths, data: bytes, *, via: str = "network",
+                        listed_seq: int | None = None) -> ImportResult:
+    """`listed_seq`: the province sequence number the signed /inbox listing gave this bundle."""
     unit = own_unit_code(store)
     opened = bundlemod.open_bundle_bytes(data, _province_only(store))
-    return _apply(store, paths, opened, unit, via)
+    return _apply(store, paths, opened, unit, via, listed_seq)
 
 
 def import_folder(store: Store, paths: AppPaths, folder: Path) -> list[tuple[Path, ImportResult | BundleRejected]]:
@@ -87,17 +90,37 @@ def _province_only(store: Store):
     return key_for
 
 
-def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, via: str) -> ImportResult:
+def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, via: str,
+           listed_seq: int | None = None) -> ImportResult:
+    from core.sync import province_inbox
+
     if opened.destination != unit:
         raise WrongDestination(
             f"Gói này tỉnh gửi cho đơn vị mã {opened.destination[:20]}, không phải đơn vị này ({unit}).")
     if opened.kind == "changes":
         raise WrongDestination("Gói dữ liệu của xã không nhập vào máy xã được.")
+    if opened.kind == "rows":  # the unit's rows from its other devices (core.sync.pull): idempotent by version
+        from core.sync import pull
+
+        pulled = pull.import_rows_bundle(store, opened, unit)
+        return ImportResult("applied", opened.bundle_id, "rows", sum(pulled.counts.values()), pulled.counts)
+    seq = province_inbox.manifest_seq(opened.manifest)  # the signed province sequence number
+    if listed_seq is not None and seq is not None and seq != listed_seq:
+        raise province_inbox.ListingRejected(
+            f"Gói tải về là gói số {seq} của tỉnh, không phải gói số {listed_seq} như danh sách ghi "
+            "(có thể bị tráo hoặc phát lại trên đường truyền). Gói chưa được nhập.")
+    seq = seq if seq is not None else listed_seq  # a bundle queued by an older hub: the signed listing's number
     if store.scalar("SELECT 1 FROM sync_inbox WHERE bundle_id = ?", (opened.bundle_id,)):
+        with store.transaction():
+            province_inbox.note_received(store, seq)
         return ImportResult("duplicate", opened.bundle_id, opened.kind, 0, {})
     records = opened.records()
     ack = opened.ack()
     acknowledged = 0
+    # The attachments are on the disk, whole, before the bundle is recorded as applied: a power
+    # cut in between leaves files no row points to yet, and the bundle is imported again.
+    for name, data in opened.attachments().items():
+        durable.write_bytes_atomic(paths.attachments_dir / "province" / f"{opened.bundle_id[:8]}-{name}", data)
     with store.transaction() as conn:
         try:
             counts = changes.apply_records(conn, records, allowed_owner="province") if records else {}
@@ -113,9 +136,6 @@ def _apply(store: Store, paths: AppPaths, opened: bundlemod.Bundle, unit: str, v
                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (opened.bundle_id, opened.kind, opened.source, utc_iso(), via, len(records),
                       json.dumps(counts, ensure_ascii=False)))
+        province_inbox.note_received(store, seq)
         set_setting(store, LAST_SUCCESS, utc_iso())
-    for name, data in opened.attachments().items():
-        folder = paths.attachments_dir / "province"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{opened.bundle_id[:8]}-{name}").write_bytes(data)
     return ImportResult("applied", opened.bundle_id, opened.kind, len(records), counts, acknowledged)

@@ -1,7 +1,8 @@
 """Ed25519 keys: the commune's own key pair, the pinned province key, fingerprints.
 
-The private key is a PKCS#8 PEM file in the data folder's `keys/` (owner-only
-permissions where the OS supports them) and never leaves it: bundles carry only
+The private key is a PKCS#8 PEM in the data folder's `keys/` (owner-only permissions
+where the OS supports them), protected at rest by `core.sync.key_protection` (DPAPI on
+Windows, a passphrase in portable mode), and never leaves it: bundles carry only
 a signature. Public keys travel as base64 of the 32 raw bytes (44 characters),
 short enough to type from the registration sheet; the fingerprint is the first
 8 bytes of its SHA-256 in four hex groups, for reading aloud over the phone.
@@ -20,6 +21,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from core import durable
+from core.sync import key_protection
+from core.fileio import replace_file
 from core.sync.errors import SignatureInvalid, SyncKeyError
 
 COMMUNE_KEY_FILE = "commune_ed25519.pem"
@@ -90,8 +94,8 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
         return load(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem = key_protection.protect(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
     tmp = path.with_suffix(".tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -110,7 +114,7 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
         pass
     except OSError:  # file systems without hard links (FAT USB sticks)
         if not path.exists():
-            os.replace(tmp, path)
+            replace_file(tmp, path)
     tmp.unlink(missing_ok=True)
     _restrict(path)
     return load(path)
@@ -118,12 +122,16 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
 
 def load(path: Path) -> KeyPair:
     try:
-        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+        stored = Path(path).read_bytes()
+        pem = key_protection.unprotect(stored)
+        key = serialization.load_pem_private_key(pem, password=None)
     except (OSError, ValueError, TypeError) as exc:
         raise SyncKeyError(f"Không đọc được tệp khóa “{path}”. Tệp bị hỏng hoặc không phải khóa của phần mềm.",
                            details=repr(exc)) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise SyncKeyError(f"Tệp khóa “{path}” không phải khóa Ed25519.")
+    if key_protection.upgrade_needed(stored):  # a plain PEM from before: protect it now
+        durable.write_bytes_atomic(Path(path), key_protection.protect(pem))
     return KeyPair(key, Path(path))
 
 

@@ -13,18 +13,18 @@ period has passed (a USB copy may still be on its way to somebody).
 from __future__ import annotations
 
 import datetime as dt
-import os
+import hashlib
 import random
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import durable
 from core.clock import now_utc, parse_utc, utc_iso
 from core.paths import AppPaths
 from core.sync import bundle as bundlemod
-from core.sync import changes
-from core.sync.identity import commune_keypair, own_unit_code
+from core.sync import changes, device
+from core.sync.identity import own_unit_code
 from db.migrations import schema_version
 from db.settings import get_setting, set_setting
 from db.store import Store
@@ -88,24 +88,27 @@ def cut_pending(store: Store, paths: AppPaths, *, max_changes: int | None = None
 
 def cut_bundle(store: Store, paths: AppPaths, *, max_changes: int | None = None) -> CutResult:
     """Put the commune changes not yet in a bundle into a new signed bundle in the outbox:
-    all of them, or the first `max_changes` (default MAX_BUNDLE_CHANGES) in change order."""
+    all of them, or the first `max_changes` (default MAX_BUNDLE_CHANGES) in change order.
+
+    The bundle is this device's next bundle number (`device_seq`, never reused: a database
+    that went back in time is a new device, core.sync.device)."""
     max_changes = max_changes or MAX_BUNDLE_CHANGES
     unit = own_unit_code(store)
-    signer = commune_keypair(paths)
-    marker = _read_cut_marker(paths)
+    dev = device.current(store)
+    signer = dev.keypair(paths)
     with store.transaction() as conn:
         after = int(get_setting(store, LAST_CUT_SEQ, 0) or 0)
         seq_from = after + 1
-        if marker > after:
-            after = _resend_after_restore(conn, marker)
         if changes.count_changed_rows(conn, "commune", after) == 0:
             return CutResult(None, None, None, None, 0)
+        device_seq = device.next_bundle_seq(conn, dev.device_id)
         while True:
             upto = changes.seq_of_nth_change(conn, "commune", after, max_changes) or changes.max_seq(conn)
             path, manifest = bundlemod.write_bundle(
                 paths.outbox_dir, kind="changes", source=unit, destination=bundlemod.PROVINCE, signer=signer,
                 records=changes.iter_changes(conn, "commune", after, upto),
-                seq_from=seq_from, seq_to=upto, schema_version=schema_version(conn))
+                seq_from=seq_from, seq_to=upto, schema_version=schema_version(conn),
+                extra={"device": dev.device_id, "device_seq": device_seq})
             if max_changes == 1 or not _too_big(path):
                 break
             # Rows this large: fewer changes per bundle, until it fits.
@@ -114,56 +117,30 @@ def cut_bundle(store: Store, paths: AppPaths, *, max_changes: int | None = None)
         try:
             conn.execute(
                 "INSERT INTO sync_outbox (bundle_id, file_name, kind, seq_from, seq_to, records, size, "
-                "created_at, state) VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, 'pending')",
+                "created_at, state, device, device_seq, file_sha256, format_version) "
+                "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
                 (manifest["bundle_id"], path.name, seq_from, upto, manifest["record_count"],
-                 path.stat().st_size, manifest["created_at"]))
+                 path.stat().st_size, manifest["created_at"], dev.device_id, device_seq, file_sha256(path),
+                 manifest["format_version"]))
             set_setting(store, LAST_CUT_SEQ, upto)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-    _write_cut_marker(paths, upto)
+    device.record_high_water(store, paths)
     return CutResult(path, manifest["bundle_id"], seq_from, upto, manifest["record_count"])
 
 
-# -- a database restored from a backup -------------------------------------------------
-# The backup holds an older change log and an older LAST_CUT_SEQ, so without care the
-# next changes would reuse change numbers the province already has, and the province
-# would keep states this PC no longer has. A marker file beside the database (backups
-# do not contain it) remembers the highest change number ever cut.
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
+
+# The marker file of the first sync format (a restore is now handled by minting a new device);
+# sweep leaves it alone.
 CUT_MARKER = "last_cut_seq.txt"
-
-
-def _read_cut_marker(paths: AppPaths) -> int:
-    try:
-        return int((paths.outbox_dir / CUT_MARKER).read_text(encoding="ascii").strip() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def _write_cut_marker(paths: AppPaths, seq: int) -> None:
-    target = paths.outbox_dir / CUT_MARKER
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(str(seq), encoding="ascii")
-    os.replace(tmp, target)
-
-
-def _resend_after_restore(conn, marker: int) -> int:
-    """Number new changes after everything already sent, and log every commune row again.
-
-    The next bundle then carries the full current state of every row with change numbers
-    the province has never seen, so the restored state wins everywhere. Its range starts
-    where this (restored) database had stopped, so no hole is reported. Returns the seq
-    after which to cut.
-    """
-    conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'change_log' AND seq < ?", (marker, marker))
-    if not conn.execute("SELECT 1 FROM sqlite_sequence WHERE name = 'change_log'").fetchone():
-        conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('change_log', ?)", (marker,))
-    for table in changes.owned_tables(conn, "commune"):
-        conn.execute(f"INSERT INTO change_log (table_name, row_id, op, changed_at) "
-                     f"SELECT ?, id, CASE WHEN deleted_at IS NULL THEN 'update' ELSE 'delete' END, updated_at "
-                     f"FROM [{table}]", (table,))
-    return marker
 
 
 def list_outbox(store: Store) -> list[dict]:
@@ -228,26 +205,38 @@ def retry_delay(attempt: int, *, base: float = RETRY_BASE_SECONDS, cap: float = 
 
 
 def apply_ack(store: Store, ack: dict) -> int:
-    """Mark bundles the province confirmed; returns how many changed to "tỉnh đã xác nhận"."""
-    ids = [i for i in ack.get("bundle_ids", []) if isinstance(i, str)]
-    through = ack.get("applied_through")
-    through = through if isinstance(through, int) and not isinstance(through, bool) else 0
-    missing = [r for r in ack.get("missing", []) if isinstance(r, list) and len(r) == 2]
+    """Mark as "tỉnh đã xác nhận" the bundles the province says it durably holds; returns how many.
+
+    Only a bundle named by id **and** the SHA-256 of its file counts (`ack["bundles"]`): the
+    hub answers what it stored, and nothing is inferred from ranges or numbers (two PCs, or a
+    restored database, may have used the same change numbers for different data). An
+    acknowledgement of the first format (ids only, no hashes) confirms nothing here.
+    """
+    pairs = {}
+    for entry in ack.get("bundles", []) or []:
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
+            pairs[entry[0]] = entry[1]
+    missing = ack.get("missing_by_device")
+    missing = missing if isinstance(missing, dict) else {}
     now = utc_iso()
     with store.transaction() as conn:
         changed = 0
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            changed += conn.execute(
-                f"UPDATE sync_outbox SET state = 'acked', acked_at = ?, last_error = NULL, next_try_at = NULL "
-                f"WHERE state != 'acked' AND bundle_id IN ({','.join('?' * len(chunk))})",
-                (now, *chunk)).rowcount
-        if through:
-            changed += conn.execute(
-                "UPDATE sync_outbox SET state = 'acked', acked_at = ?, last_error = NULL, next_try_at = NULL "
-                "WHERE state != 'acked' AND seq_to <= ?", (now, through)).rowcount
-            set_setting(store, ACKED_THROUGH, max(through, int(get_setting(store, ACKED_THROUGH, 0) or 0)))
-        set_setting(store, MISSING_RANGES, missing)
+        waiting = conn.execute("SELECT bundle_id, file_name, file_sha256 FROM sync_outbox "
+                               "WHERE state != 'acked'").fetchall()
+        for bundle_id, file_name, sha in waiting:
+            if bundle_id not in pairs:
+                continue
+            if sha is None:  # cut before the upgrade: hash the file once
+                path = store.path.parent / "outbox" / file_name
+                sha = file_sha256(path) if path.exists() else None
+            if sha is not None and sha == pairs[bundle_id]:
+                changed += conn.execute(
+                    "UPDATE sync_outbox SET state = 'acked', acked_at = ?, last_error = NULL, next_try_at = NULL, "
+                    "file_sha256 = ? WHERE bundle_id = ? AND state != 'acked'", (now, sha, bundle_id)).rowcount
+        mine = {r[0] for r in conn.execute("SELECT device_id FROM sync_devices")}
+        ranges = [r for dev, holes in missing.items() if dev in mine and isinstance(holes, list)
+                  for r in holes if isinstance(r, list) and len(r) == 2]
+        set_setting(store, MISSING_RANGES, ranges)
         set_setting(store, LAST_SUCCESS, now)
     return changed
 
@@ -262,13 +251,7 @@ def export_to_folder(store: Store, paths: AppPaths, folder: Path) -> list[Path]:
         if not source.exists():
             mark_error(store, row["bundle_id"], "Tệp gói đã bị mất khỏi thư mục hàng chờ.", "file_missing")
             continue
-        target = folder / source.name
-        tmp = target.with_name(target.name + ".tmp")
-        shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as f:
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        target = durable.copy_atomic(source, folder / source.name)
         written.append(target)
         if row["state"] != "sent":
             mark_sent(store, row["bundle_id"], "usb")

@@ -19,7 +19,7 @@ from typing import Callable
 
 from core.clock import utc_iso
 from core.paths import AppPaths
-from core.sync import identity, inbox, keys, outbox
+from core.sync import identity, inbox, keys, outbox, province_inbox
 from core.sync.client import HubClient, RetryPolicy
 from core.sync.errors import BundleRejected, HubRefused, HubUnreachable, SyncError, SyncKeyError
 from db.settings import get_setting, set_setting
@@ -27,7 +27,7 @@ from db.store import Store
 
 log = logging.getLogger(__name__)
 
-INBOX_CURSOR = "sync_inbox_cursor"
+INBOX_CURSOR = "sync_inbox_cursor"  # by hub listing id: before the province sequence (unused since)
 INBOX_PAGE = 100  # the hub's default page size for /inbox
 Report = Callable[[int, int, str], None]
 
@@ -39,6 +39,7 @@ class SyncSummary:
     duplicates: int = 0
     acknowledged: int = 0
     received: int = 0
+    pulled: int = 0  # rows of the unit's other devices written here
     missing: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     changed_tables: set[str] = field(default_factory=set)  # local tables written by received bundles
@@ -46,6 +47,7 @@ class SyncSummary:
     def as_json(self) -> dict:
         return {"new_bundle": self.cut.as_json() if self.cut else None, "sent": self.sent,
                 "duplicates": self.duplicates, "acknowledged": self.acknowledged, "received": self.received,
+                "pulled": self.pulled,
                 "missing": self.missing, "errors": self.errors}
 
     def lines(self) -> list[str]:
@@ -61,13 +63,15 @@ class SyncSummary:
             parts.append(f"tỉnh đã xác nhận {self.acknowledged} gói")
         if self.received:
             parts.append(f"đã nhận {self.received} gói từ tỉnh")
+        if self.pulled:
+            parts.append(f"đã nhận {self.pulled} bản ghi từ các máy khác của đơn vị")
         if parts:
             text = ", ".join(parts)
             out.append(text[0].upper() + text[1:] + ".")
         elif not self.errors:
             out.append("Đã đồng bộ: không có gói mới cần gửi hay nhận.")
         if self.missing:
-            out.append("Tỉnh báo còn thiếu các thay đổi: "
+            out.append("Tỉnh báo còn thiếu các gói số: "
                        + ", ".join(f"{a}–{b}" for a, b in self.missing) + ".")
         seen = set()
         for error in self.errors:
@@ -84,7 +88,7 @@ def make_client(store: Store, paths: AppPaths, **kwargs) -> HubClient:
                         "“python main.py init --unit MÃ --hub https://…”).", reason="no_hub")
     from core.sync.hub_trust import lan_hosts
 
-    return HubClient(url, unit=identity.own_unit_code(store), keypair=identity.commune_keypair(paths),
+    return HubClient(url, unit=identity.own_unit_code(store), keypair=identity.commune_keypair(paths, store),
                      lan_hosts=lan_hosts(store), **kwargs)
 
 
@@ -106,6 +110,12 @@ def sync_now(store: Store, paths: AppPaths, *, force: bool = True, client: HubCl
         refused = _send_outbox(store, paths, client, summary, force, report)
         if not refused:
             _fetch_inbox(store, paths, client, summary, report)
+        if not refused and not summary.errors:
+            if _pull_unit_rows(store, paths, client, summary, report):
+                # Merging the same key entered on two PCs made changes of our own: send them now.
+                more = outbox.cut_pending(store, paths)
+                if more.path is not None:
+                    _send_outbox(store, paths, client, summary, force, report)
         if not summary.errors:
             _refresh_ack(store, client, summary)
     finally:
@@ -165,40 +175,55 @@ def _apply_signed_ack(store: Store, answer: dict, summary: SyncSummary) -> None:
         return
     if isinstance(ack, dict) and ack.get("unit") == identity.own_unit_code(store):
         summary.acknowledged += outbox.apply_ack(store, ack)
-        summary.missing = ack.get("missing", [])
+        summary.missing = get_setting(store, outbox.MISSING_RANGES, []) or []
 
 
 def _fetch_inbox(store, paths, client, summary, report) -> None:
-    """Fetch and apply, in order, every province bundle after the cursor (pages of up to 100)."""
-    while True:
-        cursor = int(get_setting(store, INBOX_CURSOR, 0) or 0)
-        try:
-            listed = client.inbox(cursor)
-        except (HubRefused, HubUnreachable) as exc:
-            summary.errors.append(exc.message)
-            return
-        for number, item in enumerate(listed, start=1):
-            report(number - 1, len(listed), f"Đang nhận gói {number}/{len(listed)} từ tỉnh…")
-            try:
-                data = client.fetch(item["bundle_id"])
-                result = inbox.import_bundle_bytes(store, paths, data, via="network")
-            except (HubRefused, HubUnreachable, BundleRejected, SyncKeyError) as exc:
-                # Stop here: the cursor stays before this bundle so it is fetched again next time.
-                summary.errors.append(f"Chưa nhận được gói của tỉnh: {exc.message}")
-                return
-            summary.received += result.status == "applied"
+    """Fetch and apply every province bundle this unit has not received (by the signed province
+    sequence: core/sync/province_inbox.py)."""
+    province_inbox.fetch_all(store, paths, client, summary, report)
+
+
+def _pull_unit_rows(store, paths, client, summary, report) -> bool:
+    """Receive the rows the unit's other devices wrote (core.sync.pull); True when merging the
+    same key entered on two PCs made local changes that must be sent."""
+    from core.sync import bundle as bundlemod
+    from core.sync import pull
+
+    unit = identity.own_unit_code(store)
+    merged = False
+
+    def province_only(manifest: dict):
+        if manifest["source"] != bundlemod.PROVINCE or manifest["kind"] != "rows" or manifest["destination"] != unit:
+            raise BundleRejected("Gói dữ liệu của đơn vị không do tỉnh gửi cho đơn vị này.", reason="wrong_destination")
+        return identity.province_key(store)
+
+    try:
+        for _ in range(10_000):
+            cursor = int(get_setting(store, pull.ROWS_CURSOR, 0) or 0)
+            report(0, 1, "Đang nhận dữ liệu của các máy khác trong đơn vị…")
+            opened = bundlemod.open_bundle_bytes(client.unit_rows(cursor), province_only)
+            result = pull.import_rows_bundle(store, opened, unit)
             summary.changed_tables.update(result.counts)
-            set_setting(store, INBOX_CURSOR, int(item["id"]))
-        if len(listed) < INBOX_PAGE:
-            return
+            summary.pulled += sum(result.counts.values())
+            merged = merged or result.merged > 0
+            if not opened.manifest.get("more") or int(get_setting(store, pull.ROWS_CURSOR, 0) or 0) <= cursor:
+                break
+        hub_cursor = int(get_setting(store, pull.HUB_CONFLICTS_CURSOR, 0) or 0)
+        pull.store_hub_conflicts(store, client.conflicts(hub_cursor))
+    except (HubRefused, HubUnreachable, BundleRejected, SyncKeyError) as exc:
+        summary.errors.append(f"Chưa nhận được dữ liệu của các máy khác: {exc.message}")
+    return merged
 
 
 def _refresh_ack(store, client, summary) -> None:
     """Ask for the acknowledgement when nothing was sent (e.g. bundles carried by USB)."""
     if not store.scalar("SELECT 1 FROM sync_outbox WHERE state IN ('sent', 'error', 'pending', 'sending')"):
         return
+    from core.sync import device
+
     try:
-        _apply_signed_ack(store, client.ack(), summary)
+        _apply_signed_ack(store, client.ack(device.lineage(store)), summary)
     except (HubRefused, HubUnreachable) as exc:
         summary.errors.append(exc.message)
 

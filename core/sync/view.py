@@ -88,7 +88,7 @@ def load_view(store: Store) -> SyncView:
         warnings.append("Chưa có khóa công khai của tỉnh: chưa nhận được văn bản và xác nhận của tỉnh.")
     missing = get_setting(store, outbox.MISSING_RANGES, []) or []
     if missing:
-        warnings.append("Tỉnh báo còn thiếu các thay đổi số " + ", ".join(f"{a}–{b}" for a, b in missing)
+        warnings.append("Tỉnh báo còn thiếu các gói số " + ", ".join(f"{a}–{b}" for a, b in missing)
                         + ". Bấm “Gửi ngay” (hoặc “Xuất gói ra USB”) để gửi lại các gói chưa được xác nhận.")
     due = len(outbox.bundles_to_send(store, force=False))
     return SyncView(bundles, received, lines, warnings, pending, bool(hub), due)

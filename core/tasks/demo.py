@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import contextlib
+import tempfile
+from pathlib import Path
+
 from core.directives.parser import parse_directive
+from core.paths import DB_FILENAME, AppPaths
 from core.directives.readers import read_directive_file
 from core.resources import resource
 from core.tasks.status import periods_between, reporting_period
@@ -77,7 +82,7 @@ def generate(ctx) -> str:
         result = import_directive(store, parsed, source_name=name, tasks=kept, allow_duplicate=True,
                                   id_factory=ctx.new_id)
         task_ids.extend(result.task_ids)
-    notes = 0
+    notes = attached = 0
     rng = ctx.rng
     for task_id in task_ids:
         task = store.query("SELECT deadline, deadline_kind, recurring_period, starts_on FROM local_tasks WHERE id = ?",
@@ -95,8 +100,11 @@ def generate(ctx) -> str:
                     notes += 1
             continue
         if roll < 0.35:
-            add_progress(store, task_id, note=rng.choice(NOTES), status="done", assignee_id=assignee,
-                         noted_on=ctx.today - dt.timedelta(days=rng.randint(1, 30)))
+            noted_on = ctx.today - dt.timedelta(days=rng.randint(1, 30))
+            with _report_file(store, task_id, noted_on, attached) as files:
+                add_progress(store, task_id, note=rng.choice(NOTES), status="done", assignee_id=assignee,
+                             noted_on=noted_on, **files)
+            attached += bool(files)
         elif roll < 0.75:
             add_progress(store, task_id, note=rng.choice(NOTES), status="doing", assignee_id=assignee,
                          noted_on=ctx.today - dt.timedelta(days=rng.randint(1, 30)))
@@ -107,3 +115,16 @@ def generate(ctx) -> str:
             continue  # never touched: stays "chưa thực hiện", overdue when its deadline has passed
         notes += 1
     return f"Nhiệm vụ: {len(texts)} văn bản chỉ đạo, {len(task_ids)} nhiệm vụ, {notes} lần cập nhật tiến độ."
+
+
+@contextlib.contextmanager
+def _report_file(store, task_id: str, noted_on: dt.date, attached: int):
+    """The first few completed tasks get a short result report attached (a workspace file only)."""
+    if attached >= 3 or store.path.name != DB_FILENAME:
+        yield {}
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / f"bao-cao-ket-qua-{noted_on:%Y%m%d}.txt"
+        source.write_text(f"BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ\nNgày {noted_on:%d/%m/%Y}\n"
+                          "Nhiệm vụ đã hoàn thành; hồ sơ lưu tại Bộ phận Một cửa.\n", encoding="utf-8")
+        yield {"attachments": [source], "attachments_dir": AppPaths(store.path.parent).attachments_dir}

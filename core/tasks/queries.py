@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.tasks.status import (CLOSED_STATUSES, is_overdue, period_label, periods_between, reporting_period,
                                status_label)
+from core.listing import order_by
 from core.textfold import fts_query
 from db.store import Store
 
@@ -31,6 +32,7 @@ class TaskFilter:
     assignee_id: str | None = None
     commune_only: bool = False
     sort: str = "deadline"
+    descending: bool = False
     limit: int = DEFAULT_LIMIT
 
 
@@ -63,11 +65,18 @@ _BRANCH = """
     WHERE t.deleted_at IS NULL{where}"""
 _ORIGINS = (("province", "tasks", "directives"), ("local", "local_tasks", "local_directives"))
 _OPEN = "coalesce(s.status, 'todo') NOT IN ('done', 'paused')"
+# The orders the list offers (a click on a column header): `{dir}` is ASC or DESC.
 SORTS = {
-    "deadline": "(deadline IS NULL), deadline, directive_date DESC, position",
-    "content": "content COLLATE VI",
-    "lead_unit": "(lead_unit IS NULL), lead_unit COLLATE VI, deadline",
-    "directive": "directive_date DESC, directive_number COLLATE VI, position",
+    "deadline": "(deadline IS NULL), deadline {dir}, directive_date DESC, position",
+    "content": "content COLLATE VI {dir}, position",
+    "lead_unit": "(lead_unit IS NULL), lead_unit COLLATE VI {dir}, deadline",
+    "directive": "directive_date {dir}, directive_number COLLATE VI, position",
+    # Column keys of the list:
+    "ref": "directive_date DESC, directive_number COLLATE VI, position {dir}",
+    "status": "CASE status WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END {dir}, "
+              "(deadline IS NULL), deadline",
+    "assignee_name": "(assignee_name IS NULL), assignee_name COLLATE VI {dir}, deadline",
+    "directive_number": "(directive_number IS NULL), directive_number COLLATE VI {dir}, position",
 }
 
 
@@ -109,7 +118,7 @@ def build_task_query(flt: TaskFilter, today: dt.date) -> tuple[str, dict]:
         branches.append(_BRANCH.format(source=source, from_clause=from_clause, directives=directives,
                                        where="".join(f" AND {c}" for c in conditions)))
     sql = "SELECT * FROM (" + " UNION ALL ".join(branches) + ")"
-    sql += f" ORDER BY {SORTS.get(flt.sort, SORTS['deadline'])} LIMIT :limit"
+    sql += f" ORDER BY {order_by((flt.sort, flt.descending), SORTS, 'deadline')} LIMIT :limit"
     return sql, params
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from core.clock import format_date
 from core.errors import UserInputError
+from core.output_files import require_suffix
 from core.tasks.status import OVERDUE_LABEL, is_overdue, status_label
 from db.store import Store
 
 ROMAN = ["I", "II", "III", "IV"]
+FORMATS = (".xlsx", ".pdf", ".docx")
 HEADERS = ["STT", "Số hiệu", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn", "Trạng thái",
            "Tiến độ mới nhất"]
 
@@ -93,6 +95,7 @@ def collect(store: Store, *, year: int, quarter: int, today: dt.date) -> Quarter
         group.rows.append({
             "ref": row["ref"], "content": row["content"], "lead_unit": row["lead_unit"] or "",
             "deadline": deadline, "status": row["status"], "overdue": overdue,
+            "deadline_on": dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None,
             "status_text": status_label(row["status"]) + (f" ({OVERDUE_LABEL.lower()})" if overdue else ""),
             "latest_note": (f"{format_date(dt.date.fromisoformat(noted_on))}: {note}" if note else ""),
         })
@@ -100,7 +103,7 @@ def collect(store: Store, *, year: int, quarter: int, today: dt.date) -> Quarter
 
 
 def write_report(store: Store, out: Path, *, year: int, quarter: int, today: dt.date) -> Path:
-    """Write the report to `out` (.xlsx or .pdf, chosen by the suffix)."""
+    """Write the report to `out` (.xlsx, .pdf or .docx, chosen by the suffix)."""
     from core.workspace import identity
 
     check_target(out)
@@ -110,8 +113,7 @@ def write_report(store: Store, out: Path, *, year: int, quarter: int, today: dt.
 
 def check_target(out: Path) -> None:
     out = Path(out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise UserInputError("Tên tệp báo cáo phải kết thúc bằng .xlsx hoặc .pdf.")
+    require_suffix(out, FORMATS)
     if not out.parent.is_dir():
         raise UserInputError(f"Không có thư mục “{out.parent}” để lưu báo cáo.")
 

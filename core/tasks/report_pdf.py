@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from core.printing import blocks as b
-from core.printing.document import build_pdf
+from core.printing.output import build_document
 from core.tasks.report import QuarterReport
 
 
@@ -38,7 +38,8 @@ def report_story(report: QuarterReport, unit, today: dt.date) -> list:
                              rows, widths=(0.7, 0.9, 4.6, 1.5, 1.6, 3.2),
                              align=("CENTER", "CENTER", "LEFT", "CENTER", "LEFT", "LEFT")))
     story.append(b.heading("III. ĐỀ XUẤT, KIẾN NGHỊ"))
-    story.append(b.paragraph(b.emphasis("(Cán bộ ghi đề xuất, kiến nghị của xã trước khi trình ký, nếu có.)")))
+    story.append(b.fill_in("(Cán bộ ghi đề xuất, kiến nghị của xã trước khi trình ký, nếu có.)",
+                           label="Đề xuất, kiến nghị"))
     story.append(b.closing(
         b.recipients(["UBND tỉnh (qua Sở Khoa học và Công nghệ)", "Thường trực Đảng ủy, HĐND xã",
                       "Chủ tịch, các PCT UBND xã"], archive="VT, VP"),
@@ -47,11 +48,11 @@ def report_story(report: QuarterReport, unit, today: dt.date) -> list:
 
 
 def write_pdf(report: QuarterReport, unit, out: Path, *, today: dt.date) -> None:
-    """Lay out and write the PDF (no database: run it on the I/O pool)."""
+    """Lay out and write the PDF, or the Word file for "….docx" (no database: run it on the I/O pool)."""
     from core.errors import NotInitialisedError
 
     if unit is None:
         raise NotInitialisedError("Chưa thiết lập đơn vị, không lập được báo cáo.")
     report_id = f"BC-NV-{report.year}-Q{report.quarter}"
-    build_pdf(report_story(report, unit, today), out, report_id=report_id, data=report.data(),
+    build_document(report_story(report, unit, today), out, report_id=report_id, data=report.data(),
               title=report.title, author=unit.committee_name, subject="Báo cáo tiến độ nhiệm vụ")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.privacy import require_no_personal_data
+from core import durable
 from core.clock import format_date, today_local, utc_iso
 from core.directives.deadlines import parse_deadline
 from core.directives.errors import DuplicateDirectiveError, NoTasksFoundError
@@ -46,6 +47,50 @@ def find_duplicate(store: Store, number: str | None, issued_on: str | None) -> d
     return None
 
 
+def content_fingerprint(text: str | None) -> str:
+    """What a directive says, without case, accents, spacing or punctuation: the same letter read
+    twice (or saved again with other line breaks) gives the same fingerprint."""
+    import hashlib
+    import re
+
+    from core.textfold import fold
+
+    words = re.sub(r"[^0-9a-z]+", " ", fold(text or "").lower()).split()
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def _fold_words(text: str | None) -> str:
+    import re
+
+    from core.textfold import fold
+
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text or "").lower()).split())
+
+
+def find_duplicate_by_content(store: Store, parsed: ParsedDirective) -> dict | None:
+    """A stored directive without number or date that says the same thing.
+
+    Drafts and telegrams often carry no number or date, so `find_duplicate` cannot see them
+    again. The same text (any line breaks or accents), or the same subject with every stored
+    task among the new ones (a PDF of the same letter), is the same directive.
+    """
+    fingerprint = content_fingerprint(parsed.text)
+    subject = _fold_words(parsed.document.subject)
+    new_tasks = {_fold_words(task.content) for task in parsed.tasks}
+    for table, task_table in (LOCAL, PROVINCE):
+        rows = store.query(f"SELECT id, number, issued_on, subject, source_text FROM {table} "
+                           "WHERE (number IS NULL OR issued_on IS NULL) AND deleted_at IS NULL")
+        for row in rows:
+            if row["source_text"] and content_fingerprint(row["source_text"]) == fingerprint:
+                return row
+            if subject and _fold_words(row["subject"]) == subject and new_tasks:
+                stored = {_fold_words(r["content"]) for r in store.query(
+                    f"SELECT content FROM {task_table} WHERE directive_id = ? AND deleted_at IS NULL", (row["id"],))}
+                if stored and stored <= new_tasks:
+                    return row
+    return None
+
+
 def task_row(item: TaskItem, directive_id: str, position: int) -> dict:
     return {"directive_id": directive_id, "ref": item.ref, "position": position, "content": item.content,
             "lead_unit": item.lead_unit, "coordinating_units": "; ".join(item.coordinating_units) or None,
@@ -57,16 +102,22 @@ def task_row(item: TaskItem, directive_id: str, position: int) -> dict:
 
 def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str | None = None,
                      tasks: list[TaskItem] | None = None, allow_duplicate: bool = False,
-                     province: bool = False, id_factory=None) -> ImportResult:
+                     province: bool = False, id_factory=None, allow_empty: bool = False) -> ImportResult:
     """Store a directive and the chosen tasks in one transaction.
 
     `tasks` (default: all parsed tasks) is what the person kept after review. A directive
     with the same number and date as one already stored is refused unless `allow_duplicate`.
     `province=True` writes the province tables (the hub publishing a directive).
     `id_factory` makes the row ids (demo data draws them from its seeded generator).
+    A directive with no task is refused unless `allow_empty` (kept for its number and subject).
+    A directive without number or date is compared by content (`find_duplicate_by_content`).
     """
     chosen = parsed.tasks if tasks is None else tasks
-    if not chosen:
+    if not chosen and not allow_empty:
+        if not parsed.tasks:
+            raise NoTasksFoundError("Không tìm thấy nhiệm vụ nào trong văn bản nên không lưu. Nếu vẫn muốn lưu văn "
+                                    "bản (để thêm nhiệm vụ bằng tay), hãy chọn “lưu cả khi không có nhiệm vụ” "
+                                    "(dòng lệnh: --allow-empty).")
         raise NoTasksFoundError("Chưa chọn nhiệm vụ nào để lưu. Hãy đánh dấu ít nhất một nhiệm vụ.")
     doc = parsed.document
     issued_on = doc.date.isoformat() if doc.date else None
@@ -76,6 +127,13 @@ def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str 
             raise DuplicateDirectiveError(
                 f"Văn bản số {doc.number} ngày {format_date(doc.date)} đã được nhập trước đây. "
                 "Không nhập lại để tránh trùng nhiệm vụ.", details=f"directive id {existing['id']}")
+        if not (doc.number and issued_on):
+            same = find_duplicate_by_content(store, parsed)
+            if same:
+                raise DuplicateDirectiveError(
+                    "Văn bản này (chưa có số và ngày) có cùng nội dung với văn bản đã nhập trước đây"
+                    + (f" “{same['subject']}”" if same["subject"] else "")
+                    + ". Không nhập lại để tránh trùng nhiệm vụ.", details=f"directive id {same['id']}")
     for item in chosen:
         if not item.content.strip():
             raise UserInputError(f"Nhiệm vụ {item.ref} chưa có nội dung.")
@@ -146,6 +204,7 @@ def add_progress(store: Store, task_id: str, *, note: str | None = None, status:
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE_CHARS:
         raise UserInputError(f"Ghi chú tiến độ quá dài (tối đa {MAX_NOTE_CHARS} ký tự).")
+    require_no_personal_data(note, "Ghi chú tiến độ")
     if status is not None and status not in STATUSES:
         raise UserInputError("Trạng thái không hợp lệ.", details=repr(status))
     if assignee_id is not None and assignee_id != "" and not store.scalar(
@@ -195,7 +254,7 @@ def _copy_attachments(task_id: str, files: list[Path], attachments_dir: Path | N
             raise UserInputError(f"Không tìm thấy tệp đính kèm “{source.name}”.")
         if source.stat().st_size > MAX_ATTACHMENT_BYTES:
             raise UserInputError(f"Tệp đính kèm “{source.name}” quá lớn (tối đa 50 MB).")
-    target.mkdir(parents=True, exist_ok=True)
+    durable.ensure_dir(target)
     for source in files:
         source = Path(source)
         name = source.name
@@ -204,7 +263,7 @@ def _copy_attachments(task_id: str, files: list[Path], attachments_dir: Path | N
         while dest.exists():
             dest = target / f"{source.stem} ({counter}){source.suffix}"
             counter += 1
-        shutil.copy2(source, dest)
+        durable.copy_atomic(source, dest)
         stored.append(dest.relative_to(attachments_dir).as_posix())
     return stored
 

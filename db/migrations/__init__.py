@@ -26,6 +26,8 @@ MIGRATIONS: list = [
     "m0005_tasks",
     "m0006_dossier_covering_indexes",
     "m0007_dossier_supplements",
+    "m0008_sync_devices",
+    "m0009_unit_merge",
 ]
 
 

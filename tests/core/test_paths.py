@@ -1,4 +1,7 @@
+import sys
 from pathlib import Path
+
+import pytest
 
 from core import paths as paths_module
 from core.paths import AppPaths, resolve_paths
@@ -29,6 +32,7 @@ def test_ensure_creates_the_folders(tmp_path):
         assert folder.is_dir()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no mount table: shares are UNC paths or remote drives")
 def test_network_share_is_detected_from_mounts(tmp_path, monkeypatch):
     mounts = tmp_path / "mounts"
     mounts.write_text(f"/dev/sda1 / ext4 rw 0 0\n//server/share {tmp_path}/share cifs rw 0 0\n")
@@ -38,3 +42,10 @@ def test_network_share_is_detected_from_mounts(tmp_path, monkeypatch):
     warning = paths_module.network_share_warning(tmp_path / "share" / "data")
     assert warning and "ổ mạng" in warning
     assert paths_module.network_share_warning(Path("/")) is None
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="UNC paths and drive types are Windows'")
+def test_network_share_is_detected_on_windows(tmp_path):
+    warning = paths_module.network_share_warning(Path(r"\\may-chu\du-lieu\motcua-xa"))
+    assert warning and "ổ mạng" in warning
+    assert paths_module.network_share_warning(tmp_path) is None  # the local system drive

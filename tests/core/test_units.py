@@ -21,3 +21,18 @@ def test_find_and_search():
     with pytest.raises(UnknownUnitError) as err:
         find_unit("99999")
     assert "99999" in err.value.message
+
+
+def test_rank_units_best_match_first():
+    from core.units import rank_units
+
+    def codes(query):
+        return [u.code for u in rank_units(query)]
+
+    assert codes("") == [] and codes("   ") == []
+    assert codes("ba to") == ["21484", "21523"]  # the former district's name first
+    assert codes("ba tô")[0] == "21523" and codes("ba too")[0] == "21523" and codes("ba to6")[0] == "21523"
+    assert codes("ba tơ")[0] == "21484" and codes("ba tow")[0] == "21484"
+    assert codes("sơn hạ")[0] == "21292" and codes("son ha")[0] == "21289"
+    assert codes("21523") == ["21523"]
+    assert codes("ly son") == ["21548"]

@@ -1,4 +1,8 @@
-"""Power cut in the middle of a write: SIGKILL of the app's writer at random points, 200 times.
+"""A crash in the middle of a write: SIGKILL of the app's writer at random points, 200 times.
+
+A killed process leaves the OS page cache intact, so every write() that returned survives:
+this proves crash consistency (transactions, atomic renames), not durability at a power cut —
+with fsync turned off it still passes. `test_power_cut.py` is the power-cut proof.
 
 Spread over the three writes a commune cannot afford to lose: dossier entry (80 kills), bundle
 export into the outbox (60) and backup (60). After every kill:

@@ -23,3 +23,52 @@ def press_key(widget, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier, tex
     for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
         QCoreApplication.sendEvent(widget, QKeyEvent(kind, key, modifiers, text))
     QApplication.processEvents()
+
+
+def _mouse(widget, kind, pos, button=Qt.MouseButton.LeftButton, buttons=None):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    local = QPointF(pos)
+    held = button if buttons is None else buttons
+    event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, held, Qt.KeyboardModifier.NoModifier)
+    QCoreApplication.sendEvent(widget, event)
+
+
+def double_click(widget, pos) -> None:
+    """The events a real double-click delivers (Qt 6): press, release, press, double-click, release."""
+    from PySide6.QtGui import QMouseEvent
+
+    T = QMouseEvent.Type
+    for kind in (T.MouseButtonPress, T.MouseButtonRelease, T.MouseButtonPress, T.MouseButtonDblClick,
+                 T.MouseButtonRelease):
+        _mouse(widget, kind, pos, buttons=Qt.MouseButton.NoButton if kind == T.MouseButtonRelease else None)
+    QApplication.processEvents()
+
+
+def right_click(widget, pos) -> None:
+    """A right click as the system delivers it: press, release, then the context-menu event."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent, QMouseEvent
+
+    T = QMouseEvent.Type
+    _mouse(widget, T.MouseButtonPress, pos, Qt.MouseButton.RightButton)
+    _mouse(widget, T.MouseButtonRelease, pos, Qt.MouseButton.RightButton, Qt.MouseButton.NoButton)
+    point = QPoint(int(pos.x()), int(pos.y()))
+    QCoreApplication.sendEvent(widget, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                                         widget.mapToGlobal(point)))
+    QApplication.processEvents()
+
+
+def drag(widget, start, end) -> None:
+    """Press at `start`, move to `end` with the button held, release there."""
+    from PySide6.QtGui import QMouseEvent
+
+    T = QMouseEvent.Type
+    _mouse(widget, T.MouseButtonPress, start)
+    steps = 5
+    for i in range(1, steps + 1):
+        point = start + (end - start) * i / steps
+        _mouse(widget, T.MouseMove, point, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
+    _mouse(widget, T.MouseButtonRelease, end, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+    QApplication.processEvents()

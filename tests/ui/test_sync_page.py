@@ -147,8 +147,11 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
     finished = []
     page.scheduler.sync_finished.connect(finished.append)
     assert page.scheduler.start(force=False, automatic=True)
+    assert page.progress_text.text() == "Đang đồng bộ với tỉnh…"
     qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
     assert finished == [] and _states(page) == []  # no hub set: no bundle cut, nothing sent
+    # The try is over: the page no longer says it is syncing (it used to, for ever).
+    assert "Đang đồng bộ" not in page.progress_text.text() and not page.progress.isVisible()
     with running_hub(hub) as url:
         _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url))
         qtbot.waitUntil(lambda: page.scheduler.network is not None, timeout=5_000)
@@ -158,6 +161,7 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
         qtbot.waitUntil(lambda: _states(page) == ["tỉnh đã xác nhận"], timeout=10_000)
         page.scheduler.start(force=False, automatic=True)  # nothing due any more
         qtbot.waitUntil(lambda: not page.scheduler.running, timeout=10_000)
+        assert "Đang đồng bộ" not in page.progress_text.text()
     assert len(finished) == 1
 
 
@@ -183,3 +187,34 @@ def test_replacing_the_pinned_province_key_shows_both_fingerprints_and_needs_con
     page._key_box.button(QMessageBox.StandardButton.Yes).click()  # "Thay khóa"
     qtbot.waitUntil(lambda: _with_store(ui_ctx, lambda s: get_setting(s, PROVINCE_KEY)) == other.province_key,
                     timeout=10_000)
+
+
+def test_merged_dossiers_and_conflicts_are_shown_to_staff(qtbot, ui_ctx, page, tmp_path):
+    """Sync v2 (issue 13): the same code typed at two counters, and an edit that lost, are listed."""
+    import datetime as dt
+
+    from core.clock import today_local
+    from core.dossiers.register import add_dossier
+
+    assert not page.notices_view.isVisible()  # nothing to show: the list stays out of the way
+
+    def make(store):
+        day = (today_local() - dt.timedelta(days=1)).isoformat()
+        kept = add_dossier(store, {"code": "000.00.53.H48-250601-0009", "field": "Hộ tịch", "received_on": day})
+        other = add_dossier(store, {"code": "000.00.53.H48-250601-0010", "field": "Hộ tịch", "received_on": day})
+        store.update("dossiers", other, {"code": "000.00.53.H48-250601-0009", "deleted_at": store.get(
+            "dossiers", kept)["updated_at"], "merged_into": kept})
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO sync_conflicts (recorded_at, where_found, table_name, row_id, lost_state) "
+                         "VALUES ('2026-12-01T03:00:00.000Z', 'hub', 'dossiers', ?, '{}')", (kept,))
+    _with_store(ui_ctx, make)
+    page.reload()
+    wait_idle(qtbot, ui_ctx)
+    kinds = [r["kind"] for r in page.notices_model.rows]
+    assert sorted(kinds) == ["Hồ sơ trùng mã đã gộp", "Xung đột đồng bộ"]
+    assert page.notices_view.isVisible()
+    merged = next(r for r in page.notices_model.rows if r["kind"] == "Hồ sơ trùng mã đã gộp")
+    assert "000.00.53.H48-250601-0009" in merged["text"] and "hai quầy" in merged["text"]
+    assert "máy " in page.own_key.text()
+    if SHOTS:
+        page.grab().save(str(SHOTS / "sync_page_notices.png"))

@@ -180,12 +180,13 @@ class DirectiveImportDialog(QDialog):
         if problem:
             self.status.setText(problem)
         elif parsed is not None and not parsed.tasks:
-            self.status.setText("Không tìm thấy nhiệm vụ nào: văn bản không có các mục đánh số (1., 2., a), b), -…). "
-                                "Có thể thêm nhiệm vụ bằng tay.")
+            self.status.setText(" ".join(parsed.warnings) or "Không tìm thấy nhiệm vụ nào. Có thể thêm nhiệm vụ bằng tay.")
         elif parsed is not None:
             kept = sum(1 for t in parsed.tasks if t.for_commune)
-            self.status.setText(f"Tìm thấy {len(parsed.tasks)} nhiệm vụ, {kept} nhiệm vụ của cấp xã đã được đánh dấu. "
-                                "Bỏ dấu những nhiệm vụ không liên quan; có thể sửa trực tiếp trong bảng.")
+            # A report (not a directive) is said first: its "tasks" may be results or recommendations.
+            self.status.setText(" ".join(parsed.warnings + [
+                f"Tìm thấy {len(parsed.tasks)} nhiệm vụ, {kept} nhiệm vụ của cấp xã đã được đánh dấu. "
+                "Bỏ dấu những nhiệm vụ không liên quan; có thể sửa trực tiếp trong bảng."]))
         self._update_save_button()
 
     def _append_row(self, task: TaskItem | None) -> int:

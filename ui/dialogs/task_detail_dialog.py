@@ -22,6 +22,7 @@ from core.tasks.status import DEADLINE_KINDS, STATUSES
 from core.tasks.store import add_progress, update_local_task
 from core.workspace import list_staff
 from ui.errors import show_error
+from ui.personal_data import screen_text
 
 
 def _load(store, task_id: str, today: dt.date) -> dict:
@@ -222,8 +223,13 @@ class TaskDetailDialog(QDialog):
         task = self.data["task"]
         status = self.status.currentData()
         assignee = self.assignee.currentData() or ""
+        note = screen_text(self, self.note.toPlainText(), "Ghi chú tiến độ")
+        if note is None:
+            return
+        if note != self.note.toPlainText():
+            self.note.setPlainText(note)
         kwargs = {
-            "note": self.note.toPlainText(),
+            "note": note,
             "status": status if status != task["status"] else None,
             "assignee_id": assignee if assignee != (task["assignee_id"] or "") else None,
             "noted_on": self.noted_on.date().toPython(),

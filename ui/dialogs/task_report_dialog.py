@@ -29,6 +29,7 @@ class TaskReportDialog(QDialog):
         self.kind = QComboBox()
         self.kind.addItem("PDF (để in, ký)", ".pdf")
         self.kind.addItem("Excel (.xlsx, để chỉnh sửa)", ".xlsx")
+        self.kind.addItem("Word (.docx, để sửa, ghi đề xuất trước khi ký)", ".docx")
         form.addRow("Quý:", self.quarter)
         form.addRow("Năm:", self.year)
         form.addRow("Định dạng:", self.kind)

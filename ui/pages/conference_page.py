@@ -9,8 +9,8 @@ Everything is loaded and written on the database thread; PDFs are written on the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from core.checklists import history, runs, sheet
 from core.checklists import templates as tpl
@@ -27,7 +27,9 @@ from ui.pages.conference.equipment_panel import EquipmentPanel
 from ui.pages.conference.run_panel import RunPanel
 from ui.pages.conference.templates_panel import TemplatesPanel
 from ui.style import GOOD, OVERDUE
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
+from ui.personal_data import screen_fields
 
 # Answers are saved by this page itself and applied in place; reloading on them would
 # only move the keyboard walk back.
@@ -75,12 +77,13 @@ class ConferencePage(Page):
             Column("verdict", "Kết luận", lambda v, r: VERDICT_LABELS[v] + ("" if r["status"] == "closed" else " *")),
             Column("incident_count", "Sự cố", lambda v, _r: str(v) if v else ""),
         ], self, row_colour=lambda r: GOOD if r["verdict"] == "ready" else OVERDUE)
-        self.history_view = QTableView()
-        self.history_view.setObjectName("runHistory")
-        self.history_view.setModel(self.history)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.history_view.verticalHeader().setVisible(False)
+        self.history_view = ListTable(ctx, "runHistory", self.history, sortable=history.SORTS,
+                                      default_sort=("date_label", True))
+        self.history_view.sort_changed.connect(self._reload_history)
+        self.history_view.menu_builder = self._history_menu
+        self.history_view.empty_state = lambda: (
+            "Chưa có phiếu kiểm tra nào. Trước mỗi cuộc họp trực tuyến của tỉnh, tạo một phiếu rồi kiểm tra "
+            "từng mục (phím 1, 2, 3).", [("Phiếu mới cho cuộc họp… (Ctrl+N)", self.create_new)])
         header = self.history_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -133,8 +136,17 @@ class ConferencePage(Page):
             return False
         return table.startswith("checklist") or table in ("conference_equipment", "staff", "settings", "*")
 
+    def _reload_history(self) -> None:
+        sort = self.history_view.sort
+        self.ctx.bg.read(lambda store: history.list_runs(store, sort=sort), self._show_history)
+
+    def _history_menu(self, row) -> list:
+        return [("Mở phiếu", lambda: self._select_history(row["id"])),
+                ("In phiếu (PDF)", lambda: (self._select_history(row["id"]), self.print_current())),
+                None, ("Phiếu mới cho cuộc họp…", self.create_new)]
+
     def reload(self) -> None:
-        self.ctx.bg.read(history.list_runs, self._show_history)
+        self._reload_history()
         self.equipment.reload()
         self.templates.reload()
 
@@ -225,7 +237,7 @@ class ConferencePage(Page):
         def created(run_id):
             self._wanted_run = run_id
             self.ctx.signals.data_changed.emit("checklist_runs")
-            self.ctx.bg.read(history.list_runs, self._show_history)
+            self._reload_history()
             self.panel.items_view.setFocus()
 
         self.ctx.bg.db(lambda store: runs.create_run(store, template_ref=ref, **values), created,
@@ -259,7 +271,9 @@ class ConferencePage(Page):
             dialog.attendance.setValue(prefill["attendance"])
         if dialog.exec() != CloseRunDialog.DialogCode.Accepted:
             return
-        values = dialog.values()
+        values = screen_fields(self, dialog.values(), {"reason": "Lý do"})
+        if values is None:
+            return
         self.ctx.bg.db(lambda store: runs.close_run(store, run.id, **values),
                        lambda _: self._written("checklist_runs"),
                        lambda exc: self._retry(exc, lambda: self.close_run(values)))
@@ -271,7 +285,9 @@ class ConferencePage(Page):
         dialog = CorrectionDialog(item, self)
         if dialog.exec() != CorrectionDialog.DialogCode.Accepted:
             return
-        values = dialog.values()
+        values = screen_fields(self, dialog.values(), {"reason": "Lý do đính chính", "note": "Ghi chú"})
+        if values is None:
+            return
         self.ctx.bg.db(lambda store: runs.add_correction(store, run.id, item.id, **values),
                        lambda _: self._written("checklist_corrections"), lambda exc: show_error(self, exc))
 

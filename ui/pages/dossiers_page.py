@@ -143,5 +143,14 @@ class DossiersPage(Page):
         self.open_tab("counters").print_report()
 
     def open_with(self, argument) -> None:
+        """A tab key, or from the overview {"tab": "register", "received_on" / "finished_on": day}
+        or {"tab": "counters", "month": "YYYY-MM"}: the figure's own rows."""
         if isinstance(argument, str) and argument in {k for k, _l, _f in TABS}:
             self.open_tab(argument)
+        elif isinstance(argument, dict) and argument.get("tab") == "register":
+            self.open_tab("register").show_day(received_on=argument.get("received_on"),
+                                               finished_on=argument.get("finished_on"))
+        elif isinstance(argument, dict) and argument.get("tab") == "counters" and argument.get("month"):
+            import datetime as dt
+
+            self.open_tab("counters").picker.set_period("month", dt.date.fromisoformat(argument["month"] + "-01"))

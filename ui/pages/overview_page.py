@@ -39,6 +39,8 @@ class OverviewPage(Page):
         self.facts_label = QLabel()
         self.facts_label.setObjectName("overviewFacts")
         self.facts_label.setWordWrap(True)
+        # The backup figure opens where backups are listed (Cài đặt), the staff count the staff list.
+        self.facts_label.linkActivated.connect(lambda key: ctx.signals.navigation_requested.emit(key, None))
         outer.addWidget(self.facts_label)
 
     def reload(self) -> None:
@@ -76,10 +78,12 @@ class OverviewPage(Page):
             self.cards.addWidget(empty, 0, 0)
         last = facts["last_backup"]
         last_text = (f"{last.hour:02d}:{last.minute:02d} {format_date(last.date())}" if last else "chưa có")
+        from html import escape
+
         self.facts_label.setText(
-            f"Dữ liệu: {_fmt_size(facts['db_size'])} tại {self.ctx.paths.data_dir} · "
-            f"Bản sao lưu gần nhất: {last_text} ({facts['backup_count']} bản) · "
-            f"{facts['staff_count']} cán bộ")
+            f"Dữ liệu: {_fmt_size(facts['db_size'])} tại {escape(str(self.ctx.paths.data_dir))} · "
+            f"<a href=\"settings\">Bản sao lưu gần nhất: {last_text} ({facts['backup_count']} bản)</a> · "
+            f"<a href=\"settings\">{facts['staff_count']} cán bộ</a>")
 
     def _card(self, section: str, items) -> QFrame:
         # Loading the Qt namespace's enums costs ~10 ms: here, after the first paint, not at import.
@@ -101,7 +105,7 @@ class OverviewPage(Page):
                 value = QPushButton(item.value)
                 value.setFlat(True)
                 value.setCursor(Qt.CursorShape.PointingHandCursor)
-                value.setToolTip("Mở danh sách")
+                value.setToolTip("Xem số liệu này từ đâu ra (mở trang đã lọc sẵn)")
                 value.clicked.connect(lambda _=False, i=item: self.ctx.signals.navigation_requested.emit(
                     i.page, i.argument))
             else:

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QScrollArea, QTableView, QVBoxLayout,
+                               QLineEdit, QMessageBox, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
 from core import backups as backup_actions
@@ -17,12 +17,20 @@ from db import backup as db_backup
 from db.store import Store
 from ui.errors import show_info
 from ui.pages.base import Page
+from core.listing import sort_rows
+from core.textfold import vi_name_sort_key, vi_sort_key
+from ui.widgets.list_table import ListTable, copy_text
 from ui.widgets.rows_model import Column, RowsModel
 
 KIND_NAMES = {"daily": "hằng ngày", "weekly": "hằng tuần", "manual": "sao lưu ngay",
               "before-restore": "trước khi khôi phục", "before-upgrade": "trước khi nâng cấp",
               "damaged": "tệp hỏng được giữ lại"}
 
+
+STAFF_SORTS = {"full_name": lambda r: vi_name_sort_key(r["full_name"]),
+               "position": lambda r: (r["position"] is None, vi_sort_key(r["position"] or ""))}
+BACKUP_SORTS = {"taken": lambda b: b.taken_at, "kind": lambda b: (b.kind, b.taken_at),
+                "size": lambda b: b.size, "path": lambda b: str(b.path)}
 
 class SettingsPage(Page):
     title = "Cài đặt"
@@ -58,13 +66,12 @@ class SettingsPage(Page):
         staff_layout = QVBoxLayout(staff_box)
         self.staff_model = RowsModel([Column("full_name", "Họ và tên"), Column("position", "Chức vụ"),
                                       Column("current", "Đang làm việc")])
-        self.staff_view = QTableView()
-        self.staff_view.setObjectName("staffTable")
-        self.staff_view.setModel(self.staff_model)
-        self.staff_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.staff_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.staff_view = ListTable(ctx, "staffTable", self.staff_model, sortable=STAFF_SORTS,
+                                    default_sort=("full_name", False))
         self.staff_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.staff_view.verticalHeader().hide()
+        self.staff_view.sort_changed.connect(self.reload)
+        self.staff_view.menu_builder = lambda row: [("Chọn làm người đang làm việc", self._make_current),
+                                                    ("Ngừng sử dụng", self._deactivate)]
         self.staff_view.setMinimumHeight(150)
         staff_layout.addWidget(self.staff_view)
         row = QHBoxLayout()
@@ -101,13 +108,13 @@ class SettingsPage(Page):
         backup_layout.addWidget(note)
         self.backup_model = RowsModel([Column("taken", "Thời điểm"), Column("kind", "Loại"),
                                        Column("size", "Dung lượng"), Column("path", "Tệp")])
-        self.backup_view = QTableView()
-        self.backup_view.setObjectName("backupTable")
-        self.backup_view.setModel(self.backup_model)
-        self.backup_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.backup_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.backup_view = ListTable(ctx, "backupTable", self.backup_model, sortable=BACKUP_SORTS,
+                                     default_sort=("taken", True))
         self.backup_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.backup_view.verticalHeader().hide()
+        self.backup_view.sort_changed.connect(self.reload)
+        self.backup_view.empty_state = lambda: ("Chưa có bản sao lưu nào.", [("Sao lưu ngay", self.backup_now)])
+        self.backup_view.menu_builder = lambda row: [("Khôi phục bản này…", self._restore_selected),
+                                                     ("Sao chép đường dẫn tệp", lambda: copy_text(row["path"]))]
         self.backup_view.setMinimumHeight(180)
         backup_layout.addWidget(self.backup_view)
         buttons = QHBoxLayout()
@@ -132,9 +139,13 @@ class SettingsPage(Page):
     def reload(self) -> None:
         paths = self.ctx.paths
 
+        staff_sort, backup_sort = self.staff_view.sort, self.backup_view.sort
+
         def load(store: Store):
-            staff = list_staff(store)
-            return staff, db_backup.list_backups(paths.backups_dir), store.actor
+            # Not queries: names go by the given name, backups are files. Sorted here, off the UI thread.
+            staff = sort_rows(list_staff(store), staff_sort, STAFF_SORTS, "full_name")
+            backups = sort_rows(db_backup.list_backups(paths.backups_dir), backup_sort, BACKUP_SORTS, "taken")
+            return staff, backups, store.actor
 
         self.ctx.bg.read(load, self._show)
 
@@ -150,8 +161,7 @@ class SettingsPage(Page):
             {"taken": f"{b.taken_at:%H:%M} {format_date(b.taken_at.date())}",
              "kind": KIND_NAMES.get(b.kind, b.kind), "size": f"{b.size / 1024:.0f} KB",
              "path": str(b.path), "file": b.path} for b in backups])
-        self.backup_view.resizeColumnsToContents()
-        self.backup_view.horizontalHeader().setStretchLastSection(True)
+        self.backup_view.fit_columns_once()
 
     # -- staff -----------------------------------------------------------------------
     def _selected_staff(self) -> dict | None:
@@ -183,19 +193,33 @@ class SettingsPage(Page):
                        lambda _: self.ctx.signals.data_changed.emit("staff"))
 
     # -- backups ---------------------------------------------------------------------
-    def backup_now(self, dest: Path | None = None) -> None:
+    def backup_now(self, dest: Path | None = None, passphrase: str | None = None) -> None:
         paths = self.ctx.paths
 
         def done(made):
             self.reload()
             show_info(self, f"Đã sao lưu vào:\n{made}")
 
+        if passphrase:
+            self.ctx.bg.db(lambda store: backup_actions.backup_encrypted(store, paths, dest, passphrase), done)
+            return
         self.ctx.bg.db(lambda store: backup_actions.backup_now(store, paths, dest), done)
 
     def _backup_to_folder(self) -> None:
+        from ui.passphrase_prompt import ask_passphrase
+
         folder = QFileDialog.getExistingDirectory(self, "Chọn thư mục (ví dụ USB) để lưu bản sao")
-        if folder:
-            self.backup_now(Path(folder))
+        if not folder:
+            return
+        # Outside the data folder (a USB stick can be lost): offer to encrypt it.
+        answer = QMessageBox.question(self, "Mã hóa bản sao lưu",
+                                      "Mã hóa bản sao lưu bằng cụm mật khẩu? (Nên chọn khi lưu ra USB.)")
+        passphrase = None
+        if answer == QMessageBox.StandardButton.Yes:
+            passphrase = ask_passphrase(self, "Mã hóa bản sao lưu", "Cụm mật khẩu (ít nhất 8 ký tự):", choose=True)
+            if not passphrase:
+                return
+        self.backup_now(Path(folder), passphrase)
 
     def _restore_selected(self) -> None:
         rows = self.backup_view.selectionModel().selectedRows()
@@ -204,7 +228,7 @@ class SettingsPage(Page):
 
     def _restore_from_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Chọn tệp sao lưu", str(self.ctx.paths.backups_dir),
-                                              "Bản sao lưu (*.sqlite3);;Mọi tệp (*)")
+                                              "Bản sao lưu (*.sqlite3 *.enc);;Mọi tệp (*)")
         if name:
             self.restore(Path(name))
 
@@ -217,9 +241,16 @@ class SettingsPage(Page):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         paths = self.ctx.paths
+        passphrase = None
+        if backup_actions.is_encrypted(Path(backup_file)):
+            from ui.passphrase_prompt import ask_passphrase
+
+            passphrase = ask_passphrase(self, "Bản sao lưu mã hóa", "Cụm mật khẩu đã đặt khi sao lưu:")
+            if not passphrase:
+                return
 
         def done(aside):
             self.ctx.signals.workspace_replaced.emit()
             show_info(self, f"Đã khôi phục. Dữ liệu trước khi khôi phục được giữ tại:\n{aside}")
 
-        self.ctx.bg.db_exclusive(lambda: backup_actions.restore_from(paths, backup_file), done)
+        self.ctx.bg.db_exclusive(lambda: backup_actions.restore_from(paths, backup_file, passphrase), done)

@@ -22,6 +22,7 @@ from ui.pages.base import Page
 from ui.sync_scheduler import SyncScheduler
 from ui.widgets.rows_model import Column, RowsModel
 
+BUSY_TEXT = "Đang đồng bộ với tỉnh…"
 STATE_COLOURS = {"error": QColor("#fde2e1"), "acked": QColor("#e6f4ea"), "sending": QColor("#fff4ce")}
 
 
@@ -96,6 +97,13 @@ class SyncPage(Page):
         self.received_view = self._table(self.received_model, "receivedTable", stretch=4)
         layout.addWidget(self.received_view, 2)
 
+        # Sync v2 (issue 13): dossiers merged across counters and edits that lost, shown to staff.
+        self.notices_label = QLabel("Hồ sơ trùng mã đã gộp và xung đột đồng bộ:")
+        layout.addWidget(self.notices_label)
+        self.notices_model = RowsModel([Column("when", "Lúc"), Column("kind", "Loại"), Column("text", "Nội dung")])
+        self.notices_view = self._table(self.notices_model, "syncNoticesTable", stretch=2)
+        layout.addWidget(self.notices_view, 1)
+
         layout.addWidget(self._connection_box())
 
     def _table(self, model: RowsModel, name: str, *, stretch: int) -> QTableView:
@@ -148,11 +156,14 @@ class SyncPage(Page):
             from core.errors import NotInitialisedError
             from db.settings import PROVINCE_KEY, get_setting
 
+            from core.sync.pull import notices
+
             view = load_view(store)
             try:
                 own = identity.describe(store, paths)
             except NotInitialisedError:
                 own = None
+            view.notices = notices(store)
             return view, own, identity.hub_url(store) or "", get_setting(store, PROVINCE_KEY) or ""
 
         self.ctx.bg.read(load, self._show)
@@ -165,13 +176,17 @@ class SyncPage(Page):
         self.warnings.setVisible(bool(view.warnings))
         self.bundles_model.set_rows(view.bundles)
         self.received_model.set_rows(view.received)
+        notices = getattr(view, "notices", [])
+        self.notices_model.set_rows(notices)
+        self.notices_label.setVisible(bool(notices))
+        self.notices_view.setVisible(bool(notices))
         self.bundles_view.resizeRowsToContents()
         if not self.hub_edit.hasFocus():
             self.hub_edit.setText(hub)
         if not self.key_edit.hasFocus():
             self.key_edit.setText(province_key)
         if own:
-            self.own_key.setText(f"{own['public_key']}  (dấu vân tay {own['fingerprint']})")
+            self.own_key.setText(f"{own['public_key']}  (dấu vân tay {own['fingerprint']}; máy {own['device'][:8]})")
         self.send_button.setEnabled(view.hub_configured and not self.scheduler.running)
 
     # -- actions ---------------------------------------------------------------------
@@ -184,7 +199,11 @@ class SyncPage(Page):
         self.progress.setRange(0, 0)
         self.send_button.setEnabled(not busy and bool(self.view and self.view.hub_configured))
         if busy:
-            self.progress_text.setText("Đang đồng bộ với tỉnh…")
+            self.progress_text.setText(BUSY_TEXT)
+        elif self.progress_text.text() == BUSY_TEXT:
+            # Nothing replaced the busy line (an automatic try with nothing to do reports no
+            # summary): it must not stay on the page as if the sync were still running.
+            self.progress_text.clear()
 
     def _progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -195,9 +214,20 @@ class SyncPage(Page):
         self.progress_text.setText("\n".join(summary.lines()))
         self.reload()
 
-    def _sync_failed(self, exc) -> None:
+    def _sync_failed(self, exc, retry=None) -> None:
         from core.errors import AppError
+        from core.sync.key_protection import PassphraseRequired
         from core.sync.view import advice_for
+
+        if isinstance(exc, PassphraseRequired) and not getattr(self, "_passphrase_asked", False):
+            # Portable mode: the signing key is sealed; ask once, then do what was asked again.
+            from ui.passphrase_prompt import ask_key_passphrase
+
+            self._passphrase_asked = True
+            if ask_key_passphrase(self, choose=exc.choose):
+                self._passphrase_asked = False
+                (retry or self.send_now)()
+                return
 
         if isinstance(exc, AppError):
             self.progress_text.setText(f"Chưa đồng bộ được: {exc.message} "
@@ -216,7 +246,8 @@ class SyncPage(Page):
         self._set_busy(True)
         self.ctx.bg.io(lambda report: service.run_export(paths, folder, report),
                        on_success=lambda result: self._exported(folder, result),
-                       on_failure=self._file_failed, on_progress=self._progress)
+                       on_failure=lambda exc: self._file_failed(exc, lambda: self.export_to(folder)),
+                       on_progress=self._progress)
 
     def _exported(self, folder: Path, result) -> None:
         cut, written = result
@@ -252,9 +283,9 @@ class SyncPage(Page):
         for table in ("sync_outbox", *sorted(tables)):
             self.ctx.signals.data_changed.emit(table)
 
-    def _file_failed(self, exc) -> None:
+    def _file_failed(self, exc, retry=None) -> None:
         self._set_busy(False)
-        self._sync_failed(exc)
+        self._sync_failed(exc, retry)
 
     def _choose_sheet_file(self) -> None:
         target, _ = QFileDialog.getSaveFileName(self, "Lưu phiếu đăng ký khóa", "phieu_dang_ky_khoa.pdf",

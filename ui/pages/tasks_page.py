@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableView, QVBoxLayout)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QPushButton, QVBoxLayout)
 
 from core.clock import format_date, today_local
 from core.tasks import queries
@@ -20,6 +20,7 @@ from core.tasks.status import OVERDUE_LABEL, STATUSES
 from core.workspace import list_staff
 from ui.pages.base import Page
 from ui.style import DUE_SOON, GOOD, OVERDUE
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 from ui.widgets.search_box import SearchBox
 
@@ -112,20 +113,19 @@ class TasksPage(Page):
             Column("assignee_name", "Cán bộ thực hiện"),
             Column("directive_number", "Văn bản", lambda v, r: v or "(chưa có số)"),
         ], self, row_colour=row_colour)
-        self.table = QTableView()
-        self.table.setObjectName("taskTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = ListTable(ctx, "taskTable", self.model, sortable=queries.SORTS, default_sort=("deadline", False))
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 60), (2, 200), (3, 95), (4, 170), (5, 150), (6, 130)):
             self.table.setColumnWidth(column, width)
-        self.table.doubleClicked.connect(lambda index: self.open_task(self.model.row(index.row())["id"]))
-        self.table.activated.connect(lambda index: self.open_task(self.model.row(index.row())["id"]))
+        self.table.sort_changed.connect(self.refresh_list)
+        # Enter or a double-click: `row_opened` comes from `activated` alone (both `doubleClicked`
+        # and `activated` were connected and every task opened twice).
+        self.table.row_opened.connect(lambda row: self.open_task(row["id"]))
+        self.table.menu_builder = self._row_menu
+        self.table.empty_state = self._empty_state
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.count_label = QLabel("")
@@ -165,10 +165,54 @@ class TasksPage(Page):
     def open_task(self, task_id: str) -> None:
         from ui.dialogs.task_detail_dialog import TaskDetailDialog
 
+        # One window per task: asking again for a task already open brings that window forward
+        # (a second copy would not show a note typed into the first).
+        for open_dialog in self.findChildren(TaskDetailDialog):
+            if open_dialog.task_id == task_id and open_dialog.isVisible():
+                open_dialog.raise_()
+                open_dialog.activateWindow()
+                return
         dialog = TaskDetailDialog(self.ctx, task_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.progress_saved.connect(lambda: self.ctx.signals.data_changed.emit("task_progress"))
         dialog.task_saved.connect(lambda: self.ctx.signals.data_changed.emit("local_tasks"))
         dialog.open()
+
+    def _filtered(self) -> bool:
+        return bool(self.search.text().strip() or self.commune_only.isChecked() or any(
+            combo.currentIndex() > 0 for combo in (self.status_filter, self.deadline_filter, self.directive_filter,
+                                                   self.lead_filter, self.assignee_filter)))
+
+    def _empty_state(self):
+        if self._filtered():
+            return "Không có nhiệm vụ nào khớp với tìm kiếm và bộ lọc đang chọn.", [("Bỏ lọc", self.clear_filters)]
+        return ("Chưa có nhiệm vụ nào. Việc đầu tiên: nhập văn bản chỉ đạo của tỉnh (tệp Word, PDF hoặc văn bản); "
+                "phần mềm tách từng nhiệm vụ, cơ quan chủ trì và thời hạn.",
+                [("Nhập văn bản chỉ đạo… (Ctrl+N)", self.create_new)])
+
+    def clear_filters(self) -> None:
+        for combo in (self.status_filter, self.deadline_filter, self.directive_filter, self.lead_filter,
+                      self.assignee_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.commune_only.blockSignals(True)
+        self.commune_only.setChecked(False)
+        self.commune_only.blockSignals(False)
+        self.search.clear()
+        self.refresh_list()
+
+    def _row_menu(self, row) -> list:
+        from ui.widgets.list_table import copy_text
+
+        entries = [("Mở nhiệm vụ…", lambda: self.open_task(row["id"])),
+                   ("Sao chép nội dung nhiệm vụ", lambda: copy_text(row["content"] or ""))]
+        if row["directive_id"]:
+            entries.append(("Chỉ xem nhiệm vụ của văn bản này",
+                            lambda: self.directive_filter.setCurrentIndex(
+                                max(0, self.directive_filter.findData(row["directive_id"])))))
+        entries += [None, ("In báo cáo quý…", self.print_current)]
+        return entries
 
     def print_current(self) -> None:
         from ui.dialogs.task_report_dialog import TaskReportDialog
@@ -178,8 +222,10 @@ class TasksPage(Page):
     # -- list ----------------------------------------------------------------------------
     def current_filter(self) -> TaskFilter:
         deadline = self.deadline_filter.currentData() or ""
+        sort, descending = self.table.sort or ("deadline", False)
         return TaskFilter(
             search=self.search.text(),
+            sort=sort, descending=descending,
             status=self.status_filter.currentData() or None,
             overdue=deadline == "overdue",
             due_within_days={"due_7": 7, "due_30": 30}.get(deadline),

@@ -53,6 +53,10 @@ class RowsModel(QAbstractTableModel):
             if column.format is not None:
                 return column.format(value, row)
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # A long cell is cut off in its column: the whole text on hover.
+            text = self.data(index, Qt.ItemDataRole.DisplayRole)
+            return text if text and len(text) > 30 else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ItemDataRole.BackgroundRole and self.row_colour is not None:

@@ -41,6 +41,7 @@ def test_check_item_refuses_a_number_and_text_item_passes_when_written():
         normalise_answer(CAMERA, status="pass", number="3")
     assert normalise_answer(LOG, text="  Không có sự cố ").status == "pass"
     assert normalise_answer(LOG, text="").status is None
+    assert normalise_answer(LOG, status="pass").status == "pass"  # marked Đạt with its key
     with pytest.raises(UserInputError):
         normalise_answer(CAMERA, status="maybe")
 

@@ -1,17 +1,16 @@
 import datetime as dt
 import re
-import subprocess
 
 import pytest
 
 from core import clock
 from core.checklists import runs, sheet, templates
 from core.errors import NotInitialisedError
+from tests.pdftools import pdffonts_text, pdftotext
 
 
 def _text(path) -> str:
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return out
+    return pdftotext(path)
 
 
 def _flat(text: str) -> str:
@@ -83,7 +82,7 @@ def test_blank_sheet_lists_every_item_with_empty_boxes(commune_store, tmp_path):
     assert "PHIẾU KIỂM TRA SẴN SÀNG ĐIỂM CẦU" in text and "CHƯA SẴN SÀNG. Lý do" in text
     assert "Cán bộ kỹ thuật có mặt trước giờ họp" in text
     assert text.count("(*)") >= 12
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    fonts = pdffonts_text(out)
     assert "Helvetica" not in fonts and "Times-Roman" not in fonts
 
 

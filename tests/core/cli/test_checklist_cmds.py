@@ -4,14 +4,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.pdftools import pdftotext
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_cli(*args, data_dir):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1",
-                                                                         "QT_QPA_PLATFORM": "offscreen"})
+                          capture_output=True, encoding="utf-8", cwd=ROOT, env=scrubbed_env())
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_print_and_blank_write_pdfs(data_dir, tmp_path):
     result = run_cli("checklist", "print", run_id[:8], "--out", str(out), data_dir=d)
     assert result.returncode == 0, result.stderr
     assert "Đã tạo phiếu kiểm tra" in result.stdout
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    text = pdftotext(out)
     assert "Hội nghị trực tuyến về chuyển đổi số" in text
     blank = tmp_path / "trong.pdf"
     result = run_cli("checklist", "blank", "--out", str(blank), data_dir=d)

@@ -83,7 +83,7 @@ def test_import_dossiers_json(data_dir, tmp_path, capsys):
 
 def test_import_bad_file_message(data_dir, tmp_path, capsys):
     bad = tmp_path / "x.xlsx"
-    bad.write_text("không phải excel")
+    bad.write_text("không phải excel", encoding="utf-8")
     assert run(["import-dossiers", str(bad), "--data-dir", data_dir, "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("Lỗi: Tệp không đọc được")

@@ -14,14 +14,15 @@ import httpx
 
 from tests.core.hub.web_login import login
 from tests.core.sync.harness import free_port
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
-ENV = {"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"}
+ENV = scrubbed_env()
 
 
 def cli(*args, data_dir, check=True):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-                            capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
+                            capture_output=True, encoding="utf-8", cwd=ROOT, env=ENV, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -39,8 +40,10 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     assert bad.returncode == 2 and "Khóa công khai không hợp lệ" in bad.stderr
     cli("init", "--unit", "21484", "--staff", "Nguyễn Văn A", "--province-key", province_key, data_dir=commune)
     keys = json.loads(cli("keys", "show", "--json", data_dir=commune).stdout)
-    assert set(keys) == {"unit", "public_key", "fingerprint"} and keys["unit"] == "21484"
-    assert oct(os.stat(commune / "keys" / "commune_ed25519.pem").st_mode & 0o777) == "0o600"
+    # Sync v2 (issue 13): the device this workspace is, too.
+    assert set(keys) == {"unit", "device", "public_key", "fingerprint"} and keys["unit"] == "21484"
+    if os.name == "posix":  # Windows: the user profile's ACLs protect it, there are no mode bits
+        assert oct(os.stat(commune / "keys" / "commune_ed25519.pem").st_mode & 0o777) == "0o600"
 
     # USB: export, carry, ingest at the province (twice: duplicate), ack back.
     exported = json.loads(cli("export-bundle", "--out", str(usb), "--json", data_dir=commune).stdout)
@@ -66,7 +69,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub),
                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):

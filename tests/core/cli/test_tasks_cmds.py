@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.core.directives import samples_text as S
+from tests.cli_env import scrubbed_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_cli(*args, data_dir=None):
     extra = ["--data-dir", str(data_dir)] if data_dir else []
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, *extra], capture_output=True, text=True,
-                          cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"})
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args, *extra], capture_output=True,
+                          encoding="utf-8", cwd=ROOT, env=scrubbed_env())
 
 
 @pytest.fixture
@@ -118,3 +119,56 @@ def test_task_report_xlsx(tmp_path, data_dir):
     assert any(c.startswith("Rà soát hiện trạng trụ sở") for c in cells)
     bad = run_cli("task-report", "--quarter", "5/2025", "--out", str(out), data_dir=data_dir)
     assert bad.returncode == 2 and "Quý không hợp lệ" in bad.stderr
+
+
+# --- issue 14: document info always, warnings, empty directives, duplicates by content ---------
+
+REPORT = ROOT.parent / "shared" / "samples" / "directives" / "report_78_BC-UBND_2023-04-25.txt"
+
+
+def test_parse_no_items_prints_document_with_warning_exit_0(tmp_path):
+    path = tmp_path / "moi_hop.txt"
+    path.write_text(S.NO_ITEMS, encoding="utf-8")
+    result = run_cli("parse-directive", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["document"]["number"] == "4001/UBND-VX" and data["document"]["date"] == "2025-06-02"
+    assert data["tasks"] == [] and any("Không tìm thấy nhiệm vụ" in w for w in data["warnings"])
+
+
+def test_parse_report_warns(tmp_path):
+    if not REPORT.exists():
+        pytest.skip("../shared sample report not available")
+    result = run_cli("parse-directive", str(REPORT), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert any("BÁO CÁO" in w for w in data["warnings"])
+
+
+def test_import_empty_needs_allow_empty(tmp_path, data_dir):
+    path = tmp_path / "moi_hop.txt"
+    path.write_text(S.NO_ITEMS, encoding="utf-8")
+    refused = run_cli("import-directive", str(path), "--yes", data_dir=data_dir)
+    assert refused.returncode == 2 and "--allow-empty" in refused.stderr
+    assert counts(data_dir)[:2] == (0, 0)
+    kept = run_cli("import-directive", str(path), "--yes", "--allow-empty", data_dir=data_dir)
+    assert kept.returncode == 0, kept.stderr
+    assert counts(data_dir)[:2] == (1, 0)
+
+
+DRAFT = ROOT / "resources" / "samples" / "directives" / "draft_2025_two_tier_government.txt"
+
+
+def test_directive_without_number_and_date_is_not_imported_twice(tmp_path, data_dir):
+    first = run_cli("import-directive", str(DRAFT), "--yes", data_dir=data_dir)
+    assert first.returncode == 0, first.stderr
+    before = counts(data_dir)
+    # The same draft saved again with other line ends and spacing is still the same directive.
+    again = tmp_path / "du_thao_lan_2.txt"
+    again.write_text(DRAFT.read_text(encoding="utf-8").replace("\n", "\r\n").replace("  ", " "), encoding="utf-8")
+    for path in (DRAFT, again):
+        result = run_cli("import-directive", str(path), "--yes", data_dir=data_dir)
+        assert result.returncode == 2 and "cùng nội dung" in result.stderr, result.stderr
+        assert counts(data_dir) == before
+    forced = run_cli("import-directive", str(DRAFT), "--yes", "--allow-duplicate", data_dir=data_dir)
+    assert forced.returncode == 0 and counts(data_dir)[1] == 2 * before[1]

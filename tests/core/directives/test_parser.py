@@ -120,7 +120,8 @@ def test_district_wording_after_merger_is_not_commune():
 
 def test_json_shape_is_exact():
     data = parse_directive(S.LETTER_DASHES_2025).as_json()
-    assert set(data) == {"document", "tasks"}
+    assert set(data) == {"document", "tasks", "warnings"}  # warnings: issue 14
+    assert data["warnings"] == []
     assert set(data["document"]) == {"number", "date", "issuer", "subject"}
     for task in data["tasks"]:
         assert set(task) == {"ref", "content", "lead_unit", "coordinating_units", "for_commune", "deadline"}

@@ -45,3 +45,16 @@ def test_counters_xlsx_marks_tallies(commune_store, tmp_path):
     assert ind[0][0] == "Chỉ số" and ind[1][:4] == ["3.3", "Tỷ lệ hồ sơ trực tuyến", 1, 6]
     csv_out = export_counters(commune_store, month_period("2025-06"), tmp_path / "so-lieu.csv")
     assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_exported_register_xlsx_imports_back_unchanged(commune_store, tmp_path):
+    # Date cells (not dd/mm/yyyy text) still read back as the same dossiers.
+    from core.dossiers.excel_import import import_dossiers
+
+    _fill(commune_store)
+    out = export_register(commune_store, tmp_path / "so.xlsx")
+    ws = load_workbook(out).active
+    assert ws["E2"].is_date and ws["E2"].number_format == "dd/mm/yyyy"
+    plan = import_dossiers(commune_store, out, dry_run=True)
+    counts = plan.counts()
+    assert counts["unchanged"] == 2 and counts["new"] == counts["updated"] == counts["rejected"] == 0

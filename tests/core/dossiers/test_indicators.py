@@ -115,6 +115,8 @@ def test_counter_columns(june):
     # Đã giải quyết, Đúng hạn, Kết quả chưa số hóa, Kết quả đã số hóa
     assert by_source["total"].values == [4, 2, 1, 3, 1, 3, 4, 3, 1, 1]
     assert "total_tally" not in by_source
+    # The register alone: one total line, not "Cộng sổ" repeating "Tổng cộng".
+    assert [r.source for r in rows if r.source.startswith("total")] == ["total"]
 
 
 def test_field_breakdown_and_monthly_trend(june):

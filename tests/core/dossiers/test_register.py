@@ -146,3 +146,16 @@ def test_field_list_editable(commune_store):
         add_field(commune_store, "hộ tịch")
     set_field_active(commune_store, "Tôn giáo", False)
     assert "Tôn giáo" not in field_names(commune_store)
+
+
+def test_list_sorted_in_sql_and_paged_without_overlap(commune_store):
+    s = commune_store
+    for n, (day, field) in enumerate([("2025-06-02", "Đất đai"), ("2025-06-03", "Chứng thực"), ("2025-06-02", "Hộ tịch"),
+                                      ("2025-06-05", "Đất đai"), ("2025-06-01", "Bảo trợ xã hội")], start=1):
+        add_dossier(s, dossier(n, day, field=field))
+    rows, _total = list_dossiers(s, sort=("field", False))
+    assert [r["field"] for r in rows] == ["Bảo trợ xã hội", "Chứng thực", "Đất đai", "Đất đai", "Hộ tịch"]  # đ after d
+    pages = [list_dossiers(s, sort=("field", True), limit=2, offset=o, count=False)[0] for o in (0, 2, 4)]
+    codes = [r["code"] for page in pages for r in page]
+    assert len(codes) == len(set(codes)) == 5
+    assert list_dossiers(s, sort=("field; DROP TABLE dossiers", True))[1] == 5  # unknown order: the default

@@ -1,22 +1,16 @@
-"""The monthly report PDF, read back with pdftotext."""
-
-import shutil
-import subprocess
-
-import pytest
+"""The monthly report PDF, read back (poppler or pdfplumber: tests/pdftools.py)."""
 
 from core.dossiers import locks
 from core.dossiers.register import add_dossier, update_dossier
 from core.dossiers.report_pdf import build_month_report
 from core.dossiers.tallies import save_tally
+from tests.pdftools import pdftotext
 
 from .conftest import dossier
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
-
 
 def _text(path) -> str:
-    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    raw = pdftotext(path)
     return " ".join(raw.split())  # lines wrap where the layout wraps them
 
 

@@ -142,7 +142,7 @@ def test_api_docs_render_for_an_admin_from_files_on_the_hub(tmp_path):
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.find_element(By.ID, "login").click()
             WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
-            assert len(driver.find_elements(By.CSS_SELECTOR, ".opblock")) == 5
+            assert len(driver.find_elements(By.CSS_SELECTOR, ".opblock")) == 7
             scripts = [e.get_attribute("src") for e in driver.find_elements(By.TAG_NAME, "script")]
             assert scripts and all(src.startswith(url) for src in scripts)
             _shot(driver, tmp_path, "5-docs")

@@ -169,6 +169,15 @@ def test_bundle_signed_with_another_units_key_is_refused(world, tmp_path):
     forged, _ = bundlemod.write_bundle(tmp_path / "forged", kind="changes", source=a.code, destination="province",
                                        signer=keys.load_or_create(b.paths.keys_dir), records=records,
                                        seq_from=100, seq_to=100)
+    # Sync v2: keys are looked up by (unit, fingerprint), so B's key is simply not one of A's …
+    _refused(hub, forged.read_bytes(), "unknown_sender")
+    # … and naming A's fingerprint makes the hub check A's key, which did not sign it.
+    from core.sync import identity
+
+    forged, _ = bundlemod.write_bundle(tmp_path / "forged2", kind="changes", source=a.code, destination="province",
+                                       signer=keys.load_or_create(b.paths.keys_dir), records=records,
+                                       seq_from=100, seq_to=100,
+                                       extra={"signer_fingerprint": identity.describe(a.store, a.paths)["fingerprint"]})
     _refused(hub, forged.read_bytes(), "bad_signature")
 
 

@@ -63,6 +63,13 @@ def test_status_overview_and_report(simulated, tmp_path):
     assert sheet.max_row == 3 + 96
     codes = [sheet.cell(row=r, column=1).value for r in range(4, 100)]
     assert set(UNITS) <= set(codes)
+    # Excel conventions (core.excel): typed cells, header frozen and filtered, A4 landscape, fitted to width.
+    assert sheet.title.startswith("Đồng bộ các xã") and sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref == "A3:L99" and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"
+    synced = next(r for r in range(4, 100) if sheet.cell(r, 1).value == "21484")
+    assert sheet.cell(synced, 3).is_date and sheet.cell(synced, 3).number_format == "dd/mm/yyyy hh:mm"
+    assert sheet.cell(synced, 7).data_type == "n" and sheet.cell(synced, 10).number_format == "0.0%"
 
 
 def test_directive_reaches_every_registered_unit(simulated, tmp_path):

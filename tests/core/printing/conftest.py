@@ -1,45 +1,16 @@
-"""Fixtures for the printing tests: the specimen rendered once, and poppler read-backs."""
+"""Fixtures for the printing tests: the specimen rendered once, and its read-backs (tests/pdftools.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+# poppler's tools where installed, Python readers elsewhere (tests/pdftools.py): Windows has no poppler.
+from tests.pdftools import pdffonts, pdftotext, render_page  # noqa: F401
+
 SAMPLE_DATE = dt.date(2026, 1, 5)
-
-
-def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} (poppler-utils) is not installed")
-    return path
-
-
-def pdftotext(pdf: Path, page: int | None = None, layout: bool = False) -> str:
-    args = [need("pdftotext"), "-enc", "UTF-8"]
-    if layout:
-        args.append("-layout")
-    if page is not None:
-        args += ["-f", str(page), "-l", str(page)]
-    return subprocess.run(args + [str(pdf), "-"], check=True, capture_output=True).stdout.decode("utf-8")
-
-
-def pdffonts(pdf: Path) -> list[dict]:
-    """One dict per font: name, type, emb (bool)."""
-    out = subprocess.run([need("pdffonts"), str(pdf)], check=True, capture_output=True, text=True).stdout
-    lines = out.splitlines()
-    header = lines[0]
-    # Columns are fixed-width; locate them from the header so names with spaces do not break parsing.
-    type_at, enc_at, emb_at = header.index("type"), header.index("encoding"), header.index("emb")
-    fonts = []
-    for line in lines[2:]:
-        fonts.append({"name": line[:type_at].strip(), "type": line[type_at:enc_at].strip(),
-                      "emb": line[emb_at:emb_at + 3].strip() == "yes"})
-    return fonts
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +26,8 @@ def sample_pdf(tmp_path_factory) -> Path:
 def read_qr_modules(pdf: Path, page: int, left: float, bottom: float, size: float, n: int, tmp: Path):
     """Render `page` at 300 dpi and read an n × n QR grid whose square (in PDF points, origin
     bottom-left) starts at (left, bottom) and is `size` wide: True where a module is dark."""
-    from PIL import Image
-
     dpi = 300
-    subprocess.run([need("pdftoppm"), "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf),
-                    str(tmp / "qr")], check=True)
-    image = Image.open(next(tmp.glob("qr*.png"))).convert("L")
+    image = render_page(pdf, page, dpi, tmp).convert("L")
     scale = dpi / 72
     page_height = image.height / scale
     x0, y0 = left * scale, (page_height - bottom - size) * scale

@@ -76,10 +76,11 @@ def test_bad_record_shapes_are_refused_even_when_signed(tmp_path, pair, record, 
 
 
 def test_unknown_format_version(tmp_path, pair):
-    path, _ = _write(tmp_path, pair, extra={"format_version": 2})
+    # Sync v2 (issue 13): versions 1 and 2 are read; 3 is not.
+    path, _ = _write(tmp_path, pair, extra={"format_version": 3})
     with pytest.raises(UnsupportedFormat) as err:
         bundlemod.open_bundle(path, lambda m: pair.public)
-    assert "phiên bản 2" in err.value.message and "phiên bản 1" in err.value.message
+    assert "phiên bản 3" in err.value.message and "phiên bản 2" in err.value.message
 
 
 def test_commune_refuses_province_bundle_touching_commune_tables(tmp_path):

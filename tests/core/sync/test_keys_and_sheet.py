@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import zipfile
 
 import pytest
@@ -14,6 +13,7 @@ from core.sync import keys, outbox
 from core.sync.errors import SyncKeyError
 from core.sync.registration import grouped, qr_payload, registration_sheet
 from tests.core.sync.harness import add_rows, make_commune, make_hub
+from tests.pdftools import pdftotext
 
 
 def test_key_pair_is_created_once_with_owner_only_permissions(tmp_path):
@@ -55,7 +55,7 @@ def test_registration_sheet_pdf(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484")
     built = registration_sheet(c.store, c.paths, tmp_path / "phieu.pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(built.path), "-"], capture_output=True, text=True).stdout
+    text = pdftotext(built.path, layout=True)
     pair = keys.load_or_create(c.paths.keys_dir)
     assert "PHIẾU ĐĂNG KÝ" in text and "Xã Ba Tơ" in text and "21484" in text
     assert pair.fingerprint in text

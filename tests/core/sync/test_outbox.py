@@ -74,6 +74,10 @@ def test_ranges_are_contiguous_and_province_tables_stay_home(commune):
     assert {r["t"] for r in _records(c, second.path)} == {"staff"}
 
 
+def _ack(*cuts) -> dict:
+    return {"unit": "21484", "bundles": [[cut.bundle_id, outbox.file_sha256(cut.path)] for cut in cuts]}
+
+
 def test_states_and_pending_count(commune):
     c = commune
     add_rows(c, 1)
@@ -87,8 +91,12 @@ def test_states_and_pending_count(commune):
     assert outbox.bundles_to_send(c.store, force=False) == []  # waits for its next try
     assert len(outbox.bundles_to_send(c.store, force=True)) == 1  # "Gửi ngay"
     outbox.mark_sent(c.store, cut.bundle_id, "network")
-    assert outbox.apply_ack(c.store, {"unit": "21484", "bundle_ids": [cut.bundle_id], "applied_through": 0,
-                                      "missing": []}) == 1
+    # Sync v2: an acknowledgement names the bundle and the SHA-256 of the file the hub stored;
+    # an id alone (the first format) or another file's hash confirms nothing.
+    assert outbox.apply_ack(c.store, {"unit": "21484", "bundle_ids": [cut.bundle_id], "applied_through": 99,
+                                      "missing": []}) == 0
+    assert outbox.apply_ack(c.store, {"unit": "21484", "bundles": [[cut.bundle_id, "0" * 64]]}) == 0
+    assert outbox.apply_ack(c.store, _ack(cut)) == 1
     assert outbox.pending_bundle_count(c.store) == 0
     assert outbox.list_outbox(c.store)[0]["state_label"] == "tỉnh đã xác nhận"
 
@@ -106,7 +114,7 @@ def test_files_deleted_only_after_ack_and_grace(commune):
     add_rows(c, 1)
     cut = outbox.cut_bundle(c.store, c.paths)
     assert outbox.sweep(c.store, c.paths) == 0 and cut.path.exists()
-    outbox.apply_ack(c.store, {"unit": "21484", "bundle_ids": [cut.bundle_id]})
+    outbox.apply_ack(c.store, _ack(cut))
     assert outbox.sweep(c.store, c.paths) == 0 and cut.path.exists()  # grace period
     clock.freeze(clock.now_utc() + dt.timedelta(days=outbox.GRACE_DAYS + 1))
     try:
@@ -168,7 +176,7 @@ def test_export_to_folder_copies_unacknowledged_bundles(commune, tmp_path):
     first = outbox.cut_bundle(c.store, c.paths)
     add_rows(c, 1)
     second = outbox.cut_bundle(c.store, c.paths)
-    outbox.apply_ack(c.store, {"unit": "21484", "bundle_ids": [first.bundle_id]})
+    outbox.apply_ack(c.store, _ack(first))
     written = outbox.export_to_folder(c.store, c.paths, tmp_path / "usb")
     assert [p.name for p in written] == [second.path.name]
     assert written[0].read_bytes() == second.path.read_bytes()
@@ -176,8 +184,9 @@ def test_export_to_folder_copies_unacknowledged_bundles(commune, tmp_path):
 
 
 def test_restored_backup_resends_its_state_with_fresh_change_numbers(tmp_path):
-    """Restore an older backup after bundles were sent: the province ends up with this PC's
-    restored state (nothing silently kept from before the restore), without a reported hole."""
+    """Restore an older backup after bundles were sent: the correction made after the restore
+    reaches the province (v2: the restored database is a new device, whose key is registered,
+    with its own bundle numbers from 1, so no hole is reported)."""
     import json as _json
 
     from core.hub import ingest
@@ -202,6 +211,7 @@ def test_restored_backup_resends_its_state_with_fresh_change_numbers(tmp_path):
     c.store.close()
     backups.restore_database(c.paths.db_file, saved, tmp_path / "aside")
     c.store = open_workspace(c.paths)
+    hub.register(c)  # the restored database is a new device: its new key is registered
     assert c.store.get("staff", kept)["position"] is None  # the restored state
     c.store.update("staff", kept, {"active": 0})  # a new change after the restore
     result = send()

@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from core.tasks.report import write_report
 from core.tasks.store import add_progress, import_directive, rebuild_task_state, update_local_task
 from core.workspace import list_staff
 from tests.core.directives import samples_text as S
+from tests.pdftools import pdftotext
 
 TODAY = dt.date(2025, 8, 28)
 
@@ -133,16 +135,42 @@ def test_local_task_edit(loaded):
 
 
 def test_quarter_report_pdf_reads_back(loaded, tmp_path):
-    import subprocess
-
     store, _, letter, _ = loaded
     add_progress(store, letter.task_ids[0], note="Đã rà soát xong 5 trụ sở.", status="doing",
                  noted_on=dt.date(2025, 8, 26))
     out = tmp_path / "bc.pdf"
     write_report(store, out, year=2025, quarter=3, today=TODAY)
-    raw = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    raw = pdftotext(out)
     text = " ".join(raw.split())
     assert "BÁO CÁO" in text and "Quý III năm 2025" in text
     # Table cells wrap, so the note comes back in pieces.
-    assert "3120/UBND-NC" in text and "26/08/2025: Đã rà soát" in text and "xong 5 trụ sở" in text
+    assert "3120/UBND-NC" in text and "26/08/2025: Đã rà" in text and "xong 5 trụ sở" in text
     assert "quá hạn" in text
+
+
+DRAFT = Path(__file__).resolve().parents[3] / "resources" / "samples" / "directives" / \
+    "draft_2025_two_tier_government.txt"
+
+
+def test_directive_without_number_found_again_by_content(commune_store, monkeypatch):
+    """The 2025 draft (no number, no date) imported twice must not double its tasks; negative check:
+    with the content comparison switched off, it does."""
+    from core.directives.errors import DuplicateDirectiveError
+    from core.directives.parser import parse_directive
+    from core.directives.readers import read_directive_file
+    from core.tasks import store as task_store
+
+    parsed = parse_directive(read_directive_file(DRAFT))
+    assert parsed.document.number is None and parsed.document.date is None
+    task_store.import_directive(commune_store, parsed, source_name=DRAFT.name)
+    with pytest.raises(DuplicateDirectiveError):
+        task_store.import_directive(commune_store, parsed, source_name="ban_sao.txt")
+    # The same tasks under the same subject (e.g. the PDF of the same draft) are found too.
+    only_tasks = parse_directive(read_directive_file(DRAFT))
+    only_tasks.text = "\n".join(t.content for t in only_tasks.tasks)
+    with pytest.raises(DuplicateDirectiveError):
+        task_store.import_directive(commune_store, only_tasks, source_name="du_thao.pdf")
+    assert commune_store.scalar("SELECT count(*) FROM local_tasks") == len(parsed.tasks)
+    monkeypatch.setattr(task_store, "find_duplicate_by_content", lambda store, parsed: None)
+    task_store.import_directive(commune_store, parsed, source_name=DRAFT.name)
+    assert commune_store.scalar("SELECT count(*) FROM local_tasks") == 2 * len(parsed.tasks)

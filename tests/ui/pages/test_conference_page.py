@@ -1,5 +1,4 @@
 import datetime as dt
-import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +10,7 @@ from tests.ui.conftest import wait_idle
 from tests.ui.helpers import press_key, type_text
 from ui.pages import conference_page
 from ui.pages.conference_page import ConferencePage
+from tests.pdftools import pdftotext
 
 NOW = dt.datetime(2026, 3, 10, 7, 45, tzinfo=clock.LOCAL_TZ)
 
@@ -145,7 +145,7 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     assert not panel.status_buttons["pass"].isEnabled() and panel.correct_button.isEnabled()
     page.print_current()
     qtbot.waitUntil(lambda: bool(page.opened), timeout=10_000)
-    text = subprocess.run(["pdftotext", str(page.opened[0]), "-"], capture_output=True, text=True).stdout
+    text = pdftotext(page.opened[0])
     assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
     assert "CHƯA SẴN SÀNG" in text
 
@@ -162,3 +162,84 @@ def test_reload_while_typing_keeps_the_typed_value(qtbot, ui_ctx, paths, page):
     wait_idle(qtbot, ui_ctx)
     assert panel.current_row() == bandwidth_row
     assert panel.value_edit.text() == "3,5" and panel.value_edit.hasFocus()
+
+
+def test_status_keys_mark_a_text_item(qtbot, ui_ctx, paths, page):
+    """"1" on a text item marks it Đạt (it used to type "1" into its content)."""
+    panel = page.panel
+    view = panel.items_view
+    row = next(r for r, item in enumerate(panel.run.items) if item.kind == "text")
+    item = panel.run.items[row]
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_1, text="1")
+    wait_idle(qtbot, ui_ctx)
+    assert panel.value_edit.text() != "1" and not panel.value_edit.hasFocus()
+    saved = _answers(paths, page.run_id)
+    assert saved.answers[item.id].status == "pass" and not saved.answers[item.id].text_value
+    assert panel.current_row() == row + 1  # and goes on, as on a check item
+    panel.select_row(row)
+    view.setFocus()
+    press_key(view, Qt.Key.Key_2, text="2")
+    wait_idle(qtbot, ui_ctx)
+    assert _answers(paths, page.run_id).answers[item.id].status == "fail"
+    # Other text still starts the content.
+    panel.select_row(row)
+    view.setFocus()
+    type_text(view, "Đ")
+    assert panel.value_edit.hasFocus() and panel.value_edit.text() == "Đ"
+
+
+def test_related_equipment_is_never_cut_off(qtbot, ui_ctx, paths, page):
+    from core.checklists.equipment import add_equipment
+
+    store = open_workspace(paths)
+    add_equipment(store, "switch", "Switch TP-Link 8 cổng đặt trong tủ mạng phòng họp tầng hai, cạnh bộ lưu điện")
+    add_equipment(store, "switch", "Bộ chuyển đổi quang Việt Nam Post dự phòng, cất trong tủ thiết bị của văn phòng")
+    store.close()
+    ui_ctx.signals.data_changed.emit("conference_equipment")
+    wait_idle(qtbot, ui_ctx)
+    panel = page.panel
+    row = next(r for r, item in enumerate(panel.run.items) if item.equipment_kind == "switch")
+    panel.select_row(row)
+    qtbot.wait(50)
+    label = panel.equipment_label
+    assert "Switch TP-Link" in label.text() and label.isVisible()
+    # Every wrapped line of it gets its height (it was squeezed into a fixed-height card).
+    assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_history_and_equipment_sort_by_header_click(qtbot, ui_ctx, paths, page):
+    from PySide6.QtCore import QPoint
+
+    from core.checklists.equipment import add_equipment
+    from core.textfold import vi_sort_key
+
+    store = open_workspace(paths)
+    runs.create_run(store, title="Giao ban an ninh trật tự", host="province", meeting_date="02/03/2026",
+                    start_time="14:00")
+    add_equipment(store, "camera", "Camera phòng họp")
+    add_equipment(store, "display", "Màn hình chính")
+    add_equipment(store, "switch", "Bộ chuyển mạch")
+    store.close()
+    ui_ctx.signals.data_changed.emit("checklist_runs")
+    wait_idle(qtbot, ui_ctx)
+
+    def click(view, column):
+        header = view.horizontalHeader()
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+        wait_idle(qtbot, ui_ctx)
+
+    click(page.history_view, 1)  # Cuộc họp
+    titles = [r["meeting_title"] for r in page.history.rows]
+    assert len(titles) == 2 and titles == sorted(titles, key=vi_sort_key)
+    click(page.history_view, 2)  # Kết luận: worked out in Python, not an order of the query — unchanged
+    assert [r["meeting_title"] for r in page.history.rows] == titles and page.history_view.sort[0] == "meeting_title"
+    page.tabs.setCurrentIndex(1)
+    wait_idle(qtbot, ui_ctx)
+    click(page.equipment.view, 1)  # Tên thiết bị
+    names = [r["name"] for r in page.equipment.model.rows]
+    assert names == sorted(names, key=vi_sort_key) and len(names) == 3
+    click(page.equipment.view, 1)
+    assert [r["name"] for r in page.equipment.model.rows] == sorted(names, key=vi_sort_key, reverse=True)

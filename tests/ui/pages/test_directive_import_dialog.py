@@ -86,3 +86,19 @@ def test_duplicate_is_refused(qtbot, ui_ctx, paths):
         dialog.save()
         wait_idle(qtbot, ui_ctx)
     assert counts(paths) == (1, 3)
+
+
+def test_report_is_flagged_and_a_pdf_reads(qtbot, dialog, ui_ctx, paths):
+    """Issue 14: a report gets its warning; a LibreOffice PDF with a fallback font reads like its text."""
+    from pathlib import Path
+
+    dialog.text.setPlainText("UBND TỈNH QUẢNG NGÃI\nSố: 78/BC-UBND\nQuảng Ngãi, ngày 25 tháng 4 năm 2023\nBÁO CÁO\n"
+                             "Kết quả chuyển đổi số\nII. KIẾN NGHỊ\n1. Đề nghị Bộ Thông tin và Truyền thông hỗ trợ.\n")
+    dialog.parse_now()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "BÁO CÁO" in dialog.status.text(), timeout=5000)
+    pdf = Path(__file__).resolve().parents[2] / "data" / "directives" / "pdf" / "4685_docx_fallback-font.pdf"
+    dialog.load_file(pdf)
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.number.text() == "4685/UBND-KGVX" and dialog.table.rowCount() == 9, timeout=10000)
+    assert dialog.date.text() == "19/09/2022"

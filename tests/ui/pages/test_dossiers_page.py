@@ -169,6 +169,12 @@ def test_counters_tab_shows_rows_indicators_and_exports(qtbot, ui_ctx, page, tmp
     ind = counters.indicators_table
     assert ind.item(0, 0).text() == "3.3" and ind.item(0, 2).text() == "25,0%"
     assert ind.item(0, 3).text() == "1 / 4" and ind.item(0, 6).text() == "Chưa đạt"
+    # An indicator without a target says so unmistakably (not "Chưa đặt" beside "Chưa đạt").
+    cells = [ind.item(r, c).text() for r in range(ind.rowCount()) for c in range(ind.columnCount())]
+    assert "Chưa đặt" not in cells
+    untargeted = [r for r in range(ind.rowCount()) if ind.item(r, 6).text() == "Không có chỉ tiêu"]
+    assert untargeted and all(ind.item(r, 5).text() == "—" and "chưa giao chỉ tiêu" in ind.item(r, 5).toolTip()
+                              for r in untargeted)
     out = tmp_path / "so-lieu.csv"
     counters.export_to(str(out))
     wait_idle(qtbot, ui_ctx)
@@ -179,6 +185,9 @@ def test_counters_tab_shows_rows_indicators_and_exports(qtbot, ui_ctx, page, tmp
     trend.year.setValue(2025)
     wait_idle(qtbot, ui_ctx)
     assert "T6: 25,0%" in trend.rates_shown()
+    # The axes carry their values (they were drawn without any).
+    for chart in (trend.trend_chart, trend.field_chart):  # (the chart lays itself out on a later event)
+        qtbot.waitUntil(lambda c=chart: {"0%", "60%", "100%"} <= set(trend.axis_labels(c)), timeout=3000)
     assert ui_ctx.errors == []
 
 
@@ -347,3 +356,87 @@ def test_quick_entry_keeps_a_chosen_received_date(qtbot, ui_ctx, page):
     assert [r["received_on"] for r in _rows(ui_ctx)] == ["2025-06-27", "2025-06-27"]
     assert quick.received_edit.date().toPython() == dt.date(2025, 6, 27)
     assert "fff3cd" in quick.received_edit.styleSheet()
+
+
+def test_ctrl_z_at_the_desk_undoes_the_last_save(qtbot, ui_ctx, page):
+    """The real key: after a save the focus is in the (cleared) code field, whose own text undo
+    used to take Ctrl+Z and bring the code back instead of undoing the save."""
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    quick = page.view("quick")
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_rows(ui_ctx)) == 1 and quick.code_edit.hasFocus() and quick.code_edit.text() == ""
+    qtbot.keyClick(quick.code_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ui_ctx)
+    assert _rows(ui_ctx) == []
+    assert quick.code_edit.text() == ""
+    assert "Đã bỏ hồ sơ vừa nhập" in quick.message.text()
+    # With a code half typed, Ctrl+Z is the field's own undo and the register is left alone.
+    type_text(quick.code_edit, CODE)
+    _enter(quick.code_edit)
+    wait_idle(qtbot, ui_ctx)
+    _enter(quick.flags)
+    wait_idle(qtbot, ui_ctx)
+    type_text(quick.code_edit, "000.00")
+    qtbot.keyClick(quick.code_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_rows(ui_ctx)) == 1
+
+
+def _add_many(ui_ctx, count: int) -> None:
+    from core.dossiers.register import add_dossier
+
+    store = open_workspace(ui_ctx.paths)
+    with store.transaction():
+        for n in range(1, count + 1):
+            add_dossier(store, {"code": f"000.00.53.H48-2506{n % 28 + 1:02d}-{n:04d}", "field": "Hộ tịch",
+                                "received_on": f"2025-06-{n % 28 + 1:02d}"})
+    store.close()
+
+
+def test_register_loads_more_as_the_list_is_scrolled(qtbot, ui_ctx, page, monkeypatch):
+    """Past the first page: the next rows come as the view reaches the end, with the total shown."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.pages.dossiers import register_view
+
+    monkeypatch.setattr(register_view, "PAGE_SIZE", 50)
+    _add_many(ui_ctx, 130)
+    register = page.open_tab("register")
+    wait_idle(qtbot, ui_ctx)
+    assert len(register.model.rows) == 50 and register.model.total == 130
+    assert "130 hồ sơ" in register.count_label.text() and "đã tải 50" in register.count_label.text()
+    view = register.table
+    view.setFocus()
+    for _ in range(10):  # Ctrl+End, as a person would, until everything is there
+        qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        wait_idle(qtbot, ui_ctx)
+        if len(register.model.rows) == 130:
+            break
+    assert len(register.model.rows) == 130 and register.count_label.text() == "130 hồ sơ"
+    codes = [r["code"] for r in register.model.rows]
+    assert len(set(codes)) == 130  # no page overlaps another
+    keys = [(r["received_on"], r["code"]) for r in register.model.rows]
+    assert keys == sorted(keys, reverse=True)  # newest first across pages
+    # A new order starts again from the first page, ordered in SQL; the wheel loads the rest.
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(0) + header.sectionSize(0) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    wait_idle(qtbot, ui_ctx)
+    assert view.sort[0] == "code" and register.model.rows[0]["code"] in (min(codes), max(codes))
+    for _ in range(20):
+        centre = view.viewport().rect().center()
+        QApplication.sendEvent(view.viewport(), QWheelEvent(
+            centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, -1200),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+        wait_idle(qtbot, ui_ctx)
+        if len(register.model.rows) == 130:
+            break
+    codes = [r["code"] for r in register.model.rows]
+    assert len(codes) == 130 and codes == sorted(codes, reverse=view.sort[1])

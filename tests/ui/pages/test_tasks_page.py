@@ -9,7 +9,7 @@ from core.tasks.store import import_directive
 from core.workspace import open_workspace
 from tests.core.directives import samples_text as S
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import type_text
+from tests.ui.helpers import double_click, type_text
 from ui.pages.tasks_page import TasksPage
 
 NOW = dt.datetime(2025, 8, 28, 9, 0, tzinfo=clock.LOCAL_TZ)
@@ -132,3 +132,132 @@ def test_quarter_report_from_the_page(qtbot, page, ui_ctx, monkeypatch):
     qtbot.waitUntil(lambda: dialog.made is not None, timeout=10_000)
     assert dialog.made.name == "bao-cao-nhiem-vu-quy-3-2025.pdf" and dialog.made.stat().st_size > 1000
     assert opened == [dialog.made]
+
+
+def _visible_detail_dialogs(page):
+    from ui.dialogs.task_detail_dialog import TaskDetailDialog
+
+    return [d for d in page.findChildren(TaskDetailDialog) if d.isVisible()]
+
+
+def test_double_click_opens_one_dialog_and_enter_too(qtbot, page, ui_ctx):
+    """A real double-click on a row opens the task once (doubleClicked and activated
+    were both connected: two identical dialogs, the second without the note just typed)."""
+    view = page.table
+    rect = view.visualRect(page.model.index(0, 1))
+    double_click(view.viewport(), rect.center())
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: len(_visible_detail_dialogs(page)) >= 1)
+    qtbot.wait(50)
+    assert len(_visible_detail_dialogs(page)) == 1
+    for dialog in _visible_detail_dialogs(page):
+        dialog.reject()
+    qtbot.waitUntil(lambda: not _visible_detail_dialogs(page))
+    view.setFocus()
+    view.setCurrentIndex(page.model.index(1, 1))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    wait_idle(qtbot, ui_ctx)
+    assert len(_visible_detail_dialogs(page)) == 1
+    assert _visible_detail_dialogs(page)[0].task_id == page.model.row(1)["id"]
+
+
+def _header_click(qtbot, table, column):
+    from PySide6.QtCore import QPoint
+
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_header_click_sorts_in_sql(qtbot, page, ui_ctx):
+    """A click on "Cơ quan chủ trì" orders the list by it (the query's ORDER BY), a second click reverses."""
+    from core.textfold import vi_sort_key
+
+    _header_click(qtbot, page.table, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert page.table.sort == ("lead_unit", False)
+    leads = [r["lead_unit"] for r in shown(page) if r["lead_unit"]]
+    assert leads == sorted(leads, key=vi_sort_key) and len(set(leads)) > 1
+    _header_click(qtbot, page.table, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert page.table.sort == ("lead_unit", True)
+    leads = [r["lead_unit"] for r in shown(page) if r["lead_unit"]]
+    assert leads == sorted(leads, key=vi_sort_key, reverse=True)
+    _header_click(qtbot, page.table, 3)  # Thời hạn
+    wait_idle(qtbot, ui_ctx)
+    deadlines = [r["deadline"] for r in shown(page) if r["deadline"]]
+    assert deadlines == sorted(deadlines)
+    assert page.current_filter().sort == "deadline"
+
+
+def test_column_width_remembered_across_restarts(qtbot, page, ui_ctx):
+    from PySide6.QtCore import QPointF
+
+    from tests.ui.helpers import drag
+
+    header = page.table.horizontalHeader()
+    before = header.sectionSize(2)
+    edge = header.sectionViewportPosition(2) + before - 1
+    y = header.height() / 2
+    drag(header.viewport(), QPointF(edge, y), QPointF(edge + 90, y))
+    assert header.sectionSize(2) > before + 60
+    wanted = header.sectionSize(2)
+    qtbot.waitUntil(lambda: not page.table._save_timer.isActive(), timeout=3000)
+    wait_idle(qtbot, ui_ctx)
+    again = TasksPage(ui_ctx)  # a new window on the same workspace: the widths come back
+    qtbot.addWidget(again)
+    again.resize(1366, 768)
+    again.show()
+    wait_idle(qtbot, ui_ctx)
+    assert again.table.horizontalHeader().sectionSize(2) == wanted
+    assert again.table.horizontalHeader().sectionSize(3) == header.sectionSize(3)
+
+
+def test_right_click_menu_opens_and_copies(qtbot, page, ui_ctx):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.helpers import right_click
+
+    view = page.table
+    rect = view.visualRect(page.model.index(2, 1))
+    right_click(view.viewport(), rect.center())
+    menu = view.last_menu
+    assert menu is not None and menu.isVisible() and view.currentIndex().row() == 2
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[0] == "Mở nhiệm vụ…" and "Sao chép dòng" in texts
+    next(a for a in menu.actions() if a.text() == "Sao chép nội dung nhiệm vụ").trigger()
+    assert QApplication.clipboard().text() == page.model.row(2)["content"]
+    menu.close()
+    next(a for a in menu.actions() if a.text() == "Mở nhiệm vụ…").trigger()
+    wait_idle(qtbot, ui_ctx)
+    assert [d.task_id for d in _visible_detail_dialogs(page)] == [page.model.row(2)["id"]]
+
+
+def test_empty_list_says_what_to_do_first(qtbot, ui_ctx, frozen):
+    from ui.dialogs.directive_import_dialog import DirectiveImportDialog
+
+    widget = TasksPage(ui_ctx)  # a new workspace: no directive imported yet
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.show()
+    wait_idle(qtbot, ui_ctx)
+    hint = widget.table.empty_hint
+    assert hint is not None and hint.isVisible() and "Chưa có nhiệm vụ nào" in hint.label.text()
+    button = hint.action_buttons[0]
+    assert button.text().startswith("Nhập văn bản chỉ đạo")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in widget.findChildren(DirectiveImportDialog)))
+    for dialog in widget.findChildren(DirectiveImportDialog):
+        dialog.reject()
+    type_text(widget.search, "khong co gi")
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: "khớp" in hint.label.text())
+    assert [b.text() for b in hint.action_buttons] == ["Bỏ lọc"]
+    qtbot.mouseClick(hint.action_buttons[0], Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ui_ctx)
+    assert widget.search.text() == "" and "Chưa có nhiệm vụ nào" in hint.label.text()
+
+
+def test_hint_goes_when_rows_come(qtbot, page):
+    assert page.model.rowCount() > 0
+    assert page.table.empty_hint is None or not page.table.empty_hint.isVisible()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from core.checklists import equipment
 from core.clock import format_date, today_local
 from ui.errors import show_error
 from ui.style import DUE_SOON, OVERDUE
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 
 STALE_DAYS = 90  # equipment not looked at for a quarter is shown amber
@@ -46,12 +47,18 @@ class EquipmentPanel(QWidget):
             Column("last_checked_on", "Kiểm tra lần cuối", _date),
             Column("note", "Ghi chú"),
         ], self, row_colour=_colour)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.view = ListTable(ctx, "equipmentTable", self.model, sortable=equipment.SORTS, default_sort=("kind", False))
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 190), (2, 150), (3, 120), (4, 130), (5, 220)):
+            self.view.setColumnWidth(column, width)
+        self.view.sort_changed.connect(self.reload)
+        self.view.empty_state = lambda: (
+            "Chưa có thiết bị nào. Ghi từng thiết bị của phòng họp (camera, micro, màn hình…) ở biểu mẫu bên dưới: "
+            "phiếu kiểm tra sẽ nhắc đúng thiết bị ở từng mục.", [])
+        self.view.menu_builder = lambda row: [("Sửa thiết bị", lambda: self._edit_row(self.model.rows.index(row))),
+                                              ("Xóa thiết bị", self.delete)]
         self.view.selectionModel().currentRowChanged.connect(lambda current, _: self._edit_row(current.row()))
         layout.addWidget(self.view, 1)
 
@@ -95,7 +102,8 @@ class EquipmentPanel(QWidget):
         self.start_new()
 
     def reload(self) -> None:
-        self.ctx.bg.read(equipment.list_equipment, self.model.set_rows)
+        sort = self.view.sort
+        self.ctx.bg.read(lambda store: equipment.list_equipment(store, sort=sort), self.model.set_rows)
 
     def start_new(self) -> None:
         self.editing_id = None

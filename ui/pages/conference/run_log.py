@@ -10,6 +10,7 @@ from core.checklists import runs
 from core.checklists.model import STATUS_LABELS, format_number
 from core.clock import format_datetime_local, now_local
 from ui.errors import show_error
+from ui.personal_data import screen_fields, screen_text
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -106,7 +107,9 @@ class RunLog(QWidget):
             return
         run_id, value = self.run.id, self.attendance.value()
         if self.run.closed:
-            reason = self.attendance_reason.text()
+            reason = screen_text(self, self.attendance_reason.text(), "Lý do đính chính")
+            if reason is None:
+                return
             work = lambda store: runs.correct_attendance(store, run_id, value, reason=reason)  # noqa: E731
             table = "checklist_corrections"
         else:
@@ -120,6 +123,10 @@ class RunLog(QWidget):
             return
         run_id = self.run.id
         time_text, what, fix = self.incident_time.text(), self.incident_what.text(), self.incident_fix.text()
+        screened = screen_fields(self, {"what": what, "fix": fix}, {"what": "Sự cố", "fix": "Cách khắc phục"})
+        if screened is None:
+            return
+        what, fix = screened["what"], screened["fix"]
 
         def done(_):
             self.incident_what.clear()

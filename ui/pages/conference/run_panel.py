@@ -13,7 +13,7 @@ from html import escape
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from core.checklists import history, runs
 from core.checklists.equipment import KIND_LABELS, describe
@@ -24,9 +24,15 @@ from ui.errors import show_error
 from ui.pages.conference.items_model import ItemsModel
 from ui.pages.conference.run_log import RunLog
 from ui.style import DUE_SOON, GOOD, OVERDUE
+from ui.personal_data import screen_text
 
 STATUS_KEYS = {"1": "pass", "2": "fail", "3": "na"}
 KEY_HINT = "Phím: 1 Đạt · 2 Không đạt · 3 Không áp dụng · Enter tiếp · F2 ghi chú"
+# The item list's keys, for the F1 list (the hint and tooltip below say the same).
+KEYS = [("1", "Đạt (rồi sang mục tiếp theo)"), ("2", "Không đạt"), ("3", "Không áp dụng"),
+        ("Enter", "sang mục tiếp theo, hoặc vào ô giá trị của mục số đo / ghi chép"),
+        ("Chữ số", "trên mục số đo: bắt đầu nhập giá trị; Enter để lưu"),
+        ("F2", "ghi chú cho mục đang chọn"), ("Esc", "quay lại danh sách")]
 KEY_HELP = ("1 Đạt · 2 Không đạt · 3 Không áp dụng (rồi sang mục tiếp theo)\n"
             "Enter: sang mục tiếp theo, hoặc vào ô giá trị của mục số đo / ghi chép\n"
             "Gõ chữ số trên mục số đo: bắt đầu nhập giá trị; Enter để lưu\n"
@@ -181,10 +187,19 @@ class RunPanel(QWidget):
         hint.setToolTip(KEY_HELP)
         hint.setStyleSheet("color: #555;")
         form.addWidget(hint)
-        editor.setMaximumHeight(250)
-        split.addWidget(editor)
+        # The item's text, guidance and related equipment wrap to as many lines as they need:
+        # in a scroll area they are never cut off (a fixed maximum height clipped them).
+        scroll = QScrollArea()
+        scroll.setObjectName("itemEditorScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(editor)
+        self.editor_scroll = scroll
+        split.addWidget(scroll)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([330, 220])
         layout.addWidget(split)
         return host
 
@@ -354,7 +369,9 @@ class RunPanel(QWidget):
             return True
         if self.run.closed:
             return super().eventFilter(obj, event)
-        if item.kind == "check" and text in STATUS_KEYS:
+        if item.kind in ("check", "text") and text in STATUS_KEYS:
+            # On a text item too the keys mark it (its content is written after Enter), as the
+            # buttons and the key hint say; they used to start the content with "1".
             self.set_status(STATUS_KEYS[text], advance=True)
             return True
         if item.kind == "number" and text and (text.isdigit() or text in ",."):
@@ -424,12 +441,15 @@ class RunPanel(QWidget):
     def _save_note(self) -> None:
         item = self.current_item()
         if item is not None and not self.run.closed:
-            self._save(item, advance=False, note=self.note_edit.text())
+            note = screen_text(self, self.note_edit.text(), "Ghi chú")
+            if note is None:
+                return
+            self._save(item, advance=False, note=note)
             self.items_view.setFocus()
 
     def _save(self, item: Item, *, advance: bool, **changes) -> None:
         current = self.run.answers.get(item.id) or Answer()
-        keep_status = current.status if (item.kind == "check" or current.status in ("na", "fail")) else None
+        keep_status = current.status if (item.kind in ("check", "text") or current.status in ("na", "fail")) else None
         if item.kind == "number":
             keep_status = "na" if current.status == "na" else None
         args = {"status": keep_status, "number": current.number_value, "text": current.text_value,

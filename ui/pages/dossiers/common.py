@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from core.dossiers.targets import RAG_LABELS
 from ui.style import RAG
+from ui.personal_data import screen_text
 
 TALLY_COLOUR = QColor("#e8f0fe")  # tally rows: light blue, never mistaken for register rows
 TOTAL_COLOUR = QColor("#eef1f4")
@@ -32,4 +33,6 @@ def ask_reason(parent: QWidget, message: str) -> str | None:
     """Ask why a locked month is being changed. None when the person cancels.
     (Tests replace this function: a modal dialog would block them.)"""
     text, ok = QInputDialog.getText(parent, "Tháng đã khóa", message + "\n\nLý do sửa:", QLineEdit.EchoMode.Normal)
-    return text.strip() if ok and text.strip() else None
+    if not (ok and text.strip()):
+        return None
+    return screen_text(parent, text.strip(), "Lý do")

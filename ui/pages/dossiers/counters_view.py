@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -20,6 +20,11 @@ from core.dossiers.periods import KINDS, Period, custom_period, period_for
 from ui.pages.dossiers.common import TALLY_COLOUR, TOTAL_COLOUR, number, percent, rag_colour, rag_text
 
 INDICATOR_HEADERS = ["Chỉ số", "Tên chỉ số", "Tỷ lệ", "Tử số / Mẫu số", "Mẫu số là", "Chỉ tiêu", "Đánh giá"]
+
+NO_TARGET_CELL = "—"
+NO_TARGET_VERDICT = "Không có chỉ tiêu"
+NO_TARGET_TIP = ("Tỉnh chưa giao chỉ tiêu cho chỉ số này trong kỳ: không so sánh được. "
+                 "Chỉ tiêu được nhập ở thẻ “Chỉ tiêu và khóa tháng” hoặc nhận từ tỉnh khi đồng bộ.")
 
 
 class PeriodPicker(QWidget):
@@ -199,9 +204,10 @@ class CountersView(QWidget):
         it.setRowCount(len(report.values))
         for r, (key, value) in enumerate(report.values.items()):
             d = INDICATORS[key]
-            target = percent(value.target.target) if value.target else "Chưa đặt"
+            # No target: a dash and "Không có chỉ tiêu" — "Chưa đặt" beside "Chưa đạt" read alike.
+            target = percent(value.target.target) if value.target else NO_TARGET_CELL
             cells = [d.number, d.name, percent(value.value), f"{number(value.numerator)} / {number(value.denominator)}",
-                     d.denominator, target, rag_text(value.rag) if value.target else "Chưa có chỉ tiêu"]
+                     d.denominator, target, rag_text(value.rag) if value.target else NO_TARGET_VERDICT]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c in (2, 3, 5):
@@ -211,6 +217,9 @@ class CountersView(QWidget):
                     item.setBackground(QBrush(colour))
                 if value.target and c == 5:
                     item.setToolTip(value.target.source or "")
+                elif not value.target and c in (5, 6):
+                    item.setToolTip(NO_TARGET_TIP)
+                    item.setForeground(QBrush(QColor("#57606a")))
                 if c == 1:
                     item.setToolTip(f"Tử số: {d.numerator}.\nMẫu số: {d.denominator}.")
                 it.setItem(r, c, item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -23,9 +23,12 @@ from ui.pages.dossiers.common import ask_reason, number
 
 RESULT_CYCLE = [RESULT_NO, RESULT_YES, RESULT_NOT_APPLICABLE]
 FEE_CYCLE = [FEE_NONE, FEE_ONLINE, FEE_OTHER]
-KEY_HELP = ("Phím: 1 Trực tiếp · 2 Trực tuyến · 3 Bưu chính · T số hóa TPHS · K kết quả số hóa · "
-            "S tái sử dụng · V VNeID · P phí · H đã trả kết quả hôm nay · B thêm một lần yêu cầu bổ sung · "
-            "↑↓ lĩnh vực · Enter lưu · Esc bỏ")
+# The desk's single keys (one list: the hint under the form and the F1 list are made from it).
+KEYS = [("1", "Trực tiếp"), ("2", "Trực tuyến"), ("3", "Bưu chính"), ("T", "số hóa TPHS"), ("K", "kết quả số hóa"),
+        ("S", "tái sử dụng"), ("V", "VNeID"), ("P", "phí"), ("H", "đã trả kết quả hôm nay"),
+        ("B", "thêm một lần yêu cầu bổ sung"), ("↑↓", "lĩnh vực"), ("Enter", "lưu"), ("Esc", "bỏ")]
+KEY_HELP = "Phím: " + " · ".join(f"{key} {meaning}" for key, meaning in KEYS)
+SHORTCUT_KEYS = KEYS + [("Ctrl+Z", "hoàn tác lần lưu trước (khi ô mã hồ sơ đang trống)")]
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -92,6 +95,9 @@ class QuickEntryPanel(QWidget):
         big.setPointSizeF(big.pointSizeF() * 1.5)
         self.code_edit.setFont(big)
         self.code_edit.returnPressed.connect(self.code_entered)
+        # Ctrl+Z in the (empty) code field undoes the last save, not the field's own typing:
+        # after a save the field is cleared, and its text undo would only bring the code back.
+        self.code_edit.installEventFilter(self)
         top.addWidget(self.code_edit, 1)
         top.addWidget(QLabel("Ngày tiếp nhận:"))
         self.received_edit = QDateEdit()
@@ -150,6 +156,7 @@ class QuickEntryPanel(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setWhatsThis("Hoàn tác lần lưu trước")
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo_last)
 
@@ -176,6 +183,21 @@ class QuickEntryPanel(QWidget):
             self.count_labels[key] = value
         layout.addLayout(counts)
         layout.addStretch(1)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.code_edit and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) \
+                and event.matches(QKeySequence.StandardKey.Undo) and self._undo_takes_key():
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # deliver it as a key press to this filter, before any shortcut
+            else:
+                self.undo_last()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _undo_takes_key(self) -> bool:
+        """Ctrl+Z means "undo the last save" while nothing is typed in the code field; with a
+        code half typed it undoes the typing, as in any text field."""
+        return bool(self.undo_stack) and not self.code_edit.text()
 
     # -- data ------------------------------------------------------------------------
     def reload(self) -> None:

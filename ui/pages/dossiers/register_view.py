@@ -7,12 +7,15 @@ import datetime as dt
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
-                               QTableView, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from core.clock import format_date, today_local
 from core.dossiers.model import CHANNELS, FEE_LABELS, RESULT_LABELS
 from ui.pages.dossiers.common import ask_reason, number
-from ui.widgets.rows_model import Column, RowsModel
+from core.dossiers.register import DEFAULT_SORT, SORTS as REGISTER_SORTS
+from ui.widgets.list_table import ListTable
+from ui.widgets.paged_model import PagedRowsModel
+from ui.widgets.rows_model import Column
 from ui.widgets.search_box import SearchBox
 
 PAGE_SIZE = 500
@@ -209,6 +212,19 @@ class RegisterView(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
             filters.addWidget(combo, 1)
         layout.addLayout(filters)
+        # A day chosen from the overview ("hồ sơ tiếp nhận hôm nay"): said plainly, removable.
+        self.day_filter: dict = {}
+        day_row = QHBoxLayout()
+        self.day_filter_label = QLabel()
+        self.day_filter_label.setObjectName("dayFilterLabel")
+        self.day_filter_label.setStyleSheet("background: #fff3cd; border-radius: 4px; padding: 3px 8px;")
+        self.day_filter_clear = QPushButton("Bỏ lọc ngày")
+        self.day_filter_clear.clicked.connect(lambda: self.show_day())
+        day_row.addWidget(self.day_filter_label)
+        day_row.addWidget(self.day_filter_clear)
+        day_row.addStretch(1)
+        layout.addLayout(day_row)
+        self._show_day_filter()
         buttons = QHBoxLayout()
         for text, slot in (("Thêm hồ sơ…", self.add), ("Sửa…", self.edit_selected), ("Xóa", self.remove_selected),
                            ("Nhập từ Excel…", self.import_excel), ("Xuất Excel / CSV…", self.export)):
@@ -219,41 +235,64 @@ class RegisterView(QWidget):
         self.count_label = QLabel()
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
-        self.model = RowsModel(COLUMNS, self)
-        self.table = QTableView()
-        self.table.setObjectName("registerTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.model = PagedRowsModel(COLUMNS, ctx.bg, self)
+        self.model.page_loaded.connect(self._show_count)
+        self.table = ListTable(ctx, "registerTable", self.model, sortable=REGISTER_SORTS, default_sort=DEFAULT_SORT)
+        # Widths fit the first page once, then stay as the person drags them (and are remembered).
+        # Thirteen columns do not fit a 1366-pixel screen: each is fitted to its text (long procedure
+        # names capped), the list scrolls sideways as Excel does, the last column takes any spare width.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.sort_changed.connect(self.reload)
+        self.table.row_opened.connect(lambda _row: self.edit_selected())
+        self.table.menu_builder = self._row_menu
+        self.table.empty_state = self._empty_state
         layout.addWidget(self.table, 1)
 
     def filter(self):
         from core.dossiers.register import RegisterFilter
 
+        received, finished = self.day_filter.get("received_on"), self.day_filter.get("finished_on")
         return RegisterFilter(search=self.search.text(), field=self.field_filter.currentData(),
-                              channel=self.channel_filter.currentData(), status=self.status_filter.currentData())
+                              channel=self.channel_filter.currentData(), status=self.status_filter.currentData(),
+                              received_from=received, received_to=received,
+                              finished_from=finished, finished_to=finished)
+
+    def show_day(self, *, received_on: str | None = None, finished_on: str | None = None) -> None:
+        """Only the dossiers received (or finished) on that day; nothing given: every day again."""
+        self.day_filter = {k: v for k, v in (("received_on", received_on), ("finished_on", finished_on)) if v}
+        self._show_day_filter()
+        self.reload()
+
+    def _show_day_filter(self) -> None:
+        parts = [f"{'tiếp nhận' if key == 'received_on' else 'giải quyết'} ngày {_date(value)}"
+                 for key, value in self.day_filter.items()]
+        self.day_filter_label.setText("Đang xem hồ sơ " + ", ".join(parts) if parts else "")
+        self.day_filter_label.setVisible(bool(parts))
+        self.day_filter_clear.setVisible(bool(parts))
 
     def reload(self) -> None:
-        flt = self.filter()
+        flt, sort = self.filter(), self.table.sort
 
         def load(store):
             from core.dossiers.fields import field_names
             from core.dossiers.register import list_dossiers
 
-            rows, total = list_dossiers(store, flt, limit=PAGE_SIZE)
+            rows, total = list_dossiers(store, flt, limit=PAGE_SIZE, sort=sort)
             return rows, total, field_names(store)
 
-        self.ctx.bg.read(load, self._show)
+        def next_page(store, offset: int) -> list:
+            from core.dossiers.register import list_dossiers
 
-    def _show(self, result) -> None:
+            return list_dossiers(store, flt, limit=PAGE_SIZE, offset=offset, sort=sort, count=False)[0]
+
+        self.ctx.bg.read(load, lambda result: self._show(result, next_page))
+
+    def _show(self, result, next_page) -> None:
         rows, total, fields = result
-        self.model.set_rows(rows)
-        shown = f"Hiển thị {number(len(rows))}/{number(total)} hồ sơ" if total > len(rows) else f"{number(total)} hồ sơ"
-        self.count_label.setText(shown)
+        self.model.reset(rows, total, next_page)
+        self._show_count()
+        self.table.fit_columns_once(max_width=280)
         if fields != self.fields:
             self.fields = fields
             current = self.field_filter.currentData()
@@ -264,6 +303,26 @@ class RegisterView(QWidget):
                 self.field_filter.addItem(name, name)
             self.field_filter.setCurrentIndex(max(0, self.field_filter.findData(current)))
             self.field_filter.blockSignals(False)
+
+    def _empty_state(self):
+        flt = self.filter()
+        if flt.search.strip() or flt.field or flt.channel or flt.status or self.day_filter:
+            return "Không có hồ sơ nào khớp với tìm kiếm và bộ lọc đang chọn.", []
+        return ("Sổ chưa có hồ sơ nào. Ghi hồ sơ ngay tại quầy khi tiếp nhận (quét mã, chọn bằng phím), "
+                "thêm từng hồ sơ, hoặc nhập danh sách từ tệp Excel của hệ thống một cửa.",
+                [("Nhập nhanh tại quầy", lambda: self.ctx.signals.navigation_requested.emit("dossiers", "quick")),
+                 ("Thêm hồ sơ…", self.add), ("Nhập từ Excel…", self.import_excel)])
+
+    def _show_count(self) -> None:
+        loaded, total = len(self.model.rows), self.model.total
+        self.count_label.setText(f"{number(total)} hồ sơ" if loaded >= total else
+                                 f"{number(total)} hồ sơ · đã tải {number(loaded)} (cuộn xuống để xem tiếp)")
+
+    def _row_menu(self, row) -> list:
+        from ui.widgets.list_table import copy_text
+
+        return [("Sửa hồ sơ…", self.edit_selected), ("Sao chép mã hồ sơ", lambda: copy_text(row["code"])),
+                None, ("Xóa hồ sơ…", self.remove_selected)]
 
     def selected(self) -> dict | None:
         index = self.table.currentIndex()

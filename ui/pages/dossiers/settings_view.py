@@ -11,12 +11,15 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QLocale
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from core.clock import format_date, format_datetime_local, today_local
 from core.dossiers.indicators import INDICATORS
 from core.dossiers.locks import month_label
 from ui.pages.dossiers.common import ask_reason, percent
+from core.dossiers.locks import CHANGE_SORTS, LOCK_SORTS
+from core.dossiers.targets import TARGET_SORTS
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 
 TARGET_COLUMNS = [
@@ -41,12 +44,9 @@ CHANGE_COLUMNS = [
 ]
 
 
-def _table(model) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().setVisible(False)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+def _table(ctx, name: str, model, sorts: dict, default_sort) -> ListTable:
+    view = ListTable(ctx, name, model, sortable=sorts, default_sort=default_sort)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -60,7 +60,7 @@ class DossierSettingsView(QWidget):
         targets = QGroupBox("Chỉ tiêu (tỉnh gửi sẽ thay chỉ tiêu xã đặt cùng ngày áp dụng)")
         t_layout = QVBoxLayout(targets)
         self.targets_model = RowsModel(TARGET_COLUMNS, self)
-        self.targets_view = _table(self.targets_model)
+        self.targets_view = _table(ctx, "targetsTable", self.targets_model, TARGET_SORTS, None)
         self.targets_view.clicked.connect(self._target_picked)
         t_layout.addWidget(self.targets_view, 1)
         form = QHBoxLayout()
@@ -108,7 +108,7 @@ class DossierSettingsView(QWidget):
         locks_box = QGroupBox("Khóa số liệu tháng đã báo cáo")
         l_layout = QVBoxLayout(locks_box)
         self.locks_model = RowsModel(LOCK_COLUMNS, self)
-        self.locks_view = _table(self.locks_model)
+        self.locks_view = _table(ctx, "locksTable", self.locks_model, LOCK_SORTS, ("month", True))
         l_layout.addWidget(self.locks_view, 1)
         lock_row = QHBoxLayout()
         self.lock_month_edit = QDateEdit()
@@ -128,7 +128,15 @@ class DossierSettingsView(QWidget):
         changes_box = QGroupBox("Các thay đổi sau khi khóa (kèm lý do)")
         c_layout = QVBoxLayout(changes_box)
         self.changes_model = RowsModel(CHANGE_COLUMNS, self)
-        c_layout.addWidget(_table(self.changes_model))
+        self.changes_view = _table(ctx, "lockedChangesTable", self.changes_model, CHANGE_SORTS, ("created_at", True))
+        c_layout.addWidget(self.changes_view)
+        for view in (self.targets_view, self.locks_view, self.changes_view):
+            view.sort_changed.connect(self.reload)
+        self.targets_view.empty_state = lambda: (
+            "Chưa có chỉ tiêu nào: nhập chỉ tiêu tỉnh giao ở biểu mẫu bên cạnh, hoặc nhận từ tỉnh khi đồng bộ.", [])
+        self.locks_view.empty_state = lambda: ("Chưa khóa tháng nào. Khóa tháng sau khi đã báo cáo số liệu "
+                                               "để không ai sửa nhầm.", [])
+        self.changes_view.empty_state = lambda: ("Chưa có sửa đổi nào trên tháng đã khóa.", [])
         layout.addWidget(changes_box, 1, 1)
 
         fields_box = QGroupBox("Danh sách lĩnh vực")
@@ -148,12 +156,15 @@ class DossierSettingsView(QWidget):
 
     # -- loading ---------------------------------------------------------------------
     def reload(self) -> None:
+        sorts = self.targets_view.sort, self.locks_view.sort, self.changes_view.sort
+
         def load(store):
             from core.dossiers.fields import field_names
             from core.dossiers.locks import changes_in, list_locks
             from core.dossiers.targets import all_targets
 
-            return all_targets(store), list_locks(store), changes_in(store)[:200], field_names(store)
+            return (all_targets(store, sort=sorts[0]), list_locks(store, sort=sorts[1]),
+                    changes_in(store, sort=sorts[2], limit=200), field_names(store))
 
         self.ctx.bg.read(load, self._show)
 
@@ -162,6 +173,8 @@ class DossierSettingsView(QWidget):
         self.targets_model.set_rows(targets)
         self.locks_model.set_rows(locks)
         self.changes_model.set_rows(changes)
+        for view in (self.targets_view, self.locks_view, self.changes_view):
+            view.fit_columns_once()
         self.hide_field_combo.clear()
         self.hide_field_combo.addItems(fields)
 

@@ -6,12 +6,13 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from core.clock import format_date, today_local
 from core.dossiers.model import CHANNELS
-from core.dossiers.tallies import TALLY_COUNTS
+from core.dossiers.tallies import SORTS as TALLY_SORTS, TALLY_COUNTS
 from ui.pages.dossiers.common import TALLY_COLOUR, ask_reason
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 
 COLUMNS = [
@@ -76,15 +77,20 @@ class TallyView(QWidget):
         self.month_label.setObjectName("sectionHeading")
         layout.addWidget(self.month_label)
         self.model = RowsModel(COLUMNS, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.doubleClicked.connect(self._load_row)
+        self.table = ListTable(ctx, "tallyTable", self.model, sortable=TALLY_SORTS, default_sort=("day", True))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.sort_changed.connect(self.reload)
+        self.table.row_opened.connect(self._load_row)
+        self.table.menu_builder = lambda row: [("Mở để sửa", lambda: self._load_row(row))]
+        self.table.empty_state = lambda: (
+            "Chưa có số liệu tổng hợp theo ngày trong tháng này. Dùng khi chỉ có số đếm trong ngày (không có "
+            "mã từng hồ sơ): chọn ngày, lĩnh vực, kênh, ghi các số rồi bấm Lưu ở biểu mẫu phía trên.", [])
         layout.addWidget(self.table, 1)
 
     def reload(self) -> None:
         day = self.day.date().toPython()
+        sort = self.table.sort
         start = day.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
@@ -92,7 +98,7 @@ class TallyView(QWidget):
             from core.dossiers.fields import field_names
             from core.dossiers.tallies import list_tallies
 
-            return field_names(store), list_tallies(store, start.isoformat(), end.isoformat())
+            return field_names(store), list_tallies(store, start.isoformat(), end.isoformat(), sort=sort)
 
         self.ctx.bg.read(load, lambda result: self._show(result, start))
 
@@ -108,9 +114,9 @@ class TallyView(QWidget):
         self.month_label.setText(f"Số liệu tổng hợp tháng {start.month:02d}/{start.year} "
                                  f"({len(rows)} dòng; nhấn đúp để sửa)")
         self.model.set_rows(rows)
+        self.table.fit_columns_once()
 
-    def _load_row(self, index) -> None:
-        row = self.model.row(index.row())
+    def _load_row(self, row: dict) -> None:
         self.day.setDate(QDate.fromString(row["day"], "yyyy-MM-dd"))
         self.field.setCurrentText(row["field"])
         self.channel.setCurrentIndex(self.channel.findData(row["channel"]))

@@ -17,6 +17,9 @@ from ui.pages.dossiers.common import percent
 
 LINE_COLOUR = QColor("#1f6feb")
 TARGET_COLOUR = QColor("#cf222e")
+# With localised numbers (the decimal comma) Qt Charts reads only "%.<precision><type>" formats:
+# "%d%%" matched nothing and every axis label came out empty.
+PERCENT_AXIS_FORMAT = "%.0f%"
 VI = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
 
 
@@ -122,7 +125,8 @@ class TrendView(QWidget):
         category_axis.append(categories)
         y_axis = QValueAxis()
         y_axis.setRange(0, 100)
-        y_axis.setLabelFormat("%d%%")
+        y_axis.setLabelFormat(PERCENT_AXIS_FORMAT)
+        y_axis.setTickCount(6)
         chart.addAxis(category_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         # Points are placed on a hidden numeric axis aligned with the month categories.
@@ -158,7 +162,8 @@ class TrendView(QWidget):
         axis_y.append(names)
         axis_x = QValueAxis()
         axis_x.setRange(0, 100)
-        axis_x.setLabelFormat("%d%%")
+        axis_x.setLabelFormat(PERCENT_AXIS_FORMAT)
+        axis_x.setTickCount(6)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
@@ -166,6 +171,24 @@ class TrendView(QWidget):
         chart.legend().setVisible(False)
         if not rows:
             chart.setTitle(f"Theo lĩnh vực, năm {year}: chưa có số liệu")
+
+    def axis_labels(self, chart: QChart) -> list[str]:
+        """The texts drawn on `chart` (axis labels among them): what a person sees, for tests."""
+        from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem
+
+        import shiboken6
+
+        texts = []
+        for item in chart.scene().items() if chart.scene() else []:
+            # Qt Charts' label classes are private: read them through their public base class.
+            if item.type() == 8:  # QGraphicsTextItem::Type (not bound in PySide6)
+                obj = item.toGraphicsObject()  # the QGraphicsItem part sits at an offset
+                text_item = shiboken6.wrapInstance(shiboken6.getCppPointer(obj)[0], QGraphicsTextItem)
+                texts.append(text_item.toPlainText())
+            elif item.type() == 9:  # QGraphicsSimpleTextItem::Type
+                text_item = shiboken6.wrapInstance(shiboken6.getCppPointer(item)[0], QGraphicsSimpleTextItem)
+                texts.append(text_item.text())
+        return texts
 
     def rates_shown(self) -> list[str]:
         """The month labels and values drawn (for tests and screen readers)."""

@@ -1,0 +1,357 @@
+"""The hub checking every commune row against the app's own table catalogue before storing it.
+
+A commune signs what it sends, but a signature only says who sent a row, not that the row is
+one this app could have written. So, for every record of a commune bundle (docs/BUNDLE_FORMAT.md,
+"Validation rules"):
+
+- the manifest's `schema_version` is a version of the app's schema this hub knows (1 …
+  the hub's newest); the rows are checked against the tables and columns *of that version*,
+  taken from the app's own migrations run into an in-memory database;
+- the table is one of that version's commune tables;
+- the row has only declared columns (no `citizen_name`, no `cccd`: no personal data the schema
+  does not hold), each at most once, each value of its column's declared type
+  (TEXT → JSON string, INTEGER → JSON integer, REAL → JSON number; null only where the column
+  may be NULL);
+- `created_at`, `updated_at` (required) and `deleted_at` (optional) are UTC stamps written
+  as the app writes them (`YYYY-MM-DDTHH:MM:SS.mmmZ`), not before 2000 and not later than the
+  hub's clock plus FUTURE_TOLERANCE (a PC whose clock runs a few hours fast, or is set to
+  local time as if it were UTC, is still accepted; a year-9999 stamp, which would win every
+  later comparison, is not — and a bundle refused for a fast clock is accepted once the
+  hub's clock has caught up, so retrying delivers it);
+- a `purge` (a row gone, sent with no content and so with no `origin`) names a row the sending
+  unit created: one the hub already holds for that unit. The first unit that sends a row with
+  its own origin owns that (table, id) for good; a purge cannot claim an id.
+
+The per-line checks (tables, columns, types) are one SQL expression (`line_check_sql`) that a
+second thread evaluates over the lines on its own in-memory SQLite while the caller's thread
+stages them into the hub (`LineChecker`); the stamps are checked afterwards on the staged columns
+(one cheap scan), the purges against the hub's `rows`. Only a refused bundle is looked at again,
+in Python, to name the column.
+Refusals raise typed BundleRejected subclasses; the caller's transaction rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.clock import now_utc, utc_iso
+from core.sync.errors import BundleDamaged, BundleRejected, OwnershipViolation, UnsupportedFormat
+
+STAMPS_REQUIRED = ("created_at", "updated_at")
+STAMP_OPTIONAL = "deleted_at"
+# The shape `core.clock.utc_iso` writes (and SQLite's strftime('%Y-%m-%dT%H:%M:%fZ')).
+STAMP_GLOB = "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z"
+STAMP_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$")
+EARLIEST_STAMP = "2000-01-01T00:00:00.000Z"
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+_JSON_TYPE_WORDS = {"text": "chuỗi ký tự", "integer": "số nguyên", "real": "số thập phân", "null": "để trống",
+                    "true": "giá trị đúng/sai", "false": "giá trị đúng/sai", "object": "đối tượng JSON",
+                    "array": "mảng JSON"}
+
+
+class RowInvalid(BundleRejected):
+    """A record whose row is not one the app's schema could hold (columns, types, stamps)."""
+
+    reason = "invalid_row"
+
+
+class UnknownSchemaVersion(UnsupportedFormat):
+    """A manifest naming a schema version this hub's app does not have."""
+
+    reason = "unknown_schema"
+
+
+class UnclaimedDelete(OwnershipViolation):
+    """A purge of a row the sending unit never sent: it may be another unit's not-yet-sent id."""
+
+    reason = "ownership"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The syncable tables of one schema version: owner, and the JSON types each column accepts."""
+
+    version: int
+    owners: dict[str, str]
+    columns: dict[str, dict[str, tuple[str, ...]]]
+
+    def commune_tables(self) -> list[str]:
+        return sorted(t for t, owner in self.owners.items() if owner == "commune")
+
+
+def json_types_for(declared: str, not_null: bool) -> tuple[str, ...]:
+    """The JSON types a value of a column declared `declared` may have (SQLite's affinity rules)."""
+    upper = (declared or "").upper()
+    if "INT" in upper:
+        allowed = ("integer",)
+    elif any(word in upper for word in ("CHAR", "CLOB", "TEXT")):
+        allowed = ("text",)
+    elif any(word in upper for word in ("REAL", "FLOA", "DOUB")):
+        allowed = ("integer", "real")
+    else:  # NUMERIC or no type: any scalar
+        allowed = ("integer", "real", "text")
+    return allowed if not_null else allowed + ("null",)
+
+
+@lru_cache(maxsize=1)
+def catalogues() -> dict[int, Catalogue]:
+    """{schema version: Catalogue} for every version of the app's schema, from its own migrations."""
+    from db.migrations import pending_migrations
+    from db.store import connect
+
+    conn = connect(":memory:")
+    out: dict[int, Catalogue] = {}
+    try:
+        for number, module in pending_migrations(conn):
+            conn.execute("BEGIN")
+            module.up(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+            out[number] = _snapshot(conn, number)
+    finally:
+        conn.close()
+    return out
+
+
+def _snapshot(conn: sqlite3.Connection, version: int) -> Catalogue:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'syncable_tables'").fetchone():
+        return Catalogue(version, {}, {})
+    owners = dict(conn.execute("SELECT table_name, owner FROM syncable_tables"))
+    columns = {table: {c[1]: json_types_for(c[2], bool(c[3])) for c in conn.execute(f"PRAGMA table_info([{table}])")}
+               for table in owners}
+    return Catalogue(version, owners, columns)
+
+
+# -- the manifest --------------------------------------------------------------------------
+
+def check_manifest(manifest: dict) -> Catalogue:
+    """The catalogue of the bundle's schema version; refuses an unknown version or a bad stamp."""
+    known = catalogues()
+    version = manifest.get("schema_version")
+    newest = max(known)
+    if not isinstance(version, int) or isinstance(version, bool) or version not in known:
+        if isinstance(version, int) and not isinstance(version, bool) and version > newest:
+            message = (f"Gói được tạo bởi phiên bản phần mềm có cấu trúc dữ liệu số {version}, mới hơn phiên bản "
+                       f"máy chủ tỉnh đang chạy (số {newest}). Cần cập nhật phần mềm ở tỉnh rồi gửi lại gói.")
+        else:
+            message = (f"Gói ghi phiên bản cấu trúc dữ liệu “{str(version)[:20]}” không hợp lệ (máy chủ tỉnh "
+                       f"biết các phiên bản 1–{newest}). Gói bị từ chối.")
+        raise UnknownSchemaVersion(message, details=f"schema_version={version!r}, known=1..{newest}")
+    problem = stamp_problem(manifest.get("created_at"), now_utc())
+    if problem:
+        raise RowInvalid(f"Thời điểm tạo gói trong bản kê {problem}. Gói bị từ chối.")
+    return known[version]
+
+
+def stamp_problem(value, now: dt.datetime) -> str | None:
+    """Why `value` is not an acceptable stamp (Vietnamese, for a message), or None."""
+    if not isinstance(value, str) or not STAMP_PATTERN.match(value):
+        return f"“{str(value)[:40]}” không đúng dạng thời điểm UTC (YYYY-MM-DDTHH:MM:SS.mmmZ)"
+    if value < EARLIEST_STAMP:
+        return f"{value} sớm hơn năm 2000"
+    if value > latest_stamp(now):
+        return (f"{value} muộn hơn giờ của máy chủ tỉnh quá {FUTURE_TOLERANCE.days} ngày (đồng hồ máy tính ở xã có thể "
+                "bị sai: hãy chỉnh ngày giờ; gói sẽ được nhận khi gửi lại)")
+    return None
+
+
+def latest_stamp(now: dt.datetime) -> str:
+    return utc_iso(now + FUTURE_TOLERANCE)
+
+
+# -- every line, while it is staged ---------------------------------------------------------
+
+_BAD = -(1 << 40)  # below any sum of column bits: one bad key makes the row's sum negative
+_MAX_BIT_COLUMNS = 62
+
+
+def popcount_sql(x: str) -> str:
+    """The number of 1 bits of a non-negative 64-bit integer expression (SWAR; the byte sum as x % 255)."""
+    x1 = f"(({x}) - ((({x}) >> 1) & 6148914691236517205))"
+    x2 = f"((({x1}) & 3689348814741910323) + ((({x1}) >> 2) & 3689348814741910323))"
+    x3 = f"((({x2}) + (({x2}) >> 4)) & 1085102592571150095)"
+    return f"(({x3}) % 255)"
+
+
+def line_check_sql(catalogue: Catalogue, line: str = "CAST(?1 AS TEXT)") -> str:
+    """An SQL expression over one record line: NULL when the row passes the checks that need its
+    JSON, else 'table' or 'row' (an undeclared column, a column given twice or a value of the
+    wrong type), which `raise_line_problem` explains. The stamps are checked after staging, on
+    the staged columns (`check_staged`).
+
+    One pass over the row's keys (`json_each`): declared column number i with a value of its type
+    weighs 2^i, anything else (an undeclared column, a wrong type) weighs -2^40. The row passes
+    when the sum is not negative and has as many 1 bits as the row has keys — a column given twice
+    adds its bit twice, which carries, and the count no longer matches. This costs 30% less than
+    one `json_type` lookup per declared column (docs/PERFORMANCE.md).
+    """
+    branches = []
+    for table in catalogue.commune_tables():
+        columns = catalogue.columns[table]
+        if len(columns) > _MAX_BIT_COLUMNS:  # not in this app; kept correct, if slower
+            typed = " + ".join(f"coalesce(json_type({line}, '$.row.{column}') IN ({_quoted(types)}), 0)"
+                               for column, types in columns.items())
+            branches.append(f"WHEN '{table}' THEN CASE WHEN json_type({line}, '$.row') = 'object' AND "
+                            f"(SELECT count(*) FROM json_each({line}, '$.row')) != {typed} THEN 'row' END")
+            continue
+        weight = ("CASE j.key " + " ".join(f"WHEN '{column}' THEN iif(j.type IN ({_quoted(types)}), {1 << i}, {_BAD})"
+                                           for i, (column, types) in enumerate(columns.items()))
+                  + f" ELSE {_BAD} END")
+        total = f"sum({weight})"  # SQLite computes an aggregate written twice once
+        # No key at all: a purge (row null), or a row that is not an object, which
+        # core.hub.apply.check_lines refuses before this is read.
+        branches.append(f"WHEN '{table}' THEN (SELECT CASE WHEN count(j.key) = 0 THEN NULL WHEN {total} < 0 THEN 'row' "
+                        f"WHEN {popcount_sql(total)} != count(*) THEN 'row' END FROM json_each({line}, '$.row') AS j)")
+    return f"CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE 'table' END"
+
+
+def _quoted(types: tuple[str, ...]) -> str:
+    return ", ".join(f"'{t}'" for t in types)
+
+
+def _stamp_bad_sql(value: str, upper: str) -> str:
+    # GLOB fixes the shape (a JSON object or number never matches it); the BETWEENs refuse month 13,
+    # day 00 and hour 24, which the shape alone lets through; text comparison then orders stamps.
+    return (f"typeof({value}) IS NOT 'text' OR {value} NOT GLOB '{STAMP_GLOB}' "
+            f"OR substr({value}, 6, 2) NOT BETWEEN '01' AND '12' OR substr({value}, 9, 2) NOT BETWEEN '01' AND '31' "
+            f"OR substr({value}, 12, 2) > '23' OR {value} < '{EARLIEST_STAMP}' OR {value} > '{upper}'")
+
+
+def _stamps_sql(upper: str) -> str:
+    """The first row stamp problem of a staged record ('stamp:<col>'), over the staged columns
+    (created_at, updated_at, deleted_at were extracted while staging: no JSON is parsed again)."""
+    checks = [f"WHEN {column} IS NULL OR {_stamp_bad_sql(column, upper)} THEN 'stamp:{column}'"
+              for column in STAMPS_REQUIRED]
+    checks.append(f"WHEN {STAMP_OPTIONAL} IS NOT NULL AND ({_stamp_bad_sql(STAMP_OPTIONAL, upper)}) "
+                  f"THEN 'stamp:{STAMP_OPTIONAL}'")
+    return f"CASE {' '.join(checks)} END"
+
+
+class LineChecker:
+    """`line_check_sql` over every line, on a second thread with its own in-memory SQLite, while
+    the caller's thread stages the same lines into the hub (`core.hub.apply.load_lines`).
+
+    The check costs about as much CPU as staging itself (a second parse and a pass over the keys); run
+    beside it, on the second core, the upload takes little longer than without it
+    (docs/PERFORMANCE.md). sqlite3 releases the GIL while each statement runs, so the two threads
+    overlap. Use as a context manager around the staging: leaving it always ends the thread.
+    """
+
+    _QUEUED = 16  # batches the checker may fall behind before the stager waits
+
+    def __init__(self, catalogue: Catalogue):
+        self._sql = (f"INSERT INTO found (n, problem) SELECT ?2, p FROM (SELECT {line_check_sql(catalogue)} AS p) "
+                     f"WHERE p IS NOT NULL")
+        self._queue: queue.Queue = queue.Queue(maxsize=self._QUEUED)
+        self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._conn.execute("CREATE TABLE found (n INTEGER PRIMARY KEY, problem TEXT NOT NULL)")
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="bundle-row-checks", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "LineChecker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+        self._conn.close()
+
+    def feed(self, batches):
+        """Pass the batches of lines on unchanged, each also handed to the checker."""
+        staged = 0
+        for lines in batches:
+            self._queue.put((staged, lines))
+            staged += len(lines)
+            yield lines
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue  # keep draining so the stager never waits on a full queue
+            before, lines = item
+            try:
+                self._conn.executemany(self._sql, zip(lines, range(before + 1, before + len(lines) + 1)))
+            except BaseException as exc:  # malformed JSON: the stager refuses the same line itself
+                self._error = exc
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+
+    def first_problem(self) -> tuple[int, str] | None:
+        """(line number, code) of the first line that fails, once every line was fed."""
+        self.close()
+        if self._error is not None:
+            raise BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
+        return self._conn.execute("SELECT n, problem FROM found ORDER BY n LIMIT 1").fetchone()
+
+
+def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime,
+                 checker: LineChecker) -> None:
+    """After `core.hub.apply.check_lines`: refuse the bundle at its first invalid row (the first
+    line either the checker or the stamp check finds), then at its first purge of a row the
+    sender never sent."""
+    first = checker.first_problem()
+    stamps = _stamps_sql(latest_stamp(now))
+    bad = conn.execute(f"SELECT n, {stamps} AS found FROM staging.incoming WHERE row_type = 'object' "
+                       f"AND found IS NOT NULL AND n < ? ORDER BY n LIMIT 1",
+                       (first[0] if first else 1 << 62,)).fetchone() or first
+    if bad:
+        line = conn.execute("SELECT line FROM staging.incoming WHERE n = ?", (bad[0],)).fetchone()[0]
+        raise_line_problem(conn, bad[0], bad[1], line, catalogue, now)
+    check_purges(conn, unit=unit)
+
+
+def check_purges(conn: sqlite3.Connection, *, unit: str) -> None:
+    """Refuse a purge of a row the hub does not hold for `unit` (never sent by it, or another's)."""
+    unclaimed = conn.execute(
+        "SELECT i.n, i.t, i.id FROM staging.incoming AS i WHERE i.op = 'purge' AND NOT EXISTS "
+        "(SELECT 1 FROM rows AS r WHERE r.table_name = i.t AND r.row_id = i.id AND r.unit = ?) "
+        "ORDER BY i.n LIMIT 1", (unit,)).fetchone()
+    if unclaimed:
+        raise UnclaimedDelete(
+            f"Dòng dữ liệu số {unclaimed[0]}: gói xóa hẳn bản ghi {str(unclaimed[2])[:40]} (bảng {unclaimed[1]}) "
+            f"mà đơn vị {unit} chưa từng gửi lên tỉnh. Chỉ đơn vị đã tạo bản ghi mới được xóa nó. Gói bị từ chối.")
+
+
+def raise_line_problem(conn: sqlite3.Connection, n: int, code: str, line: str, catalogue: Catalogue,
+                       now: dt.datetime) -> None:
+    table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
+    where = f"Dòng dữ liệu số {n} (bảng {str(table)[:60]})"
+    if code == "table":
+        raise RowInvalid(f"{where}: bảng này không có trong cấu trúc dữ liệu phiên bản {catalogue.version} mà gói "
+                         "ghi. Gói bị từ chối.")
+    columns = catalogue.columns.get(table, {})
+    if code == "row":
+        seen: set = set()
+        for key, found in conn.execute("SELECT key, type FROM json_each(?, '$.row')", (line,)):
+            if key not in columns:
+                raise RowInvalid(
+                    f"{where} có cột “{str(key)[:60]}” không có trong cấu trúc dữ liệu của bảng. Máy chủ tỉnh chỉ "
+                    "nhận các cột đã khai báo (không nhận thông tin cá nhân của công dân). Gói bị từ chối.",
+                    details=f"declared columns: {sorted(columns)}")
+            if key in seen:
+                raise RowInvalid(f"{where} ghi cột “{key}” hai lần. Gói bị từ chối.")
+            seen.add(key)
+            if found not in columns[key]:
+                expected = " hoặc ".join(_JSON_TYPE_WORDS[t] for t in columns[key])
+                raise RowInvalid(f"{where}: giá trị cột “{key}” phải là {expected}, gói ghi "
+                                 f"{_JSON_TYPE_WORDS.get(found, found)}. Gói bị từ chối.")
+        raise RowInvalid(f"{where}: nội dung bản ghi không đúng cấu trúc dữ liệu của bảng. Gói bị từ chối.")
+    column = code.partition(":")[2]
+    value = conn.execute(f"SELECT json_extract(?, '$.row.{column}')", (line,)).fetchone()[0]
+    problem = (stamp_problem(value, now) if value is not None else "bị thiếu") or "không hợp lệ"
+    raise RowInvalid(f"{where}: thời điểm “{column}” {problem}. Gói bị từ chối.")
