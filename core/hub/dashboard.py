@@ -13,8 +13,10 @@ bundle applied over the network or by USB), `refresh()` recomputes that unit alo
 per-month sums, checklist runs and task states in `dash_*` tables. The rendered model is
 cached in memory by a data version (a handful of O(1) queries), so a page costs its HTML.
 
-Unit states (`unit_states`), against today's schema (one key per unit in `units`); when a
-`devices` table exists (many devices per unit), its rows are listed per unit too.
+Unit states (`unit_states`): registered when the unit has a key in `units`/`device_keys`; per
+device (sync v2: many PCs per unit, `device_keys` and `bundles.device`) its last bundle and the
+holes in its own bundle numbers (`core.hub.store.device_coverage`) — "Thiếu gói" means one of the
+unit's devices has a real gap.
 """
 
 from __future__ import annotations
@@ -194,8 +196,6 @@ def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
 def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
     """{code: {state, label, colour, registered_at, last_sync, bundles, devices, rejected, missing, …}}
     for every unit of the province (registered or not)."""
-    from core.hub.store import seq_coverage
-
     registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
                   for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
     stats = {r[0]: {"bundles": r[1], "last_sync": r[2], "last_seq": r[3]} for r in conn.execute(
@@ -210,19 +210,16 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
                                               "received_at": r[4], "via": r[5], "verified": verified})
-    devices: dict[str, list[dict]] = {}
-    if _table_exists(conn, "devices"):  # many devices per unit (once that table lands)
-        cur = conn.execute("SELECT * FROM devices")
-        names = [d[0] for d in cur.description]
-        for row in cur:
-            d = dict(zip(names, row))
-            devices.setdefault(str(d.get("unit") or d.get("unit_code") or ""), []).append(d)
+    devices = unit_devices(conn)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
     for unit in all_units():
         code = unit.code
         s = stats.get(code, {"bundles": 0, "last_sync": None, "last_seq": 0})
-        through, missing = seq_coverage(conn, code) if s["bundles"] else (0, [])
+        unit_devices_ = devices.get(code, [])
+        # "Thiếu gói" from real gaps: each device numbers its own bundles (sync v2), so a hole is a
+        # device's missing bundle numbers (`device_coverage`), never a gap between two devices' logs.
+        missing = [{"device": d["device"], "from": a, "to": b} for d in unit_devices_ for a, b in d["missing"]]
         unit_rejections = rejected.get(code, [])
         last_sync = s["last_sync"]
         late_rejections = [r for r in unit_rejections if r["verified"] and (not last_sync or r["received_at"] > last_sync)]
@@ -243,14 +240,56 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
                      "registered_at": registered.get(code, {}).get("registered_at"),
                      "fingerprint": registered.get(code, {}).get("fingerprint"),
                      "last_sync": last_sync, "bundles": s["bundles"], "last_seq": s["last_seq"] or 0,
-                     "applied_through": through, "missing": missing,
+                     "missing": missing,
                      "rejections": [r for r in unit_rejections if r["verified"]],
                      "unverified_claims": [r for r in unit_rejections if not r["verified"]],
-                     "devices": devices.get(code) or ([{"device": "máy chính", "fingerprint":
-                                                        registered[code]["fingerprint"],
-                                                        "registered_at": registered[code]["registered_at"],
-                                                        "last_sync": last_sync}] if code in registered else [])}
+                     "devices": unit_devices_}
     return out
+
+
+def unit_devices(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+    """{unit: [device, …]} from the hub's `device_keys` (many keys per unit, sync v2) and the
+    devices named by its applied bundles (`bundles.device`): per device its keys, when it last
+    sent, how many bundles, the unbroken run of its bundle numbers and the holes before its highest.
+
+    A key not yet bound to a device (registered, nothing signed yet in the second format) stands
+    for its own device `key:FINGERPRINT` — the name ingest gives its bundles until it learns the id."""
+    from core.hub.store import device_coverage
+
+    out: dict[str, dict[str, dict]] = {}
+    for unit, fp, device, registered_at, revoked_at in conn.execute(
+            "SELECT unit, fingerprint, device_id, registered_at, revoked_at FROM device_keys "
+            "ORDER BY registered_at, rowid"):
+        name = device or f"key:{fp}"
+        d = out.setdefault(unit, {}).setdefault(name, {
+            "device": name, "fingerprint": fp, "fingerprints": [], "registered_at": registered_at,
+            "revoked_at": None, "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0,
+            "missing": []})
+        d["fingerprints"].append(fp)
+        if revoked_at is None:
+            d["active_keys"] += 1
+            d["fingerprint"] = fp  # the newest key still in use
+    for unit, device, count, last in conn.execute(
+            "SELECT unit, device, count(*), max(received_at) FROM bundles WHERE kind = 'changes' "
+            "AND device IS NOT NULL GROUP BY unit, device"):
+        d = out.setdefault(unit, {}).setdefault(device, {
+            "device": device, "fingerprint": None, "fingerprints": [], "registered_at": None, "revoked_at": None,
+            "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0, "missing": []})
+        d["bundles"], d["last_sync"] = count, last
+        d["bundles_through"], d["missing"] = device_coverage(conn, unit, device)
+    for unit_map in out.values():
+        for d in unit_map.values():
+            if d["fingerprints"] and not d["active_keys"]:  # every key of the device revoked
+                d["revoked_at"] = max(r[0] for r in conn.execute(
+                    "SELECT revoked_at FROM device_keys WHERE fingerprint IN (%s)" % ",".join("?" * len(
+                        d["fingerprints"])), d["fingerprints"]))
+    return {unit: list(unit_map.values()) for unit, unit_map in out.items()}
+
+
+def missing_text(status: dict) -> str:
+    """The unit's missing bundles as staff read them: "máy 1a2b3c4d: gói 3–5; …" (empty when none)."""
+    return "; ".join(f"máy {m['device'][:12]}: gói {m['from']}–{m['to']}" if m["from"] != m["to"]
+                     else f"máy {m['device'][:12]}: gói {m['from']}" for m in status["missing"])
 
 
 # -- the model a page shows --------------------------------------------------------------------
@@ -306,8 +345,8 @@ def data_version(conn: sqlite3.Connection) -> tuple:
              conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone(),
              conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone(),
              conn.execute("SELECT max(computed_at) FROM dash_unit_version").fetchone()[0]]
-    if _table_exists(conn, "devices"):
-        parts.append(conn.execute("SELECT count(*), max(rowid) FROM devices").fetchone())
+    parts.append(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
+                              "FROM device_keys").fetchone())
     if _table_exists(conn, "hub_refused_counts"):
         parts.append(conn.execute("SELECT max(rowid), sum(count) FROM hub_refused_counts").fetchone())
     return tuple(parts)

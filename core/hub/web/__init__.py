@@ -323,12 +323,12 @@ def _export(name: str, model, params: dict, store) -> bytes | None:
     if name == "don-vi":
         rows = pages.select_units(model, params)
         cols = [("Mã", "text"), ("Đơn vị", "text"), ("Trạng thái đồng bộ", "text"), ("Lần gửi cuối", "datetime"),
-                ("Số gói đã nhận", "int"), ("Thiếu thay đổi số", "text"),
+                ("Số gói đã nhận", "int"), ("Thiếu gói", "text"),
                 (f"Hội nghị {model.meeting_date.strftime('%d/%m/%Y')}", "text"), ("Hồ sơ tiếp nhận", "int")]
         cols += [(f"{INDICATORS[k].number} {INDICATORS[k].name}", "pct") for k in pages.SHOWN_INDICATORS]
         cols += [("Nhiệm vụ quá hạn", "int")]
         data = [[u.code, u.name, u.status["state_label"], _local_dt(u.status["last_sync"]), u.status["bundles"],
-                 ", ".join(f"{a}–{b}" for a, b in u.status["missing"]), _ready_text(u.readiness), u.sums.received]
+                 dashboard.missing_text(u.status), _ready_text(u.readiness), u.sums.received]
                 + [u.values[k].value for k in pages.SHOWN_INDICATORS] + [u.overdue] for u in rows]
         return table_xlsx("Đơn vị", cols, data, note=period)
     if name == "chi-tieu":
@@ -402,9 +402,11 @@ def _unit_export(u, model, store) -> bytes:
                 [[_local_dt(r["received_at"]), r["reason"], r["message"], r["bundle_id"]]
                  for r in u.status["rejections"]])
     devices = ([("Thiết bị", "text"), ("Dấu vân tay khóa", "text"), ("Đăng ký lúc", "datetime"),
-                ("Lần gửi cuối", "datetime")],
-               [[str(d.get("device") or d.get("device_id") or d.get("name") or ""), str(d.get("fingerprint") or ""),
-                 _local_dt(d.get("registered_at")), _local_dt(d.get("last_sync"))] for d in u.status["devices"]])
+                ("Thu hồi lúc", "datetime"), ("Lần gửi cuối", "datetime"), ("Số gói", "int"),
+                ("Gói liền mạch đến số", "int"), ("Thiếu gói", "text")],
+               [[d["device"], str(d["fingerprint"] or ""), _local_dt(d["registered_at"]), _local_dt(d["revoked_at"]),
+                 _local_dt(d["last_sync"]), d["bundles"], d["bundles_through"],
+                 ", ".join(f"{a}–{b}" for a, b in d["missing"])] for d in u.status["devices"]])
     return tables_xlsx([("Chỉ tiêu", *indicators, note), ("Theo tháng", *months, note),
                         ("Gói đã nhận", *bundles, note), ("Gói bị từ chối", *rejected, note),
                         ("Thiết bị", *devices, note)])

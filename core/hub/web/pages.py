@@ -350,13 +350,15 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
     u = model.unit(code)
     s = u.status
     devices = "".join(
-        f'<tr><td>{E(str(d.get("device") or d.get("device_id") or d.get("name") or ""))}</td>'
-        f'<td><code>{E(str(d.get("fingerprint") or ""))}</code></td>'
-        f'<td>{E(format_datetime_local(d.get("registered_at")) if d.get("registered_at") else "")}</td>'
-        f'<td>{E(str(d.get("revoked_at") or ""))}</td>'
-        f'<td>{E(format_datetime_local(d.get("last_sync")) if d.get("last_sync") else "chưa gửi")}</td></tr>'
-        for d in s["devices"]) or '<tr><td colspan=5>Chưa đăng ký thiết bị nào.</td></tr>'
-    missing = ", ".join(f"{a}–{b}" for a, b in s["missing"]) or "không"
+        f'<tr><td>{E(d["device"])}</td>'
+        f'<td><code>{E(str(d["fingerprint"] or ""))}</code></td>'
+        f'<td>{E(format_datetime_local(d["registered_at"]) if d["registered_at"] else "")}</td>'
+        f'<td>{E(format_datetime_local(d["revoked_at"]) if d["revoked_at"] else "")}</td>'
+        f'<td>{E(format_datetime_local(d["last_sync"]) if d["last_sync"] else "chưa gửi")}</td>'
+        f'<td class=n>{d["bundles"]}</td><td class=n>{d["bundles_through"]}</td>'
+        f'<td>{E(", ".join(f"{a}–{b}" for a, b in d["missing"]) or "không")}</td></tr>'
+        for d in s["devices"]) or '<tr><td colspan=8>Chưa đăng ký thiết bị nào.</td></tr>'
+    missing = dashboard.missing_text(s) or "không"
     rej = "".join(f'<tr><td>{E(format_datetime_local(r["received_at"]))}</td><td>{E(r["reason"])}</td>'
                   f'<td>{E(r["message"])}</td><td>{E(r["bundle_id"] or "")}</td></tr>' for r in s["rejections"]) \
         or '<tr><td colspan=4>Không có.</td></tr>'
@@ -380,11 +382,12 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
 <div class="card"><b>{E(format_datetime_local(s["last_sync"]) if s["last_sync"] else "chưa gửi")}</b>Lần gửi cuối</div>
 <div class="card"><b>{s["bundles"]}</b>Gói đã nhận</div>
 <div class="card"><b>{u.overdue}</b>Nhiệm vụ quá hạn</div></div>
-<p>Đã nhận liền mạch đến thay đổi số {s["applied_through"]}; còn thiếu: <b>{E(missing)}</b>.
+<p>Gói còn thiếu: <b>{E(missing)}</b>.
 <a class="export" href="/xuat/don-vi/{E(u.code)}.xlsx{E(_query(params))}" id="unit-export">Xuất Excel</a></p>
 <h2>Hội nghị ngày {format_date(model.meeting_date)}: {E(readiness)}</h2>{failing}
 <h2>Thiết bị</h2><table id="devices"><thead><tr><th>Thiết bị</th><th>Dấu vân tay khóa</th><th>Đăng ký lúc</th>
-<th>Thu hồi</th><th>Lần gửi cuối</th></tr></thead><tbody>{devices}</tbody></table>
+<th>Thu hồi</th><th>Lần gửi cuối</th><th class=n>Số gói</th><th class=n>Gói liền mạch đến số</th><th>Thiếu gói</th>
+</tr></thead><tbody>{devices}</tbody></table>
 <h2>Chỉ tiêu hồ sơ — kỳ {E(model.period.label())}</h2>
 <table id="unit-indicators"><thead><tr><th>Số</th><th>Chỉ tiêu</th><th class=n>Tử số</th><th class=n>Mẫu số</th>
 <th class=n>Tỉ lệ</th><th class=n>Chỉ tiêu giao</th></tr></thead><tbody>{inds}</tbody></table>
