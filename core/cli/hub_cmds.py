@@ -131,8 +131,9 @@ def _restrict_keys(paths) -> None:
 def cmd_register(args) -> int:
     paths = _paths(args).require()
     with open_hub(paths) as store:
-        info = register_unit(store, args.unit, args.public_key, by=args.by)
-        audit_cli(store, "register_unit", info["unit"], _by({"fingerprint": info["fingerprint"]}, args.by))
+        with store.transaction():  # the key and its audit row commit together
+            info = register_unit(store, args.unit, args.public_key, by=args.by)
+            audit_cli(store, "register_unit", info["unit"], _by({"fingerprint": info["fingerprint"]}, args.by))
         count = sum(1 for d in device_list(store, info["unit"]) if d["status"] == "active")
     print(f"Đã đăng ký khóa cho {info['name']} (mã {info['unit']}), dấu vân tay {info['fingerprint']}. "
           f"Đơn vị có {count} khóa đang dùng.")
@@ -162,8 +163,10 @@ def cmd_devices(args) -> int:
 def cmd_revoke(args) -> int:
     paths = _paths(args).require()
     with open_hub(paths) as store:
-        items = revoke_key(store, args.unit, args.fingerprint, by=args.by)
-        audit_cli(store, "revoke_key", find_unit(args.unit).code, _by({"fingerprint": args.fingerprint.upper()}, args.by))
+        with store.transaction():  # the revocation and its audit row commit together
+            items = revoke_key(store, args.unit, args.fingerprint, by=args.by)
+            audit_cli(store, "revoke_device", find_unit(args.unit).code,
+                      _by({"fingerprint": args.fingerprint.strip().upper()}, args.by))
     if args.json:
         print_json(items)
     else:

@@ -194,7 +194,8 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
     def admin(request: Request, ok: str | None = None):
         session = auth.require_session(store(), request, admin=True)
         return _html(pages.admin_page(session, accounts.list_users(store().conn), accounts.audit_log(store().conn),
-                                      message=ok and "Đã đăng ký khóa của đơn vị."))
+                                      message=ok and {"1": "Đã đăng ký khóa của đơn vị.",
+                                                      "revoked": "Đã thu hồi khóa."}.get(ok, "")))
 
     @app.post("/quan-tri/dang-ky", include_in_schema=False)
     async def admin_register(request: Request):
@@ -209,7 +210,7 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
         def register():
             s = store()
             with s.transaction() as conn:
-                info = register_unit(s, form.get("unit", ""), form.get("public_key", ""))
+                info = register_unit(s, form.get("unit", ""), form.get("public_key", ""), by=session.user.name)
                 accounts.audit(conn, actor=session.user.name, via="web", address=auth.client_address(request),
                                action="register_unit", target=info["unit"], detail={"fingerprint": info["fingerprint"]})
             return info
@@ -218,6 +219,30 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
         except AppError as exc:
             return _html(pages.message_page("Không đăng ký được", exc.message, session), 422)
         return RedirectResponse("/quan-tri?ok=1", status_code=303)
+
+    @app.post("/quan-tri/thu-hoi", include_in_schema=False)
+    async def admin_revoke(request: Request):
+        """End one device key of a unit (sync v2, `hub revoke`): audited like every admin action."""
+        from starlette.concurrency import run_in_threadpool
+
+        from core.hub.store import revoke_key
+
+        session = auth.require_session(store(), request, admin=True)
+        form = await auth.read_form(request)
+        auth.check_csrf(session.csrf, form)
+
+        def revoke():
+            s = store()
+            with s.transaction() as conn:
+                revoke_key(s, form.get("unit", ""), form.get("fingerprint", ""), by=session.user.name)
+                accounts.audit(conn, actor=session.user.name, via="web", address=auth.client_address(request),
+                               action="revoke_device", target=form.get("unit", "")[:20],
+                               detail={"fingerprint": form.get("fingerprint", "").strip().upper()[:200]})
+        try:
+            await run_in_threadpool(revoke)
+        except AppError as exc:
+            return _html(pages.message_page("Không thu hồi được", exc.message, session), 422)
+        return RedirectResponse("/quan-tri?ok=revoked", status_code=303)
 
     # -- exports ---------------------------------------------------------------------------------
     @app.get("/xuat/{name}.xlsx", include_in_schema=False)

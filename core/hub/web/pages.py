@@ -418,6 +418,14 @@ def admin_page(session, users: list[dict], audit: list[dict], message: str | Non
 <label>Mã đơn vị<input name="unit" required></label>
 <label>Khóa công khai (hoặc nội dung mã QR)<input name="public_key" size="60" required></label>
 <button type="submit">Đăng ký</button></form>
+<p>Máy thứ hai của một đơn vị được <b>thêm</b> khóa, không thay khóa của máy đầu.</p>
+<h2>Thu hồi khóa của một máy</h2>
+<form method="post" action="/quan-tri/thu-hoi" class="filters">
+<input type="hidden" name="csrf" value="{E(session.csrf)}">
+<label>Mã đơn vị<input name="unit" required></label>
+<label>Dấu vân tay khóa<input name="fingerprint" size="60" required></label>
+<button type="submit">Thu hồi</button></form>
+<p>Gói máy đó ký trước lúc thu hồi vẫn được nhận; gói ký sau bị từ chối.</p>
 <h2>Tài khoản</h2><table><thead><tr><th>Tên</th><th>Vai trò</th><th>Tạo lúc</th><th></th></tr></thead>
 <tbody>{user_rows}</tbody></table>
 <h2>Nhật ký quản trị <a class="export" href="/xuat/nhat-ky.xlsx">Xuất Excel</a></h2>

@@ -139,6 +139,41 @@ def test_admin_web_action_needs_csrf_and_is_audited(hub, tmp_path):
         commune.close()
 
 
+def test_revoking_a_device_key_from_the_web_needs_csrf_and_is_audited(hub, tmp_path):
+    from core.hub import store as hubstore
+
+    commune = make_commune(tmp_path / "xa", "21548", hub)
+    try:
+        from core.sync import identity
+
+        fp = identity.describe(commune.store, commune.paths)["fingerprint"]
+        admin = client(hub)
+        page = login(admin, "quantri", PASSWORD, "/quan-tri")
+        assert admin.post("/quan-tri/thu-hoi", data={"unit": "21548", "fingerprint": fp,
+                                                     "csrf": "sai"}).status_code == 403
+        viewer = client(hub)
+        viewer_page = login(viewer, "xem", PASSWORD, "/")
+        assert viewer.post("/quan-tri/thu-hoi", data={"unit": "21548", "fingerprint": fp, "csrf": hidden_fields(
+            viewer_page.text).get("csrf", "")}).status_code == 403  # admins only
+        with hub.store() as store:
+            assert hubstore.device_list(store, "21548")[0]["status"] == "active"
+        csrf = hidden_fields(page.text)["csrf"]
+        r = admin.post("/quan-tri/thu-hoi", data={"unit": "21548", "fingerprint": fp, "csrf": csrf})
+        assert r.status_code == 303
+        with hub.store() as store:
+            [device] = hubstore.device_list(store, "21548")
+            assert device["status"] == "revoked" and device["revoked_by"] == "quantri"
+            [entry] = [a for a in accounts.audit_log(store.conn) if a["action"] == "revoke_device"]
+        assert entry["actor"] == "quantri" and entry["via"] == "web" and entry["target"] == "21548"
+        assert fp in entry["detail"]
+        unknown = admin.post("/quan-tri/thu-hoi", data={"unit": "21548", "fingerprint": "AB:CD", "csrf": csrf})
+        assert unknown.status_code == 422
+        with hub.store() as store:  # a refused action leaves no audit row
+            assert len([a for a in accounts.audit_log(store.conn) if a["action"] == "revoke_device"]) == 1
+    finally:
+        commune.close()
+
+
 def test_sessions_are_stored_hashed_and_expire(hub):
     import datetime as dt
 

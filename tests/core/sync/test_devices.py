@@ -156,6 +156,16 @@ def test_many_devices_per_unit_register_list_revoke(tmp_path):
                              str(hub.paths.root)).stdout)
     entry = next(d for d in listed if d["fingerprint"] == fp_b)
     assert entry["status"] == "revoked" and entry["revoked_by"] == "Sở KHCN"
+    # Both admin actions are in the hub's audit log (issue 16), with the key and the name given.
+    audit = json.loads(_cli("hub", "audit", "--json", "--data-dir", str(hub.paths.root)).stdout)["audit"]
+    revoke_rows = [r for r in audit if r["action"] == "revoke_device"]
+    assert len(revoke_rows) == 1 and revoke_rows[0]["via"] == "cli" and revoke_rows[0]["target"] == "21484"
+    assert fp_b.upper() in revoke_rows[0]["detail"] and "Sở KHCN" in revoke_rows[0]["detail"]
+    registered = _cli("hub", "register", "--unit", "21484", "--public-key", identity.describe(a.store, a.paths)[
+        "public_key"], "--data-dir", str(hub.paths.root))
+    assert registered.returncode == 0, registered.stderr
+    audit = json.loads(_cli("hub", "audit", "--json", "--data-dir", str(hub.paths.root)).stdout)["audit"]
+    assert [r["target"] for r in audit if r["action"] == "register_unit" and r["via"] == "cli"] == ["21484"]
     add_rows(b, 1)
     after_revoke = outbox.cut_bundle(b.store, b.paths)
     with hub.store() as s:
