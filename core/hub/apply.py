@@ -135,11 +135,15 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
             f"Gói sửa bản ghi {clash[0][:40]} (bảng {clash[1]}) vốn thuộc đơn vị {clash[2]}. Gói bị từ chối.")
 
 
-def version_legacy_lines(conn: sqlite3.Connection, device: str) -> None:
+def version_legacy_lines(conn: sqlite3.Connection, device: str, cut_at: str | None = None) -> None:
     """Give the lines of a first-format bundle (no versions) the version the commune's upgrade
-    gave the same changes (m0008): their time in hybrid-clock units, and the signing key's device."""
-    conn.execute("UPDATE staging.incoming SET dev = ?, hlc = coalesce(CAST((julianday(updated_at) - 2440587.5) "
-                 "* 86400000.0 AS INTEGER), 0) * 65536 + (seq % 65536)", (device,))
+    gave the same changes (m0008): their time in hybrid-clock units, and the signing key's device.
+
+    A purge line has no row, so no `updated_at`: it takes the time the bundle was cut (`cut_at`,
+    the manifest's `created_at`), which is after every edit that bundle's PC made before it;
+    without it a purge would rank before the row it removes and be kept as a lost conflict."""
+    conn.execute("UPDATE staging.incoming SET dev = ?, hlc = coalesce(CAST((julianday(coalesce(updated_at, ?)) "
+                 "- 2440587.5) * 86400000.0 AS INTEGER), 0) * 65536 + (seq % 65536)", (device, cut_at))
     # One PC per unit then: an edit of that format was made on top of whatever the hub had.
     conn.execute("UPDATE staging.incoming SET base_hlc = hlc, base_dev = dev")
 

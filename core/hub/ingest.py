@@ -110,7 +110,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:
-                apply.version_legacy_lines(conn, device)
+                apply.version_legacy_lines(conn, device, opened.manifest["created_at"])
             conflicts = apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now,
                                           bundle_id=opened.bundle_id)
             conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
