@@ -12,6 +12,7 @@ from core.clock import format_date, today_local
 from core.dossiers.model import CHANNELS
 from core.dossiers.tallies import TALLY_COUNTS
 from ui.pages.dossiers.common import TALLY_COLOUR, ask_reason
+from ui.personal_data import screen_text
 from ui.widgets.rows_model import Column, RowsModel
 
 COLUMNS = [
@@ -125,6 +126,10 @@ class TallyView(QWidget):
 
     def save(self, reason: str | None = None) -> None:
         values = self.values()
+        note = screen_text(self, values["note"], "Ghi chú")
+        if note is None:
+            return
+        values["note"] = note
 
         def write(store):
             from core.dossiers.tallies import save_tally
