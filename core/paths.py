@@ -92,11 +92,18 @@ def restrict_existing(paths: "AppPaths") -> None:
             return
     except OSError:
         return
-    for root, folders, files in os.walk(paths.data_dir):
-        for name in files:
-            _chmod(Path(root) / name, 0o600)
-        for name in folders:
-            _chmod(Path(root) / name, 0o700)
+    # Only what the app keeps there: a data folder chosen with --data-dir may hold other things.
+    for name in (DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", "provision.json"):
+        if (paths.data_dir / name).exists():
+            _chmod(paths.data_dir / name, 0o600)
+    for sub in (paths.backups_dir, paths.logs_dir, paths.attachments_dir, paths.outbox_dir, paths.inbox_dir,
+                paths.keys_dir, paths.reports_dir):
+        _chmod(sub, 0o700)
+        for root, folders, files in os.walk(sub):
+            for name in files:
+                _chmod(Path(root) / name, 0o600)
+            for name in folders:
+                _chmod(Path(root) / name, 0o700)
     _chmod(paths.data_dir, 0o700)
 
 

@@ -82,7 +82,7 @@ if [ "$RUN_SUITE" = 1 ]; then
     # shellcheck disable=SC2086
     ( set +e; t0=$(date +%s)
       env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
-          build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=300 -rfEs \
+          build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=900 -rfEs \
           --tb=short ${MOTCUA_WIN_PYTEST_ARGS:-}
       status=$?
       echo "suite-seconds $(( $(date +%s) - t0 ))"

@@ -197,7 +197,7 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
                     continue
                 if not title:
                     # The first line under the type is the title, even "Thực hiện chính sách …".
-                    if AUTHORITY_LINE.match(nxt) or re.match(r"^([IVX]{1,5}|\d{1,2})\.\s|Kính gửi|Căn cứ", nxt):
+                    if AUTHORITY_LINE.match(nxt) or re.match(r"^([IVX]{1,5}|\d{1,2})\.\s|Kính gửi|Căn cứ|Vào hồi", nxt):
                         break
                 elif _TITLE_STOP.match(nxt):
                     break

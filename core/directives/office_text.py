@@ -8,6 +8,7 @@ paragraphs, headings and list items are read in document order, table cells one 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zipfile
 from xml.etree import ElementTree
@@ -23,7 +24,14 @@ def read_rtf_bytes(data: bytes, name: str) -> str:
 
     try:
         raw = data.decode("latin-1")  # RTF is 7-bit; \\uN and \\'xx escapes carry the letters
-        text = rtf_to_text(raw, errors="ignore")
+        # \\'xx bytes are in the document's code page (Vietnamese Word: \\ansicpg1258).
+        codepage = re.search(r"\\ansicpg(\d{3,5})", raw[:2000])
+        encoding = f"cp{codepage.group(1)}" if codepage else "cp1252"
+        try:
+            "".encode(encoding)
+        except LookupError:
+            encoding = "cp1252"
+        text = rtf_to_text(raw, encoding=encoding, errors="ignore")
     except Exception as exc:  # striprtf raises plain exceptions on broken groups
         raise DirectiveReadError(f"Tệp RTF “{name}” bị hỏng, không đọc được.", details=repr(exc)) from exc
     return unicodedata.normalize("NFC", text)

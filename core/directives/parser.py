@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadline
 from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
 from core.directives.metadata import HEADER_LINES, DocumentInfo, extract_document_info
-from core.directives.outline import Node, build_outline
+from core.directives.outline import Node, body_range, build_outline
 from core.directives.textclean import clean_text
 from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, split_lead
 
@@ -87,8 +87,11 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
     for child in root.children:
         _collect(child, context, intro_lead, [], tasks)
     if not tasks:
-        # No numbered items: a letter, a telegram or a news summary that assigns work in sentences.
-        tasks = prose_tasks(root.body_lines, context)
+        # No numbered items: a letter, a telegram or a news summary that assigns work in sentences
+        # (the closing "…/." sentence too: "Giao Sở … chủ trì …, hoàn thành trước ngày 10/12/2023./.").
+        _start, end = body_range(lines)
+        closing = [lines[end]] if end < len(lines) and lines[end].endswith("/.") else []
+        tasks = prose_tasks(root.body_lines + closing, context)
     _unique_refs(tasks)
     if require_tasks and not tasks:
         raise NoTasksFoundError(NO_TASKS_WARNING)
@@ -112,7 +115,7 @@ _ASSIGNING_VERB = re.compile(r"(?:^|[\s,;:(])(giao(?:\s+cho)?|yêu\s+cầu|đề
 _RESPONSIBLE = re.compile(r"\s(?:có|chịu)\s+trách\s+nhiệm\s", re.IGNORECASE)
 # Boilerplate that names units without giving them work of their own.
 _EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị)\s+thi\s+hành|"
-                        r"có\s+hiệu\s+lực|Ban\s+hành\s+kèm\s+theo|(?:Theo|Xét)\s+đề\s+nghị\s+của", re.IGNORECASE)
+                        r"có\s+hiệu\s+lực|Ban\s+hành\s+kèm\s+theo|(?:Theo|Xét)\s+đề\s+nghị\b", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
@@ -185,7 +188,9 @@ def _is_header(node: Node, has_more: bool) -> bool:
         lead, rest = split_lead(heading)
         return lead is not None and _only_roles(rest)
     # A short title without a full stop over sub-items or a body: "Về hệ thống phần mềm và dữ liệu".
-    return len(heading) < 120 and (bool(node.children) or heading[:1].isupper())
+    # A title gives no deadline: "Báo cáo năm gửi trước ngày 25/11 hàng năm" is a duty.
+    return (len(heading) < 120 and (bool(node.children) or heading[:1].isupper())
+            and find_deadline(heading).kind == "none")
 
 
 def _only_roles(rest: str) -> bool:
@@ -221,7 +226,7 @@ def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], 
         if own_lead:
             lead = own_lead
             coord = coordinating_units(rest) or coord
-    if node.children and not header and node.body_lines and node.body_lines[-1].rstrip().endswith(":"):
+    if node.children and node.body_lines and node.body_lines[-1].rstrip().endswith(":"):
         # "I. Nhiệm vụ chung / Ban Chỉ huy …, Thủ trưởng các sở … tập trung thực hiện một số công việc sau:"
         intro = node.body_lines[-1]
         own = _addressee([intro]) or split_lead(intro)[0]

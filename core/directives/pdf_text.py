@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 # A line opening a list item never continues the line above it.
 # ("(2)" is left out: drafters write "(1) …; (2) …" inside a paragraph, and a wrap can fall before one.)
 _ITEM_START = re.compile(r"^(?:[IVX]{1,5}[\.\)]|\d{1,2}(?:\.\d{1,2}){0,3}[\.\)]|[a-zđ][\)\.]|[-+•·–])\s")
+# "Thời gian hoàn thành: …" after a wrap belongs to the sentence above, as in the .txt.
+_DEADLINE_LABEL = re.compile(r"^(?:Thời\s+gian|Thời\s+hạn|Tiến\s+độ|Hạn\s+hoàn\s+thành)\b")
+_BLOCK_START = re.compile(r"^(?:Nơi\s+nhận|KT\.|TM\.|TL\.|KTL\.|Kính\s+gửi)")
 # The text of a signature stamp (signed PDFs show it on page 1).
 _SIGNATURE = re.compile(r"^(?:Ký\s+bởi|Người\s+ký|Email|Cơ\s+quan|Thời\s+gian(?:\s+ký)?|Ngày\s+ký|Chức\s+vụ)\s*:",
                         re.IGNORECASE)
@@ -293,14 +296,27 @@ def _continues(previous: Line, line: Line, margins: dict[int, tuple[float, float
     """Does `line` carry on the paragraph `previous` wrapped out of?"""
     _, right = margins[previous.page]
     left, _ = margins[line.page]
-    tolerance = 1.5 * previous.size
-    if previous.right < right - tolerance:
-        return False  # the line above stopped short: its paragraph ended
+    # The line above stopped short of the margin by more than this line's first word needs: had
+    # its paragraph gone on, that word would have fitted there. (Justified text reaches the margin;
+    # ragged text — a .txt printed as it is — stops anywhere a word did not fit.)
+    first_word = line.text.split(" ", 1)[0]
+    char_width = (line.right - line.left) / max(len(line.text), 1)
+    room_needed = (len(first_word) + 1) * char_width
+    if right - previous.right > max(1.5 * previous.size, room_needed):
+        return False
     if line.left > left + 0.5 * line.size:
         return False  # indented (a first line) or centred
     if abs(line.size - previous.size) > 0.15 * previous.size:
         return False
     if _ITEM_START.match(line.text):
+        return False
+    if previous.text.endswith("/.") or _BLOCK_START.match(line.text):
+        return False  # the closing mark "./." ends the body; "Nơi nhận:", "KT. CHỦ TỊCH" start blocks
+    if (previous.text.endswith((".", ";", ":", "!", "?")) and line.text[:1].isupper()
+            and right - previous.right > 1.5 * previous.size and not _DEADLINE_LABEL.match(line.text)):
+        # A sentence ended and a capital starts the line: "… kinh phí./" over "Nơi nhận:", or a closing
+        # sentence under the last item. Keeping them apart is safe either way: the parser reads the
+        # lines of one item together.
         return False
     if previous.page == line.page and previous.bottom - line.bottom > 2.6 * previous.size:
         return False  # a blank line between them

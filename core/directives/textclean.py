@@ -117,7 +117,11 @@ def unwrap(lines: list[str]) -> list[str]:
 
 
 def _continues(previous: str, line: str, width: int) -> bool:
-    if len(previous) < 0.6 * width or previous.endswith(_TERMINAL):
+    if previous.endswith(_TERMINAL):
+        return False
+    if line[:1].islower() and not previous.isupper():
+        return True  # "- Khẩn trương hoàn thành tổng kết\ncông tác chỉ đạo …": a sentence goes on
+    if len(previous) < 0.6 * width:
         return False
     if previous.isupper() != line.isupper() and previous.isupper():
         return False  # a capitals title above prose

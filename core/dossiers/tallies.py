@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.privacy import require_no_personal_data
 from core.clock import format_date, today_local
 from core.dossiers import locks
 from core.dossiers.fields import field_resolver
@@ -63,6 +64,7 @@ def clean_tally(values: dict, resolve_field) -> dict:
             raise UserInputError(f"{TALLY_COUNTS[part]} ({out[part]}) không thể lớn hơn "
                                  f"{TALLY_COUNTS[whole].lower()} ({out[whole]}).")
     out["note"] = " ".join(str(values.get("note") or "").split()) or None
+    require_no_personal_data(out["note"], "Ghi chú")
     return out
 
 

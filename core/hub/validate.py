@@ -168,52 +168,27 @@ def latest_stamp(now: dt.datetime) -> str:
 
 # -- every line, while it is staged ---------------------------------------------------------
 
-_BAD = -(1 << 40)  # below any sum of column bits: one bad key makes the row's sum negative
-_MAX_BIT_COLUMNS = 62
-
-
-def popcount_sql(x: str) -> str:
-    """The number of 1 bits of a non-negative 64-bit integer expression (SWAR; the byte sum as x % 255)."""
-    x1 = f"(({x}) - ((({x}) >> 1) & 6148914691236517205))"
-    x2 = f"((({x1}) & 3689348814741910323) + ((({x1}) >> 2) & 3689348814741910323))"
-    x3 = f"((({x2}) + (({x2}) >> 4)) & 1085102592571150095)"
-    return f"(({x3}) % 255)"
-
-
 def line_check_sql(catalogue: Catalogue, line: str = "CAST(?1 AS TEXT)") -> str:
     """An SQL expression over one record line: NULL when the row passes the checks that need its
     JSON, else 'table' or 'row' (an undeclared column, a column given twice or a value of the
     wrong type), which `raise_line_problem` explains. The stamps are checked after staging, on
     the staged columns (`check_staged`).
 
-    One pass over the row's keys (`json_each`): declared column number i with a value of its type
-    weighs 2^i, anything else (an undeclared column, a wrong type) weighs -2^40. The row passes
-    when the sum is not negative and has as many 1 bits as the row has keys — a column given twice
-    adds its bit twice, which carries, and the count no longer matches. This costs 30% less than
-    one `json_type` lookup per declared column (docs/PERFORMANCE.md).
+    The row passes when it has as many keys as it has declared columns holding a value of their
+    type: each declared column adds 1 when present with a good value, 0 otherwise (json_type is
+    NULL for an absent key), so any undeclared, repeated or mistyped column makes the sum fall
+    short of the key count. One json_type per declared column and one count: cheaper than
+    json_remove'ing the declared columns and typing them apart, and than one pass over the keys
+    with a weight per column (measured, docs/PERFORMANCE.md).
     """
     branches = []
     for table in catalogue.commune_tables():
-        columns = catalogue.columns[table]
-        if len(columns) > _MAX_BIT_COLUMNS:  # not in this app; kept correct, if slower
-            typed = " + ".join(f"coalesce(json_type({line}, '$.row.{column}') IN ({_quoted(types)}), 0)"
-                               for column, types in columns.items())
-            branches.append(f"WHEN '{table}' THEN CASE WHEN json_type({line}, '$.row') = 'object' AND "
-                            f"(SELECT count(*) FROM json_each({line}, '$.row')) != {typed} THEN 'row' END")
-            continue
-        weight = ("CASE j.key " + " ".join(f"WHEN '{column}' THEN iif(j.type IN ({_quoted(types)}), {1 << i}, {_BAD})"
-                                           for i, (column, types) in enumerate(columns.items()))
-                  + f" ELSE {_BAD} END")
-        total = f"sum({weight})"  # SQLite computes an aggregate written twice once
-        # No key at all: a purge (row null), or a row that is not an object, which
-        # core.hub.apply.check_lines refuses before this is read.
-        branches.append(f"WHEN '{table}' THEN (SELECT CASE WHEN count(j.key) = 0 THEN NULL WHEN {total} < 0 THEN 'row' "
-                        f"WHEN {popcount_sql(total)} != count(*) THEN 'row' END FROM json_each({line}, '$.row') AS j)")
-    return f"CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE 'table' END"
-
-
-def _quoted(types: tuple[str, ...]) -> str:
-    return ", ".join(f"'{t}'" for t in types)
+        typed = " + ".join(f"coalesce(json_type({line}, '$.row.{column}') IN ({', '.join(repr(t) for t in types)}), 0)"
+                           for column, types in catalogue.columns[table].items())
+        branches.append(f"WHEN '{table}' THEN CASE WHEN (SELECT count(*) FROM json_each({line}, '$.row')) "
+                        f"!= {typed} THEN 'row' END")
+    return (f"CASE WHEN json_type({line}, '$.row') IS NOT 'object' THEN NULL "
+            f"ELSE CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE 'table' END END")
 
 
 def _stamp_bad_sql(value: str, upper: str) -> str:
@@ -238,7 +213,8 @@ class LineChecker:
     """`line_check_sql` over every line, on a second thread with its own in-memory SQLite, while
     the caller's thread stages the same lines into the hub (`core.hub.apply.load_lines`).
 
-    The check costs about as much CPU as staging itself (a second parse and a pass over the keys); run
+    The check costs about as much CPU as staging itself (a second parse, one json_type per declared
+    column); run
     beside it, on the second core, the upload takes little longer than without it
     (docs/PERFORMANCE.md). sqlite3 releases the GIL while each statement runs, so the two threads
     overlap. Use as a context manager around the staging: leaving it always ends the thread.

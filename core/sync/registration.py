@@ -37,10 +37,12 @@ def registration_sheet(store: Store, paths: AppPaths, out: Path):
         b.paragraph("Kính gửi: Sở Khoa học và Công nghệ tỉnh Quảng Ngãi.", indent=False),
         b.paragraph(f"{unit.name} đề nghị đăng ký khóa công khai dưới đây để tỉnh kiểm tra chữ ký của các gói "
                     "dữ liệu đồng bộ do đơn vị gửi (qua mạng hoặc USB). Khóa bí mật tương ứng chỉ lưu trên máy "
-                    "tính của Bộ phận Một cửa, không gửi kèm phiếu này."),
+                    "tính của Bộ phận Một cửa, không gửi kèm phiếu này. Mỗi máy tính của đơn vị có khóa riêng; "
+                    "đăng ký khóa này là thêm một máy, các máy đã đăng ký vẫn dùng được."),
         b.table(["Nội dung", "Thông tin"], [
             ("Đơn vị", unit.name),
             ("Mã đơn vị", unit.code),
+            ("Máy tính (mã thiết bị)", info["device"]),
             ("Khóa công khai (Ed25519)", grouped(info["public_key"])),
             ("Dấu vân tay", info["fingerprint"]),
             ("Ngày lập phiếu", f"{today.day:02d}/{today.month:02d}/{today.year}"),

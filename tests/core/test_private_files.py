@@ -58,6 +58,10 @@ def test_an_older_workspace_is_made_private_when_opened(tmp_path):
     for path in [paths.db_file, *paths.data_dir.rglob("*")]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     os.chmod(paths.data_dir, 0o755)
+    foreign = paths.data_dir / "ghi-chu-cua-nguoi-dung.txt"  # --data-dir may point at a folder with other things
+    foreign.write_text("x")
+    os.chmod(foreign, 0o644)
     open_workspace(paths).close()
+    assert _mode(foreign) == 0o644
     assert _mode(paths.db_file) == 0o600 and _mode(paths.data_dir) == 0o700
     assert _mode(paths.logs_dir / "motcua.log") == 0o600 and _mode(paths.backups_dir / "daily") == 0o700

@@ -26,10 +26,10 @@ from ui.pages.conference.dialogs import CloseRunDialog, CorrectionDialog, Meetin
 from ui.pages.conference.equipment_panel import EquipmentPanel
 from ui.pages.conference.run_panel import RunPanel
 from ui.pages.conference.templates_panel import TemplatesPanel
+from ui.personal_data import screen_fields
 from ui.style import GOOD, OVERDUE
 from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
-from ui.personal_data import screen_fields
 
 # Answers are saved by this page itself and applied in place; reloading on them would
 # only move the keyboard walk back.

@@ -69,7 +69,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub),
                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", **_NEW_GROUP)
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -102,7 +102,24 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
         cli("hub", "report", "--out", str(report), data_dir=hub)
         assert report.stat().st_size > 0
     finally:
+        _stop(server)
+
+
+# Windows has no SIGINT to send: Ctrl+Break to the server's own process group is its Ctrl+C
+# (uvicorn handles SIGBREAK). Under Wine console events may not arrive: then it is ended.
+_NEW_GROUP = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if sys.platform == "win32" else {}
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if sys.platform != "win32":
         server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+        return
+    server.send_signal(signal.CTRL_BREAK_EVENT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
         server.wait(timeout=20)
 
 

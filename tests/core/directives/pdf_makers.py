@@ -10,6 +10,7 @@ Three routes, each from the same .txt sample (with its conversion marks: ``**bol
 - ``lo-html``: HTML in LibreOffice's own footnote markup (real footnotes at the page bottom),
   with a digital-signature stamp on page 1, converted by LibreOffice.
 - ``chromium``: HTML printed by headless Chromium; footnotes as small notes at the end.
+- ``lo-txt`` / ``chromium-txt``: the .txt itself converted by LibreOffice or printed by Chromium.
 
 A font without Vietnamese letters (Liberation Sans Narrow) makes the tools fall back to
 another font for those letters, which is what broke the old reader.
@@ -56,7 +57,8 @@ def split_sample(text: str) -> tuple[list[str], list[str], dict[str, str]]:
     header, body = [], []
     in_body = False
     for line in lines:
-        if not in_body and re.match(r"^(\*\*)?(Kính gửi|KẾ HOẠCH|BÁO CÁO|Căn cứ|Thực hiện|I\.)", line):
+        if not in_body and re.match(r"^(\*\*)?(Kính gửi|KẾ HOẠCH|BÁO CÁO|QUYẾT ĐỊNH|CHỈ THỊ|CÔNG ĐIỆN|THÔNG BÁO|"
+                                    r"Căn cứ|Thực hiện|I\.|\d{1,2}\.\s|Điều\s\d|Chủ tịch)", line):
             in_body = True
         (body if in_body else header).append(line)
     return [h for h in header if h], [b for b in body if b], notes
@@ -211,5 +213,13 @@ def make_pdf(text: str, route: str, font: str, out_dir: Path, stem: str) -> Path
     if route == "chromium":
         source = out_dir / f"{stem}.html"
         source.write_text(sample_html(text, font, "end"), encoding="utf-8")
+        return chromium_pdf(source, out_dir / f"{stem}.pdf")
+    if route in ("lo-txt", "chromium-txt"):
+        # The .txt printed as it is (LibreOffice's text import in Liberation Mono, which lacks
+        # Vietnamese letters; Chromium's plain-text view): ragged lines, no indentation.
+        source = out_dir / f"{stem}.txt"
+        source.write_text(text, encoding="utf-8")
+        if route == "lo-txt":
+            return libreoffice_pdf(source, out_dir)
         return chromium_pdf(source, out_dir / f"{stem}.pdf")
     raise ValueError(route)

@@ -92,7 +92,8 @@ def test_page_numbers_and_wrapped_lines():
 
 ROUTES = [("docx", "Liberation Serif"), ("docx", pdf_makers.FONT_WITHOUT_VIETNAMESE),
           ("lo-html", "DejaVu Sans"), ("lo-html", pdf_makers.FONT_WITHOUT_VIETNAMESE),
-          ("chromium", "Liberation Serif"), ("chromium", pdf_makers.FONT_WITHOUT_VIETNAMESE)]
+          ("chromium", "Liberation Serif"), ("chromium", pdf_makers.FONT_WITHOUT_VIETNAMESE),
+          ("lo-txt", ""), ("chromium-txt", "")]
 
 
 @pytest.mark.slow
@@ -105,3 +106,23 @@ def test_fresh_pdfs_from_libreoffice_and_chromium(tmp_path, key, route, font):
     text = (SAMPLES / SOURCES[key]).read_text(encoding="utf-8")
     pdf = pdf_makers.make_pdf(text, route, font, tmp_path, f"{key}-{route}")
     assert_same_tasks(_parse_txt(key), _parse_pdf(pdf), f"{key} {route} {font}")
+
+
+LETTERS = ["PLAN_2024", "LETTER_DASHES_2025", "DECISION_MULTILEVEL", "POST_MERGER_DISTRICT_WORDING", "ASSIGNING_WORDS"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route,font", [("lo-txt", ""), ("chromium-txt", ""), ("docx", "Liberation Serif"),
+                                        ("docx", pdf_makers.FONT_WITHOUT_VIETNAMESE), ("lo-html", "DejaVu Sans"),
+                                        ("chromium", pdf_makers.FONT_WITHOUT_VIETNAMESE)])
+@pytest.mark.parametrize("letter", LETTERS)
+def test_synthetic_letters_as_pdfs(tmp_path, letter, route, font):
+    """Letters the rules were not written on (samples_text), printed each way, read like their text."""
+    from tests.core.directives import samples_text
+
+    needs = pdf_makers.chromium() if route.startswith("chromium") else pdf_makers.soffice()
+    if needs is None:
+        pytest.skip(f"{route} needs LibreOffice/Chromium")
+    text = getattr(samples_text, letter)
+    pdf = pdf_makers.make_pdf(text, route, font, tmp_path, f"{letter}-{route}")
+    assert_same_tasks(parse_directive(text, require_tasks=False), _parse_pdf(pdf), f"{letter} {route} {font}")

@@ -63,7 +63,7 @@ def _unmount(mnt: Path) -> None:
 
 
 def run_cut(baseline: Path, work: Path, mode: str, cut_at: int | None, *, extra: str | None = None,
-            env: dict | None = None, timeout: float = 120) -> CutRun:
+            env: dict | None = None, timeout: float = 120, eager_names: bool = False) -> CutRun:
     """Mount `baseline` (a folder holding `ws/`), run the writer in `ws`, cut before operation `cut_at`."""
     if work.exists():
         _unmount(work / "mnt")
@@ -74,6 +74,8 @@ def run_cut(baseline: Path, work: Path, mode: str, cut_at: int | None, *, extra:
     command = [sys.executable, "-m", "tests.proof.powercut.memfs", str(mnt), str(baseline), str(out)]
     if cut_at is not None:
         command += ["--cut-at-op", str(cut_at)]
+    if eager_names:
+        command.append("--eager-names")
     fs = subprocess.Popen(command, cwd=ROOT, env=_env(None), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 20

@@ -10,6 +10,11 @@ Two states are kept for everything, as a disk with a volatile write cache would 
   more: a renamed file whose folder was never fsynced may come back under its old name,
   or not at all; a new file whose folder was never fsynced does not exist.
 
+With `--eager-names` the other classic outcome is modelled instead: every name (creation,
+rename, deletion) survives as it was at the cut, as if the file system journaled metadata at
+once, while a file's bytes still survive only as of its last fsync — the "renamed file is
+empty after the crash" case that a rename without a prior fsync of the file leads to.
+
 The cut happens just before the N-th mutating operation (write, truncate, create, mkdir,
 rename, unlink, rmdir, link, fsync, fsyncdir): what would survive is written out to
 OUT_DIR as a plain folder, `OUT_DIR.cut` records the op number, and from then on every
@@ -58,8 +63,9 @@ class PowerCutFS(fuse.Operations):
     ioctl = None
     bmap = None
 
-    def __init__(self, baseline: Path, out_dir: Path, cut_at: int | None):
+    def __init__(self, baseline: Path, out_dir: Path, cut_at: int | None, eager_names: bool = False):
         self.root = Node(True, 0o755)
+        self.eager_names = eager_names
         self.out_dir = out_dir
         self.cut_at = cut_at
         self.ops = 0
@@ -86,7 +92,8 @@ class PowerCutFS(fuse.Operations):
 
     def _dump(self, node: Node, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, child in node.durable_entries.items():
+        entries = node.entries if self.eager_names else node.durable_entries
+        for name, child in entries.items():
             if child.is_dir:
                 self._dump(child, folder / name)
             else:
@@ -330,8 +337,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("baseline", type=Path)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--cut-at-op", type=int)
+    parser.add_argument("--eager-names", action="store_true",
+                        help="names survive as they are at the cut (metadata journaled at once), bytes only if synced")
     args = parser.parse_args(argv)
-    fs = PowerCutFS(args.baseline, args.out_dir, args.cut_at_op)
+    fs = PowerCutFS(args.baseline, args.out_dir, args.cut_at_op, args.eager_names)
     # No writeback cache (the default): every write() reaches this process before it returns,
     # so the volatile state here is exactly what the program wrote.
     fuse.FUSE(fs, args.mountpoint, foreground=True, nothreads=False, default_permissions=True,

@@ -23,8 +23,8 @@ from core.errors import UserInputError
 from ui.errors import show_error
 from ui.pages.conference.items_model import ItemsModel
 from ui.pages.conference.run_log import RunLog
-from ui.style import DUE_SOON, GOOD, OVERDUE
 from ui.personal_data import screen_text
+from ui.style import DUE_SOON, GOOD, OVERDUE
 
 STATUS_KEYS = {"1": "pass", "2": "fail", "3": "na"}
 KEY_HINT = "Phím: 1 Đạt · 2 Không đạt · 3 Không áp dụng · Enter tiếp · F2 ghi chú"

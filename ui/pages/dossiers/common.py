@@ -6,8 +6,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from core.dossiers.targets import RAG_LABELS
-from ui.style import RAG
 from ui.personal_data import screen_text
+from ui.style import RAG
 
 TALLY_COLOUR = QColor("#e8f0fe")  # tally rows: light blue, never mistaken for register rows
 TOTAL_COLOUR = QColor("#eef1f4")

@@ -13,6 +13,7 @@ from core.dossiers.model import CHANNELS
 from core.dossiers.tallies import SORTS as TALLY_SORTS, TALLY_COUNTS
 from ui.pages.dossiers.common import TALLY_COLOUR, ask_reason
 from ui.widgets.list_table import ListTable
+from ui.personal_data import screen_text
 from ui.widgets.rows_model import Column, RowsModel
 
 COLUMNS = [
@@ -131,6 +132,10 @@ class TallyView(QWidget):
 
     def save(self, reason: str | None = None) -> None:
         values = self.values()
+        note = screen_text(self, values["note"], "Ghi chú")
+        if note is None:
+            return
+        values["note"] = note
 
         def write(store):
             from core.dossiers.tallies import save_tally
