@@ -114,8 +114,12 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             for sheet in book.worksheets:
                 assert sheet.freeze_panes and sheet.auto_filter.ref
             assert book["Theo tháng"]["A3"].is_date and book["Gói đã nhận"]["A3"].is_date
+            from selenium.webdriver.support import expected_conditions as ec
+            from selenium.webdriver.support.ui import WebDriverWait
+
             driver.find_element(By.ID, "logout").click()
-            assert "/login" in driver.current_url
+            # The click returns before the POST's redirect is followed on a loaded machine: wait for it.
+            WebDriverWait(driver, 30).until(ec.url_contains("/login"))
             driver.get(url + "/")
             assert "/login" in driver.current_url  # the session is gone
             _shot(driver, tmp_path, "4-logged-out")
