@@ -126,7 +126,7 @@ def is_portable() -> bool:
 
 def resolve_paths(data_dir: str | os.PathLike | None = None, *, demo: bool = False) -> AppPaths:
     if data_dir:
-        return AppPaths(Path(data_dir).expanduser().resolve())
+        return AppPaths(_absolute(Path(data_dir).expanduser()))
     if is_portable():
         base = executable_dir() / "data"
     else:
@@ -134,6 +134,15 @@ def resolve_paths(data_dir: str | os.PathLike | None = None, *, demo: bool = Fal
 
         base = Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=False))
     return AppPaths((base / "demo") if demo else base)
+
+
+def _absolute(path: Path) -> Path:
+    """`path` resolved; where the system cannot say what a long path resolves to (Windows
+    calls beyond MAX_PATH may answer ERROR_MORE_DATA, WinError 234), made absolute instead."""
+    try:
+        return path.resolve()
+    except OSError:
+        return Path(os.path.abspath(path))
 
 
 def network_share_warning(path: Path) -> str | None:

@@ -49,3 +49,13 @@ def test_network_share_is_detected_on_windows(tmp_path):
     warning = paths_module.network_share_warning(Path(r"\\may-chu\du-lieu\motcua-xa"))
     assert warning and "ổ mạng" in warning
     assert paths_module.network_share_warning(tmp_path) is None  # the local system drive
+
+
+def test_a_path_the_system_cannot_resolve_is_made_absolute(tmp_path, monkeypatch):
+    # Windows (and Wine) may refuse to say what a path beyond MAX_PATH resolves to (WinError 234).
+    def refuse(self, strict=False):
+        raise OSError(234, "More data is available")
+
+    monkeypatch.setattr(Path, "resolve", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_paths("dữ liệu").data_dir == tmp_path / "dữ liệu"

@@ -106,7 +106,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
 
 
 # Windows has no SIGINT to send: Ctrl+Break to the server's own process group is its Ctrl+C
-# (uvicorn handles SIGBREAK). Under Wine console events may not arrive: then it is ended.
+# (uvicorn handles SIGBREAK). Without a console to carry it (Wine, pipes only) it is ended.
 _NEW_GROUP = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if sys.platform == "win32" else {}
 
 
@@ -115,10 +115,10 @@ def _stop(server: subprocess.Popen) -> None:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
         return
-    server.send_signal(signal.CTRL_BREAK_EVENT)
     try:
+        server.send_signal(signal.CTRL_BREAK_EVENT)
         server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
+    except (OSError, SystemError, subprocess.TimeoutExpired):  # no console to carry it (Wine: WinError 12)
         server.kill()
         server.wait(timeout=20)
 
