@@ -72,3 +72,20 @@ def drag(widget, start, end) -> None:
         _mouse(widget, T.MouseMove, point, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
     _mouse(widget, T.MouseButtonRelease, end, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
     QApplication.processEvents()
+
+
+def save_as(dialog, name: str | None = None, file_types_down: int = 0) -> None:
+    """Drive ui.save_file's dialog as a person does: arrow down the file-type list `file_types_down`
+    times, type `name` over the suggested one (if given), then press Enter."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    combo = dialog.findChild(QComboBox, "fileTypeCombo")
+    combo.setFocus()
+    for _ in range(file_types_down):
+        press_key(combo, Qt.Key.Key_Down)
+    edit = dialog.findChild(QLineEdit, "fileNameEdit")
+    if name is not None:
+        edit.setFocus()
+        press_key(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_text(edit, name)
+    press_key(edit, Qt.Key.Key_Return, text="\r")

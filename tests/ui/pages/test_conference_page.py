@@ -7,7 +7,7 @@ from core import clock
 from core.checklists import runs
 from core.workspace import open_workspace
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import press_key, type_text
+from tests.ui.helpers import press_key, save_as, type_text
 from ui.pages import conference_page
 from ui.pages.conference_page import ConferencePage
 from tests.pdftools import pdftotext
@@ -144,6 +144,7 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     qtbot.waitUntil(lambda: panel.run.closed)
     assert not panel.status_buttons["pass"].isEnabled() and panel.correct_button.isEnabled()
     page.print_current()
+    save_as(page.save_dialog)  # the suggested name, PDF: Enter
     qtbot.waitUntil(lambda: bool(page.opened), timeout=10_000)
     text = pdftotext(page.opened[0])
     assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
@@ -243,3 +244,30 @@ def test_history_and_equipment_sort_by_header_click(qtbot, ui_ctx, paths, page):
     assert names == sorted(names, key=vi_sort_key) and len(names) == 3
     click(page.equipment.view, 1)
     assert [r["name"] for r in page.equipment.model.rows] == sorted(names, key=vi_sort_key, reverse=True)
+
+
+def test_sheets_saved_as_word_from_the_save_dialog(qtbot, ui_ctx, paths, page, tmp_path):
+    """Completed and blank sheets: the save dialog offers Word; a bare name takes the chosen type's
+    extension and the Word renderer writes it (nothing opened as a PDF)."""
+    from docx import Document
+
+    qtbot.mouseClick(page.panel.print_button, Qt.MouseButton.LeftButton)
+    assert [f.split(" ")[0] for f in page.save_dialog.nameFilters()] == ["PDF", "Word"]
+    save_as(page.save_dialog, str(tmp_path / "phiếu giao ban"), file_types_down=1)
+    qtbot.waitUntil(lambda: (tmp_path / "phiếu giao ban.docx").exists(), timeout=10_000)
+    wait_idle(qtbot, ui_ctx)
+    text = "\n".join(p.text for p in Document(str(tmp_path / "phiếu giao ban.docx")).paragraphs)
+    assert "Hội nghị trực tuyến giao ban tháng 3" in text
+    qtbot.waitUntil(lambda: "Word" in page.status.text())
+    assert page.opened == [] and not page.print_paper_button.isEnabled()
+
+    page.tabs.setCurrentWidget(page.templates)
+    wait_idle(qtbot, ui_ctx)
+    page.templates.view.selectRow(0)
+    qtbot.mouseClick(page.templates.blank_button, Qt.MouseButton.LeftButton)
+    save_as(page.save_dialog, str(tmp_path / "phiếu trống"), file_types_down=1)
+    qtbot.waitUntil(lambda: (tmp_path / "phiếu trống.docx").exists(), timeout=10_000)
+    wait_idle(qtbot, ui_ctx)
+    tables = Document(str(tmp_path / "phiếu trống.docx")).tables
+    assert max(len(t.rows) for t in tables) > 10  # the items, to fill in by hand
+    assert page.opened == [] and ui_ctx.errors == []

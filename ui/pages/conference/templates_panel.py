@@ -68,7 +68,7 @@ class TemplatesPanel(QWidget):
         self.copy_button = QPushButton("Tạo bản sao để sửa…")
         self.edit_button = QPushButton("Sửa mẫu…")
         self.delete_button = QPushButton("Xóa mẫu")
-        self.blank_button = QPushButton("In phiếu trống (PDF)")
+        self.blank_button = QPushButton("Phiếu trống (PDF / Word)…")
         for button, slot in ((self.use_button, self.use_selected), (self.import_button, self.import_file),
                              (self.copy_button, self.copy_selected), (self.edit_button, self.edit_selected),
                              (self.delete_button, self.delete_selected), (self.blank_button, self._blank)):
