@@ -119,7 +119,8 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     log.add_incident_button.click()
     wait_idle(qtbot, ui_ctx)
     wait_idle(qtbot, ui_ctx)
-    assert log.incidents.rowCount() == 1 and log.incidents.item(0, 1).text() == "Mất tiếng từ điểm cầu tỉnh"
+    qtbot.waitUntil(lambda: log.incidents.rows_model.rowCount() == 1)
+    assert log.incidents.rows_model.row(0)["what"] == "Mất tiếng từ điểm cầu tỉnh"
     # closing with unanswered critical items and no reason is refused; the run stays open
     from ui.pages.conference import dialogs
 
@@ -271,3 +272,53 @@ def test_sheets_saved_as_word_from_the_save_dialog(qtbot, ui_ctx, paths, page, t
     tables = Document(str(tmp_path / "phiếu trống.docx")).tables
     assert max(len(t.rows) for t in tables) > 10  # the items, to fill in by hand
     assert page.opened == [] and ui_ctx.errors == []
+
+
+def test_incident_and_template_lists_sorted_by_a_header_click(qtbot, ui_ctx, paths, page):
+    """Incidents, corrections and templates: a click on a header orders the list (the logs in SQL),
+    a second click reverses it, and a column widened by hand keeps its width in a new window."""
+    from core.checklists import templates as tpl
+    from core.textfold import vi_sort_key
+    from tests.ui.helpers import click_header, drag_column_border
+
+    store = open_workspace(paths)
+    for time_text, what in (("09:10", "Mất tiếng"), ("08:40", "Ảnh bị nhòe"), ("09:30", "Đứt kết nối")):
+        runs.add_incident(store, page.run_id, time_text=time_text, what=what, fix="Đã xử lý")
+    tpl.make_local_copy(store, tpl.builtin_template().ref, "Bản sao của xã")
+    store.close()
+    ui_ctx.signals.data_changed.emit("checklist_incidents")
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    log = page.panel.log
+    model = log.incidents.rows_model
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
+    assert [r["what"] for r in model.rows] == ["Ảnh bị nhòe", "Mất tiếng", "Đứt kết nối"]  # by time
+    click_header(log.incidents, 1)  # Sự cố
+    wait_idle(qtbot, ui_ctx)
+    whats = [r["what"] for r in model.rows]
+    assert whats == sorted(whats, key=vi_sort_key) == ["Ảnh bị nhòe", "Đứt kết nối", "Mất tiếng"]
+    click_header(log.incidents, 1)
+    wait_idle(qtbot, ui_ctx)
+    assert [r["what"] for r in model.rows] == list(reversed(whats))
+    wider = drag_column_border(log.incidents, 0, 80)
+    qtbot.waitUntil(lambda: not log.incidents._save_timer.isActive(), timeout=3000)
+    wait_idle(qtbot, ui_ctx)
+
+    page.tabs.setCurrentWidget(page.templates)
+    wait_idle(qtbot, ui_ctx)
+    templates = page.templates
+    assert templates.model.rowCount() == 2
+    click_header(templates.view, 2)  # Nguồn
+    wait_idle(qtbot, ui_ctx)
+    origins = [r["origin"] for r in templates.model.rows]
+    click_header(templates.view, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert [r["origin"] for r in templates.model.rows] == list(reversed(origins)) != origins
+
+    again = ConferencePage(ui_ctx)  # a new window on the same workspace: the width comes back
+    qtbot.addWidget(again)
+    again.show()
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    assert again.panel.log.incidents.horizontalHeader().sectionSize(0) == wider
+    assert ui_ctx.errors == []
