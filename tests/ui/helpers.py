@@ -112,3 +112,9 @@ def drag_column_border(view, column: int, dx: int) -> int:
     y = header.height() / 2
     drag(header.viewport(), QPointF(edge, y), QPointF(edge + dx, y))
     return header.sectionSize(column)
+
+
+def cell(view, row: int, column: int) -> str:
+    """The text a table view shows in one cell."""
+    model = view.model()
+    return model.data(model.index(row, column)) or ""
