@@ -184,6 +184,18 @@ def _reason(window):
     return dialog
 
 
+def _save_month_report(window):
+    """The month report's save dialog with Word chosen (the type chosen decides the file)."""
+    from ui.pages.dossiers.report_action import ask_month_report
+
+    counters = window.page("dossiers").view("counters")
+    ask_month_report(counters, window.ctx, counters.picker.period())
+    dialog = counters.save_dialog
+    dialog.selectNameFilter(dialog.nameFilters()[1])
+    dialog._filter_chosen(dialog.nameFilters()[1])
+    return dialog
+
+
 def screens() -> list[tuple[str, Step, Step]]:
     """(file name without .png, prepare, make) in the order they are taken."""
     return [
@@ -206,6 +218,7 @@ def screens() -> list[tuple[str, Step, Step]]:
         ("dialog-run-close", _tab("conference", 0), _close_run),
         ("dialog-correction", _tab("conference", 0), _correction),
         ("dialog-template-editor", _tab("conference", 2), _template_editor),
+        ("dialog-save-month-report", _tab("dossiers", "counters"), _save_month_report),
         ("dialog-shortcuts", _nothing, _shortcuts),
         ("dialog-error", _nothing, _error),
         ("dialog-locked-month-reason", _nothing, _reason),

@@ -143,8 +143,12 @@ def file_sha256(path: Path) -> str:
 CUT_MARKER = "last_cut_seq.txt"
 
 
-def list_outbox(store: Store) -> list[dict]:
-    rows = store.query("SELECT * FROM sync_outbox ORDER BY created_at DESC, seq_from DESC")
+def list_outbox(store: Store, *, sort: tuple[str, bool] | None = None) -> list[dict]:
+    """Every bundle, newest first unless `sort` names a column of core.sync.list_orders.OUTBOX_SORTS."""
+    from core.listing import order_by
+    from core.sync.list_orders import OUTBOX_DEFAULT, OUTBOX_SORTS
+
+    rows = store.query(f"SELECT * FROM sync_outbox ORDER BY {order_by(sort or OUTBOX_DEFAULT, OUTBOX_SORTS, 'created_local')}")
     for row in rows:
         row["state_label"] = STATE_LABELS[row["state"]]
     return rows

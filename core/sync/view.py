@@ -49,9 +49,13 @@ def advice_for(reason: str | None) -> str:
     return ADVICE.get(reason or "", DEFAULT_ADVICE)
 
 
-def load_view(store: Store) -> SyncView:
+def load_view(store: Store, *, outbox_sort=None, received_sort=None) -> SyncView:
+    """Sorts: (column key, descending) of core.sync.list_orders, from a click on the page's headers."""
+    from core.listing import order_by
+    from core.sync.list_orders import RECEIVED_DEFAULT, RECEIVED_SORTS
+
     bundles = []
-    for row in outbox.list_outbox(store):
+    for row in outbox.list_outbox(store, sort=outbox_sort):
         problem = ""
         if row["state"] == "error":
             problem = f"{row['last_error']} {advice_for(row['last_error_reason'])}"
@@ -63,7 +67,8 @@ def load_view(store: Store) -> SyncView:
                         "acked_local": format_datetime_local(row["acked_at"]),
                         "problem": problem})
     received = []
-    for row in store.query("SELECT * FROM sync_inbox ORDER BY received_at DESC LIMIT 200"):
+    received_order = order_by(received_sort or RECEIVED_DEFAULT, RECEIVED_SORTS, "received_local")
+    for row in store.query(f"SELECT * FROM sync_inbox ORDER BY {received_order} LIMIT 200"):
         kind = {"province": "Văn bản, dữ liệu của tỉnh", "ack": "Xác nhận của tỉnh"}.get(row["kind"], row["kind"])
         received.append({**row, "kind_label": kind, "received_local": format_datetime_local(row["received_at"]),
                          "via_label": VIA_LABELS.get(row["via"], row["via"]),

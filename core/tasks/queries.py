@@ -176,16 +176,30 @@ def get_task(store: Store, task_id: str, *, today: dt.date) -> dict:
     return decorate(rows[0], today, soon)
 
 
-def task_history(store: Store, task_id: str) -> list[dict]:
-    """Progress notes, status changes and assignments, newest first, with the staff names."""
-    rows = store.query("""
+# The task-detail history, ordered by the column clicked ("{dir}" is ASC or DESC); ties newest first.
+_STATUS_RANK = "CASE p.status WHEN 'todo' THEN 1 WHEN 'doing' THEN 2 WHEN 'done' THEN 3 WHEN 'paused' THEN 4 END"
+HISTORY_SORTS = {
+    "noted_on": "p.noted_on {dir}, p.created_at {dir}",
+    "author_name": "(author.full_name IS NULL), author.full_name COLLATE VI {dir}, p.noted_on DESC, p.created_at DESC",
+    "note": "(p.note IS NULL OR p.note = ''), p.note COLLATE VI {dir}, p.noted_on DESC, p.created_at DESC",
+    "status_label": f"(p.status IS NULL), {_STATUS_RANK} {{dir}}, p.noted_on DESC, p.created_at DESC",
+    "assignee_name": "(assignee.full_name IS NULL), assignee.full_name COLLATE VI {dir}, p.noted_on DESC, "
+                     "p.created_at DESC",
+}
+
+
+def task_history(store: Store, task_id: str, *, sort: tuple[str, bool] | None = None) -> list[dict]:
+    """Progress notes, status changes and assignments with the staff names, newest first unless
+    `sort` names a key of HISTORY_SORTS."""
+    order = order_by(sort or ("noted_on", True), HISTORY_SORTS, "noted_on")
+    rows = store.query(f"""
         SELECT p.id, p.noted_on, p.note, p.status, p.assignee_id, p.period, p.attachments, p.created_at,
                author.full_name AS author_name, assignee.full_name AS assignee_name
         FROM task_progress p
         LEFT JOIN staff author ON author.id = p.created_by
         LEFT JOIN staff assignee ON assignee.id = p.assignee_id
         WHERE p.task_id = ? AND p.deleted_at IS NULL
-        ORDER BY p.noted_on DESC, p.created_at DESC""", (task_id,))
+        ORDER BY {order}""", (task_id,))
     for row in rows:
         row["attachments"] = json.loads(row["attachments"]) if row["attachments"] else []
         row["status_label"] = status_label(row["status"]) if row["status"] else None

@@ -72,3 +72,49 @@ def drag(widget, start, end) -> None:
         _mouse(widget, T.MouseMove, point, Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
     _mouse(widget, T.MouseButtonRelease, end, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
     QApplication.processEvents()
+
+
+def save_as(dialog, name: str | None = None, file_types_down: int = 0) -> None:
+    """Drive ui.save_file's dialog as a person does: arrow down the file-type list `file_types_down`
+    times, type `name` over the suggested one (if given), then press Enter."""
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    combo = dialog.findChild(QComboBox, "fileTypeCombo")
+    combo.setFocus()
+    for _ in range(file_types_down):
+        press_key(combo, Qt.Key.Key_Down)
+    edit = dialog.findChild(QLineEdit, "fileNameEdit")
+    if name is not None:
+        edit.setFocus()
+        press_key(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_text(edit, name)
+    press_key(edit, Qt.Key.Key_Return, text="\r")
+
+
+def click_header(view, column: int) -> None:
+    """A left click in the middle of a column's header (a ListTable orders its list by it)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(x, header.height() // 2))
+    QApplication.processEvents()
+
+
+def drag_column_border(view, column: int, dx: int) -> int:
+    """Drag the right border of `column` by `dx` pixels, as a person widens it; its new width."""
+    from PySide6.QtCore import QPointF
+
+    header = view.horizontalHeader()
+    edge = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    y = header.height() / 2
+    drag(header.viewport(), QPointF(edge, y), QPointF(edge + dx, y))
+    return header.sectionSize(column)
+
+
+def cell(view, row: int, column: int) -> str:
+    """The text a table view shows in one cell."""
+    model = view.model()
+    return model.data(model.index(row, column)) or ""

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from core.privacy import MASK
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import type_text
+from tests.ui.helpers import cell, type_text
 from ui.personal_data import PersonalDataDialog, screen_text
 
 
@@ -67,9 +67,9 @@ def test_progress_note_with_an_id_number_is_saved_without_it(qtbot, ui_ctx, path
     _answer_dialog(qtbot, "remove_button", seen)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, ui_ctx)
-    qtbot.waitUntil(lambda: dialog.history.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.history.rows_model.rowCount() == 1, timeout=5000)
     assert seen and "căn cước" in seen[0]["message"]
-    assert dialog.history.item(0, 2).text() == f"Đã hướng dẫn ông A, CCCD {MASK}, nộp bổ sung"
+    assert cell(dialog.history, 0, 2) == f"Đã hướng dẫn ông A, CCCD {MASK}, nộp bổ sung"
     store = open_workspace(paths)
     assert "051234567890" not in " ".join(r["note"] or "" for r in store.query("SELECT note FROM task_progress"))
     store.close()

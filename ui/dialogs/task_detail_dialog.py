@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-                               QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+                               QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from core.clock import format_date, today_local
 from core.tasks import queries
@@ -23,11 +23,13 @@ from core.tasks.store import add_progress, update_local_task
 from core.workspace import list_staff
 from ui.errors import show_error
 from ui.personal_data import screen_text
+from ui.widgets.list_table import ListTable
+from ui.widgets.rows_model import Column, RowsModel
 
 
-def _load(store, task_id: str, today: dt.date) -> dict:
+def _load(store, task_id: str, today: dt.date, sort=None) -> dict:
     task = queries.get_task(store, task_id, today=today)
-    return {"task": task, "history": queries.task_history(store, task_id),
+    return {"task": task, "history": queries.task_history(store, task_id, sort=sort),
             "periods": queries.recurring_periods(store, task, today), "staff": list_staff(store)}
 
 
@@ -54,15 +56,22 @@ class TaskDetailDialog(QDialog):
         self.periods_label.setWordWrap(True)
         layout.addWidget(self.periods_label)
 
-        layout.addWidget(QLabel("Lịch sử cập nhật tiến độ, trạng thái, giao việc (mới nhất trên cùng):"))
-        self.history = QTableWidget(0, 6)
-        self.history.setObjectName("taskHistory")
-        self.history.setHorizontalHeaderLabels(["Ngày", "Cán bộ ghi", "Nội dung", "Trạng thái", "Giao cho", "Tệp"])
-        self.history.verticalHeader().setVisible(False)
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(QLabel("Lịch sử cập nhật tiến độ, trạng thái, giao việc (mới nhất trên cùng; "
+                                "bấm tên cột để sắp xếp, bấm đúp một dòng để mở tệp đính kèm):"))
+        history_model = RowsModel([
+            Column("noted_on", "Ngày", lambda v, _r: format_date(dt.date.fromisoformat(v))),
+            Column("author_name", "Cán bộ ghi"),
+            Column("note", "Nội dung", lambda v, r: (v or "") + (f" [{r['period_label']}]" if r["period_label"] else "")),
+            Column("status_label", "Trạng thái"), Column("assignee_name", "Giao cho"),
+            Column("attachments", "Tệp", lambda v, _r: ", ".join(Path(a).name for a in v or []))], self)
+        # Sorted in SQL (core.tasks.queries.HISTORY_SORTS); widths remembered like every list.
+        self.history = ListTable(ctx, "taskHistory", history_model, sortable=queries.HISTORY_SORTS,
+                                 default_sort=("noted_on", True))
         self.history.setWordWrap(True)
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.history.cellDoubleClicked.connect(self._open_attachment)
+        self.history.sort_changed.connect(self.reload_history)
+        self.history.row_opened.connect(self._open_attachments)
         layout.addWidget(self.history, 1)
 
         box = QGroupBox("Cập nhật tiến độ")
@@ -139,8 +148,17 @@ class TaskDetailDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        today = today_local()
-        self.ctx.bg.read(lambda store: _load(store, self.task_id, today), self._show)
+        today, sort = today_local(), self.history.sort
+        self.ctx.bg.read(lambda store: _load(store, self.task_id, today, sort), self._show)
+
+    def reload_history(self) -> None:
+        task_id, sort = self.task_id, self.history.sort
+        self.ctx.bg.read(lambda store: queries.task_history(store, task_id, sort=sort), self._show_history)
+
+    def _show_history(self, rows: list[dict]) -> None:
+        self.history.rows_model.set_rows(rows)
+        self.history.fit_columns_once()
+        self.history.resizeRowsToContents()
 
     def _show(self, data: dict) -> None:
         self.data = data
@@ -191,22 +209,7 @@ class TaskDetailDialog(QDialog):
         for person in data["staff"]:
             self.assignee.addItem(person["full_name"], person["id"])
         self.assignee.setCurrentIndex(max(0, self.assignee.findData(task["assignee_id"] or "")))
-        self.history.setRowCount(0)
-        for entry in data["history"]:
-            row = self.history.rowCount()
-            self.history.insertRow(row)
-            values = [format_date(dt.date.fromisoformat(entry["noted_on"])), entry["author_name"] or "",
-                      (entry["note"] or "") + (f" [{entry['period_label']}]" if entry["period_label"] else ""),
-                      entry["status_label"] or "", entry["assignee_name"] or "",
-                      ", ".join(Path(a).name for a in entry["attachments"])]
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if column == 5:
-                    item.setData(Qt.ItemDataRole.UserRole, entry["attachments"])
-                self.history.setItem(row, column, item)
-        self.history.resizeColumnsToContents()
-        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.history.resizeRowsToContents()
+        self._show_history(data["history"])
 
     def choose_attachments(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Chọn tệp đính kèm", str(Path.home()))
@@ -266,10 +269,8 @@ class TaskDetailDialog(QDialog):
         self.ctx.bg.db(lambda store: update_local_task(store, self.task_id, changes), saved,
                        lambda error: show_error(self, error))
 
-    def _open_attachment(self, row: int, column: int) -> None:
-        item = self.history.item(row, 5)
-        files = item.data(Qt.ItemDataRole.UserRole) if item else None
-        for relative in files or []:
+    def _open_attachments(self, row: dict) -> None:
+        for relative in row["attachments"] or []:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.attachments_dir / relative)))
 
 

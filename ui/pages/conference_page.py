@@ -8,6 +8,8 @@ Everything is loaded and written on the database thread; PDFs are written on the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -34,6 +36,9 @@ from ui.widgets.rows_model import Column, RowsModel
 # Answers are saved by this page itself and applied in place; reloading on them would
 # only move the keyboard walk back.
 _OWN_ANSWER_TABLE = "checklist_answers"
+
+# A sheet is saved as a PDF to print and sign, or as Word to edit first (the save dialog's type decides).
+SHEET_SUFFIXES = (".pdf", ".docx")
 
 
 class _HistoryModel(RowsModel):
@@ -142,7 +147,7 @@ class ConferencePage(Page):
 
     def _history_menu(self, row) -> list:
         return [("Mở phiếu", lambda: self._select_history(row["id"])),
-                ("In phiếu (PDF)", lambda: (self._select_history(row["id"]), self.print_current())),
+                ("Lưu phiếu (PDF / Word)…", lambda: (self._select_history(row["id"]), self.print_current())),
                 None, ("Phiếu mới cho cuộc họp…", self.create_new)]
 
     def reload(self) -> None:
@@ -163,14 +168,18 @@ class ConferencePage(Page):
                          lambda result: self._ask_new_meeting(*result))
 
     def print_current(self) -> None:
+        """The save dialog (PDF to print, Word to edit first; the type chosen decides), then the sheet."""
         if self.panel.run is None:
             return
-        run_id = self.panel.run.id
-        self.status.setText("Đang tạo tệp PDF…")
+        run = self.panel.run
+        suggested = self.ctx.paths.reports_dir / f"phieu-kiem-tra-{run.meeting_date:%Y%m%d}-{run.id[:8]}.pdf"
+        self._ask_sheet_path("Lưu phiếu kiểm tra", suggested, lambda out: self._write_run_sheet(run.id, out))
+
+    def _write_run_sheet(self, run_id: str, out: Path) -> None:
+        self.status.setText("Đang tạo phiếu kiểm tra…")
 
         def write(loaded):
             unit, run = loaded
-            out = self.ctx.paths.reports_dir / f"phieu-kiem-tra-{run.meeting_date:%Y%m%d}-{run.id[:8]}.pdf"
             self.ctx.bg.io(lambda report: sheet.write_run_sheet(unit, run, out), self._pdf_ready,
                            lambda exc: self._pdf_failed(exc))
 
@@ -178,11 +187,20 @@ class ConferencePage(Page):
                        lambda exc: self._pdf_failed(exc))
 
     def print_blank(self, template) -> None:
+        suggested = self.ctx.paths.reports_dir / f"phieu-kiem-tra-trong-{today_local():%Y%m%d}.pdf"
+        self._ask_sheet_path("Lưu phiếu trống", suggested, lambda out: self._write_blank_sheet(template, out))
+
+    def _write_blank_sheet(self, template, out: Path) -> None:
         self.status.setText("Đang tạo phiếu trống…")
-        out = self.ctx.paths.reports_dir / f"phieu-kiem-tra-trong-{today_local():%Y%m%d}.pdf"
         self.ctx.bg.db(require_initialised, lambda unit: self.ctx.bg.io(
             lambda report: sheet.write_blank_sheet(unit, template, out), self._pdf_ready,
             lambda exc: self._pdf_failed(exc)), lambda exc: self._pdf_failed(exc))
+
+    def _ask_sheet_path(self, title: str, suggested: Path, on_chosen) -> None:
+        from ui.save_file import ask_save_path
+
+        suggested.parent.mkdir(parents=True, exist_ok=True)
+        ask_save_path(self, title, suggested, SHEET_SUFFIXES, on_chosen)
 
     # -- history ------------------------------------------------------------------------
     def _show_history(self, rows: list[dict]) -> None:
@@ -296,6 +314,10 @@ class ConferencePage(Page):
 
     # -- PDF ----------------------------------------------------------------------------
     def _pdf_ready(self, built) -> None:
+        if built.path.suffix.lower() != ".pdf":  # a Word file to edit: nothing to print from here
+            self.status.setText("Đã lưu tệp Word để chỉnh sửa.")
+            self.status.setToolTip(str(built.path))
+            return
         self.last_pdf = built.path
         self.print_paper_button.setEnabled(True)
         self.status.setText(f"Đã tạo tệp PDF ({built.pages} trang).")

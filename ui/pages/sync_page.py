@@ -13,13 +13,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from core.sync import service
+from core.sync import list_orders, service
 from core.sync.errors import BundleRejected
 from ui.errors import show_info
 from ui.pages.base import Page
 from ui.sync_scheduler import SyncScheduler
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 
 BUSY_TEXT = "Đang đồng bộ với tỉnh…"
@@ -85,7 +86,8 @@ class SyncPage(Page):
             Column("via_label", "Gửi qua"),
             Column("problem", "Lỗi và cách xử lý"),
         ], row_colour=lambda row: STATE_COLOURS.get(row["state"]))
-        self.bundles_view = self._table(self.bundles_model, "bundlesTable", stretch=5)
+        self.bundles_view = self._table(self.bundles_model, "bundlesTable", stretch=5,
+                                        sorts=list_orders.OUTBOX_SORTS, default_sort=list_orders.OUTBOX_DEFAULT)
         layout.addWidget(self.bundles_view, 3)
 
         layout.addWidget(QLabel("Gói đã nhận từ tỉnh:"))
@@ -94,7 +96,8 @@ class SyncPage(Page):
             Column("records", "Số bản ghi", align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
             Column("via_label", "Qua"), Column("tables", "Dữ liệu"),
         ])
-        self.received_view = self._table(self.received_model, "receivedTable", stretch=4)
+        self.received_view = self._table(self.received_model, "receivedTable", stretch=4,
+                                         sorts=list_orders.RECEIVED_SORTS, default_sort=list_orders.RECEIVED_DEFAULT)
         layout.addWidget(self.received_view, 2)
 
         # Sync v2 (issue 13): dossiers merged across counters and edits that lost, shown to staff.
@@ -106,16 +109,15 @@ class SyncPage(Page):
 
         layout.addWidget(self._connection_box())
 
-    def _table(self, model: RowsModel, name: str, *, stretch: int) -> QTableView:
-        view = QTableView()
-        view.setObjectName(name)
-        view.setModel(model)
-        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        view.verticalHeader().hide()
+    def _table(self, model: RowsModel, name: str, *, stretch: int, sorts=(), default_sort=None) -> ListTable:
+        # ListTable: a header click asks the database again in that order (sorts of
+        # core.sync.list_orders); widths dragged by hand are remembered.
+        view = ListTable(self.ctx, name, model, sortable=sorts, default_sort=default_sort)
         view.setWordWrap(True)
         header = view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        view.sort_changed.connect(self.reload)
         return view
 
     def _connection_box(self) -> QWidget:
@@ -148,6 +150,7 @@ class SyncPage(Page):
 
     def reload(self) -> None:
         paths = self.ctx.paths
+        outbox_sort, received_sort = self.bundles_view.sort, self.received_view.sort
 
         def load(store):
             from core.sync import identity
@@ -158,7 +161,7 @@ class SyncPage(Page):
 
             from core.sync.pull import notices
 
-            view = load_view(store)
+            view = load_view(store, outbox_sort=outbox_sort, received_sort=received_sort)
             try:
                 own = identity.describe(store, paths)
             except NotInitialisedError:
@@ -180,6 +183,8 @@ class SyncPage(Page):
         self.notices_model.set_rows(notices)
         self.notices_label.setVisible(bool(notices))
         self.notices_view.setVisible(bool(notices))
+        for table in (self.bundles_view, self.received_view, self.notices_view):
+            table.fit_columns_once()
         self.bundles_view.resizeRowsToContents()
         if not self.hub_edit.hasFocus():
             self.hub_edit.setText(hub)

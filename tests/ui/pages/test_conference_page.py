@@ -7,7 +7,7 @@ from core import clock
 from core.checklists import runs
 from core.workspace import open_workspace
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import press_key, type_text
+from tests.ui.helpers import press_key, save_as, type_text
 from ui.pages import conference_page
 from ui.pages.conference_page import ConferencePage
 from tests.pdftools import pdftotext
@@ -119,7 +119,8 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     log.add_incident_button.click()
     wait_idle(qtbot, ui_ctx)
     wait_idle(qtbot, ui_ctx)
-    assert log.incidents.rowCount() == 1 and log.incidents.item(0, 1).text() == "Mất tiếng từ điểm cầu tỉnh"
+    qtbot.waitUntil(lambda: log.incidents.rows_model.rowCount() == 1)
+    assert log.incidents.rows_model.row(0)["what"] == "Mất tiếng từ điểm cầu tỉnh"
     # closing with unanswered critical items and no reason is refused; the run stays open
     from ui.pages.conference import dialogs
 
@@ -144,6 +145,7 @@ def test_incident_close_and_print(qtbot, ui_ctx, paths, page, monkeypatch):
     qtbot.waitUntil(lambda: panel.run.closed)
     assert not panel.status_buttons["pass"].isEnabled() and panel.correct_button.isEnabled()
     page.print_current()
+    save_as(page.save_dialog)  # the suggested name, PDF: Enter
     qtbot.waitUntil(lambda: bool(page.opened), timeout=10_000)
     text = pdftotext(page.opened[0])
     assert "Hội nghị trực tuyến giao ban tháng 3" in text and "Mất tiếng từ điểm cầu tỉnh" in text
@@ -243,3 +245,80 @@ def test_history_and_equipment_sort_by_header_click(qtbot, ui_ctx, paths, page):
     assert names == sorted(names, key=vi_sort_key) and len(names) == 3
     click(page.equipment.view, 1)
     assert [r["name"] for r in page.equipment.model.rows] == sorted(names, key=vi_sort_key, reverse=True)
+
+
+def test_sheets_saved_as_word_from_the_save_dialog(qtbot, ui_ctx, paths, page, tmp_path):
+    """Completed and blank sheets: the save dialog offers Word; a bare name takes the chosen type's
+    extension and the Word renderer writes it (nothing opened as a PDF)."""
+    from docx import Document
+
+    qtbot.mouseClick(page.panel.print_button, Qt.MouseButton.LeftButton)
+    assert [f.split(" ")[0] for f in page.save_dialog.nameFilters()] == ["PDF", "Word"]
+    save_as(page.save_dialog, str(tmp_path / "phiếu giao ban"), file_types_down=1)
+    qtbot.waitUntil(lambda: (tmp_path / "phiếu giao ban.docx").exists(), timeout=10_000)
+    wait_idle(qtbot, ui_ctx)
+    text = "\n".join(p.text for p in Document(str(tmp_path / "phiếu giao ban.docx")).paragraphs)
+    assert "Hội nghị trực tuyến giao ban tháng 3" in text
+    qtbot.waitUntil(lambda: "Word" in page.status.text())
+    assert page.opened == [] and not page.print_paper_button.isEnabled()
+
+    page.tabs.setCurrentWidget(page.templates)
+    wait_idle(qtbot, ui_ctx)
+    page.templates.view.selectRow(0)
+    qtbot.mouseClick(page.templates.blank_button, Qt.MouseButton.LeftButton)
+    save_as(page.save_dialog, str(tmp_path / "phiếu trống"), file_types_down=1)
+    qtbot.waitUntil(lambda: (tmp_path / "phiếu trống.docx").exists(), timeout=10_000)
+    wait_idle(qtbot, ui_ctx)
+    tables = Document(str(tmp_path / "phiếu trống.docx")).tables
+    assert max(len(t.rows) for t in tables) > 10  # the items, to fill in by hand
+    assert page.opened == [] and ui_ctx.errors == []
+
+
+def test_incident_and_template_lists_sorted_by_a_header_click(qtbot, ui_ctx, paths, page):
+    """Incidents, corrections and templates: a click on a header orders the list (the logs in SQL),
+    a second click reverses it, and a column widened by hand keeps its width in a new window."""
+    from core.checklists import templates as tpl
+    from core.textfold import vi_sort_key
+    from tests.ui.helpers import click_header, drag_column_border
+
+    store = open_workspace(paths)
+    for time_text, what in (("09:10", "Mất tiếng"), ("08:40", "Ảnh bị nhòe"), ("09:30", "Đứt kết nối")):
+        runs.add_incident(store, page.run_id, time_text=time_text, what=what, fix="Đã xử lý")
+    tpl.make_local_copy(store, tpl.builtin_template().ref, "Bản sao của xã")
+    store.close()
+    ui_ctx.signals.data_changed.emit("checklist_incidents")
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    log = page.panel.log
+    model = log.incidents.rows_model
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
+    assert [r["what"] for r in model.rows] == ["Ảnh bị nhòe", "Mất tiếng", "Đứt kết nối"]  # by time
+    click_header(log.incidents, 1)  # Sự cố
+    wait_idle(qtbot, ui_ctx)
+    whats = [r["what"] for r in model.rows]
+    assert whats == sorted(whats, key=vi_sort_key) == ["Ảnh bị nhòe", "Đứt kết nối", "Mất tiếng"]
+    click_header(log.incidents, 1)
+    wait_idle(qtbot, ui_ctx)
+    assert [r["what"] for r in model.rows] == list(reversed(whats))
+    wider = drag_column_border(log.incidents, 0, 80)
+    qtbot.waitUntil(lambda: not log.incidents._save_timer.isActive(), timeout=3000)
+    wait_idle(qtbot, ui_ctx)
+
+    page.tabs.setCurrentWidget(page.templates)
+    wait_idle(qtbot, ui_ctx)
+    templates = page.templates
+    assert templates.model.rowCount() == 2
+    click_header(templates.view, 2)  # Nguồn
+    wait_idle(qtbot, ui_ctx)
+    origins = [r["origin"] for r in templates.model.rows]
+    click_header(templates.view, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert [r["origin"] for r in templates.model.rows] == list(reversed(origins)) != origins
+
+    again = ConferencePage(ui_ctx)  # a new window on the same workspace: the width comes back
+    qtbot.addWidget(again)
+    again.show()
+    wait_idle(qtbot, ui_ctx)
+    wait_idle(qtbot, ui_ctx)
+    assert again.panel.log.incidents.horizontalHeader().sectionSize(0) == wider
+    assert ui_ctx.errors == []

@@ -143,7 +143,13 @@ def test_new_run_from_dialog_and_correction_after_closing(qtbot, ui_ctx, paths, 
     assert page.panel.verdict_label.text().strip() == "CHƯA SẴN SÀNG"
     assert "thay đổi do đính chính" in page.panel.failing_label.text()
     assert page.history.row(0)["verdict"] == "not_ready"
-    assert page.panel.log.corrections.rowCount() == 1
+    qtbot.waitUntil(lambda: page.panel.log.corrections.rows_model.rowCount() == 1)
+    from core.checklists.model import STATUS_LABELS
+
+    model = page.panel.log.corrections.rows_model
+    assert model.row(0)["reason"] == "Camera mất nét giữa buổi"
+    shown = model.data(model.index(0, 2))
+    assert shown.startswith("Camera") and STATUS_LABELS["fail"] in shown
 
 
 def test_overview_navigation_opens_the_run(qtbot, ui_ctx, paths):

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from core import clock
 from core.workspace import open_workspace
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import press_key, type_text
+from tests.ui.helpers import press_key, save_as, type_text
 from ui.pages.dossiers_page import DossiersPage
 
 CODE = "000.00.53.H48-250630-0001"
@@ -341,6 +341,49 @@ def test_month_report_built_from_the_counters_tab(qtbot, ui_ctx, page):
     out = report_path(ui_ctx, "2025-06")
     assert out.read_bytes().startswith(b"%PDF")
     assert "Đã tạo báo cáo tháng 06/2025" in counters.tally_note.text()
+    assert ui_ctx.errors == []
+
+
+def test_month_report_saved_as_word_from_the_save_dialog(qtbot, ui_ctx, page, tmp_path):
+    """The button's save dialog offers Word; a name typed without extension takes the chosen type's."""
+    from docx import Document
+
+    counters = page.open_tab("counters")
+    counters.picker.set_period("month", dt.date(2025, 6, 1))
+    wait_idle(qtbot, ui_ctx)
+    qtbot.mouseClick(counters.pdf_button, Qt.MouseButton.LeftButton)
+    dialog = counters.save_dialog
+    assert dialog.isVisible() and dialog.nameFilters()[1].startswith("Word")
+    save_as(dialog, str(tmp_path / "báo cáo tháng sáu"), file_types_down=1)
+    wait_idle(qtbot, ui_ctx)
+    out = tmp_path / "báo cáo tháng sáu.docx"
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "BÁO CÁO" in text.upper() and "06/2025" in text
+    assert "Đã tạo báo cáo tháng 06/2025" in counters.tally_note.text()
+    assert ui_ctx.errors == []
+
+
+def test_register_and_counters_exports_take_the_chosen_types_extension(qtbot, ui_ctx, page, tmp_path):
+    from core.dossiers.register import add_dossier
+
+    store = open_workspace(ui_ctx.paths)
+    add_dossier(store, {"code": CODE, "field": "Hộ tịch", "received_on": "2025-06-02", "channel": 2})
+    store.close()
+    register = page.open_tab("register")
+    wait_idle(qtbot, ui_ctx)
+    from PySide6.QtWidgets import QPushButton
+
+    button = next(b for b in register.findChildren(QPushButton) if b.text() == "Xuất Excel / CSV…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    save_as(register.save_dialog, str(tmp_path / "sổ hồ sơ"), file_types_down=1)  # CSV
+    wait_idle(qtbot, ui_ctx)
+    assert (tmp_path / "sổ hồ sơ.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    counters = page.open_tab("counters")
+    wait_idle(qtbot, ui_ctx)
+    qtbot.mouseClick(counters.export_button, Qt.MouseButton.LeftButton)
+    save_as(counters.save_dialog, str(tmp_path / "số liệu"))  # the first type offered: Excel
+    wait_idle(qtbot, ui_ctx)
+    assert (tmp_path / "số liệu.xlsx").read_bytes().startswith(b"PK")
     assert ui_ctx.errors == []
 
 

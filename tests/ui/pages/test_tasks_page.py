@@ -9,7 +9,7 @@ from core.tasks.store import import_directive
 from core.workspace import open_workspace
 from tests.core.directives import samples_text as S
 from tests.ui.conftest import wait_idle
-from tests.ui.helpers import double_click, type_text
+from tests.ui.helpers import cell, double_click, type_text
 from ui.pages.tasks_page import TasksPage
 
 NOW = dt.datetime(2025, 8, 28, 9, 0, tzinfo=clock.LOCAL_TZ)
@@ -91,9 +91,9 @@ def test_progress_from_detail_dialog(qtbot, page, ui_ctx):
     dialog.status.setCurrentIndex(dialog.status.findData("done"))
     dialog.save()
     wait_idle(qtbot, ui_ctx)
-    qtbot.waitUntil(lambda: dialog.history.rowCount() == 1, timeout=5000)
-    assert dialog.history.item(0, 2).text() == "Đã rà soát xong toàn bộ trụ sở."
-    assert dialog.history.item(0, 3).text() == "Hoàn thành"
+    qtbot.waitUntil(lambda: dialog.history.rows_model.rowCount() == 1, timeout=5000)
+    assert cell(dialog.history, 0, 2) == "Đã rà soát xong toàn bộ trụ sở."
+    assert cell(dialog.history, 0, 3) == "Hoàn thành"
     wait_idle(qtbot, ui_ctx)
     qtbot.waitUntil(lambda: not any(r["overdue"] for r in shown(page)), timeout=5000)
     dialog.grab().save(str(ui_ctx.paths.data_dir / "detail.png"))
@@ -261,3 +261,44 @@ def test_empty_list_says_what_to_do_first(qtbot, ui_ctx, frozen):
 def test_hint_goes_when_rows_come(qtbot, page):
     assert page.model.rowCount() > 0
     assert page.table.empty_hint is None or not page.table.empty_hint.isVisible()
+
+
+def test_task_history_sorted_by_a_header_click(qtbot, page, ui_ctx, paths):
+    """The status/progress history: a header click orders it in SQL, again reverses; widths kept."""
+    from core.tasks.store import add_progress
+    from tests.ui.helpers import click_header, drag_column_border
+    from ui.dialogs.task_detail_dialog import TaskDetailDialog
+
+    task_id = shown(page)[0]["id"]
+    store = open_workspace(paths)
+    for day, note, status in ((3, "Bắt đầu rà soát", "doing"), (1, "Đã giao phòng văn hóa", "todo"),
+                              (5, "Xong phần hồ sơ", "done"), (4, "Ảnh hưởng mưa bão, tạm dừng", "paused")):
+        add_progress(store, task_id, note=note, status=status, noted_on=dt.date(2025, 8, day))
+    store.close()
+    dialog = TaskDetailDialog(ui_ctx, task_id, page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle(qtbot, ui_ctx)
+    model = dialog.history.rows_model
+    qtbot.waitUntil(lambda: model.rowCount() == 4)
+    assert [r["noted_on"][-2:] for r in model.rows] == ["05", "04", "03", "01"]  # newest first
+    click_header(dialog.history, 3)  # Trạng thái: in the order of the work
+    wait_idle(qtbot, ui_ctx)
+    assert [cell(dialog.history, r, 3) for r in range(4)] == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành",
+                                                             "Tạm dừng"]
+    click_header(dialog.history, 2)  # Nội dung, A→Z the Vietnamese way
+    wait_idle(qtbot, ui_ctx)
+    assert [r["note"] for r in model.rows] == ["Ảnh hưởng mưa bão, tạm dừng", "Bắt đầu rà soát",
+                                               "Đã giao phòng văn hóa", "Xong phần hồ sơ"]
+    click_header(dialog.history, 2)
+    wait_idle(qtbot, ui_ctx)
+    assert model.rows[0]["note"] == "Xong phần hồ sơ"
+    wider = drag_column_border(dialog.history, 1, 70)
+    qtbot.waitUntil(lambda: not dialog.history._save_timer.isActive(), timeout=3000)
+    wait_idle(qtbot, ui_ctx)
+    again = TaskDetailDialog(ui_ctx, task_id, page)
+    qtbot.addWidget(again)
+    again.show()
+    wait_idle(qtbot, ui_ctx)
+    assert again.history.horizontalHeader().sectionSize(1) == wider
+    assert ui_ctx.errors == []

@@ -1,26 +1,39 @@
-"""During and after the meeting: incidents, attendance, and corrections of a closed run."""
+"""During and after the meeting: incidents, attendance, and corrections of a closed run.
+
+Both logs are ListTables: a click on a column header orders them in SQL (core.checklists.run_lists),
+their column widths are remembered."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QSpinBox, QVBoxLayout, QWidget)
 
-from core.checklists import runs
+from core.checklists import run_lists, runs
 from core.checklists.model import STATUS_LABELS, format_number
 from core.clock import format_datetime_local, now_local
 from ui.errors import show_error
 from ui.personal_data import screen_fields, screen_text
+from ui.widgets.list_table import ListTable
+from ui.widgets.rows_model import Column, RowsModel
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+def _incident_time(value, row) -> str:
+    return runs.incident_time_label(value) + (" (sau khi khóa)" if row["after_close"] else "")
+
+
+def _corrected(_value, row) -> str:
+    if row["target"] == "attendance":
+        return f"Số người dự: {row['attendance']}"
+    value = format_number(row["number_value"]) if row["number_value"] is not None else (row["text_value"] or "")
+    return f"{row['item_text'] or ''}: {STATUS_LABELS.get(row['status'])}" + (f" ({value})" if value else "")
+
+
+def _table(ctx, name: str, columns: list[Column], sorts, default_sort) -> ListTable:
+    table = ListTable(ctx, name, RowsModel(columns), sortable=sorts, default_sort=default_sort)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
     return table
 
 
@@ -49,7 +62,10 @@ class RunLog(QWidget):
 
         incidents_box = QGroupBox("Nhật ký sự cố")
         box = QVBoxLayout(incidents_box)
-        self.incidents = _table(["Thời gian", "Sự cố", "Cách khắc phục"])
+        self.incidents = _table(ctx, "incidentLog", [
+            Column("occurred_at", "Thời gian", _incident_time), Column("what", "Sự cố"),
+            Column("fix", "Cách khắc phục")], run_lists.INCIDENT_SORTS, ("occurred_at", False))
+        self.incidents.sort_changed.connect(self._load_lists)
         box.addWidget(self.incidents, 1)
         form = QFormLayout()
         self.incident_time = QLineEdit()
@@ -71,7 +87,11 @@ class RunLog(QWidget):
 
         self.corrections_box = corrections_box = QGroupBox("Đính chính sau khi khóa phiếu")
         cbox = QVBoxLayout(corrections_box)
-        self.corrections = _table(["Lần", "Thời điểm", "Nội dung", "Lý do", "Người ghi"])
+        self.corrections = _table(ctx, "correctionLog", [
+            Column("seq", "Lần"), Column("made_at", "Thời điểm", lambda v, _r: format_datetime_local(v)),
+            Column("what", "Nội dung", _corrected), Column("reason", "Lý do"),
+            Column("made_by_name", "Người ghi")], run_lists.CORRECTION_SORTS, ("seq", False))
+        self.corrections.sort_changed.connect(self._load_lists)
         cbox.addWidget(self.corrections)
         layout.addWidget(corrections_box, 1)
 
@@ -83,24 +103,29 @@ class RunLog(QWidget):
         if not self.incident_time.text():
             now = now_local()
             self.incident_time.setText(f"{now.hour:02d}:{now.minute:02d}")
-        self.incidents.setRowCount(len(run.incidents))
-        for r, incident in enumerate(run.incidents):
-            when = runs.incident_time_label(incident["occurred_at"]) + (" (sau khi khóa)" if incident["after_close"] else "")
-            for c, text in enumerate([when, incident["what"], incident["fix"] or ""]):
-                self.incidents.setItem(r, c, QTableWidgetItem(text))
         self.corrections_box.setVisible(run.closed)
-        self.corrections.setRowCount(len(run.corrections))
-        for r, corr in enumerate(run.corrections):
-            if corr["target"] == "attendance":
-                what = f"Số người dự: {corr['attendance']}"
-            else:
-                item = run.item(corr["run_item_id"])
-                value = format_number(corr["number_value"]) if corr["number_value"] is not None else (corr["text_value"] or "")
-                what = f"{item.text}: {STATUS_LABELS.get(corr['status'])}" + (f" ({value})" if value else "")
-            cells = [str(corr["seq"]), format_datetime_local(corr["made_at"]), what, corr["reason"],
-                     run.staff_names.get(corr["made_by"] or "", "")]
-            for c, text in enumerate(cells):
-                self.corrections.setItem(r, c, QTableWidgetItem(text))
+        self._load_lists()
+
+    def _load_lists(self) -> None:
+        """Both logs of the run shown, in the order of the column last clicked (in SQL)."""
+        if self.run is None:
+            return
+        run_id, incident_sort, correction_sort = self.run.id, self.incidents.sort, self.corrections.sort
+
+        def load(store):
+            return (run_lists.list_incidents(store, run_id, sort=incident_sort),
+                    run_lists.list_corrections(store, run_id, sort=correction_sort))
+
+        def show(lists) -> None:
+            if self.run is None or self.run.id != run_id:
+                return  # another run was opened meanwhile
+            incidents, corrections = lists
+            self.incidents.rows_model.set_rows(incidents)
+            self.corrections.rows_model.set_rows(corrections)
+            self.incidents.fit_columns_once()
+            self.corrections.fit_columns_once()
+
+        self.ctx.bg.read(load, show)
 
     def _save_attendance(self) -> None:
         if self.run is None:

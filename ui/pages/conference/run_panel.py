@@ -93,8 +93,8 @@ class RunPanel(QWidget):
         self.edit_button = QPushButton("Sửa cuộc họp…")
         self.close_button = QPushButton("Khóa phiếu…")
         self.correct_button = QPushButton("Đính chính…")
-        self.print_button = QPushButton("In phiếu (PDF)")
-        self.print_button.setToolTip("Tạo tệp PDF của phiếu và mở bằng trình xem PDF (Ctrl+P)")
+        self.print_button = QPushButton("Lưu phiếu (PDF / Word)…")
+        self.print_button.setToolTip("Lưu phiếu thành tệp PDF (mở để in, ký) hoặc Word (để sửa trước khi ký) (Ctrl+P)")
         self.correct_button.setToolTip("Ghi đính chính cho mục đang chọn của phiếu đã khóa (kèm lý do)")
         for button in (self.edit_button, self.close_button, self.correct_button, self.print_button):
             actions.addWidget(button)

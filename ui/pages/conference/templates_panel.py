@@ -3,7 +3,7 @@ make a local copy and edit it, print a blank sheet."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt, Signal
 
@@ -11,15 +11,30 @@ from core.checklists import templates as tpl
 from core.checklists.model import KIND_LABELS
 from ui.errors import show_error, show_info
 from ui.pages.conference.template_editor import TemplateEditorDialog
+from core.listing import sort_rows
+from core.textfold import vi_sort_key
 from ui.style import GOOD
+from ui.widgets.list_table import ListTable
 from ui.widgets.rows_model import Column, RowsModel
 
+# The list joins the shipped template (not a row of the database) with the province's and the
+# commune's: a handful of rows, ordered on the database thread by core.listing.sort_rows.
+TEMPLATE_SORTS = {
+    "position": lambda r: r["position"],  # shipped, province versions (newest first), the commune's
+    "name": lambda r: (vi_sort_key(r["name"]), r["position"]),
+    "version": lambda r: (vi_sort_key(str(r["version"])), r["position"]),
+    "origin": lambda r: (vi_sort_key(r["origin"]), r["position"]),
+    "count": lambda r: (r["count"], r["position"]),
+    "active": lambda r: (r["active"] == "", r["position"]),
+}
 
-def _template_rows(store) -> list[dict]:
+
+def _template_rows(store, sort=None) -> list[dict]:
     active = tpl.active_template(store).ref
-    return [{"ref": t.ref, "name": t.name, "version": t.version, "origin": t.origin_label,
+    rows = [{"ref": t.ref, "name": t.name, "version": t.version, "origin": t.origin_label, "position": n,
              "count": len(t.items), "active": "Đang dùng" if t.ref == active else "", "template": t}
-            for t in tpl.list_templates(store)]
+            for n, t in enumerate(tpl.list_templates(store))]
+    return sort_rows(rows, sort, TEMPLATE_SORTS, "position")
 
 
 class TemplatesPanel(QWidget):
@@ -35,13 +50,10 @@ class TemplatesPanel(QWidget):
             Column("name", "Mẫu phiếu"), Column("version", "Phiên bản"), Column("origin", "Nguồn"),
             Column("count", "Số mục"), Column("active", "")], self,
             row_colour=lambda r: GOOD if r["active"] else None)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view = ListTable(ctx, "templateTable", self.model, sortable=TEMPLATE_SORTS)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.sort_changed.connect(self.reload)
         self.view.selectionModel().currentRowChanged.connect(lambda current, _: self._preview(current.row()))
         split.addWidget(self.view)
         self.items_model = RowsModel([
@@ -68,7 +80,7 @@ class TemplatesPanel(QWidget):
         self.copy_button = QPushButton("Tạo bản sao để sửa…")
         self.edit_button = QPushButton("Sửa mẫu…")
         self.delete_button = QPushButton("Xóa mẫu")
-        self.blank_button = QPushButton("In phiếu trống (PDF)")
+        self.blank_button = QPushButton("Phiếu trống (PDF / Word)…")
         for button, slot in ((self.use_button, self.use_selected), (self.import_button, self.import_file),
                              (self.copy_button, self.copy_selected), (self.edit_button, self.edit_selected),
                              (self.delete_button, self.delete_selected), (self.blank_button, self._blank)):
@@ -79,11 +91,13 @@ class TemplatesPanel(QWidget):
         self._update_buttons(None)
 
     def reload(self) -> None:
-        self.ctx.bg.read(_template_rows, self._show)
+        sort = self.view.sort
+        self.ctx.bg.read(lambda store: _template_rows(store, sort), self._show)
 
     def _show(self, rows: list[dict]) -> None:
         selected = self.selected()
         self.model.set_rows(rows)
+        self.view.fit_columns_once()
         refs = [r["ref"] for r in rows]
         row = refs.index(selected.ref) if selected is not None and selected.ref in refs else \
             next((i for i, r in enumerate(rows) if r["active"]), 0)

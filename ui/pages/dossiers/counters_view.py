@@ -11,12 +11,13 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.clock import today_local
 from core.dossiers.indicators import COUNTER_COLUMNS, INDICATORS
 from core.dossiers.periods import KINDS, Period, custom_period, period_for
+from ui.save_file import ask_save_path
 from ui.pages.dossiers.common import TALLY_COLOUR, TOTAL_COLOUR, number, percent, rag_colour, rag_text
 
 INDICATOR_HEADERS = ["Chỉ số", "Tên chỉ số", "Tỷ lệ", "Tử số / Mẫu số", "Mẫu số là", "Chỉ tiêu", "Đánh giá"]
@@ -100,7 +101,7 @@ class CountersView(QWidget):
         top.addWidget(self.picker, 1)
         self.export_button = QPushButton("Xuất Excel / CSV…")
         self.export_button.clicked.connect(self.export)
-        self.pdf_button = QPushButton("In báo cáo tháng (PDF)…")
+        self.pdf_button = QPushButton("Báo cáo tháng (PDF / Word)…")
         self.pdf_button.clicked.connect(self.print_report)
         top.addWidget(self.export_button)
         top.addWidget(self.pdf_button)
@@ -235,11 +236,9 @@ class CountersView(QWidget):
 
     def export(self) -> None:
         period = self.picker.period()
+        self.ctx.paths.reports_dir.mkdir(parents=True, exist_ok=True)
         suggested = str(self.ctx.paths.reports_dir / f"so-lieu-so-hoa-{period.start_iso}-{period.end_iso}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "Xuất bảng số liệu", suggested,
-                                              "Excel (*.xlsx);;CSV, UTF-8 (*.csv)")
-        if path:
-            self.export_to(path)
+        ask_save_path(self, "Xuất bảng số liệu", suggested, (".xlsx", ".csv"), lambda path: self.export_to(str(path)))
 
     def export_to(self, path: str) -> None:
         period = self.picker.period()
@@ -252,9 +251,9 @@ class CountersView(QWidget):
         self.ctx.bg.db(work, lambda out: self._said(f"Đã xuất {out}"))
 
     def print_report(self) -> None:
-        from ui.pages.dossiers.report_action import print_month_report
+        from ui.pages.dossiers.report_action import ask_month_report
 
-        print_month_report(self, self.ctx, self.picker.period())
+        ask_month_report(self, self.ctx, self.picker.period())
 
     def _said(self, text: str) -> None:
         self.tally_note.setText(text)

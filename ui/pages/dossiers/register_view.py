@@ -377,10 +377,11 @@ class RegisterView(QWidget):
             self.import_dialog.open()
 
     def export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Xuất sổ hồ sơ", str(self.ctx.paths.reports_dir / "so-ho-so.xlsx"),
-                                              "Excel (*.xlsx);;CSV, UTF-8 (*.csv)")
-        if path:
-            self.export_to(path)
+        from ui.save_file import ask_save_path
+
+        self.ctx.paths.reports_dir.mkdir(parents=True, exist_ok=True)
+        ask_save_path(self, "Xuất sổ hồ sơ", self.ctx.paths.reports_dir / "so-ho-so.xlsx", (".xlsx", ".csv"),
+                      lambda path: self.export_to(str(path)))
 
     def export_to(self, path: str) -> None:
         flt = self.filter()
