@@ -25,6 +25,8 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+from core import durable
+from core.fileio import replace_file
 from core.clock import utc_iso
 from core.errors import UserInputError
 from core.sync import bundle as bundlemod
@@ -101,13 +103,8 @@ def reseal(path: Path, seq: int, signer: keys.KeyPair) -> int:
             out.writestr(bundlemod.SIGNATURE, base64.b64encode(signer.sign(manifest_bytes)) + b"\n")
         raw.flush()
         os.fsync(raw.fileno())
-    os.replace(tmp, path)
-    if os.name == "posix":
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    replace_file(tmp, path)  # waits out a brief hold by another program (Windows)
+    durable.fsync_dir(path.parent)
     return path.stat().st_size
 
 

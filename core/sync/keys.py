@@ -97,11 +97,14 @@ def load_or_create(keys_dir: Path, file_name: str = COMMUNE_KEY_FILE) -> KeyPair
     pem = key_protection.protect(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                        serialization.NoEncryption()))
     tmp = path.with_suffix(".tmp")
+    # O_BINARY: Windows opens in text mode by default and would write the protected key's "\n" as
+    # "\r\n", so the DPAPI header no longer matched and the new key read back as damaged.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, flags, 0o600)
     except FileExistsError:
         tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, flags, 0o600)
     try:
         os.write(fd, pem)
         os.fsync(fd)

@@ -134,3 +134,13 @@ def test_cli_init_in_portable_mode_takes_the_passphrase_from_stdin(tmp_path, por
     monkeypatch.setattr(sys, "stdin", io.StringIO("ngan\n"))
     assert run(["--data-dir", str(tmp_path / "e"), "init", "--unit", "21484", "--passphrase-stdin"]) == 2
     assert "ít nhất 8 ký tự" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="DPAPI exists only on Windows")
+def test_real_dpapi_key_file_made_and_read_back(tmp_path):  # pragma: no cover - Windows CI
+    """The key file holds the protected bytes verbatim: written in text mode (Windows' default
+    for os.open), its "\\n" became "\\r\\n" and every new key read back as damaged."""
+    made = keys.load_or_create(tmp_path)
+    stored = (tmp_path / keys.COMMUNE_KEY_FILE).read_bytes()
+    assert stored.startswith(kp.DPAPI_MAGIC) and b"\r\n" not in stored
+    assert keys.load(tmp_path / keys.COMMUNE_KEY_FILE).fingerprint == made.fingerprint
