@@ -20,7 +20,9 @@ import pytest
 from tests.core.sync.harness import free_port, make_hub
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+# Linux only: under Wine a Windows Python sees the host's /proc (drive Z:), but not its own pids in it.
+pytestmark = pytest.mark.skipif(sys.platform != "linux" or not Path("/proc/self/status").exists(),
+                                reason="reads the hub's resident memory from Linux's /proc")
 
 
 def _rss_mb(pid: int) -> float:
