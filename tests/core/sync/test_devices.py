@@ -33,7 +33,8 @@ def _cli(*args: str, machine: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if machine:
         env[device.MACHINE_ENV] = machine
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+    # UTF-8: the program writes UTF-8 to a pipe on every platform (core/console.py), not the PC's code page.
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, encoding="utf-8",
                           env=env, cwd=str(ROOT), timeout=120)
 
 
@@ -237,7 +238,13 @@ def test_upgrade_in_place_of_a_v1_workspace_and_hub(tmp_path):
         store = open_workspace(paths)  # the workspace upgrades: its key is its first device's key
         info = identity.describe(store, paths)
         assert info["fingerprint"] == keys_before[0]["fingerprint"]
-        assert (commune_dir / "keys" / "commune_ed25519.pem").read_bytes() == old_key
+        # The same key, not a new one (on Windows the file is now DPAPI-protected, so compare the key).
+        from cryptography.hazmat.primitives import serialization
+
+        from core.sync import keys
+
+        kept = keys.load(commune_dir / "keys" / "commune_ed25519.pem").private.private_bytes_raw()
+        assert kept == serialization.load_pem_private_key(old_key, password=None).private_bytes_raw()
         waiting = store.query("SELECT bundle_id, state, format_version FROM sync_outbox WHERE state != 'acked'")
         assert len(waiting) == 2 and all(w["format_version"] == 1 for w in waiting)
         identity.configure(store, paths, hub=url)
