@@ -43,11 +43,19 @@ def test_private_key_never_travels_in_a_bundle(tmp_path):
     c = make_commune(tmp_path / "c", "21484", hub)
     add_rows(c, 2)
     cut = outbox.cut_bundle(c.store, c.paths)
-    private = (c.paths.keys_dir / keys.COMMUNE_KEY_FILE).read_bytes()
-    body = private.split(b"-----")[2].strip()
+    # The key in every form: the stored file (a plain PEM, or DPAPI/passphrase-protected), the PEM
+    # body and the 32 raw bytes.
+    from cryptography.hazmat.primitives import serialization
+
+    path = c.paths.keys_dir / keys.COMMUNE_KEY_FILE
+    private = keys.load(path).private
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    forms = [pem.split(b"-----")[2].strip(), private.private_bytes_raw(), path.read_bytes().strip()]
     with zipfile.ZipFile(cut.path) as zf:
         for name in zf.namelist():
-            assert body not in zf.read(name)
+            data = zf.read(name)
+            assert not any(form in data for form in forms)
     c.close()
 
 
