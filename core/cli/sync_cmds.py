@@ -156,37 +156,36 @@ def cmd_share_text(args) -> int:
     return 0
 
 
-def cmd_conflicts(args) -> int:
-    from core.sync import pull
-
+def _print_list(args, load, empty: str, line) -> int:
+    """A listing command: JSON with --json, else one Vietnamese line per item (or `empty`)."""
     _, store = open_store(args)
     with store:
-        items = pull.list_conflicts(store)
+        items = load(store)
     if args.json:
         print_json(items)
     elif not items:
-        print("Không có xung đột đồng bộ.")
+        print(empty)
     else:
-        for c in items:
-            where = "tại tỉnh" if c["where_found"] == "hub" else "trên máy này"
-            print(f"{c['recorded_at']}: bảng {c['table_name']}, bản ghi {c['row_id']}: bản sửa cũ hơn bị thay ({where}).")
+        for item in items:
+            print(line(item))
     return 0
+
+
+def cmd_conflicts(args) -> int:
+    from core.sync import pull
+
+    def line(c) -> str:
+        where = "tại tỉnh" if c["where_found"] == "hub" else "trên máy này"
+        return f"{c['recorded_at']}: bảng {c['table_name']}, bản ghi {c['row_id']}: bản sửa cũ hơn bị thay ({where})."
+    return _print_list(args, pull.list_conflicts, "Không có xung đột đồng bộ.", line)
 
 
 def cmd_merged(args) -> int:
     from core.sync import pull
 
-    _, store = open_store(args)
-    with store:
-        items = pull.merged_dossiers(store)
-    if args.json:
-        print_json(items)
-    elif not items:
-        print("Không có hồ sơ trùng mã nào phải gộp.")
-    else:
-        for m in items:
-            print(f"Hồ sơ {m['code']}: giữ bản nhập {m['kept_created_at']}, gộp bản nhập {m['merged_created_at']}.")
-    return 0
+    return _print_list(args, pull.merged_dossiers, "Không có hồ sơ trùng mã nào phải gộp.",
+                       lambda m: f"Hồ sơ {m['code']}: giữ bản nhập {m['kept_created_at']}, "
+                                 f"gộp bản nhập {m['merged_created_at']}.")
 
 
 def cmd_keys_sheet(args) -> int:
