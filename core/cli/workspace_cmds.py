@@ -21,6 +21,9 @@ def register(subparsers, common) -> None:
     p.add_argument("--current", metavar="HỌ_TÊN", help="cán bộ đang làm việc (mặc định: người đầu tiên)")
     p.add_argument("--hub", metavar="URL", help="địa chỉ máy chủ đồng bộ của tỉnh")
     p.add_argument("--province-key", metavar="KHÓA", help="khóa công khai của tỉnh (44 ký tự)")
+    p.add_argument("--replace-province-key", action="store_true",
+                   help="xác nhận thay khóa của tỉnh đang lưu bằng khóa --province-key khác "
+                        "(chỉ khi tỉnh đã thông báo đổi khóa bằng văn bản)")
     p.set_defaults(handler=cmd_init)
 
     p = subparsers.add_parser("demo-data", parents=[common], help="tạo dữ liệu mẫu tất định")
@@ -53,6 +56,7 @@ def cmd_init(args) -> int:
             from core.provision import apply_lan_hosts
 
             apply_lan_hosts(store, paths)  # the province's LAN list first: an http:// --hub may be on it
+            _refuse_silent_key_change(store, args)
             configure_sync(store, paths, hub=args.hub, province_key_text=args.province_key)
             # The province's provision.json fills what the flags above left empty.
             provisioned = apply_provision(store, paths)
@@ -61,6 +65,24 @@ def cmd_init(args) -> int:
     print(f"Đã thiết lập: {who.unit.name} (mã {who.unit.code})"
           + (f", cán bộ đang làm việc: {who.staff_name}" if who.staff_name else "") + ".")
     return 0
+
+
+def _refuse_silent_key_change(store, args) -> None:
+    """A pinned province key is what makes a forged province bundle fail: replacing it must be asked
+    for in so many words (as the Đồng bộ page asks), never a side effect of re-running init."""
+    from core.errors import UserInputError
+    from core.sync.hub_trust import key_change
+    from db.settings import PROVINCE_KEY, get_setting
+
+    if not args.province_key or args.replace_province_key:
+        return
+    change = key_change(get_setting(store, PROVINCE_KEY), args.province_key)
+    if change is not None:
+        old, new = change
+        raise UserInputError(
+            "Máy này đang lưu một khóa khác của tỉnh; khóa chưa được thay. Chỉ thay khi tỉnh đã thông báo "
+            f"đổi khóa bằng văn bản, bằng cách chạy lại lệnh với --replace-province-key.\n"
+            f"Dấu vân tay khóa đang lưu: {old}\nDấu vân tay khóa mới: {new}")
 
 
 def cmd_demo_data(args) -> int:

@@ -102,7 +102,8 @@ def task_row(item: TaskItem, directive_id: str, position: int) -> dict:
 
 def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str | None = None,
                      tasks: list[TaskItem] | None = None, allow_duplicate: bool = False,
-                     province: bool = False, id_factory=None, allow_empty: bool = False) -> ImportResult:
+                     province: bool = False, id_factory=None, allow_empty: bool = False,
+                     share_source_text: bool = False) -> ImportResult:
     """Store a directive and the chosen tasks in one transaction.
 
     `tasks` (default: all parsed tasks) is what the person kept after review. A directive
@@ -111,6 +112,9 @@ def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str 
     `id_factory` makes the row ids (demo data draws them from its seeded generator).
     A directive with no task is refused unless `allow_empty` (kept for its number and subject).
     A directive without number or date is compared by content (`find_duplicate_by_content`).
+    `share_source_text`: the commune lets its copy of the letter's full text travel to the province
+    with its next bundle (off by default: a letter a commune imported itself may hold what the
+    province has no need to see; core.sync.changes.PRIVATE_COLUMNS).
     """
     chosen = parsed.tasks if tasks is None else tasks
     if not chosen and not allow_empty:
@@ -140,10 +144,12 @@ def import_directive(store: Store, parsed: ParsedDirective, *, source_name: str 
     directives, task_table = PROVINCE if province else LOCAL
     make_id = id_factory or new_id
     directive_id = make_id()
+    values = {"number": doc.number, "issued_on": issued_on, "issuer": doc.issuer, "subject": doc.subject,
+              "source_name": source_name, "source_text": parsed.text or None}
+    if share_source_text and not province:
+        values["share_source_text"] = 1
     with store.transaction():
-        store.insert(directives, {"number": doc.number, "issued_on": issued_on, "issuer": doc.issuer,
-                                  "subject": doc.subject, "source_name": source_name,
-                                  "source_text": parsed.text or None}, row_id=directive_id)
+        store.insert(directives, values, row_id=directive_id)
         ids = store.insert_many(task_table, [dict(task_row(item, directive_id, position), id=make_id())
                                              for position, item in enumerate(chosen)])
     return ImportResult(directive_id, ids)

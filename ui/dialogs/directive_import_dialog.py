@@ -101,6 +101,12 @@ class DirectiveImportDialog(QDialog):
         self.allow_duplicate = QCheckBox("Vẫn lưu nếu đã có văn bản cùng số và ngày")
         buttons_row.addWidget(self.allow_duplicate, 1)
         right_layout.addLayout(buttons_row)
+        # Off by default: the province receives the tasks and their progress, not the letter's text.
+        self.share_text = QCheckBox("Gửi cả toàn văn văn bản lên tỉnh khi đồng bộ")
+        self.share_text.setObjectName("shareSourceText")
+        self.share_text.setToolTip("Mặc định chỉ gửi số, ngày, trích yếu và các nhiệm vụ; toàn văn văn bản "
+                                   "ở lại máy này trừ khi đánh dấu ô này.")
+        right_layout.addWidget(self.share_text)
         split.addWidget(right)
         split.setSizes([520, 780])
         layout.addWidget(split, 1)
@@ -272,6 +278,7 @@ class DirectiveImportDialog(QDialog):
             return
         parsed = ParsedDirective(document, tasks, self.text.toPlainText())
         allow = self.allow_duplicate.isChecked()
+        share = self.share_text.isChecked()
         source = self.source_name
         self.save_button.setEnabled(False)
 
@@ -284,7 +291,8 @@ class DirectiveImportDialog(QDialog):
             show_error(self, error)
 
         self.ctx.bg.db(lambda store: import_directive(store, parsed, source_name=source, tasks=tasks,
-                                                      allow_duplicate=allow), saved, failed)
+                                                      allow_duplicate=allow, share_source_text=share),
+                     saved, failed)
 
     def _update_save_button(self) -> None:
         ticked = any(self.table.item(r, COL_KEEP).checkState() == Qt.CheckState.Checked

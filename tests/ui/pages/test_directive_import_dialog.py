@@ -102,3 +102,29 @@ def test_report_is_flagged_and_a_pdf_reads(qtbot, dialog, ui_ctx, paths):
     wait_idle(qtbot, ui_ctx)
     qtbot.waitUntil(lambda: dialog.number.text() == "4685/UBND-KGVX" and dialog.table.rowCount() == 9, timeout=10000)
     assert dialog.date.text() == "19/09/2022"
+
+
+@pytest.mark.parametrize("tick", [False, True])
+def test_full_text_travels_only_when_ticked(qtbot, dialog, ui_ctx, paths, tick):
+    """The letter's full text stays on this PC unless the person ticks the box (and it then travels)."""
+    saved = []
+    dialog.directive_saved.connect(saved.append)
+    assert not dialog.share_text.isChecked()  # the default keeps the text here
+    dialog.text.setPlainText(S.PLAN_2024)
+    dialog.parse_now()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 5, timeout=5000)
+    if tick:
+        from PySide6.QtCore import QPoint
+
+        qtbot.mouseClick(dialog.share_text, Qt.MouseButton.LeftButton,
+                         pos=QPoint(8, dialog.share_text.height() // 2))  # on the box itself
+        qtbot.waitUntil(dialog.share_text.isChecked, timeout=2000)
+    dialog.save()
+    wait_idle(qtbot, ui_ctx)
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    store = open_workspace(paths)
+    try:
+        assert store.scalar("SELECT share_source_text FROM local_directives") == (1 if tick else 0)
+    finally:
+        store.close()
