@@ -50,6 +50,7 @@ def test_provision_file_lists_the_lan(tmp_path):
     assert "https://" in err.value.message
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_sync_stops_before_sending_when_the_hub_carries_another_province_key(tmp_path):
     real = make_hub(tmp_path / "real")
     impostor = make_hub(tmp_path / "impostor")  # knows the commune's key (registered), not the province's
@@ -70,6 +71,7 @@ def test_sync_stops_before_sending_when_the_hub_carries_another_province_key(tmp
         c.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_without_the_check_the_impostor_would_have_received_the_data(tmp_path, monkeypatch):
     """Negative check: with the fingerprint check removed, the same sync uploads to the impostor."""
     monkeypatch.setattr(hub_trust, "check_province_fingerprint", lambda health, pinned: None)

@@ -14,6 +14,9 @@ from core.sync.client import RetryPolicy
 from core.sync.errors import HubUnreachable
 from tests.core.sync.harness import add_rows, make_commune, make_hub, province_target_row, running_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 FAST = RetryPolicy(attempts=3, base=0.01, cap=0.05)
 
 
