@@ -97,3 +97,19 @@ def hub_database_module(request):
         yield url
     finally:
         pg_cluster.drop_database(url)
+
+
+@pytest.fixture
+def other_hub_database(hub_database):
+    """For a second hub in one test (one database serves one hub): "" on SQLite, another fresh database
+    on PostgreSQL. Pass it to `make_hub(root, database=…)`."""
+    if not hub_database:
+        yield ""
+        return
+    from tests import pg_cluster
+
+    url = pg_cluster.fresh_database()
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(url)

@@ -23,7 +23,8 @@ from db.backup import integrity_problems
 
 KILLS = 12
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"), pytest.mark.usefixtures("hub_database")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX"),
+              pytest.mark.usefixtures("hub_database")]  # every test on both hub stores (tests/conftest.py)
 
 
 def _upload_until_killed(url: str, pending: list[tuple[str, str, bytes]], confirmed: set[str],

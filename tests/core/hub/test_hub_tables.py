@@ -103,7 +103,8 @@ def test_accounts_login_lockout_sessions_and_audit(hub):
     with pytest.raises(accounts.LoginRefused, match="quá nhiều lần"):
         accounts.login(db.conn, "xem", "mat-khau-dai-du", "10.0.0.3")
     assert accounts.locked_out(db.conn, "xem", "10.0.0.9")
-    assert not accounts.locked_out(db.conn, "xem", "10.0.0.9", now_utc() + accounts.LOCK_WINDOW + dt.timedelta(minutes=1))
+    later = now_utc() + accounts.LOCK_WINDOW + dt.timedelta(minutes=1)
+    assert not accounts.locked_out(db.conn, "xem", "10.0.0.9", later)
     with db.transaction() as conn:
         accounts.set_password(conn, "admin.tinh", "mat-khau-moi-dai")  # ends every session of that name
     assert accounts.session_for(db.conn, token) is None
@@ -122,7 +123,8 @@ def test_refusals_counted_per_hour_and_quota_per_day(hub):
             limits.count_refused(conn, "10.0.0.1", "signature", "21484")
         limits.count_refused(conn, "10.0.0.1", "damaged", None)
     rows = db.query("SELECT reason, claimed_unit, count, id FROM hub_refused_counts ORDER BY id")
-    assert [(r["reason"], r["claimed_unit"], r["count"]) for r in rows] == [("signature", "21484", 3), ("damaged", "", 1)]
+    assert [(r["reason"], r["claimed_unit"], r["count"]) for r in rows] == [("signature", "21484", 3),
+                                                                          ("damaged", "", 1)]
     assert rows[0]["id"] < rows[1]["id"]  # the explicit insertion order (no rowid)
     with db.transaction() as conn:
         limits.check_quota(conn, "21484", 10, bundles_per_day=2)

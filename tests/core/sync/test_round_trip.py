@@ -211,9 +211,9 @@ def test_upload_size_limit(tmp_path):
         assert httpx.get(f"{url}/openapi.json").status_code == 401  # API documents: admins only
 
 
-def test_province_bundle_with_wrong_key_or_unit_is_refused_by_the_commune(tmp_path):
+def test_province_bundle_with_wrong_key_or_unit_is_refused_by_the_commune(tmp_path, other_hub_database):
     hub = make_hub(tmp_path / "hub")
-    other_hub = make_hub(tmp_path / "other")
+    other_hub = make_hub(tmp_path / "other", other_hub_database)
     c = make_commune(tmp_path / "c", "21484", hub)
     other_hub.register(c)
     with other_hub.store() as s:
