@@ -256,6 +256,8 @@ def _init_postgres(paths: HubPaths, url: str) -> keys.KeyPair:
             row = conn.execute("SELECT value FROM hub_meta WHERE key = 'hub_id'").fetchone()
             found = row[0] if row else None
             mine = existing.hub_id if existing.is_postgres else None
+            if existing.is_postgres and mine is None:
+                mine = found  # a hub.json without an id (written by hand, or by an older tool): the database's
             if found and found != mine and not (mine is None and _is_empty(conn)):
                 raise UserInputError(
                     f"Cơ sở dữ liệu {redact(url)} đã thuộc một máy chủ tỉnh khác (thư mục dữ liệu khác). Mỗi máy "
@@ -267,7 +269,7 @@ def _init_postgres(paths: HubPaths, url: str) -> keys.KeyPair:
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (hub_id,))
     _make_folders(paths)
     pair = province_keypair(paths)
-    if not existing.is_postgres:
+    if not existing.is_postgres or existing.hub_id != hub_id:
         hubconfig.write_config(paths.root, hubconfig.HubConfig(hubconfig.POSTGRESQL, url, hub_id))
     return pair
 

@@ -137,6 +137,17 @@ def test_a_database_serves_one_hub(tmp_path, pg_url):
         pg_cluster.drop_database(other_url)
 
 
+def test_a_hub_json_without_an_id_adopts_the_databases(tmp_path, pg_url):
+    paths = hubstore.HubPaths(tmp_path / "hub")
+    hubstore.init_hub(paths, database=pg_url)
+    hub_id = paths.config().hub_id
+    paths.config_file.write_text(json.dumps({"store": "postgresql", "database": pg_url}))  # written by hand
+    with hubstore.open_hub(paths) as db:
+        assert db.dialect == "postgresql"
+    hubstore.init_hub(paths)  # `hub init` again records the database's id
+    assert paths.config().hub_id == hub_id
+
+
 def test_an_existing_sqlite_hub_is_not_switched_by_init(tmp_path, pg_url):
     paths = hubstore.HubPaths(tmp_path / "hub")
     hubstore.init_hub(paths, database="")
