@@ -8,10 +8,14 @@ Where each figure comes from (one definition in `core/`):
 - task status: `core.tasks.store.rebuild_task_state`, overdue as `core.tasks.status.is_overdue`
   (deadline before today, status neither "done" nor "paused").
 
-Materialised: when a unit's applied bundles change (its highest `bundles.rowid` moves — a
-bundle applied over the network or by USB), `refresh()` recomputes that unit alone and stores
-per-month sums, checklist runs and task states in `dash_*` tables. The rendered model is
-cached in memory by a data version (a handful of O(1) queries), so a page costs its HTML.
+Materialised: when a unit's data change (its last applied bundle, its highest `rows.rev` or the
+last province bundle queued for it moves — a bundle applied over the network or by USB, a
+directive published), `refresh()` recomputes that unit alone and stores per-month sums,
+checklist runs and task states in `dash_*` tables. The rendered model is cached in memory by a
+data version (a few indexed lookups per unit of the province), so a page costs its HTML.
+
+The same SQL runs on either hub store (SQLite or PostgreSQL, core.hub.database): the figures
+themselves are computed on an in-memory commune database (core.hub.mirror) by the commune's code.
 
 Unit states (`unit_states`): registered when the unit has a key in `units`/`device_keys`; per
 device (sync v2: many PCs per unit, `device_keys` and `bundles.device`) its last bundle and the
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +35,8 @@ from core.clock import now_utc, parse_utc, utc_iso
 from core.dossiers.indicators import INDICATORS, IndicatorValue, Sums, indicators_from, register_sums, tally_sums
 from core.dossiers.periods import Period
 from core.dossiers.targets import targets_on
+from core.hub.database import HubDatabase
 from core.units import all_units
-from db.store import Store
 
 STALE_DAYS = 7
 REJECTION_DAYS = 30
@@ -94,11 +97,14 @@ SCHEMA = [
 ]
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn) -> None:
+    from core.hub.database import ddl
+
     for statement in SCHEMA:
-        conn.execute(statement)
+        conn.execute(ddl(conn, statement))
     # Network rejections logged before this version may be anonymous; later ones were signed.
-    conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?)", (utc_iso(),))
+    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?) "
+                 "ON CONFLICT (key) DO NOTHING", (utc_iso(),))
 
 
 # -- materialising -----------------------------------------------------------------------------
@@ -106,38 +112,64 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 _refresh_lock = threading.Lock()
 
 
-def refresh(store: Store, hub_db: Path, *, wait: bool = True) -> list[str]:
-    """Recompute the units whose applied bundles changed since their figures were made.
+def province_codes() -> list[str]:
+    """The units this dashboard shows (the province's), in a stable order."""
+    return [u.code for u in all_units()]
 
+
+def unit_markers(conn, codes: list[str] | None = None) -> dict[str, tuple]:
+    """{unit: (highest rows.rev, last province bundle id queued, last bundle received_at)} for the
+    province's units that have any: three indexed lookups per unit, however big the store is
+    (a national hub holds every province's bundles)."""
+    codes = province_codes() if codes is None else codes
+    if not codes:
+        return {}
+    values = ", ".join("(?)" for _ in codes)
+    out = {}
+    for code, rev, sent, received in conn.execute(
+            "SELECT v.column1, (SELECT max(rev) FROM rows WHERE unit = v.column1), "
+            "(SELECT max(id) FROM outgoing WHERE unit = v.column1), "
+            "(SELECT max(received_at) FROM bundles WHERE unit = v.column1) "
+            f"FROM (VALUES {values}) AS v", tuple(codes)):
+        if rev is not None or sent is not None or received is not None:
+            out[code] = (rev, sent, received)
+    return out
+
+
+def refresh(store: HubDatabase, hub_db: Path | None = None, *, wait: bool = True) -> list[str]:
+    """Recompute the units whose data changed since their figures were made.
+
+    `hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions.
     `wait=False` (a page view): when another thread is already recomputing (the first pass after
     an upgrade takes a while), return at once and show the figures made so far."""
     if not _refresh_lock.acquire(blocking=wait):
         return []
     try:
-        return _refresh_changed(store, hub_db)
+        return _refresh_changed(store)
     finally:
         _refresh_lock.release()
 
 
-def _refresh_changed(store: Store, hub_db: Path) -> list[str]:
-    current: dict[str, str] = {}
-    for unit, last_bundle, last_sent in store.conn.execute(
-            "SELECT unit, max(b), max(o) FROM (SELECT unit, max(rowid) AS b, NULL AS o FROM bundles GROUP BY unit "
-            "UNION ALL SELECT unit, NULL, max(id) FROM outgoing GROUP BY unit) GROUP BY unit"):
-        current[unit] = f"{last_bundle or 0}:{last_sent or 0}"
+def _version(marker: tuple) -> str:
+    rev, sent, received = marker
+    return f"{rev or 0}:{sent or 0}:{received or ''}"
+
+
+def _refresh_changed(store: HubDatabase) -> list[str]:
+    current = {unit: _version(m) for unit, m in unit_markers(store.conn).items()}
     done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
-    changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
+    changed = sorted(u for u, v in current.items() if done.get(u) != v)
     for unit in changed:
-        _refresh_unit(store, hub_db, unit, current[unit])
+        _refresh_unit(store, unit, current[unit])
     return changed
 
 
-def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
+def _refresh_unit(store: HubDatabase, unit: str, version: str) -> None:
     from core.checklists.runs import load_run
     from core.hub.mirror import unit_mirror
     from core.tasks.store import rebuild_task_state
 
-    mirror = unit_mirror(hub_db, unit)
+    mirror = unit_mirror(store, unit)
     try:
         months: list[tuple] = []
         span = mirror.conn.execute(
@@ -189,17 +221,19 @@ def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
 
 # -- unit states -------------------------------------------------------------------------------
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+def _placeholders(codes: list[str]) -> str:
+    return ", ".join("?" * len(codes))
 
 
-def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
+def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
     """{code: {state, label, colour, registered_at, last_sync, bundles, devices, rejected, missing, …}}
     for every unit of the province (registered or not)."""
+    codes = province_codes()
     registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
                   for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
     stats = {r[0]: {"bundles": r[1], "last_sync": r[2], "last_seq": r[3]} for r in conn.execute(
-        "SELECT unit, count(*), max(received_at), max(seq_to) FROM bundles WHERE kind = 'changes' GROUP BY unit")}
+        "SELECT unit, count(*), max(received_at), max(seq_to) FROM bundles "
+        f"WHERE kind = 'changes' AND unit IN ({_placeholders(codes)}) GROUP BY unit", tuple(codes))}
     since = utc_iso(now_utc() - dt.timedelta(days=REJECTION_DAYS))
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
@@ -210,7 +244,7 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
                                               "received_at": r[4], "via": r[5], "verified": verified})
-    devices = unit_devices(conn)
+    devices = unit_devices(conn, codes)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
     for unit in all_units():
@@ -247,7 +281,7 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
     return out
 
 
-def unit_devices(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+def unit_devices(conn, codes: list[str] | None = None) -> dict[str, list[dict]]:
     """{unit: [device, …]} from the hub's `device_keys` (many keys per unit, sync v2) and the
     devices named by its applied bundles (`bundles.device`): per device its keys, when it last
     sent, how many bundles, the unbroken run of its bundle numbers and the holes before its highest.
@@ -256,10 +290,12 @@ def unit_devices(conn: sqlite3.Connection) -> dict[str, list[dict]]:
     for its own device `key:FINGERPRINT` — the name ingest gives its bundles until it learns the id."""
     from core.hub.store import device_coverage
 
+    codes = province_codes() if codes is None else codes
+    within = f"unit IN ({_placeholders(codes)})" if codes else "1 = 0"
     out: dict[str, dict[str, dict]] = {}
     for unit, fp, device, registered_at, revoked_at in conn.execute(
             "SELECT unit, fingerprint, device_id, registered_at, revoked_at FROM device_keys "
-            "ORDER BY registered_at, rowid"):
+            f"WHERE {within} ORDER BY registered_at, fingerprint", tuple(codes)):
         name = device or f"key:{fp}"
         d = out.setdefault(unit, {}).setdefault(name, {
             "device": name, "fingerprint": fp, "fingerprints": [], "registered_at": registered_at,
@@ -271,7 +307,7 @@ def unit_devices(conn: sqlite3.Connection) -> dict[str, list[dict]]:
             d["fingerprint"] = fp  # the newest key still in use
     for unit, device, count, last in conn.execute(
             "SELECT unit, device, count(*), max(received_at) FROM bundles WHERE kind = 'changes' "
-            "AND device IS NOT NULL GROUP BY unit, device"):
+            f"AND device IS NOT NULL AND {within} GROUP BY unit, device", tuple(codes)):
         d = out.setdefault(unit, {}).setdefault(device, {
             "device": device, "fingerprint": None, "fingerprints": [], "registered_at": None, "revoked_at": None,
             "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0, "missing": []})
@@ -337,42 +373,50 @@ class DashboardModel:
         return next((u for u in self.units if u.code == code), None)
 
 
-def data_version(conn: sqlite3.Connection) -> tuple:
-    """Changes whenever anything a page shows can have changed (each part is O(1) or tiny)."""
-    parts = [conn.execute("SELECT max(rowid) FROM bundles").fetchone()[0],
+def data_version(conn) -> tuple:
+    """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
+    small table)."""
+    parts = [tuple(sorted(unit_markers(conn).items())),
              conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
              conn.execute("SELECT max(id) FROM outgoing").fetchone()[0],
-             conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone(),
-             conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone(),
-             conn.execute("SELECT max(computed_at) FROM dash_unit_version").fetchone()[0]]
-    parts.append(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
-                              "FROM device_keys").fetchone())
-    if _table_exists(conn, "hub_refused_counts"):
-        parts.append(conn.execute("SELECT max(rowid), sum(count) FROM hub_refused_counts").fetchone())
+             tuple(conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone() or ()),
+             tuple(conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone()),
+             tuple(conn.execute("SELECT count(*), max(computed_at) FROM dash_unit_version").fetchone())]
+    parts.append(tuple(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
+                                    "FROM device_keys").fetchone()))
+    # A refused upload adds to its hour's counts: the latest hour says whether anything was refused since.
+    parts.append(tuple(conn.execute(
+        "SELECT max(hour), count(*), sum(count), max(last_at) FROM hub_refused_counts "
+        "WHERE hour = (SELECT max(hour) FROM hub_refused_counts)").fetchone()))
     return tuple(parts)
 
 
-def _sum_rows(rows) -> Sums:
-    total = Sums()
-    for r in rows:
-        total = total + Sums(*r)
-    return total
+# Counts of a condition, the same on both engines (PostgreSQL does not sum booleans).
+OPEN_TASK = "CASE WHEN status NOT IN ('done', 'paused') THEN 1 ELSE 0 END"
+OVERDUE_TASK = "CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN 1 ELSE 0 END"
 
 
-def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
+def _sums(values) -> Sums:
+    """Sums from SQL sums (PostgreSQL's sum of a BIGINT is a Decimal; a missing month None)."""
+    return Sums(*(int(v or 0) for v in values))
+
+
+def build_model(store: HubDatabase, hub_db: Path | None = None, *, today: dt.date, period: Period,
                 meeting_date: dt.date) -> DashboardModel:
+    """`hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions."""
     conn = store.conn
+    codes = province_codes()
     states = unit_states(conn, today)
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
     per_unit = period_sums(conn, period)
-    targets = period_targets(hub_db, period, conn)
+    targets = period_targets(store, period)
     today_iso = today.isoformat()
-    task_counts = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(
-        "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')), "
-        "sum(status NOT IN ('done', 'paused')) FROM dash_unit_tasks GROUP BY unit", (today_iso,))}
+    task_counts = {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in conn.execute(
+        f"SELECT unit, sum({OVERDUE_TASK}), sum({OPEN_TASK}) FROM dash_unit_tasks "
+        f"WHERE unit IN ({_placeholders(codes)}) GROUP BY unit", (today_iso, *codes))}
     readiness: dict[str, dict] = {}
     for r in conn.execute("SELECT unit, run_id, start_time, title, status, ready, failing FROM dash_unit_runs "
-                          "WHERE meeting_date = ? ORDER BY unit, start_time", (meeting_date.isoformat(),)):
+                          "WHERE meeting_date = ? ORDER BY unit, start_time, run_id", (meeting_date.isoformat(),)):
         readiness[r[0]] = {"run_id": r[1], "start_time": r[2], "title": r[3], "status": r[4],
                            "ready": bool(r[5]), "failing": json.loads(r[6])}
     units = []
@@ -383,44 +427,45 @@ def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
                              open_tasks, readiness.get(code)))
     months = Period(dt.date(today.year - 1, today.month, 1) if today.month < 12 else dt.date(today.year, 1, 1),
                     today).months()[-12:]
-    by_month = {r[0]: Sums(*r[1:]) for r in conn.execute(
-        f"SELECT month, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY month",
-        (months[0], months[-1]))}
+    by_month = {r[0]: _sums(r[1:]) for r in conn.execute(
+        f"SELECT month, {fields} FROM dash_unit_month WHERE unit IN ({_placeholders(codes)}) "
+        "AND month BETWEEN ? AND ? GROUP BY month", (*codes, months[0], months[-1]))}
     trend = [(m, by_month.get(m, Sums()).rates(), by_month.get(m, Sums())) for m in months]
     return DashboardModel(today, period, meeting_date, units, trend, directive_progress(conn, today),
                           recent_rejections(conn), refused_summary(conn))
 
 
-def period_sums(conn: sqlite3.Connection, period: Period) -> dict[str, Sums]:
+def period_sums(conn, period: Period, codes: list[str] | None = None) -> dict[str, Sums]:
     """{unit: Sums} over the months of a period (register and tallies), from the materialised months."""
+    codes = province_codes() if codes is None else codes
+    if not codes:
+        return {}
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
-    return {r[0]: Sums(*r[1:]) for r in conn.execute(
-        f"SELECT unit, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY unit",
-        (period.months()[0], period.months()[-1]))}
+    return {r[0]: _sums(r[1:]) for r in conn.execute(
+        f"SELECT unit, {fields} FROM dash_unit_month WHERE unit IN ({_placeholders(codes)}) "
+        "AND month BETWEEN ? AND ? GROUP BY unit", (*codes, period.months()[0], period.months()[-1]))}
 
 
 _targets_cache: dict[tuple, dict] = {}
 
 
-def period_targets(hub_db: Path, period: Period, conn: sqlite3.Connection | None = None) -> dict:
+def _store_key(store: HubDatabase) -> str:
+    """Which hub a cached value belongs to (several hubs in one process: tests, migrate-store)."""
+    return str(getattr(store, "path", None) or getattr(store, "url", None) or id(store))
+
+
+def period_targets(store: HubDatabase, period: Period, _conn=None) -> dict:
     """The targets in force on the period's last day, by the commune's rule (`targets_on`).
 
     Kept until the province sends anything new (its sequence number moves)."""
     from core.hub.mirror import province_targets_store
 
-    own = conn is None
-    if own:
-        conn = sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True)
-    try:
-        seq = conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone()
-    finally:
-        if own:
-            conn.close()
-    key = (str(hub_db), seq[0] if seq else None, period.end)
+    seq = store.conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone()
+    key = (_store_key(store), seq[0] if seq else None, period.end)
     cached = _targets_cache.get(key)
     if cached is not None:
         return cached
-    targets_store = province_targets_store(hub_db)
+    targets_store = province_targets_store(store)
     try:
         targets = targets_on(targets_store, INDICATORS, period.end)
     finally:
@@ -431,28 +476,30 @@ def period_targets(hub_db: Path, period: Period, conn: sqlite3.Connection | None
     return targets
 
 
-def unit_indicators(store: Store, hub_db: Path, unit: str, period: Period) -> dict[str, IndicatorValue]:
+def unit_indicators(store: HubDatabase, hub_db: Path | None, unit: str, period: Period) -> dict[str, IndicatorValue]:
     """One unit's indicators for a period of whole months — what the commune's screen shows."""
-    refresh(store, hub_db)
-    return indicators_from(period_sums(store.conn, period).get(unit, Sums()), period_targets(hub_db, period))
+    refresh(store)
+    return indicators_from(period_sums(store.conn, period, [unit]).get(unit, Sums()), period_targets(store, period))
 
 
-def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
+def directive_progress(conn, today: dt.date) -> list[dict]:
     """Per province directive: units it was sent to, units that reported progress, units that finished
     every task of it, units with a task overdue (and which)."""
     directives = []
-    for r in conn.execute(
-            "SELECT row_id, state ->> '$.row.number', state ->> '$.row.issued_on', state ->> '$.row.subject' "
-            "FROM rows WHERE unit = 'province' AND table_name = 'directives' AND deleted = 0"):
-        directives.append({"id": r[0], "number": r[1], "issued_on": r[2], "subject": r[3]})
+    for row_id, state in conn.execute(
+            "SELECT row_id, state FROM rows WHERE unit = 'province' AND table_name = 'directives' AND deleted = 0"):
+        row = (state if isinstance(state, dict) else json.loads(state or "{}")).get("row") or {}
+        directives.append({"id": row_id, "number": row.get("number"), "issued_on": row.get("issued_on"),
+                           "subject": row.get("subject")})
     if not directives:
         return []
+    codes = province_codes()
     per_unit: dict[str, list[tuple]] = {}
     for r in conn.execute(
-            "SELECT directive_id, unit, count(*), sum(status = 'done'), max(reported), "
-            "sum(deadline < ? AND status NOT IN ('done', 'paused')) "
-            "FROM dash_unit_tasks WHERE source = 'province' GROUP BY directive_id, unit", (today.isoformat(),)):
-        per_unit.setdefault(r[0], []).append(r[1:])
+            "SELECT directive_id, unit, count(*), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), max(reported), "
+            f"sum({OVERDUE_TASK}) FROM dash_unit_tasks WHERE source = 'province' "
+            f"AND unit IN ({_placeholders(codes)}) GROUP BY directive_id, unit", (today.isoformat(), *codes)):
+        per_unit.setdefault(r[0], []).append((r[1], int(r[2]), int(r[3] or 0), r[4], int(r[5] or 0)))
     out = []
     for d in directives:
         units = per_unit.get(d["id"], [])
@@ -464,7 +511,7 @@ def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
     return out
 
 
-def recent_rejections(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
+def recent_rejections(conn, limit: int = 200) -> list[dict]:
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
     out = []
@@ -476,9 +523,7 @@ def recent_rejections(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
     return out
 
 
-def refused_summary(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
-    if not _table_exists(conn, "hub_refused_counts"):
-        return []
+def refused_summary(conn, limit: int = 200) -> list[dict]:
     cur = conn.execute("SELECT hour, address, reason, claimed_unit, count FROM hub_refused_counts "
                        "ORDER BY hour DESC, count DESC LIMIT ?", (limit,))
     return [dict(zip(("hour", "address", "reason", "claimed_unit", "count"), r)) for r in cur]
@@ -487,20 +532,20 @@ def refused_summary(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
 class DashboardCache:
     """The last models built, keyed by (data version, today, period, meeting date)."""
 
-    def __init__(self, hub_db: Path, size: int = 8):
+    def __init__(self, hub_db: Path | None = None, size: int = 8):
         self.hub_db = hub_db
         self.size = size
         self._models: dict[tuple, DashboardModel] = {}
         self._lock = threading.Lock()
 
-    def model(self, store: Store, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
-        refresh(store, self.hub_db, wait=False)
+    def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
+        refresh(store, wait=False)
         key = (data_version(store.conn), today, period.start, period.end, meeting_date)
         with self._lock:
             cached = self._models.get(key)
         if cached is not None:
             return cached
-        model = build_model(store, self.hub_db, today=today, period=period, meeting_date=meeting_date)
+        model = build_model(store, today=today, period=period, meeting_date=meeting_date)
         with self._lock:
             if len(self._models) >= self.size:
                 self._models.pop(next(iter(self._models)))
@@ -516,7 +561,7 @@ def refresh_in_background(hub_paths) -> threading.Thread:
 
         try:
             with open_hub(hub_paths) as store:
-                refresh(store, hub_paths.db_file)
+                refresh(store)
         except Exception:  # noqa: BLE001 - pages recompute what is missing; log and carry on
             import logging
 
@@ -527,7 +572,7 @@ def refresh_in_background(hub_paths) -> threading.Thread:
     return thread
 
 
-def default_meeting_date(conn: sqlite3.Connection, today: dt.date) -> dt.date:
+def default_meeting_date(conn, today: dt.date) -> dt.date:
     """The next meeting any unit prepares a checklist for (today or later), else today."""
     row = conn.execute("SELECT min(meeting_date) FROM dash_unit_runs WHERE meeting_date >= ?",
                        (today.isoformat(),)).fetchone()

@@ -192,7 +192,7 @@ def json_path(db: HubDatabase, column: str, path: str) -> str:
     """An SQL expression reading `path` ("row.number", "t") of the JSON text in `column`, as text
     on PostgreSQL and as SQLite's json_extract types it (numbers stay numbers)."""
     keys = [k for k in path.split(".") if k]
-    if db.dialect == POSTGRESQL:
+    if dialect_of(db) == POSTGRESQL:
         return f"({column}::jsonb #>> '{{{','.join(keys)}}}')"
     return f"json_extract({column}, '$.{'.'.join(keys)}')"
 
@@ -203,3 +203,20 @@ def lock_unit(db: HubDatabase, unit: str) -> None:
     parallel on PostgreSQL. (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)"""
     if db.dialect == POSTGRESQL:
         db.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"unit:{unit}",))
+
+
+def dialect_of(db_or_conn) -> str:
+    """The dialect of a hub database, or of a connection handed around without it (`db.conn`);
+    a plain `db.store.Store` or sqlite3 connection is SQLite."""
+    dialect = getattr(db_or_conn, "dialect", None)
+    if dialect:
+        return dialect
+    return POSTGRESQL if isinstance(db_or_conn, PgConnection) else SQLITE
+
+
+def ddl(conn, statement: str) -> str:
+    """A CREATE statement of the hub's schema as this connection's engine takes it: SQLite's storage
+    hint `WITHOUT ROWID` (a table clustered on its key) dropped on PostgreSQL."""
+    if dialect_of(conn) == POSTGRESQL:
+        return re.sub(r"\)\s*WITHOUT\s+ROWID\s*$", ")", statement.strip(), flags=re.IGNORECASE)
+    return statement
