@@ -98,10 +98,9 @@ SCHEMA = [
 
 
 def ensure_schema(conn) -> None:
-    from core.hub.database import ddl
-
+    """SQLite (a hub made by an earlier version gains the tables); PostgreSQL: core.hub.pg_schema."""
     for statement in SCHEMA:
-        conn.execute(ddl(conn, statement))
+        conn.execute(statement)
     # Network rejections logged before this version may be anonymous; later ones were signed.
     conn.execute("INSERT INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?) "
                  "ON CONFLICT (key) DO NOTHING", (utc_iso(),))
@@ -118,7 +117,7 @@ def province_codes() -> list[str]:
 
 
 def unit_markers(conn, codes: list[str] | None = None) -> dict[str, tuple]:
-    """{unit: (highest rows.rev, last province bundle id queued, last bundle received_at)} for the
+    """{unit: (highest rows.rev, last province bundle queued for it, its last bundle applied)} for the
     province's units that have any: three indexed lookups per unit, however big the store is
     (a national hub holds every province's bundles)."""
     codes = province_codes() if codes is None else codes
@@ -129,7 +128,7 @@ def unit_markers(conn, codes: list[str] | None = None) -> dict[str, tuple]:
     for code, rev, sent, received in conn.execute(
             "SELECT v.column1, (SELECT max(rev) FROM rows WHERE unit = v.column1), "
             "(SELECT max(id) FROM outgoing WHERE unit = v.column1), "
-            "(SELECT max(received_at) FROM bundles WHERE unit = v.column1) "
+            "(SELECT max(id) FROM bundles WHERE unit = v.column1) "
             f"FROM (VALUES {values}) AS v", tuple(codes)):
         if rev is not None or sent is not None or received is not None:
             out[code] = (rev, sent, received)
@@ -151,8 +150,8 @@ def refresh(store: HubDatabase, hub_db: Path | None = None, *, wait: bool = True
 
 
 def _version(marker: tuple) -> str:
-    rev, sent, received = marker
-    return f"{rev or 0}:{sent or 0}:{received or ''}"
+    rev, sent, applied = marker
+    return f"{rev or 0}:{sent or 0}:{applied or 0}"
 
 
 def _refresh_changed(store: HubDatabase) -> list[str]:
@@ -295,7 +294,7 @@ def unit_devices(conn, codes: list[str] | None = None) -> dict[str, list[dict]]:
     out: dict[str, dict[str, dict]] = {}
     for unit, fp, device, registered_at, revoked_at in conn.execute(
             "SELECT unit, fingerprint, device_id, registered_at, revoked_at FROM device_keys "
-            f"WHERE {within} ORDER BY registered_at, fingerprint", tuple(codes)):
+            f"WHERE {within} ORDER BY registered_at, id", tuple(codes)):
         name = device or f"key:{fp}"
         d = out.setdefault(unit, {}).setdefault(name, {
             "device": name, "fingerprint": fp, "fingerprints": [], "registered_at": registered_at,
@@ -376,7 +375,8 @@ class DashboardModel:
 def data_version(conn) -> tuple:
     """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
     small table)."""
-    parts = [tuple(sorted(unit_markers(conn).items())),
+    parts = [conn.execute("SELECT max(id) FROM bundles").fetchone()[0],
+             tuple(sorted(unit_markers(conn).items())),
              conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
              conn.execute("SELECT max(id) FROM outgoing").fetchone()[0],
              tuple(conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone() or ()),
@@ -384,9 +384,9 @@ def data_version(conn) -> tuple:
              tuple(conn.execute("SELECT count(*), max(computed_at) FROM dash_unit_version").fetchone())]
     parts.append(tuple(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
                                     "FROM device_keys").fetchone()))
-    # A refused upload adds to its hour's counts: the latest hour says whether anything was refused since.
+    # A refused upload adds a row or a count to the latest hour's.
     parts.append(tuple(conn.execute(
-        "SELECT max(hour), count(*), sum(count), max(last_at) FROM hub_refused_counts "
+        "SELECT max(id), sum(count) FROM hub_refused_counts "
         "WHERE hour = (SELECT max(hour) FROM hub_refused_counts)").fetchone()))
     return tuple(parts)
 

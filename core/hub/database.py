@@ -213,10 +213,3 @@ def dialect_of(db_or_conn) -> str:
         return dialect
     return POSTGRESQL if isinstance(db_or_conn, PgConnection) else SQLITE
 
-
-def ddl(conn, statement: str) -> str:
-    """A CREATE statement of the hub's schema as this connection's engine takes it: SQLite's storage
-    hint `WITHOUT ROWID` (a table clustered on its key) dropped on PostgreSQL."""
-    if dialect_of(conn) == POSTGRESQL:
-        return re.sub(r"\)\s*WITHOUT\s+ROWID\s*$", ")", statement.strip(), flags=re.IGNORECASE)
-    return statement
