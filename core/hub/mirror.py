@@ -73,24 +73,30 @@ def _targets_selection() -> list[tuple[str, str, tuple]]:
 
 
 def _fill(store: MirrorStore, hub: HubDatabase, selections: list[tuple[str, str, tuple]]) -> None:
-    """Copy the selected rows of the hub into the mirror, in one transaction of the mirror.
-
-    SQLite: the hub file is attached and copied in SQL (no row passes through Python). A hub on
-    a database server cannot be attached: its rows are read in one query and written with one
-    `executemany` per table, each value as SQLite's `->>` gives it (`_sql_value`)."""
-    conn = store.conn
+    """Copy the selected rows of the hub into the mirror, in one transaction of the mirror."""
     if dialect_of(hub) == SQLITE:
-        conn.execute("ATTACH DATABASE ? AS hub", (str(hub.path),))
-        try:
-            conn.execute("BEGIN")
-            for table, where, params in selections:
-                _copy_attached(conn, table, where, params)
-            conn.execute("COMMIT")
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            conn.execute("DETACH DATABASE hub")
-        return
+        _fill_attached(store.conn, hub, selections)
+    else:
+        _fill_from_server(store.conn, hub, selections)
+
+
+def _fill_attached(conn: sqlite3.Connection, hub: HubDatabase, selections) -> None:
+    """SQLite: the hub file is attached and copied in SQL (no row passes through Python)."""
+    conn.execute("ATTACH DATABASE ? AS hub", (str(hub.path),))
+    try:
+        conn.execute("BEGIN")
+        for table, where, params in selections:
+            _copy_attached(conn, table, where, params)
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute("DETACH DATABASE hub")
+
+
+def _fill_from_server(conn: sqlite3.Connection, hub: HubDatabase, selections) -> None:
+    """A hub on a database server cannot be attached: its rows come in one query (one snapshot)
+    and are written with one `executemany` per table, each value as SQLite's `->>` gives it."""
     by_table: dict[str, list[tuple]] = {table: [] for table, _w, _p in selections}
     union = " UNION ALL ".join(f"SELECT table_name, state FROM rows WHERE deleted = 0 AND {where}"
                                for _t, where, _p in selections)

@@ -12,7 +12,7 @@ from pathlib import Path
 from core.clock import utc_iso
 from core.errors import UserInputError
 from core.hub import sequence
-from core.hub.database import HubDatabase
+from core.hub.database import HubDatabase, lock_unit
 from core.hub.ingest import ack_payload
 from core.hub.store import HubPaths, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
@@ -43,7 +43,8 @@ def publish(paths: HubPaths, store: HubDatabase, rows: list[tuple[str, dict]], u
     now = utc_iso()
     made = []
     with store.transaction() as conn:
-        base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'province_seq'), 0)")
+        lock_unit(store, bundlemod.PROVINCE)  # PostgreSQL: two publications number their rows one after the other
+        base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'province_seq'), '0')")
                    .fetchone()[0])
         records = []
         for offset, (table, row) in enumerate(rows, start=1):

@@ -1,0 +1,185 @@
+"""The province's figures from a hub on PostgreSQL are the figures of a hub in SQLite holding the
+same data — and the commune's own (one definition in core/, run on core.hub.mirror's copy).
+
+The SQLite hub is fed by real bundles of a commune with a year of demo data and a province
+directive; the PostgreSQL hub receives the same tables row for row (what `hub migrate-store`
+does), so this proves the read side alone: the mirror's copy from a database server, the
+dashboard's portable SQL, the overview, the report, the rows and conflicts a unit's devices read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import demo
+from core.clock import today_local
+from core.dossiers.indicators import compute_indicators
+from core.dossiers.periods import Period, month_period
+from core.hub import dashboard, directives, ingest, mirror, overview, province, report, unit_rows
+from core.hub import store as hubstore
+from core.sync import outbox
+from tests import pg_cluster
+from tests.core.sync.harness import make_commune, make_hub
+
+UNIT = "21484"
+# Every table of the hub that holds data (dash_* are the figures, computed by each hub itself).
+DATA_TABLES = ("units", "device_keys", "bundles", "rows", "outgoing", "outgoing_seqs", "deliveries", "rejections",
+               "conflicts")
+DATA_META = ("province_seq", "row_rev", "verified_rejections_since")
+
+
+def _copy_tables(source, target) -> int:
+    """Every data row of `source` into `target`, column for column (ids kept)."""
+    copied = 0
+    for table in DATA_TABLES:
+        rows = source.query(f"SELECT * FROM {table}")
+        if not rows:
+            continue
+        cols = list(rows[0])
+        target.conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                [tuple(r[c] for c in cols) for r in rows])
+        copied += len(rows)
+    for key in DATA_META:
+        value = source.scalar("SELECT value FROM hub_meta WHERE key = ?", (key,))
+        if value is not None:
+            target.conn.execute("INSERT INTO hub_meta(key, value) VALUES (?, ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+    return copied
+
+
+@pytest.fixture(scope="module")
+def two_hubs(tmp_path_factory):
+    """(SQLite hub, PostgreSQL hub with the same data, the commune)."""
+    if pg_cluster.server_url() is None:
+        pytest.skip(pg_cluster.skip_reason())
+    root = tmp_path_factory.mktemp("pgdash")
+    mp = pytest.MonkeyPatch()
+    mp.delenv("MOTCUA_HUB_DATABASE", raising=False)
+    url = pg_cluster.fresh_database()
+    commune = None
+    try:
+        lite = make_hub(root / "lite")
+        commune = make_commune(root / "xa", UNIT, lite)
+        demo.fill(commune.store, seed=11, today=today_local())
+        with lite.store() as store:
+            while (cut := outbox.cut_bundle(commune.store, commune.paths)) is not None and cut.path is not None:
+                assert ingest.ingest_bytes(lite.paths, store, cut.path.read_bytes(), via="usb").status == "applied"
+        sample = root / "cv.txt"
+        sample.write_text(
+            "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 7/UBND-KGVX\nQuảng Ngãi, ngày 05 tháng 01 năm 2026\n"
+            "V/v triển khai số hóa hồ sơ\n"
+            "1. UBND các xã, phường: số hóa 100% hồ sơ tiếp nhận, hoàn thành trước ngày 31/01/2026.\n"
+            "2. UBND các xã, phường: báo cáo kết quả trước ngày 15/02/2099.\n", encoding="utf-8")
+        rows, attachments = directives.directive_rows(sample)
+        with lite.store() as store:
+            province.publish(lite.paths, store, rows, [UNIT], attachments=attachments)
+        pg_paths = hubstore.HubPaths(root / "pg")
+        hubstore.init_hub(pg_paths, database=url)
+        with lite.store() as source, hubstore.open_hub(pg_paths) as target:
+            assert target.dialect == "postgresql"
+            with target.transaction():
+                assert _copy_tables(source, target) > 1000
+        yield lite.paths, pg_paths, commune
+    finally:
+        if commune is not None:
+            commune.close()
+        mp.undo()
+        pg_cluster.drop_database(url)
+
+
+def _year() -> list[Period]:
+    today = today_local()
+    months = [month_period(m) for m in Period(today - dt.timedelta(days=364), today).months()]
+    return months + [Period(months[0].start, months[-1].end)]
+
+
+def _indicator_tuples(values) -> dict:
+    return {k: (v.numerator, v.denominator, v.value, v.rag) for k, v in values.items()}
+
+
+def test_indicators_of_a_postgresql_hub_are_the_sqlite_hubs_and_the_communes(two_hubs):
+    lite_paths, pg_paths, commune = two_hubs
+    with hubstore.open_hub(lite_paths) as lite, hubstore.open_hub(pg_paths) as pg:
+        assert dashboard.refresh(pg) == [UNIT] and dashboard.refresh(pg) == []  # computed once, then kept
+        for period in _year():
+            ours = _indicator_tuples(dashboard.unit_indicators(pg, None, UNIT, period))
+            assert ours == _indicator_tuples(dashboard.unit_indicators(lite, None, UNIT, period)), period
+            assert ours == _indicator_tuples(compute_indicators(commune.store, period).values), period
+        year = _year()[-1]
+        assert dashboard.unit_indicators(pg, None, UNIT, year)["digitised_rate"].numerator > 500  # real data
+
+
+def test_the_dashboard_model_of_a_postgresql_hub_is_the_sqlite_hubs(two_hubs):
+    lite_paths, pg_paths, commune = two_hubs
+    today = today_local()
+    meetings = sorted({r["meeting_date"] for r in commune.store.query(
+        "SELECT meeting_date FROM checklist_runs WHERE deleted_at IS NULL")})
+    assert meetings
+    seen_verdicts = set()
+    with hubstore.open_hub(lite_paths) as lite, hubstore.open_hub(pg_paths) as pg:
+        assert dashboard.default_meeting_date(pg.conn, today) == dashboard.default_meeting_date(lite.conn, today)
+        for meeting in meetings:
+            meeting_date = dt.date.fromisoformat(meeting)
+            a = dashboard.DashboardCache().model(lite, today=today, period=_year()[-1], meeting_date=meeting_date)
+            b = dashboard.DashboardCache().model(pg, today=today, period=_year()[-1], meeting_date=meeting_date)
+            assert len(b.units) == 96
+            for x, y in zip(a.units, b.units):
+                assert (x.code, x.status, x.sums, x.overdue, x.tasks_open, x.readiness) == \
+                       (y.code, y.status, y.sums, y.overdue, y.tasks_open, y.readiness), x.code
+                assert _indicator_tuples(x.values) == _indicator_tuples(y.values)
+            assert (a.trend, a.directives, a.rejections, a.refused) == (b.trend, b.directives, b.rejections, b.refused)
+            unit = b.unit(UNIT)
+            if unit.readiness:
+                seen_verdicts.add(unit.readiness["ready"])
+        assert seen_verdicts == {True, False}  # both verdicts of the demo's checklists
+        assert unit.status["state"] == "ok" and unit.status["bundles"] >= 1 and unit.sums.received > 1000
+        [directive] = b.directives
+        assert directive["units_sent"] == 1 and directive["overdue_codes"] == [UNIT]  # its task of January
+        assert unit.overdue >= 1 and unit.tasks_open > unit.overdue  # the 2099 task is open, not overdue
+
+
+def test_overview_report_rows_conflicts_and_inbox_read_the_same_from_postgresql(two_hubs):
+    lite_paths, pg_paths, _commune = two_hubs
+    with hubstore.open_hub(lite_paths) as lite, hubstore.open_hub(pg_paths) as pg:
+        assert overview.unit_status(pg) == overview.unit_status(lite)
+        assert overview.unit_overview(pg) == overview.unit_overview(lite)
+        assert overview._latest_verdicts(pg) == overview._latest_verdicts(lite) != {}
+        assert report.report_sheet(pg).rows == report.report_sheet(lite).rows
+        after, pages = 0, 0
+        while True:  # the unit's rows for its devices, page by page in the hub's order of writes
+            a, last_a = unit_rows._records(lite, UNIT, after, 1000)
+            b, last_b = unit_rows._records(pg, UNIT, after, 1000)
+            assert (a, last_a) == (b, last_b)
+            if not a:
+                break
+            after, pages = last_a, pages + 1
+        assert pages >= 2
+        assert unit_rows.unit_conflicts(pg, UNIT) == unit_rows.unit_conflicts(lite, UNIT)
+        assert province.inbox_for(pg, UNIT) == province.inbox_for(lite, UNIT) != []
+        published = lite.query("SELECT state FROM rows WHERE unit = 'province' AND table_name = 'directives'")
+        assert len(published) == 1
+        import json
+
+        row = json.loads(published[0]["state"])["row"]
+        assert directives.published_before(pg, row) and directives.published_before(lite, row)
+        assert not directives.published_before(pg, {**row, "number": "8/UBND-KGVX"})
+        assert "Xã Ba Tơ" in overview.render_overview_html(pg)
+
+
+def test_without_the_mirrors_copy_from_the_server_the_figures_differ(two_hubs, monkeypatch):
+    """Negative check: the agreement above comes from the mirror's copy of the unit's rows from
+    PostgreSQL (`_fill_from_server`); without it the PostgreSQL hub's figures are empty."""
+    lite_paths, pg_paths, _commune = two_hubs
+    monkeypatch.setattr(mirror, "_fill_from_server", lambda conn, hub, selections: None)
+    with hubstore.open_hub(lite_paths) as lite, hubstore.open_hub(pg_paths) as pg:
+        pg.conn.execute("DELETE FROM dash_unit_version")  # figures made again, without the copy
+        assert dashboard.refresh(pg) == [UNIT]
+        year = _year()[-1]
+        assert _indicator_tuples(dashboard.unit_indicators(pg, None, UNIT, year)) != \
+               _indicator_tuples(dashboard.unit_indicators(lite, None, UNIT, year))
+    monkeypatch.undo()
+    with hubstore.open_hub(pg_paths) as pg:
+        pg.conn.execute("DELETE FROM dash_unit_version")
+        assert dashboard.refresh(pg) == [UNIT]  # the figures of the other tests restored
