@@ -35,7 +35,7 @@ from core.clock import now_utc, parse_utc, utc_iso
 from core.dossiers.indicators import INDICATORS, IndicatorValue, Sums, indicators_from, register_sums, tally_sums
 from core.dossiers.periods import Period
 from core.dossiers.targets import targets_on
-from core.hub.database import HubDatabase
+from core.hub.database import HubDatabase, lock_unit
 from core.units import all_units
 
 STALE_DAYS = 7
@@ -207,6 +207,8 @@ def _refresh_unit(store: HubDatabase, unit: str, version: str) -> None:
         mirror.close()
     cols = ", ".join(SUM_FIELDS)
     with store.transaction() as conn:
+        # Several `hub serve` workers may recompute one unit at once (PostgreSQL): one writes at a time.
+        lock_unit(store, f"dashboard:{unit}")
         for table in ("dash_unit_month", "dash_unit_runs", "dash_unit_tasks"):
             conn.execute(f"DELETE FROM {table} WHERE unit = ?", (unit,))
         conn.executemany(f"INSERT INTO dash_unit_month (unit, month, source, {cols}) "
@@ -230,9 +232,14 @@ def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[s
     codes = province_codes()
     registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
                   for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
-    stats = {r[0]: {"bundles": r[1], "last_sync": r[2], "last_seq": r[3]} for r in conn.execute(
-        "SELECT unit, count(*), max(received_at), max(seq_to) FROM bundles "
-        f"WHERE kind = 'changes' AND unit IN ({_placeholders(codes)}) GROUP BY unit", tuple(codes))}
+    per_device = bundle_stats(conn, codes)
+    stats: dict[str, dict] = {}
+    for (unit, _device, kind), (count, last, last_seq, _top) in per_device.items():
+        if kind == "changes":
+            s = stats.setdefault(unit, {"bundles": 0, "last_sync": None, "last_seq": None})
+            s["bundles"] += count
+            s["last_sync"] = max(filter(None, (s["last_sync"], last)), default=None)
+            s["last_seq"] = max(filter(lambda v: v is not None, (s["last_seq"], last_seq)), default=None)
     since = utc_iso(now_utc() - dt.timedelta(days=REJECTION_DAYS))
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
@@ -243,7 +250,7 @@ def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[s
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
                                               "received_at": r[4], "via": r[5], "verified": verified})
-    devices = unit_devices(conn, codes)
+    devices = unit_devices(conn, codes, per_device)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
     for unit in all_units():
@@ -280,18 +287,46 @@ def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[s
     return out
 
 
-def unit_devices(conn, codes: list[str] | None = None) -> dict[str, list[dict]]:
+def bundle_stats(conn, codes: list[str]) -> dict[tuple, tuple]:
+    """{(unit, device, kind): (bundles, last received_at, highest seq_to, highest device_seq)} of the
+    units' applied bundles, in one pass over them."""
+    if not codes:
+        return {}
+    return {(r[0], r[1], r[2]): (int(r[3]), r[4], r[5], r[6]) for r in conn.execute(
+        "SELECT unit, device, kind, count(*), max(received_at), max(seq_to), max(device_seq) FROM bundles "
+        f"WHERE unit IN ({_placeholders(codes)}) GROUP BY unit, device, kind", tuple(codes))}
+
+
+def device_gaps(conn, codes: list[str]) -> dict[tuple, list[list[int]]]:
+    """{(unit, device): [[first, last], …]} every hole in each device's bundle numbers below its highest,
+    in one query (the index on (unit, device, device_seq) holds all it reads) — what
+    `core.hub.store.device_coverage` finds for one device."""
+    if not codes:
+        return {}
+    out: dict[tuple, list[list[int]]] = {}
+    for unit, device, start, end in conn.execute(
+            "SELECT unit, device, prev + 1, device_seq - 1 FROM ("
+            "SELECT unit, device, device_seq, "
+            "coalesce(lag(device_seq) OVER (PARTITION BY unit, device ORDER BY device_seq), 0) AS prev "
+            f"FROM bundles WHERE unit IN ({_placeholders(codes)}) AND device IS NOT NULL "
+            "AND device_seq IS NOT NULL) AS numbered WHERE device_seq > prev + 1 ORDER BY unit, device, device_seq",
+            tuple(codes)):
+        out.setdefault((unit, device), []).append([int(start), int(end)])
+    return out
+
+
+def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None) -> dict[str, list[dict]]:
     """{unit: [device, …]} from the hub's `device_keys` (many keys per unit, sync v2) and the
     devices named by its applied bundles (`bundles.device`): per device its keys, when it last
     sent, how many bundles, the unbroken run of its bundle numbers and the holes before its highest.
 
     A key not yet bound to a device (registered, nothing signed yet in the second format) stands
     for its own device `key:FINGERPRINT` — the name ingest gives its bundles until it learns the id."""
-    from core.hub.store import device_coverage
-
     codes = province_codes() if codes is None else codes
     within = f"unit IN ({_placeholders(codes)})" if codes else "1 = 0"
+    stats = bundle_stats(conn, codes) if stats is None else stats
     out: dict[str, dict[str, dict]] = {}
+    revoked: dict[str, str] = {}
     for unit, fp, device, registered_at, revoked_at in conn.execute(
             "SELECT unit, fingerprint, device_id, registered_at, revoked_at FROM device_keys "
             f"WHERE {within} ORDER BY registered_at, id", tuple(codes)):
@@ -301,23 +336,29 @@ def unit_devices(conn, codes: list[str] | None = None) -> dict[str, list[dict]]:
             "revoked_at": None, "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0,
             "missing": []})
         d["fingerprints"].append(fp)
+        revoked[fp] = revoked_at
         if revoked_at is None:
             d["active_keys"] += 1
             d["fingerprint"] = fp  # the newest key still in use
-    for unit, device, count, last in conn.execute(
-            "SELECT unit, device, count(*), max(received_at) FROM bundles WHERE kind = 'changes' "
-            f"AND device IS NOT NULL AND {within} GROUP BY unit, device", tuple(codes)):
+    gaps = device_gaps(conn, codes)
+    highest: dict[tuple, int] = {}
+    for (unit, device, _kind), (_n, _last, _seq, top) in stats.items():
+        if device is not None and top is not None:
+            highest[(unit, device)] = max(highest.get((unit, device), 0), int(top))
+    for (unit, device, kind), (count, last, _seq, _top) in sorted(stats.items(), key=lambda kv: kv[0][:2]):
+        if kind != "changes" or device is None:
+            continue
         d = out.setdefault(unit, {}).setdefault(device, {
             "device": device, "fingerprint": None, "fingerprints": [], "registered_at": None, "revoked_at": None,
             "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0, "missing": []})
         d["bundles"], d["last_sync"] = count, last
-        d["bundles_through"], d["missing"] = device_coverage(conn, unit, device)
+        # device_coverage's (bundles_through, missing): the run from 1 ends before the first hole.
+        d["missing"] = gaps.get((unit, device), [])
+        d["bundles_through"] = d["missing"][0][0] - 1 if d["missing"] else highest.get((unit, device), 0)
     for unit_map in out.values():
         for d in unit_map.values():
             if d["fingerprints"] and not d["active_keys"]:  # every key of the device revoked
-                d["revoked_at"] = max(r[0] for r in conn.execute(
-                    "SELECT revoked_at FROM device_keys WHERE fingerprint IN (%s)" % ",".join("?" * len(
-                        d["fingerprints"])), d["fingerprints"]))
+                d["revoked_at"] = max(revoked[fp] for fp in d["fingerprints"])
     return {unit: list(unit_map.values()) for unit, unit_map in out.items()}
 
 

@@ -201,7 +201,7 @@ def lock_unit(db: HubDatabase, unit: str) -> None:
     """Inside a transaction: wait until no other transaction writes this unit's data, then hold it
     until commit. Two uploads of one unit never interleave; uploads of different units run in
     parallel on PostgreSQL. (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)"""
-    if db.dialect == POSTGRESQL:
+    if dialect_of(db) == POSTGRESQL:
         db.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"unit:{unit}",))
 
 

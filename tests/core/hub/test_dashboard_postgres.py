@@ -183,3 +183,30 @@ def test_without_the_mirrors_copy_from_the_server_the_figures_differ(two_hubs, m
     with hubstore.open_hub(pg_paths) as pg:
         pg.conn.execute("DELETE FROM dash_unit_version")
         assert dashboard.refresh(pg) == [UNIT]  # the figures of the other tests restored
+
+
+@pytest.mark.usefixtures("hub_database")
+def test_every_devices_holes_in_one_query_are_device_coverages(tmp_path):
+    """The page reads every device's bundle numbers in one query (`device_gaps`, a window over the
+    index) instead of one query per device: the same (bundles_through, missing) as
+    `core.hub.store.device_coverage`, on either store — holes at the start, inside, repeated numbers,
+    a device of another province's unit left out."""
+    hub = make_hub(tmp_path / "hub")
+    numbers = {("21484", "pc-a"): [1, 2, 3, 7, 8, 10], ("21484", "pc-b"): [2, 2, 3], ("21548", "pc-c"): [1, 2, 3],
+               ("99999", "pc-x"): [5]}
+    with hub.store() as store:
+        with store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO bundles (bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, file_name, "
+                "created_at, received_at, via, device, device_seq) VALUES (?, ?, 'changes', ?, ?, 1, 'x', 'f', "
+                "'2026-01-01T00:00:00.000Z', ?, 'usb', ?, ?)",
+                [(f"{unit}-{device}-{i}", unit, n, n, f"2026-01-01T00:00:{i:02d}.000Z", device, n)
+                 for (unit, device), ns in numbers.items() for i, n in enumerate(ns)])
+        devices = dashboard.unit_devices(store.conn)
+        assert "99999" not in devices
+        got = {(unit, d["device"]): (d["bundles_through"], d["missing"], d["bundles"])
+               for unit, ds in devices.items() for d in ds}
+        expected = {(unit, device): (*hubstore.device_coverage(store.conn, unit, device), len(ns))
+                    for (unit, device), ns in numbers.items() if unit != "99999"}
+        assert got == expected
+        assert got[("21484", "pc-a")][:2] == (3, [[4, 6], [9, 9]]) and got[("21484", "pc-b")][:2] == (0, [[1, 1]])
