@@ -10,6 +10,7 @@ dashboard's portable SQL, the overview, the report, the rows and conflicts a uni
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -160,12 +161,40 @@ def test_overview_report_rows_conflicts_and_inbox_read_the_same_from_postgresql(
         assert province.inbox_for(pg, UNIT) == province.inbox_for(lite, UNIT) != []
         published = lite.query("SELECT state FROM rows WHERE unit = 'province' AND table_name = 'directives'")
         assert len(published) == 1
-        import json
-
         row = json.loads(published[0]["state"])["row"]
         assert directives.published_before(pg, row) and directives.published_before(lite, row)
         assert not directives.published_before(pg, {**row, "number": "8/UBND-KGVX"})
         assert "Xã Ba Tơ" in overview.render_overview_html(pg)
+
+
+def test_a_units_devices_read_rows_conflicts_inbox_and_ack_from_a_postgresql_hub_over_http(two_hubs):
+    """The signed API a unit's devices read (`/api/v1/rows`, `/conflicts`, `/inbox`, `/ack`) served by
+    a real hub on 127.0.0.1 from each store: the same answers, bundles signed by each hub's key."""
+    from core.sync import bundle as bundlemod
+    from core.sync import identity, keys
+    from core.sync.client import HubClient
+    from tests.core.sync.harness import Hub, running_hub
+
+    lite_paths, pg_paths, commune = two_hubs
+    answers = []
+    for paths in (lite_paths, pg_paths):
+        province_key = hubstore.province_keypair(paths).public
+        with running_hub(Hub(paths, keys.public_key_text(province_key))) as url, \
+                HubClient(url, unit=UNIT, keypair=identity.commune_keypair(commune.paths)) as client:
+            records, after = [], 0
+            while True:
+                opened = bundlemod.open_bundle_bytes(client.unit_rows(after), lambda manifest: province_key)
+                assert opened.manifest["destination"] == UNIT
+                records += opened.records()
+                after = opened.manifest["rev_to"]
+                if not opened.manifest["more"]:
+                    break
+            ack = json.loads(client.ack()["ack"])
+            answers.append((records, client.conflicts(0), client.inbox(0), ack["bundles"], ack["missing_by_device"]))
+    lite, pg = answers
+    assert pg == lite
+    records, _conflicts, inbox, acked, _holes = pg
+    assert len(records) > 1000 and len(inbox) == 1 and acked
 
 
 def test_without_the_mirrors_copy_from_the_server_the_figures_differ(two_hubs, monkeypatch):
