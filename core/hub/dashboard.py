@@ -226,13 +226,14 @@ def _placeholders(codes: list[str]) -> str:
     return ", ".join("?" * len(codes))
 
 
-def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
+def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS,
+                facts: "SyncFacts | None" = None) -> dict[str, dict]:
     """{code: {state, label, colour, registered_at, last_sync, bundles, devices, rejected, missing, …}}
     for every unit of the province (registered or not)."""
     codes = province_codes()
     registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
                   for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
-    per_device = bundle_stats(conn, codes)
+    per_device, gaps = facts.read(conn, codes) if facts else (bundle_stats(conn, codes), device_gaps(conn, codes))
     stats: dict[str, dict] = {}
     for (unit, _device, kind), (count, last, last_seq, _top) in per_device.items():
         if kind == "changes":
@@ -250,7 +251,7 @@ def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[s
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
                                               "received_at": r[4], "via": r[5], "verified": verified})
-    devices = unit_devices(conn, codes, per_device)
+    devices = unit_devices(conn, codes, per_device, gaps)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
     for unit in all_units():
@@ -315,7 +316,46 @@ def device_gaps(conn, codes: list[str]) -> dict[tuple, list[list[int]]]:
     return out
 
 
-def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None) -> dict[str, list[dict]]:
+class SyncFacts:
+    """Each unit's bundle counts and device holes (`bundle_stats`, `device_gaps`), read again only for
+    the units whose last applied bundle changed since (`bundles.id`, an indexed lookup per unit).
+
+    While uploads run, a page then re-reads the bundles of the few units that sent something, not
+    the province's whole history of bundles. One per dashboard (one hub); safe across threads."""
+
+    def __init__(self):
+        self._units: dict[str, tuple] = {}  # unit -> (its last bundle id, {(unit, device, kind): …}, {…})
+        self._lock = threading.Lock()
+
+    def read(self, conn, codes: list[str]) -> tuple[dict, dict]:
+        if not codes:
+            return {}, {}
+        values = ", ".join("(?)" for _ in codes)
+        last = dict(conn.execute(f"SELECT v.column1, (SELECT max(id) FROM bundles WHERE unit = v.column1) "
+                                 f"FROM (VALUES {values}) AS v", tuple(codes)).fetchall())
+        with self._lock:
+            stale = [c for c in codes if c not in self._units or self._units[c][0] != last.get(c)]
+        if stale:
+            # Read after the marks: a bundle applied in between is in these figures and moves its unit's mark.
+            stats, gaps = bundle_stats(conn, stale), device_gaps(conn, stale)
+            fresh = {c: (last.get(c), {}, {}) for c in stale}
+            for key, value in stats.items():
+                fresh[key[0]][1][key] = value
+            for key, value in gaps.items():
+                fresh[key[0]][2][key] = value
+            with self._lock:
+                self._units.update(fresh)
+        stats, gaps = {}, {}
+        with self._lock:
+            for c in codes:
+                _mark, unit_stats, unit_gaps = self._units[c]
+                stats.update(unit_stats)
+                gaps.update(unit_gaps)
+        return stats, gaps
+
+
+def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None,
+                 gaps: dict | None = None) -> dict[str, list[dict]]:
     """{unit: [device, …]} from the hub's `device_keys` (many keys per unit, sync v2) and the
     devices named by its applied bundles (`bundles.device`): per device its keys, when it last
     sent, how many bundles, the unbroken run of its bundle numbers and the holes before its highest.
@@ -340,7 +380,7 @@ def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None
         if revoked_at is None:
             d["active_keys"] += 1
             d["fingerprint"] = fp  # the newest key still in use
-    gaps = device_gaps(conn, codes)
+    gaps = device_gaps(conn, codes) if gaps is None else gaps
     highest: dict[tuple, int] = {}
     for (unit, device, _kind), (_n, _last, _seq, top) in stats.items():
         if device is not None and top is not None:
@@ -416,10 +456,9 @@ class DashboardModel:
 def data_version(conn) -> tuple:
     """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
     small table)."""
-    parts = [conn.execute("SELECT max(id) FROM bundles").fetchone()[0],
-             tuple(sorted(unit_markers(conn).items())),
+    # The province's units only: on a national hub, another province's uploads leave this page cached.
+    parts = [tuple(sorted(unit_markers(conn).items())),
              conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
-             conn.execute("SELECT max(id) FROM outgoing").fetchone()[0],
              tuple(conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone() or ()),
              tuple(conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone()),
              tuple(conn.execute("SELECT count(*), max(computed_at) FROM dash_unit_version").fetchone())]
@@ -443,11 +482,11 @@ def _sums(values) -> Sums:
 
 
 def build_model(store: HubDatabase, hub_db: Path | None = None, *, today: dt.date, period: Period,
-                meeting_date: dt.date) -> DashboardModel:
+                meeting_date: dt.date, facts: SyncFacts | None = None) -> DashboardModel:
     """`hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions."""
     conn = store.conn
     codes = province_codes()
-    states = unit_states(conn, today)
+    states = unit_states(conn, today, facts=facts)
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
     per_unit = period_sums(conn, period)
     targets = period_targets(store, period)
@@ -578,6 +617,7 @@ class DashboardCache:
         self.size = size
         self._models: dict[tuple, DashboardModel] = {}
         self._lock = threading.Lock()
+        self.facts = SyncFacts()
 
     def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
         refresh(store, wait=False)
@@ -586,7 +626,7 @@ class DashboardCache:
             cached = self._models.get(key)
         if cached is not None:
             return cached
-        model = build_model(store, today=today, period=period, meeting_date=meeting_date)
+        model = build_model(store, today=today, period=period, meeting_date=meeting_date, facts=self.facts)
         with self._lock:
             if len(self._models) >= self.size:
                 self._models.pop(next(iter(self._models)))

@@ -239,3 +239,42 @@ def test_every_devices_holes_in_one_query_are_device_coverages(tmp_path):
                     for (unit, device), ns in numbers.items() if unit != "99999"}
         assert got == expected
         assert got[("21484", "pc-a")][:2] == (3, [[4, 6], [9, 9]]) and got[("21484", "pc-b")][:2] == (0, [[1, 1]])
+
+
+@pytest.mark.usefixtures("hub_database")
+def test_sync_facts_read_again_only_the_units_that_sent_something_and_stay_exact(tmp_path, monkeypatch):
+    """`SyncFacts` keeps each unit's bundle counts and holes until its last bundle changes: after new
+    bundles (one filling a hole, one opening another) the page's facts equal a fresh read, and only
+    the unit that sent them was read again. Negative check: a cache that never re-reads is caught."""
+    hub = make_hub(tmp_path / "hub")
+
+    def add(store, unit, device, numbers, tag):
+        with store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO bundles (bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, file_name, "
+                "created_at, received_at, via, device, device_seq) VALUES (?, ?, 'changes', ?, ?, 1, 'x', 'f', "
+                "'2026-01-01T00:00:00.000Z', ?, 'usb', ?, ?)",
+                [(f"{tag}-{unit}-{device}-{n}", unit, n, n, f"2026-01-0{1 + len(tag)}T00:00:{n:02d}.000Z", device, n)
+                 for n in numbers])
+
+    codes = dashboard.province_codes()
+    with hub.store() as store:
+        add(store, "21484", "pc-a", [1, 2, 5], "a")
+        add(store, "21548", "pc-c", [1, 3], "a")
+        facts = dashboard.SyncFacts()
+        assert facts.read(store.conn, codes) == (dashboard.bundle_stats(store.conn, codes),
+                                                 dashboard.device_gaps(store.conn, codes))
+        add(store, "21484", "pc-a", [3, 4, 8], "bb")
+        read_for = []
+        real = dashboard.bundle_stats
+        monkeypatch.setattr(dashboard, "bundle_stats", lambda conn, units: read_for.append(units) or real(conn, units))
+        fresh = (real(store.conn, codes), dashboard.device_gaps(store.conn, codes))
+        assert facts.read(store.conn, codes) == fresh and read_for == [["21484"]]
+        assert fresh[1][("21484", "pc-a")] == [[6, 7]] and fresh[1][("21548", "pc-c")] == [[2, 2]]
+        stale = dashboard.SyncFacts()
+        stale.read(store.conn, codes)
+        add(store, "21548", "pc-c", [2], "ccc")
+        marks = dict(store.conn.execute("SELECT unit, max(id) FROM bundles GROUP BY unit").fetchall())
+        stale._units = {c: (marks.get(c), *rest) for c, (_mark, *rest) in stale._units.items()}  # as if unmoved
+        assert stale.read(store.conn, codes) != facts.read(store.conn, codes)  # the stale one is told apart
+        assert facts.read(store.conn, codes)[1].get(("21548", "pc-c")) is None  # the hole was filled
