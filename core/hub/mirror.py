@@ -59,11 +59,12 @@ class MirrorStore(Store):
         self.conn.execute("PRAGMA foreign_keys = OFF")
 
 
-# What a figure reads: (table, condition on the hub's `rows`, parameters).
+# What a figure reads: (table, condition on the hub's `rows`, parameters); `{hub}` is where the hub's
+# other tables are (`hub.` when attached).
 def _selections(unit: str) -> list[tuple[str, str, tuple]]:
     return ([(table, "unit = ? AND table_name = ?", (unit, table)) for table in UNIT_TABLES]
             + [("tasks", "unit = 'province' AND table_name = 'tasks' AND row_id IN "
-                         "(SELECT row_id FROM deliveries WHERE unit = ? AND table_name = 'tasks')", (unit,)),
+                         "(SELECT row_id FROM {hub}deliveries WHERE unit = ? AND table_name = 'tasks')", (unit,)),
                ("directives", "unit = 'province' AND table_name = 'directives'", ()),
                ("dossier_targets", "unit = 'province' AND table_name = 'dossier_targets'", ())])
 
@@ -98,7 +99,7 @@ def _fill_from_server(conn: sqlite3.Connection, hub: HubDatabase, selections) ->
     """A hub on a database server cannot be attached: its rows come in one query (one snapshot)
     and are written with one `executemany` per table, each value as SQLite's `->>` gives it."""
     by_table: dict[str, list[tuple]] = {table: [] for table, _w, _p in selections}
-    union = " UNION ALL ".join(f"SELECT table_name, state FROM rows WHERE deleted = 0 AND {where}"
+    union = " UNION ALL ".join(f"SELECT table_name, state FROM rows WHERE deleted = 0 AND {where.format(hub='')}"
                                for _t, where, _p in selections)
     for table, state in hub.conn.execute(union, tuple(p for _t, _w, params in selections for p in params)):
         row = (state if isinstance(state, dict) else json.loads(state)).get("row")
@@ -134,7 +135,7 @@ def _copy_attached(conn: sqlite3.Connection, table: str, where: str, params: tup
     cols = _columns[table]
     select = ", ".join(f"state ->> '$.row.{c}'" for c in cols)
     names = ", ".join(f"[{c}]" for c in cols)
-    where = where.replace("FROM deliveries", "FROM hub.deliveries")
+    where = where.format(hub="hub.")
     cur = conn.execute(f"INSERT OR IGNORE INTO main.[{table}] ({names}) SELECT {select} FROM hub.rows "
                        f"WHERE deleted = 0 AND {where}", params)
     return cur.rowcount
