@@ -35,7 +35,7 @@ from core.clock import now_utc, parse_utc, utc_iso
 from core.dossiers.indicators import INDICATORS, IndicatorValue, Sums, indicators_from, register_sums, tally_sums
 from core.dossiers.periods import Period
 from core.dossiers.targets import targets_on
-from core.hub.database import HubDatabase, lock_unit
+from core.hub.database import HubDatabase, lock_unit, try_lock
 from core.units import all_units
 
 STALE_DAYS = 7
@@ -156,10 +156,16 @@ def _version(marker: tuple) -> str:
 
 def _refresh_changed(store: HubDatabase) -> list[str]:
     current = {unit: _version(m) for unit, m in unit_markers(store.conn).items()}
-    done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
-    changed = sorted(u for u, v in current.items() if done.get(u) != v)
-    for unit in changed:
-        _refresh_unit(store, unit, current[unit])
+    codes = sorted(current)
+    done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version "
+                                   f"WHERE unit IN ({_placeholders(codes)})", tuple(codes)).fetchall()) if codes else {}
+    changed = []
+    for unit in sorted(u for u, v in current.items() if done.get(u) != v):
+        # Another worker recomputing this unit (the one that applied its upload): leave it to it.
+        with try_lock(store, f"dashboard-compute:{unit}") as mine:
+            if mine:
+                _refresh_unit(store, unit, current[unit])
+                changed.append(unit)
     return changed
 
 

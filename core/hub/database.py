@@ -213,3 +213,19 @@ def dialect_of(db_or_conn) -> str:
         return dialect
     return POSTGRESQL if isinstance(db_or_conn, PgConnection) else SQLITE
 
+
+
+@contextlib.contextmanager
+def try_lock(db: HubDatabase, key: str) -> Iterator[bool]:
+    """Outside a transaction: take `key` if no other session holds it (True), else go on at once
+    (False); released at the end of the block. On PostgreSQL a session advisory lock (several
+    `hub serve` workers); SQLite's hub has one serving process: always True."""
+    if dialect_of(db) != POSTGRESQL:
+        yield True
+        return
+    got = db.conn.execute("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", (key,)).fetchone()[0]
+    try:
+        yield bool(got)
+    finally:
+        if got:
+            db.conn.execute("SELECT pg_advisory_unlock(hashtextextended(?, 0))", (key,))

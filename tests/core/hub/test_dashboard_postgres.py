@@ -278,3 +278,20 @@ def test_sync_facts_read_again_only_the_units_that_sent_something_and_stay_exact
         stale._units = {c: (marks.get(c), *rest) for c, (_mark, *rest) in stale._units.items()}  # as if unmoved
         assert stale.read(store.conn, codes) != facts.read(store.conn, codes)  # the stale one is told apart
         assert facts.read(store.conn, codes)[1].get(("21548", "pc-c")) is None  # the hole was filled
+
+
+def test_a_page_leaves_a_unit_to_the_worker_already_recomputing_it(two_hubs):
+    """Several `hub serve` workers on PostgreSQL: the worker that applied a unit's upload recomputes its
+    figures; a page served meanwhile by another worker does not do the same work again on its
+    request (it shows the figures made so far), and recomputes the unit once nobody else is."""
+    from core.hub.database import PostgresHubDatabase, try_lock
+
+    _lite_paths, pg_paths, _commune = two_hubs
+    with hubstore.open_hub(pg_paths) as page, PostgresHubDatabase(page.url) as other_worker:
+        page.conn.execute("DELETE FROM dash_unit_version WHERE unit = ?", (UNIT,))
+        with try_lock(other_worker, f"dashboard-compute:{UNIT}") as held:
+            assert held
+            assert dashboard.refresh(page) == []  # left to the other worker, the page did not wait
+            with try_lock(page, f"dashboard-compute:{UNIT}") as second:
+                assert not second  # the lock is what made the page skip it
+        assert dashboard.refresh(page) == [UNIT]
