@@ -56,12 +56,10 @@ def two_hubs(tmp_path_factory):
     if pg_cluster.server_url() is None:
         pytest.skip(pg_cluster.skip_reason())
     root = tmp_path_factory.mktemp("pgdash")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("MOTCUA_HUB_DATABASE", raising=False)
     url = pg_cluster.fresh_database()
     commune = None
     try:
-        lite = make_hub(root / "lite")
+        lite = make_hub(root / "lite", "")  # SQLite, whatever the environment says
         commune = make_commune(root / "xa", UNIT, lite)
         demo.fill(commune.store, seed=11, today=today_local())
         with lite.store() as store:
@@ -86,7 +84,6 @@ def two_hubs(tmp_path_factory):
     finally:
         if commune is not None:
             commune.close()
-        mp.undo()
         pg_cluster.drop_database(url)
 
 
