@@ -120,18 +120,24 @@ def unit_markers(conn, codes: list[str] | None = None) -> dict[str, tuple]:
     """{unit: (highest rows.rev, last province bundle queued for it, its last bundle applied)} for the
     province's units that have any: three indexed lookups per unit, however big the store is
     (a national hub holds every province's bundles)."""
+    return {code: marks[:3] for code, marks in _unit_marks(conn, codes).items()}
+
+
+def _unit_marks(conn, codes: list[str] | None = None) -> dict[str, tuple]:
+    """`unit_markers` plus the version its figures were made from (`dash_unit_version`), in one query."""
     codes = province_codes() if codes is None else codes
     if not codes:
         return {}
     values = ", ".join("(?)" for _ in codes)
     out = {}
-    for code, rev, sent, received in conn.execute(
+    for code, rev, sent, applied, done in conn.execute(
             "SELECT v.column1, (SELECT max(rev) FROM rows WHERE unit = v.column1), "
             "(SELECT max(id) FROM outgoing WHERE unit = v.column1), "
-            "(SELECT max(id) FROM bundles WHERE unit = v.column1) "
+            "(SELECT max(id) FROM bundles WHERE unit = v.column1), "
+            "(SELECT version FROM dash_unit_version WHERE unit = v.column1) "
             f"FROM (VALUES {values}) AS v", tuple(codes)):
-        if rev is not None or sent is not None or received is not None:
-            out[code] = (rev, sent, received)
+        if rev is not None or sent is not None or applied is not None or done is not None:
+            out[code] = (rev, sent, applied, done)
     return out
 
 
@@ -155,12 +161,10 @@ def _version(marker: tuple) -> str:
 
 
 def _refresh_changed(store: HubDatabase) -> list[str]:
-    current = {unit: _version(m) for unit, m in unit_markers(store.conn).items()}
-    codes = sorted(current)
-    done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version "
-                                   f"WHERE unit IN ({_placeholders(codes)})", tuple(codes)).fetchall()) if codes else {}
+    marks = _unit_marks(store.conn)
+    current = {unit: _version(m[:3]) for unit, m in marks.items() if any(v is not None for v in m[:3])}
     changed = []
-    for unit in sorted(u for u, v in current.items() if done.get(u) != v):
+    for unit in sorted(u for u, v in current.items() if marks[u][3] != v):
         # Another worker recomputing this unit (the one that applied its upload): leave it to it.
         with try_lock(store, f"dashboard-compute:{unit}") as mine:
             if mine:
@@ -391,7 +395,7 @@ def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None
     for (unit, device, _kind), (_n, _last, _seq, top) in stats.items():
         if device is not None and top is not None:
             highest[(unit, device)] = max(highest.get((unit, device), 0), int(top))
-    for (unit, device, kind), (count, last, _seq, _top) in sorted(stats.items(), key=lambda kv: kv[0][:2]):
+    for (unit, device, kind), (count, last, _seq, _top) in sorted(stats.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         if kind != "changes" or device is None:
             continue
         d = out.setdefault(unit, {}).setdefault(device, {
@@ -462,19 +466,19 @@ class DashboardModel:
 def data_version(conn) -> tuple:
     """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
     small table)."""
-    # The province's units only: on a national hub, another province's uploads leave this page cached.
-    parts = [tuple(sorted(unit_markers(conn).items())),
-             conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
-             tuple(conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone() or ()),
-             tuple(conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone()),
-             tuple(conn.execute("SELECT count(*), max(computed_at) FROM dash_unit_version").fetchone())]
-    parts.append(tuple(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
-                                    "FROM device_keys").fetchone()))
+    # The province's units only (their data and the version of their figures): on a national hub,
+    # another province's uploads leave this page cached. Two round trips: a page view pays them.
+    marks = tuple(sorted(_unit_marks(conn).items()))
     # A refused upload adds a row or a count to the latest hour's.
-    parts.append(tuple(conn.execute(
-        "SELECT max(id), sum(count) FROM hub_refused_counts "
-        "WHERE hour = (SELECT max(hour) FROM hub_refused_counts)").fetchone()))
-    return tuple(parts)
+    latest_hour = "(SELECT max(hour) FROM hub_refused_counts)"
+    rest = conn.execute(
+        "SELECT (SELECT max(id) FROM rejections), (SELECT value FROM hub_meta WHERE key = 'province_seq'), "
+        "(SELECT count(*) FROM units), (SELECT max(registered_at) FROM units), "
+        "(SELECT count(*) FROM device_keys), (SELECT max(registered_at) FROM device_keys), "
+        "(SELECT max(revoked_at) FROM device_keys), (SELECT count(device_id) FROM device_keys), "
+        f"(SELECT max(id) FROM hub_refused_counts WHERE hour = {latest_hour}), "
+        f"(SELECT sum(count) FROM hub_refused_counts WHERE hour = {latest_hour})").fetchone()
+    return marks, tuple(rest)
 
 
 # Counts of a condition, the same on both engines (PostgreSQL does not sum booleans).
@@ -625,8 +629,11 @@ class DashboardCache:
         self._lock = threading.Lock()
         self.facts = SyncFacts()
 
-    def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
-        refresh(store, wait=False)
+    def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date,
+              refreshed: bool = False) -> DashboardModel:
+        """`refreshed`: the caller has just run `refresh` (a page view: before its default meeting date)."""
+        if not refreshed:
+            refresh(store, wait=False)
         key = (data_version(store.conn), today, period.start, period.end, meeting_date)
         with self._lock:
             cached = self._models.get(key)

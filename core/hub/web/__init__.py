@@ -99,7 +99,7 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
         params = dict(request.query_params)
         dashboard.refresh(store(), wait=False)  # before the default meeting date is read
         today, period, meeting = parse_view(params, store().conn)
-        return params, cache.model(store(), today=today, period=period, meeting_date=meeting)
+        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, refreshed=True)
 
     # -- login / logout ------------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)
