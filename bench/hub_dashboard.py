@@ -227,7 +227,8 @@ def _run(args, database: str) -> int:
            "bare SQL of the figures", budget="report only")
     report(f"hub dashboard GET / after one unit's bundle applied (model rebuilt){store}", after_apply * 1000, "ms",
            bare * 1000, "bare SQL of the figures", budget="<= 100 ms")
-    report(f"hub dashboard: one unit's figures recomputed (after its upload, off the page path){store}", one_unit * 1000,
+    report(f"hub dashboard: one unit's figures recomputed (after its upload, off the page path){store}",
+           one_unit * 1000,
            "ms", budget="report only")
     report(f"hub dashboard: materialise every unit once (upgrade){store}", materialise * 1000, "ms",
            budget=f"report only ({units} units)")

@@ -395,7 +395,8 @@ def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None
     for (unit, device, _kind), (_n, _last, _seq, top) in stats.items():
         if device is not None and top is not None:
             highest[(unit, device)] = max(highest.get((unit, device), 0), int(top))
-    for (unit, device, kind), (count, last, _seq, _top) in sorted(stats.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+    by_device = sorted(stats.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    for (unit, device, kind), (count, last, _seq, _top) in by_device:
         if kind != "changes" or device is None:
             continue
         d = out.setdefault(unit, {}).setdefault(device, {
