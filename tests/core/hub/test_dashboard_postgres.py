@@ -292,3 +292,49 @@ def test_a_page_leaves_a_unit_to_the_worker_already_recomputing_it(two_hubs):
             with try_lock(page, f"dashboard-compute:{UNIT}") as second:
                 assert not second  # the lock is what made the page skip it
         assert dashboard.refresh(page) == [UNIT]
+
+
+def test_two_publications_on_postgresql_number_their_rows_one_after_the_other(tmp_path, hub_database, monkeypatch):
+    """`province.publish` reads the province's sequence and each unit's next bundle number, then writes
+    them: on PostgreSQL (no single writer) it holds the province's lock for that. A publication started
+    while another holds it waits, then completes with the next numbers. Negative check: without the
+    lock it does not wait."""
+    import threading
+
+    from core.hub.database import lock_unit
+    from core.sync import keys
+    from tests.core.sync.harness import province_target_row
+
+    if not hub_database:
+        pytest.skip("SQLite lets one writer in at a time (BEGIN IMMEDIATE): nothing to interleave")
+    hub = make_hub(tmp_path / "hub")
+    pair = keys.load_or_create(tmp_path / "pc")
+    with hub.store() as store:
+        hubstore.register_unit(store, UNIT, keys.public_key_text(pair.public))
+        province.publish(hub.paths, store, [("dossier_targets", province_target_row())], [UNIT])
+
+    def publish_while_held() -> tuple[bool, list]:
+        done: list = []
+
+        def run():
+            with hub.store() as store:
+                done.append(province.publish(hub.paths, store, [("dossier_targets", province_target_row())], [UNIT]))
+
+        with hub.store() as other, other.transaction():
+            lock_unit(other, "province")
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(1.5)
+            waited = thread.is_alive()
+        thread.join(30)
+        return waited, done
+
+    waited, done = publish_while_held()
+    assert waited and len(done) == 1
+    with hub.store() as store:
+        assert store.scalar("SELECT value FROM hub_meta WHERE key = 'province_seq'") == "2"
+        assert [r["seq"] for r in store.query("SELECT seq FROM outgoing_seqs WHERE unit = ? ORDER BY seq",
+                                              (UNIT,))] == [1, 2]
+    monkeypatch.setattr(province, "lock_unit", lambda db, unit: None)
+    waited, done = publish_while_held()
+    assert not waited and len(done) == 1  # without the lock nothing made it wait
