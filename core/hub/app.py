@@ -134,7 +134,7 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
         from core.hub import dashboard
 
         try:
-            dashboard.refresh(store(), paths.db_file)
+            dashboard.refresh(store())
         except Exception:  # noqa: BLE001 - the next page view recomputes; never fail an upload for it
             import logging
 

@@ -8,10 +8,14 @@ Where each figure comes from (one definition in `core/`):
 - task status: `core.tasks.store.rebuild_task_state`, overdue as `core.tasks.status.is_overdue`
   (deadline before today, status neither "done" nor "paused").
 
-Materialised: when a unit's applied bundles change (its highest `bundles.rowid` moves — a
-bundle applied over the network or by USB), `refresh()` recomputes that unit alone and stores
-per-month sums, checklist runs and task states in `dash_*` tables. The rendered model is
-cached in memory by a data version (a handful of O(1) queries), so a page costs its HTML.
+Materialised: when a unit's data change (its last applied bundle, its highest `rows.rev` or the
+last province bundle queued for it moves — a bundle applied over the network or by USB, a
+directive published), `refresh()` recomputes that unit alone and stores per-month sums,
+checklist runs and task states in `dash_*` tables. The rendered model is cached in memory by a
+data version (a few indexed lookups per unit of the province), so a page costs its HTML.
+
+The same SQL runs on either hub store (SQLite or PostgreSQL, core.hub.database): the figures
+themselves are computed on an in-memory commune database (core.hub.mirror) by the commune's code.
 
 Unit states (`unit_states`): registered when the unit has a key in `units`/`device_keys`; per
 device (sync v2: many PCs per unit, `device_keys` and `bundles.device`) its last bundle and the
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +35,8 @@ from core.clock import now_utc, parse_utc, utc_iso
 from core.dossiers.indicators import INDICATORS, IndicatorValue, Sums, indicators_from, register_sums, tally_sums
 from core.dossiers.periods import Period
 from core.dossiers.targets import targets_on
+from core.hub.database import HubDatabase, lock_unit, try_lock
 from core.units import all_units
-from db.store import Store
 
 STALE_DAYS = 7
 REJECTION_DAYS = 30
@@ -94,11 +97,13 @@ SCHEMA = [
 ]
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn) -> None:
+    """SQLite (a hub made by an earlier version gains the tables); PostgreSQL: core.hub.pg_schema."""
     for statement in SCHEMA:
         conn.execute(statement)
     # Network rejections logged before this version may be anonymous; later ones were signed.
-    conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?)", (utc_iso(),))
+    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('verified_rejections_since', ?) "
+                 "ON CONFLICT (key) DO NOTHING", (utc_iso(),))
 
 
 # -- materialising -----------------------------------------------------------------------------
@@ -106,38 +111,74 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 _refresh_lock = threading.Lock()
 
 
-def refresh(store: Store, hub_db: Path, *, wait: bool = True) -> list[str]:
-    """Recompute the units whose applied bundles changed since their figures were made.
+def province_codes() -> list[str]:
+    """The units this dashboard shows (the province's), in a stable order."""
+    return [u.code for u in all_units()]
 
+
+def unit_markers(conn, codes: list[str] | None = None) -> dict[str, tuple]:
+    """{unit: (highest rows.rev, last province bundle queued for it, its last bundle applied)} for the
+    province's units that have any: three indexed lookups per unit, however big the store is
+    (a national hub holds every province's bundles)."""
+    return {code: marks[:3] for code, marks in _unit_marks(conn, codes).items()}
+
+
+def _unit_marks(conn, codes: list[str] | None = None) -> dict[str, tuple]:
+    """`unit_markers` plus the version its figures were made from (`dash_unit_version`), in one query."""
+    codes = province_codes() if codes is None else codes
+    if not codes:
+        return {}
+    values = ", ".join("(?)" for _ in codes)
+    out = {}
+    for code, rev, sent, applied, done in conn.execute(
+            "SELECT v.column1, (SELECT max(rev) FROM rows WHERE unit = v.column1), "
+            "(SELECT max(id) FROM outgoing WHERE unit = v.column1), "
+            "(SELECT max(id) FROM bundles WHERE unit = v.column1), "
+            "(SELECT version FROM dash_unit_version WHERE unit = v.column1) "
+            f"FROM (VALUES {values}) AS v", tuple(codes)):
+        if rev is not None or sent is not None or applied is not None or done is not None:
+            out[code] = (rev, sent, applied, done)
+    return out
+
+
+def refresh(store: HubDatabase, hub_db: Path | None = None, *, wait: bool = True) -> list[str]:
+    """Recompute the units whose data changed since their figures were made.
+
+    `hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions.
     `wait=False` (a page view): when another thread is already recomputing (the first pass after
     an upgrade takes a while), return at once and show the figures made so far."""
     if not _refresh_lock.acquire(blocking=wait):
         return []
     try:
-        return _refresh_changed(store, hub_db)
+        return _refresh_changed(store)
     finally:
         _refresh_lock.release()
 
 
-def _refresh_changed(store: Store, hub_db: Path) -> list[str]:
-    current: dict[str, str] = {}
-    for unit, last_bundle, last_sent in store.conn.execute(
-            "SELECT unit, max(b), max(o) FROM (SELECT unit, max(rowid) AS b, NULL AS o FROM bundles GROUP BY unit "
-            "UNION ALL SELECT unit, NULL, max(id) FROM outgoing GROUP BY unit) GROUP BY unit"):
-        current[unit] = f"{last_bundle or 0}:{last_sent or 0}"
-    done = dict(store.conn.execute("SELECT unit, version FROM dash_unit_version").fetchall())
-    changed = sorted(u for u, v in current.items() if done.get(u) != v and u != "province")
-    for unit in changed:
-        _refresh_unit(store, hub_db, unit, current[unit])
+def _version(marker: tuple) -> str:
+    rev, sent, applied = marker
+    return f"{rev or 0}:{sent or 0}:{applied or 0}"
+
+
+def _refresh_changed(store: HubDatabase) -> list[str]:
+    marks = _unit_marks(store.conn)
+    current = {unit: _version(m[:3]) for unit, m in marks.items() if any(v is not None for v in m[:3])}
+    changed = []
+    for unit in sorted(u for u, v in current.items() if marks[u][3] != v):
+        # Another worker recomputing this unit (the one that applied its upload): leave it to it.
+        with try_lock(store, f"dashboard-compute:{unit}") as mine:
+            if mine:
+                _refresh_unit(store, unit, current[unit])
+                changed.append(unit)
     return changed
 
 
-def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
+def _refresh_unit(store: HubDatabase, unit: str, version: str) -> None:
     from core.checklists.runs import load_run
     from core.hub.mirror import unit_mirror
     from core.tasks.store import rebuild_task_state
 
-    mirror = unit_mirror(hub_db, unit)
+    mirror = unit_mirror(store, unit)
     try:
         months: list[tuple] = []
         span = mirror.conn.execute(
@@ -176,6 +217,8 @@ def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
         mirror.close()
     cols = ", ".join(SUM_FIELDS)
     with store.transaction() as conn:
+        # Several `hub serve` workers may recompute one unit at once (PostgreSQL): one writes at a time.
+        lock_unit(store, f"dashboard:{unit}")
         for table in ("dash_unit_month", "dash_unit_runs", "dash_unit_tasks"):
             conn.execute(f"DELETE FROM {table} WHERE unit = ?", (unit,))
         conn.executemany(f"INSERT INTO dash_unit_month (unit, month, source, {cols}) "
@@ -189,17 +232,25 @@ def _refresh_unit(store: Store, hub_db: Path, unit: str, version: str) -> None:
 
 # -- unit states -------------------------------------------------------------------------------
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+def _placeholders(codes: list[str]) -> str:
+    return ", ".join("?" * len(codes))
 
 
-def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = STALE_DAYS) -> dict[str, dict]:
+def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS,
+                facts: "SyncFacts | None" = None) -> dict[str, dict]:
     """{code: {state, label, colour, registered_at, last_sync, bundles, devices, rejected, missing, …}}
     for every unit of the province (registered or not)."""
+    codes = province_codes()
     registered = {r[0]: {"fingerprint": r[1], "registered_at": r[2]}
                   for r in conn.execute("SELECT code, fingerprint, registered_at FROM units")}
-    stats = {r[0]: {"bundles": r[1], "last_sync": r[2], "last_seq": r[3]} for r in conn.execute(
-        "SELECT unit, count(*), max(received_at), max(seq_to) FROM bundles WHERE kind = 'changes' GROUP BY unit")}
+    per_device, gaps = facts.read(conn, codes) if facts else (bundle_stats(conn, codes), device_gaps(conn, codes))
+    stats: dict[str, dict] = {}
+    for (unit, _device, kind), (count, last, last_seq, _top) in per_device.items():
+        if kind == "changes":
+            s = stats.setdefault(unit, {"bundles": 0, "last_sync": None, "last_seq": None})
+            s["bundles"] += count
+            s["last_sync"] = max(filter(None, (s["last_sync"], last)), default=None)
+            s["last_seq"] = max(filter(lambda v: v is not None, (s["last_seq"], last_seq)), default=None)
     since = utc_iso(now_utc() - dt.timedelta(days=REJECTION_DAYS))
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
@@ -210,7 +261,7 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
                                               "received_at": r[4], "via": r[5], "verified": verified})
-    devices = unit_devices(conn)
+    devices = unit_devices(conn, codes, per_device, gaps)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
     for unit in all_units():
@@ -247,42 +298,118 @@ def unit_states(conn: sqlite3.Connection, today: dt.date, *, stale_days: int = S
     return out
 
 
-def unit_devices(conn: sqlite3.Connection) -> dict[str, list[dict]]:
+def bundle_stats(conn, codes: list[str]) -> dict[tuple, tuple]:
+    """{(unit, device, kind): (bundles, last received_at, highest seq_to, highest device_seq)} of the
+    units' applied bundles, in one pass over them."""
+    if not codes:
+        return {}
+    return {(r[0], r[1], r[2]): (int(r[3]), r[4], r[5], r[6]) for r in conn.execute(
+        "SELECT unit, device, kind, count(*), max(received_at), max(seq_to), max(device_seq) FROM bundles "
+        f"WHERE unit IN ({_placeholders(codes)}) GROUP BY unit, device, kind", tuple(codes))}
+
+
+def device_gaps(conn, codes: list[str]) -> dict[tuple, list[list[int]]]:
+    """{(unit, device): [[first, last], …]} every hole in each device's bundle numbers below its highest,
+    in one query (the index on (unit, device, device_seq) holds all it reads) — what
+    `core.hub.store.device_coverage` finds for one device."""
+    if not codes:
+        return {}
+    out: dict[tuple, list[list[int]]] = {}
+    for unit, device, start, end in conn.execute(
+            "SELECT unit, device, prev + 1, device_seq - 1 FROM ("
+            "SELECT unit, device, device_seq, "
+            "coalesce(lag(device_seq) OVER (PARTITION BY unit, device ORDER BY device_seq), 0) AS prev "
+            f"FROM bundles WHERE unit IN ({_placeholders(codes)}) AND device IS NOT NULL "
+            "AND device_seq IS NOT NULL) AS numbered WHERE device_seq > prev + 1 ORDER BY unit, device, device_seq",
+            tuple(codes)):
+        out.setdefault((unit, device), []).append([int(start), int(end)])
+    return out
+
+
+class SyncFacts:
+    """Each unit's bundle counts and device holes (`bundle_stats`, `device_gaps`), read again only for
+    the units whose last applied bundle changed since (`bundles.id`, an indexed lookup per unit).
+
+    While uploads run, a page then re-reads the bundles of the few units that sent something, not
+    the province's whole history of bundles. One per dashboard (one hub); safe across threads."""
+
+    def __init__(self):
+        self._units: dict[str, tuple] = {}  # unit -> (its last bundle id, {(unit, device, kind): …}, {…})
+        self._lock = threading.Lock()
+
+    def read(self, conn, codes: list[str]) -> tuple[dict, dict]:
+        if not codes:
+            return {}, {}
+        values = ", ".join("(?)" for _ in codes)
+        last = dict(conn.execute(f"SELECT v.column1, (SELECT max(id) FROM bundles WHERE unit = v.column1) "
+                                 f"FROM (VALUES {values}) AS v", tuple(codes)).fetchall())
+        with self._lock:
+            stale = [c for c in codes if c not in self._units or self._units[c][0] != last.get(c)]
+        if stale:
+            # Read after the marks: a bundle applied in between is in these figures and moves its unit's mark.
+            stats, gaps = bundle_stats(conn, stale), device_gaps(conn, stale)
+            fresh = {c: (last.get(c), {}, {}) for c in stale}
+            for key, value in stats.items():
+                fresh[key[0]][1][key] = value
+            for key, value in gaps.items():
+                fresh[key[0]][2][key] = value
+            with self._lock:
+                self._units.update(fresh)
+        stats, gaps = {}, {}
+        with self._lock:
+            for c in codes:
+                _mark, unit_stats, unit_gaps = self._units[c]
+                stats.update(unit_stats)
+                gaps.update(unit_gaps)
+        return stats, gaps
+
+
+def unit_devices(conn, codes: list[str] | None = None, stats: dict | None = None,
+                 gaps: dict | None = None) -> dict[str, list[dict]]:
     """{unit: [device, …]} from the hub's `device_keys` (many keys per unit, sync v2) and the
     devices named by its applied bundles (`bundles.device`): per device its keys, when it last
     sent, how many bundles, the unbroken run of its bundle numbers and the holes before its highest.
 
     A key not yet bound to a device (registered, nothing signed yet in the second format) stands
     for its own device `key:FINGERPRINT` — the name ingest gives its bundles until it learns the id."""
-    from core.hub.store import device_coverage
-
+    codes = province_codes() if codes is None else codes
+    within = f"unit IN ({_placeholders(codes)})" if codes else "1 = 0"
+    stats = bundle_stats(conn, codes) if stats is None else stats
     out: dict[str, dict[str, dict]] = {}
+    revoked: dict[str, str] = {}
     for unit, fp, device, registered_at, revoked_at in conn.execute(
             "SELECT unit, fingerprint, device_id, registered_at, revoked_at FROM device_keys "
-            "ORDER BY registered_at, rowid"):
+            f"WHERE {within} ORDER BY registered_at, id", tuple(codes)):
         name = device or f"key:{fp}"
         d = out.setdefault(unit, {}).setdefault(name, {
             "device": name, "fingerprint": fp, "fingerprints": [], "registered_at": registered_at,
             "revoked_at": None, "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0,
             "missing": []})
         d["fingerprints"].append(fp)
+        revoked[fp] = revoked_at
         if revoked_at is None:
             d["active_keys"] += 1
             d["fingerprint"] = fp  # the newest key still in use
-    for unit, device, count, last in conn.execute(
-            "SELECT unit, device, count(*), max(received_at) FROM bundles WHERE kind = 'changes' "
-            "AND device IS NOT NULL GROUP BY unit, device"):
+    gaps = device_gaps(conn, codes) if gaps is None else gaps
+    highest: dict[tuple, int] = {}
+    for (unit, device, _kind), (_n, _last, _seq, top) in stats.items():
+        if device is not None and top is not None:
+            highest[(unit, device)] = max(highest.get((unit, device), 0), int(top))
+    by_device = sorted(stats.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    for (unit, device, kind), (count, last, _seq, _top) in by_device:
+        if kind != "changes" or device is None:
+            continue
         d = out.setdefault(unit, {}).setdefault(device, {
             "device": device, "fingerprint": None, "fingerprints": [], "registered_at": None, "revoked_at": None,
             "active_keys": 0, "last_sync": None, "bundles": 0, "bundles_through": 0, "missing": []})
         d["bundles"], d["last_sync"] = count, last
-        d["bundles_through"], d["missing"] = device_coverage(conn, unit, device)
+        # device_coverage's (bundles_through, missing): the run from 1 ends before the first hole.
+        d["missing"] = gaps.get((unit, device), [])
+        d["bundles_through"] = d["missing"][0][0] - 1 if d["missing"] else highest.get((unit, device), 0)
     for unit_map in out.values():
         for d in unit_map.values():
             if d["fingerprints"] and not d["active_keys"]:  # every key of the device revoked
-                d["revoked_at"] = max(r[0] for r in conn.execute(
-                    "SELECT revoked_at FROM device_keys WHERE fingerprint IN (%s)" % ",".join("?" * len(
-                        d["fingerprints"])), d["fingerprints"]))
+                d["revoked_at"] = max(revoked[fp] for fp in d["fingerprints"])
     return {unit: list(unit_map.values()) for unit, unit_map in out.items()}
 
 
@@ -337,42 +464,50 @@ class DashboardModel:
         return next((u for u in self.units if u.code == code), None)
 
 
-def data_version(conn: sqlite3.Connection) -> tuple:
-    """Changes whenever anything a page shows can have changed (each part is O(1) or tiny)."""
-    parts = [conn.execute("SELECT max(rowid) FROM bundles").fetchone()[0],
-             conn.execute("SELECT max(id) FROM rejections").fetchone()[0],
-             conn.execute("SELECT max(id) FROM outgoing").fetchone()[0],
-             conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone(),
-             conn.execute("SELECT count(*), max(registered_at) FROM units").fetchone(),
-             conn.execute("SELECT max(computed_at) FROM dash_unit_version").fetchone()[0]]
-    parts.append(conn.execute("SELECT count(*), max(registered_at), max(revoked_at), count(device_id) "
-                              "FROM device_keys").fetchone())
-    if _table_exists(conn, "hub_refused_counts"):
-        parts.append(conn.execute("SELECT max(rowid), sum(count) FROM hub_refused_counts").fetchone())
-    return tuple(parts)
+def data_version(conn) -> tuple:
+    """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
+    small table)."""
+    # The province's units only (their data and the version of their figures): on a national hub,
+    # another province's uploads leave this page cached. Two round trips: a page view pays them.
+    marks = tuple(sorted(_unit_marks(conn).items()))
+    # A refused upload adds a row or a count to the latest hour's.
+    latest_hour = "(SELECT max(hour) FROM hub_refused_counts)"
+    rest = conn.execute(
+        "SELECT (SELECT max(id) FROM rejections), (SELECT value FROM hub_meta WHERE key = 'province_seq'), "
+        "(SELECT count(*) FROM units), (SELECT max(registered_at) FROM units), "
+        "(SELECT count(*) FROM device_keys), (SELECT max(registered_at) FROM device_keys), "
+        "(SELECT max(revoked_at) FROM device_keys), (SELECT count(device_id) FROM device_keys), "
+        f"(SELECT max(id) FROM hub_refused_counts WHERE hour = {latest_hour}), "
+        f"(SELECT sum(count) FROM hub_refused_counts WHERE hour = {latest_hour})").fetchone()
+    return marks, tuple(rest)
 
 
-def _sum_rows(rows) -> Sums:
-    total = Sums()
-    for r in rows:
-        total = total + Sums(*r)
-    return total
+# Counts of a condition, the same on both engines (PostgreSQL does not sum booleans).
+OPEN_TASK = "CASE WHEN status NOT IN ('done', 'paused') THEN 1 ELSE 0 END"
+OVERDUE_TASK = "CASE WHEN deadline < ? AND status NOT IN ('done', 'paused') THEN 1 ELSE 0 END"
 
 
-def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
-                meeting_date: dt.date) -> DashboardModel:
+def _sums(values) -> Sums:
+    """Sums from SQL sums (PostgreSQL's sum of a BIGINT is a Decimal; a missing month None)."""
+    return Sums(*(int(v or 0) for v in values))
+
+
+def build_model(store: HubDatabase, hub_db: Path | None = None, *, today: dt.date, period: Period,
+                meeting_date: dt.date, facts: SyncFacts | None = None) -> DashboardModel:
+    """`hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions."""
     conn = store.conn
-    states = unit_states(conn, today)
+    codes = province_codes()
+    states = unit_states(conn, today, facts=facts)
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
     per_unit = period_sums(conn, period)
-    targets = period_targets(hub_db, period, conn)
+    targets = period_targets(store, period)
     today_iso = today.isoformat()
-    task_counts = {r[0]: (r[1] or 0, r[2] or 0) for r in conn.execute(
-        "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')), "
-        "sum(status NOT IN ('done', 'paused')) FROM dash_unit_tasks GROUP BY unit", (today_iso,))}
+    task_counts = {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in conn.execute(
+        f"SELECT unit, sum({OVERDUE_TASK}), sum({OPEN_TASK}) FROM dash_unit_tasks "
+        f"WHERE unit IN ({_placeholders(codes)}) GROUP BY unit", (today_iso, *codes))}
     readiness: dict[str, dict] = {}
     for r in conn.execute("SELECT unit, run_id, start_time, title, status, ready, failing FROM dash_unit_runs "
-                          "WHERE meeting_date = ? ORDER BY unit, start_time", (meeting_date.isoformat(),)):
+                          "WHERE meeting_date = ? ORDER BY unit, start_time, run_id", (meeting_date.isoformat(),)):
         readiness[r[0]] = {"run_id": r[1], "start_time": r[2], "title": r[3], "status": r[4],
                            "ready": bool(r[5]), "failing": json.loads(r[6])}
     units = []
@@ -383,44 +518,45 @@ def build_model(store: Store, hub_db: Path, *, today: dt.date, period: Period,
                              open_tasks, readiness.get(code)))
     months = Period(dt.date(today.year - 1, today.month, 1) if today.month < 12 else dt.date(today.year, 1, 1),
                     today).months()[-12:]
-    by_month = {r[0]: Sums(*r[1:]) for r in conn.execute(
-        f"SELECT month, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY month",
-        (months[0], months[-1]))}
+    by_month = {r[0]: _sums(r[1:]) for r in conn.execute(
+        f"SELECT month, {fields} FROM dash_unit_month WHERE unit IN ({_placeholders(codes)}) "
+        "AND month BETWEEN ? AND ? GROUP BY month", (*codes, months[0], months[-1]))}
     trend = [(m, by_month.get(m, Sums()).rates(), by_month.get(m, Sums())) for m in months]
     return DashboardModel(today, period, meeting_date, units, trend, directive_progress(conn, today),
                           recent_rejections(conn), refused_summary(conn))
 
 
-def period_sums(conn: sqlite3.Connection, period: Period) -> dict[str, Sums]:
+def period_sums(conn, period: Period, codes: list[str] | None = None) -> dict[str, Sums]:
     """{unit: Sums} over the months of a period (register and tallies), from the materialised months."""
+    codes = province_codes() if codes is None else codes
+    if not codes:
+        return {}
     fields = ", ".join(f"sum({f})" for f in SUM_FIELDS)
-    return {r[0]: Sums(*r[1:]) for r in conn.execute(
-        f"SELECT unit, {fields} FROM dash_unit_month WHERE month BETWEEN ? AND ? GROUP BY unit",
-        (period.months()[0], period.months()[-1]))}
+    return {r[0]: _sums(r[1:]) for r in conn.execute(
+        f"SELECT unit, {fields} FROM dash_unit_month WHERE unit IN ({_placeholders(codes)}) "
+        "AND month BETWEEN ? AND ? GROUP BY unit", (*codes, period.months()[0], period.months()[-1]))}
 
 
 _targets_cache: dict[tuple, dict] = {}
 
 
-def period_targets(hub_db: Path, period: Period, conn: sqlite3.Connection | None = None) -> dict:
+def _store_key(store: HubDatabase) -> str:
+    """Which hub a cached value belongs to (several hubs in one process: tests, migrate-store)."""
+    return str(getattr(store, "path", None) or getattr(store, "url", None) or id(store))
+
+
+def period_targets(store: HubDatabase, period: Period, _conn=None) -> dict:
     """The targets in force on the period's last day, by the commune's rule (`targets_on`).
 
     Kept until the province sends anything new (its sequence number moves)."""
     from core.hub.mirror import province_targets_store
 
-    own = conn is None
-    if own:
-        conn = sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True)
-    try:
-        seq = conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone()
-    finally:
-        if own:
-            conn.close()
-    key = (str(hub_db), seq[0] if seq else None, period.end)
+    seq = store.conn.execute("SELECT value FROM hub_meta WHERE key = 'province_seq'").fetchone()
+    key = (_store_key(store), seq[0] if seq else None, period.end)
     cached = _targets_cache.get(key)
     if cached is not None:
         return cached
-    targets_store = province_targets_store(hub_db)
+    targets_store = province_targets_store(store)
     try:
         targets = targets_on(targets_store, INDICATORS, period.end)
     finally:
@@ -431,28 +567,30 @@ def period_targets(hub_db: Path, period: Period, conn: sqlite3.Connection | None
     return targets
 
 
-def unit_indicators(store: Store, hub_db: Path, unit: str, period: Period) -> dict[str, IndicatorValue]:
+def unit_indicators(store: HubDatabase, hub_db: Path | None, unit: str, period: Period) -> dict[str, IndicatorValue]:
     """One unit's indicators for a period of whole months — what the commune's screen shows."""
-    refresh(store, hub_db)
-    return indicators_from(period_sums(store.conn, period).get(unit, Sums()), period_targets(hub_db, period))
+    refresh(store)
+    return indicators_from(period_sums(store.conn, period, [unit]).get(unit, Sums()), period_targets(store, period))
 
 
-def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
+def directive_progress(conn, today: dt.date) -> list[dict]:
     """Per province directive: units it was sent to, units that reported progress, units that finished
     every task of it, units with a task overdue (and which)."""
     directives = []
-    for r in conn.execute(
-            "SELECT row_id, state ->> '$.row.number', state ->> '$.row.issued_on', state ->> '$.row.subject' "
-            "FROM rows WHERE unit = 'province' AND table_name = 'directives' AND deleted = 0"):
-        directives.append({"id": r[0], "number": r[1], "issued_on": r[2], "subject": r[3]})
+    for row_id, state in conn.execute(
+            "SELECT row_id, state FROM rows WHERE unit = 'province' AND table_name = 'directives' AND deleted = 0"):
+        row = (state if isinstance(state, dict) else json.loads(state or "{}")).get("row") or {}
+        directives.append({"id": row_id, "number": row.get("number"), "issued_on": row.get("issued_on"),
+                           "subject": row.get("subject")})
     if not directives:
         return []
+    codes = province_codes()
     per_unit: dict[str, list[tuple]] = {}
     for r in conn.execute(
-            "SELECT directive_id, unit, count(*), sum(status = 'done'), max(reported), "
-            "sum(deadline < ? AND status NOT IN ('done', 'paused')) "
-            "FROM dash_unit_tasks WHERE source = 'province' GROUP BY directive_id, unit", (today.isoformat(),)):
-        per_unit.setdefault(r[0], []).append(r[1:])
+            "SELECT directive_id, unit, count(*), sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), max(reported), "
+            f"sum({OVERDUE_TASK}) FROM dash_unit_tasks WHERE source = 'province' "
+            f"AND unit IN ({_placeholders(codes)}) GROUP BY directive_id, unit", (today.isoformat(), *codes)):
+        per_unit.setdefault(r[0], []).append((r[1], int(r[2]), int(r[3] or 0), r[4], int(r[5] or 0)))
     out = []
     for d in directives:
         units = per_unit.get(d["id"], [])
@@ -464,7 +602,7 @@ def directive_progress(conn: sqlite3.Connection, today: dt.date) -> list[dict]:
     return out
 
 
-def recent_rejections(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
+def recent_rejections(conn, limit: int = 200) -> list[dict]:
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
     out = []
@@ -476,9 +614,7 @@ def recent_rejections(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
     return out
 
 
-def refused_summary(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
-    if not _table_exists(conn, "hub_refused_counts"):
-        return []
+def refused_summary(conn, limit: int = 200) -> list[dict]:
     cur = conn.execute("SELECT hour, address, reason, claimed_unit, count FROM hub_refused_counts "
                        "ORDER BY hour DESC, count DESC LIMIT ?", (limit,))
     return [dict(zip(("hour", "address", "reason", "claimed_unit", "count"), r)) for r in cur]
@@ -487,20 +623,24 @@ def refused_summary(conn: sqlite3.Connection, limit: int = 200) -> list[dict]:
 class DashboardCache:
     """The last models built, keyed by (data version, today, period, meeting date)."""
 
-    def __init__(self, hub_db: Path, size: int = 8):
+    def __init__(self, hub_db: Path | None = None, size: int = 8):
         self.hub_db = hub_db
         self.size = size
         self._models: dict[tuple, DashboardModel] = {}
         self._lock = threading.Lock()
+        self.facts = SyncFacts()
 
-    def model(self, store: Store, *, today: dt.date, period: Period, meeting_date: dt.date) -> DashboardModel:
-        refresh(store, self.hub_db, wait=False)
+    def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date,
+              refreshed: bool = False) -> DashboardModel:
+        """`refreshed`: the caller has just run `refresh` (a page view: before its default meeting date)."""
+        if not refreshed:
+            refresh(store, wait=False)
         key = (data_version(store.conn), today, period.start, period.end, meeting_date)
         with self._lock:
             cached = self._models.get(key)
         if cached is not None:
             return cached
-        model = build_model(store, self.hub_db, today=today, period=period, meeting_date=meeting_date)
+        model = build_model(store, today=today, period=period, meeting_date=meeting_date, facts=self.facts)
         with self._lock:
             if len(self._models) >= self.size:
                 self._models.pop(next(iter(self._models)))
@@ -516,7 +656,7 @@ def refresh_in_background(hub_paths) -> threading.Thread:
 
         try:
             with open_hub(hub_paths) as store:
-                refresh(store, hub_paths.db_file)
+                refresh(store)
         except Exception:  # noqa: BLE001 - pages recompute what is missing; log and carry on
             import logging
 
@@ -527,7 +667,7 @@ def refresh_in_background(hub_paths) -> threading.Thread:
     return thread
 
 
-def default_meeting_date(conn: sqlite3.Connection, today: dt.date) -> dt.date:
+def default_meeting_date(conn, today: dt.date) -> dt.date:
     """The next meeting any unit prepares a checklist for (today or later), else today."""
     row = conn.execute("SELECT min(meeting_date) FROM dash_unit_runs WHERE meeting_date >= ?",
                        (today.isoformat(),)).fetchone()

@@ -196,7 +196,7 @@ def json_path(db: HubDatabase, column: str, path: str) -> str:
     """An SQL expression reading `path` ("row.number", "t") of the JSON text in `column`, as text
     on PostgreSQL and as SQLite's json_extract types it (numbers stay numbers)."""
     keys = [k for k in path.split(".") if k]
-    if db.dialect == POSTGRESQL:
+    if dialect_of(db) == POSTGRESQL:
         return f"({column}::jsonb #>> '{{{','.join(keys)}}}')"
     return f"json_extract({column}, '$.{'.'.join(keys)}')"
 
@@ -205,5 +205,31 @@ def lock_unit(db: HubDatabase, unit: str) -> None:
     """Inside a transaction: wait until no other transaction writes this unit's data, then hold it
     until commit. Two uploads of one unit never interleave; uploads of different units run in
     parallel on PostgreSQL. (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)"""
-    if db.dialect == POSTGRESQL:
+    if dialect_of(db) == POSTGRESQL:
         db.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"unit:{unit}",))
+
+
+def dialect_of(db_or_conn) -> str:
+    """The dialect of a hub database, or of a connection handed around without it (`db.conn`);
+    a plain `db.store.Store` or sqlite3 connection is SQLite."""
+    dialect = getattr(db_or_conn, "dialect", None)
+    if dialect:
+        return dialect
+    return POSTGRESQL if isinstance(db_or_conn, PgConnection) else SQLITE
+
+
+
+@contextlib.contextmanager
+def try_lock(db: HubDatabase, key: str) -> Iterator[bool]:
+    """Outside a transaction: take `key` if no other session holds it (True), else go on at once
+    (False); released at the end of the block. On PostgreSQL a session advisory lock (several
+    `hub serve` workers); SQLite's hub has one serving process: always True."""
+    if dialect_of(db) != POSTGRESQL:
+        yield True
+        return
+    got = db.conn.execute("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", (key,)).fetchone()[0]
+    try:
+        yield bool(got)
+    finally:
+        if got:
+            db.conn.execute("SELECT pg_advisory_unlock(hashtextextended(?, 0))", (key,))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from db.migrations import migrate
+from core.hub.database import HubDatabase
 from db.store import Store
 
 SOURCE_MAX_BYTES = 20 * 1024 * 1024
@@ -39,14 +40,16 @@ def directive_rows(path: Path) -> tuple[list[tuple[str, dict]], dict[str, bytes]
     return rows, attachments
 
 
-def published_before(store: Store, directive: dict) -> bool:
+def published_before(store: HubDatabase, directive: dict) -> bool:
     """Whether the hub already sent a directive with this number and date."""
     if not directive.get("number") or not directive.get("issued_on"):
         return False
+    from core.hub.database import json_path
+
+    number, issued_on = json_path(store, "state", "row.number"), json_path(store, "state", "row.issued_on")
     return bool(store.scalar(
         "SELECT 1 FROM rows WHERE table_name = 'directives' AND unit = 'province' AND deleted = 0 "
-        "AND json_extract(state, '$.row.number') = ? AND json_extract(state, '$.row.issued_on') = ?",
-        (directive["number"], directive["issued_on"])))
+        f"AND {number} = ? AND {issued_on} = ?", (directive["number"], directive["issued_on"])))
 
 
 def _attachment_name(name: str) -> str:

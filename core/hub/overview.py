@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from core.clock import now_utc, parse_utc, today_local
+from core.hub.database import HubDatabase, json_path
 from core.units import all_units
-from db.store import Store
 
 STALE_DAYS = 7
 VERDICT_LABELS = {"ready": "SẴN SÀNG", "not_ready": "CHƯA SẴN SÀNG"}
 
 
-def unit_status(store: Store) -> list[dict]:
+def unit_status(store: HubDatabase) -> list[dict]:
     """One entry per registered or reporting unit, as `hub status --json` prints it."""
     units = {r["code"]: r for r in store.query("SELECT code, fingerprint, registered_at FROM units")}
     stats = {r["unit"]: r for r in store.query(
@@ -36,7 +36,7 @@ def unit_status(store: Store) -> list[dict]:
     return result
 
 
-def unit_overview(store: Store) -> list[dict]:
+def unit_overview(store: HubDatabase) -> list[dict]:
     """All 96 units (registered or not) with status plus readiness, indicators and overdue tasks.
 
     The dossier figures and the overdue tasks are the dashboard's (core.hub.dashboard), computed
@@ -46,15 +46,15 @@ def unit_overview(store: Store) -> list[dict]:
     from core.dossiers.periods import period_for
     from core.hub import dashboard
 
-    dashboard.refresh(store, store.path)
+    dashboard.refresh(store)
     status = {s["code"]: s for s in unit_status(store)}
     verdicts = _latest_verdicts(store)
     today = today_local()
     period = period_for("month", today)
     sums = dashboard.period_sums(store.conn, period)
-    targets = dashboard.period_targets(store.path, period)
+    targets = dashboard.period_targets(store, period)
     overdue = dict(store.conn.execute(
-        "SELECT unit, sum(deadline < ? AND status NOT IN ('done', 'paused')) FROM dash_unit_tasks GROUP BY unit",
+        f"SELECT unit, sum({dashboard.OVERDUE_TASK}) FROM dash_unit_tasks GROUP BY unit",
         (today.isoformat(),)).fetchall())
     out = []
     for unit in all_units():
@@ -73,26 +73,31 @@ def is_stale(last_sync: str | None) -> bool:
     return last_sync is None or now_utc() - parse_utc(last_sync) > dt.timedelta(days=STALE_DAYS)
 
 
-def _latest_verdicts(store: Store) -> dict[str, str]:
+def _latest_verdicts(store: HubDatabase) -> dict[str, str]:
+    """{unit: the verdict at close of its last closed checklist run}."""
+    verdict, closed = json_path(store, "state", "row.verdict_at_close"), json_path(store, "state", "row.closed_at")
     try:
         rows = store.query(
-            "SELECT unit, json_extract(state, '$.row.verdict_at_close') AS verdict, "
-            "max(json_extract(state, '$.row.closed_at')) AS closed FROM rows "
-            "WHERE table_name = 'checklist_runs' AND deleted = 0 "
-            "AND json_extract(state, '$.row.verdict_at_close') IS NOT NULL GROUP BY unit")
+            f"SELECT unit, {verdict} AS verdict, {closed} AS closed FROM rows "
+            f"WHERE table_name = 'checklist_runs' AND deleted = 0 AND {verdict} IS NOT NULL")
     except Exception:  # noqa: BLE001 - malformed JSON of an older hub row: no figure
         return {}
-    return {r["unit"]: r["verdict"] for r in rows}
+    latest: dict[str, tuple[str, str]] = {}
+    for r in rows:
+        when = str(r["closed"] or "")
+        if r["unit"] not in latest or when > latest[r["unit"]][0]:
+            latest[r["unit"]] = (when, r["verdict"])
+    return {unit: v for unit, (_when, v) in latest.items()}
 
 
-def render_overview_html(store: Store) -> str:
+def render_overview_html(store: HubDatabase) -> str:
     """The dashboard's overview page as the hub serves it at `/` (without the staff header)."""
     from core.dossiers.periods import period_for
     from core.hub import dashboard
     from core.hub.web import pages
 
     today = today_local()
-    dashboard.refresh(store, store.path)
-    model = dashboard.build_model(store, store.path, today=today, period=period_for("month", today),
+    dashboard.refresh(store)
+    model = dashboard.build_model(store, today=today, period=period_for("month", today),
                                   meeting_date=dashboard.default_meeting_date(store.conn, today))
     return pages.dashboard_page(model, {}, None)

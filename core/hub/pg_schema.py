@@ -232,8 +232,16 @@ _V1: list[Step] = [
     _first_meta,
 ]
 
+# -- migration 2: a unit's last applied bundle in O(log n) (core.hub.dashboard reads it for each unit of the
+# province on every page; without it PostgreSQL walked the id index backwards: 0.67 s instead of 4 ms
+# for 96 units on a national store).
+_V2: list[Step] = [
+    "CREATE INDEX idx_bundles_unit_id ON bundles(unit, id)",
+]
+
 MIGRATIONS: list[Sequence[Step]] = [
     _V1,
+    _V2,
 ]
 
 

@@ -12,18 +12,18 @@ from pathlib import Path
 from core.clock import utc_iso
 from core.errors import UserInputError
 from core.hub import sequence
+from core.hub.database import HubDatabase, lock_unit
 from core.hub.ingest import ack_payload
 from core.hub.store import HubPaths, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
 from core.units import find_unit
-from db.store import Store
 
 
-def registered_units(store: Store) -> list[str]:
+def registered_units(store: HubDatabase) -> list[str]:
     return [r["code"] for r in store.query("SELECT code FROM units ORDER BY code")]
 
 
-def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: list[str] | None,
+def publish(paths: HubPaths, store: HubDatabase, rows: list[tuple[str, dict]], units: list[str] | None,
             *, attachments: dict[str, bytes] | None = None) -> list[dict]:
     """Send province rows [(table, row)] to `units` (default: every registered unit).
 
@@ -43,7 +43,8 @@ def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: 
     now = utc_iso()
     made = []
     with store.transaction() as conn:
-        base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'province_seq'), 0)")
+        lock_unit(store, bundlemod.PROVINCE)  # PostgreSQL: two publications number their rows one after the other
+        base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'province_seq'), '0')")
                    .fetchone()[0])
         records = []
         for offset, (table, row) in enumerate(rows, start=1):
@@ -69,13 +70,14 @@ def publish(paths: HubPaths, store: Store, rows: list[tuple[str, dict]], units: 
                          (manifest["bundle_id"], unit, f"{unit}/{path.name}", len(records),
                           path.stat().st_size, now))
             sequence.record(conn, unit, seq, manifest["bundle_id"])
-            conn.executemany("INSERT OR IGNORE INTO deliveries(unit, table_name, row_id) VALUES (?, ?, ?)",
+            conn.executemany("INSERT INTO deliveries(unit, table_name, row_id) VALUES (?, ?, ?) "
+                             "ON CONFLICT (unit, table_name, row_id) DO NOTHING",
                              [(unit, t, rid) for t, rid, _, _, _ in records])
             made.append({"unit": unit, "bundle_id": manifest["bundle_id"], "file": str(path)})
     return made
 
 
-def ack_bundle(paths: HubPaths, store: Store, unit: str, out_dir: Path) -> Path:
+def ack_bundle(paths: HubPaths, store: HubDatabase, unit: str, out_dir: Path) -> Path:
     """An acknowledgement bundle for `unit` to carry back by USB."""
     code = find_unit(unit).code
     if not store.scalar("SELECT 1 FROM units WHERE code = ?", (code,)):
@@ -85,11 +87,11 @@ def ack_bundle(paths: HubPaths, store: Store, unit: str, out_dir: Path) -> Path:
     return path
 
 
-def inbox_for(store: Store, unit: str, after: int = 0, limit: int = 100) -> list[dict]:
+def inbox_for(store: HubDatabase, unit: str, after: int = 0, limit: int = 100) -> list[dict]:
     return store.query("SELECT id, bundle_id, kind, records, size, created_at FROM outgoing "
                        "WHERE unit = ? AND id > ? ORDER BY id LIMIT ?", (unit, after, limit))
 
 
-def outgoing_file(paths: HubPaths, store: Store, unit: str, bundle_id: str) -> Path | None:
+def outgoing_file(paths: HubPaths, store: HubDatabase, unit: str, bundle_id: str) -> Path | None:
     name = store.scalar("SELECT file_name FROM outgoing WHERE unit = ? AND bundle_id = ?", (unit, bundle_id))
     return (paths.outgoing_dir / name) if name else None

@@ -7,7 +7,7 @@ from pathlib import Path
 from core.clock import format_datetime_local, now_utc, parse_utc, today_local
 from core.excel import DATETIME, INTEGER, PERCENT, Column, Row, Sheet, write_workbook
 from core.hub.overview import STALE_DAYS, VERDICT_LABELS, unit_overview
-from db.store import Store
+from core.hub.database import HubDatabase
 
 COLUMNS = [Column("Mã", align="center"), Column("Đơn vị", max_width=30), Column("Lần đồng bộ cuối", DATETIME),
            Column("Chưa đồng bộ 7 ngày", align="center", max_width=12), Column("Số gói đã nhận", INTEGER, max_width=11),
@@ -19,7 +19,7 @@ COLUMNS = [Column("Mã", align="center"), Column("Đơn vị", max_width=30), Co
 STALE_FILL = "FDE2E1"
 
 
-def report_sheet(store: Store) -> Sheet:
+def report_sheet(store: HubDatabase) -> Sheet:
     month = today_local()
     rows = []
     for r in unit_overview(store):
@@ -33,7 +33,7 @@ def report_sheet(store: Store) -> Sheet:
         f"Lập lúc {format_datetime_local(now_utc())}; tô đỏ: chưa đồng bộ trong {STALE_DAYS} ngày."])
 
 
-def write_report(store: Store, out: Path) -> Path:
+def write_report(store: HubDatabase, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     return write_workbook([report_sheet(store)], out)

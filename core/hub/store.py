@@ -188,6 +188,8 @@ _ADDED_COLUMNS = {
 _AFTER_COLUMNS = [
     "CREATE INDEX IF NOT EXISTS idx_bundles_device ON bundles(unit, device, device_seq)",
     "CREATE INDEX IF NOT EXISTS idx_rows_rev ON rows(unit, rev)",
+    # A unit's last applied bundle in O(log n): read for each unit of the province on every dashboard page.
+    "CREATE INDEX IF NOT EXISTS idx_bundles_unit_id ON bundles(unit, id)",
     # An existing hub's unit key becomes that unit's first device (its id learned from its next bundle).
     """INSERT INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by)
        SELECT fingerprint, code, public_key, registered_at, 'nâng cấp' FROM units

@@ -19,29 +19,34 @@ from pathlib import Path
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import Response
 
+from core.hub.database import HubDatabase
 from core.hub.openapi_docs import CONFLICTS_RESPONSES, ROWS_RESPONSES, SignedHeaders
 from core.hub.store import HubPaths, province_keypair
 from core.sync import bundle as bundlemod
 from core.units import find_unit
-from db.store import Store
 
 API = "/api/v1"
 PAGE_ROWS = 20_000
 MAX_PAGE_ROWS = 50_000
 
 
-def _records(store: Store, unit: str, after: int, limit: int) -> tuple[list[tuple], int]:
+def _records(store: HubDatabase, unit: str, after: int, limit: int) -> tuple[list[tuple], int]:
     out, last = [], after
     for rev, table, row_id, op, seq, state, hlc, device in store.conn.execute(
             "SELECT rev, table_name, row_id, op, seq, state, hlc, device FROM rows "
             "WHERE unit = ? AND rev > ? ORDER BY rev LIMIT ?", (unit, after, limit)):
-        row = json.loads(state).get("row") if state else None
+        row = _state(state).get("row") if state else None
         out.append((table, row_id, "purge" if row is None else op, seq, row, hlc or 0, device or "hub", None))
         last = rev
     return out, last
 
 
-def rows_bundle(paths: HubPaths, store: Store, unit: str, out_dir: Path, *, after: int = 0,
+def _state(state) -> dict:
+    """The stored JSON line: text (SQLite, or a TEXT column) or already parsed (a JSONB column)."""
+    return state if isinstance(state, dict) else json.loads(state)
+
+
+def rows_bundle(paths: HubPaths, store: HubDatabase, unit: str, out_dir: Path, *, after: int = 0,
                 limit: int = PAGE_ROWS) -> tuple[Path, dict]:
     """Write a signed `rows` bundle of the unit's rows with rev > `after` (at most `limit`)."""
     code = find_unit(unit).code
@@ -52,7 +57,7 @@ def rows_bundle(paths: HubPaths, store: Store, unit: str, out_dir: Path, *, afte
                                   extra={"rev_from": after + 1, "rev_to": last, "more": more})
 
 
-def unit_conflicts(store: Store, unit: str, after: int = 0, limit: int = 500) -> list[dict]:
+def unit_conflicts(store: HubDatabase, unit: str, after: int = 0, limit: int = 500) -> list[dict]:
     return store.query("SELECT id, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc, lost_device, "
                        "lost_state, recorded_at FROM conflicts WHERE unit = ? AND id > ? ORDER BY id LIMIT ?",
                        (unit, after, limit))

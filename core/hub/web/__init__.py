@@ -79,7 +79,7 @@ def parse_view(params: dict, conn) -> tuple:
 
 
 def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
-    cache = dashboard.DashboardCache(paths.db_file)
+    cache = dashboard.DashboardCache()
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):
@@ -97,9 +97,9 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
     def model_for(request: Request):
         params = dict(request.query_params)
-        dashboard.refresh(store(), paths.db_file, wait=False)  # before the default meeting date is read
+        dashboard.refresh(store(), wait=False)  # before the default meeting date is read
         today, period, meeting = parse_view(params, store().conn)
-        return params, cache.model(store(), today=today, period=period, meeting_date=meeting)
+        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, refreshed=True)
 
     # -- login / logout ------------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)
@@ -321,7 +321,7 @@ def _unit_months(store, code: str, period) -> list[tuple]:
     from core.dossiers.indicators import Sums
 
     fields = ", ".join(f"sum({f})" for f in dashboard.SUM_FIELDS)
-    sums = {r[0]: Sums(*r[1:]) for r in store.conn.execute(
+    sums = {r[0]: Sums(*(int(v or 0) for v in r[1:])) for r in store.conn.execute(
         f"SELECT month, {fields} FROM dash_unit_month WHERE unit = ? AND month BETWEEN ? AND ? GROUP BY month",
         (code, period.months()[0], period.months()[-1]))}
     return [(m, sums.get(m, Sums()).rates(), sums.get(m, Sums())) for m in period.months()]

@@ -11,6 +11,7 @@ from core.dossiers.periods import month_period
 from core.dossiers.register import add_dossier
 from core.hub import dashboard, ingest
 from core.hub import store as hubstore
+from core.hub.database import json_path
 from core.sync import outbox, service
 from core.sync.client import RetryPolicy
 from tests.core.sync.harness import add_rows, make_commune, make_hub, running_hub
@@ -92,10 +93,10 @@ def test_a_dossier_typed_at_two_counters_and_merged_counts_once(tmp_path):
                     finally:
                         client.close()
             with hub.store() as store:
-                held = store.query("SELECT deleted, state ->> '$.row.merged_into' AS merged_into, "
-                                   "state ->> '$.row.deleted_at' AS deleted_at FROM rows "
-                                   "WHERE unit = ? AND table_name = 'dossiers' AND state ->> '$.row.code' = ?",
-                                   (UNIT, code))
+                merged, deleted = json_path(store, "state", "row.merged_into"), json_path(store, "state", "row.deleted_at")
+                held = store.query(f"SELECT deleted, {merged} AS merged_into, {deleted} AS deleted_at FROM rows "
+                                   "WHERE unit = ? AND table_name = 'dossiers' "
+                                   f"AND {json_path(store, 'state', 'row.code')} = ?", (UNIT, code))
                 # The hub holds both entries of the code: one live, one tombstoned as merged into it.
                 assert len(held) == 2
                 assert sorted(bool(r["merged_into"]) for r in held) == [False, True]
