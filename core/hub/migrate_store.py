@@ -40,7 +40,8 @@ from typing import Any, Callable, Iterable
 
 from core.clock import utc_iso
 from core.errors import DatabaseError, UserInputError
-from core.hub import serving
+from core.hub import config as hubconfig
+from core.hub import pg_schema, serving
 from core.hub.database import PostgresHubDatabase, check_postgres_url, redact
 
 BATCH_ROWS = 5000
@@ -102,54 +103,23 @@ class MigrationReport:
     sqlite_kept: str | None
 
     def as_json(self) -> dict:
-        out = asdict(self)
-        for t in out["tables"]:
-            for key in ("first_check", "final_check"):
-                if t[key] is not None:
-                    check = next(r for r in self.tables if r.table == t["table"])
-                    t[key]["ok"] = getattr(check, key).ok
-        return out
-
-
-# -- the hub's configuration (hub.json) ------------------------------------------------------------
-
-def _config_file(paths) -> Path:
-    return Path(paths.root) / "hub.json"
-
-
-def _read_config(paths) -> dict:
-    file = _config_file(paths)
-    if not file.exists():
-        return {"store": "sqlite"}
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise MigrationRefused(f"Tệp cấu hình “{file}” bị hỏng.", details=repr(exc)) from exc
-
-
-def _write_config(paths, url: str) -> None:
-    from core.fileio import replace_file
-
-    file = _config_file(paths)
-    tmp = file.with_name(file.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump({"store": "postgresql", "database": url}, out, ensure_ascii=False, indent=1)
-        out.flush()
-        import os
-
-        os.fsync(out.fileno())
-    replace_file(tmp, file)
-    from core import durable
-
-    durable.fsync_dir(file.parent)
+        tables = []
+        for t in self.tables:
+            item = {"table": t.table, "rows": t.rows, "copied_now": t.copied_now, "resumed_from": t.resumed_from,
+                    "recopied": t.recopied}
+            for name in ("first_check", "final_check") if t.recopied else ("final_check",):
+                check = getattr(t, name)
+                if check is not None:
+                    item[name.replace("final_check", "check")] = {**asdict(check), "ok": check.ok}
+            tables.append(item)
+        return {"database": self.database, "resumed": self.resumed, "switched": self.switched,
+                "sqlite_kept": self.sqlite_kept, "tables": tables}
 
 
 # -- the target's schema ------------------------------------------------------------------------------
 
 def _create_hub_schema(target: PostgresHubDatabase) -> None:
     """The hub's PostgreSQL schema, as `hub init --database` makes it (core.hub.pg_schema)."""
-    from core.hub import pg_schema
-
     pg_schema.migrate(target)
 
 
@@ -286,15 +256,17 @@ def migrate_store(paths, url: str, *, batch_rows: int = BATCH_ROWS,
     url = check_postgres_url(url)
     say = progress or (lambda line: None)
     paths.require()
-    config = _read_config(paths)
-    if config.get("store") == "postgresql":
-        if config.get("database") == url and Path(paths.db_file).exists() and _verified(url):
+    config = paths.config()
+    if config.is_postgres:
+        if config.database == url and Path(paths.db_file).exists() and _verified(url):
             # Interrupted between writing hub.json and renaming the SQLite file: finish that.
             kept = _keep_sqlite(paths)
             say(f"Máy chủ tỉnh đã chuyển sang PostgreSQL; tệp SQLite cũ giữ nguyên tại {kept}.")
             return MigrationReport(redact(url), [], True, True, str(kept) if kept else None)
         raise MigrationRefused(f"Máy chủ tỉnh tại “{paths.root}” đã dùng PostgreSQL "
-                               f"({redact(str(config.get('database')))}); không có gì để chuyển.")
+                               f"({redact(str(config.database))}); không có gì để chuyển.")
+    if not Path(paths.db_file).exists():
+        raise MigrationRefused(f"Không có tệp SQLite của máy chủ tỉnh tại “{paths.db_file}”.")
     with serving.exclusive_lock(paths.root):
         source = sqlite3.connect(str(paths.db_file), isolation_level=None, timeout=30)
         try:
@@ -311,11 +283,12 @@ def migrate_store(paths, url: str, *, batch_rows: int = BATCH_ROWS,
                 results = [_copy_table(source, target, plan, batch_rows, after_batch, say) for plan in plans]
                 _advance_sequences(target)
                 _verify_all(source, target, plans, results, batch_rows, after_batch, say)
+                hub_id = _hub_id(target)
                 _mark(target, "verified", utc_iso())
         finally:
             source.execute("ROLLBACK") if source.in_transaction else None
             source.close()  # the last connection: SQLite folds the WAL back into the file
-        _write_config(paths, url)
+        hubconfig.write_config(paths.root, hubconfig.HubConfig(hubconfig.POSTGRESQL, url, hub_id))
         kept = _keep_sqlite(paths)
         with PostgresHubDatabase(url, application_name="motcua-hub-migrate-store") as target:
             _mark(target, "switched", utc_iso())
@@ -358,6 +331,20 @@ def _claim_target(paths, source: sqlite3.Connection, target: PostgresHubDatabase
                      (identity, utc_iso()))
     _create_hub_schema(target)
     return False
+
+
+def _hub_id(target: PostgresHubDatabase) -> str:
+    """The id that ties this data dir's hub.json to this database (core.hub.config), after verification:
+    the SQLite hub had none. Kept if the SQLite hub_meta had one."""
+    import uuid
+
+    with target.transaction() as conn:
+        found = conn.execute("SELECT value FROM hub_meta WHERE key = 'hub_id'").fetchone()
+        if found:
+            return found[0]
+        hub_id = str(uuid.uuid4())
+        conn.execute("INSERT INTO hub_meta(key, value) VALUES ('hub_id', ?)", (hub_id,))
+    return hub_id
 
 
 def _verified(url: str) -> bool:
