@@ -348,21 +348,29 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--templates", type=int)
+    parser.add_argument("--store", choices=("postgresql", "sqlite"), default="postgresql",
+                        help="sqlite: the same run against the embedded store (one process; no COPY baseline)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
     units = args.units or (100 if args.quick else COUNTRY_UNITS)
     clients = args.clients or (4 if args.quick else 8)
     templates = args.templates or (2 if args.quick else 6)
     tmp = Path(tempfile.mkdtemp(prefix="motcua-national-"))
-    own_server = not os.environ.get("MOTCUA_BENCH_POSTGRES")
+    on_pg = args.store == "postgresql"
+    workers = args.workers if on_pg else 1
+    own_server = on_pg and not os.environ.get("MOTCUA_BENCH_POSTGRES")
     pg_dir = Path(tempfile.mkdtemp(prefix="motcua-national-pg-"))  # its own: the server runs as postgres
     server_proc = None
     try:
-        server = os.environ.get("MOTCUA_BENCH_POSTGRES") or start_server(pg_dir, _free_port())
-        hub_url = create_database(server, "motcua_hub_national")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "MOTCUA_HUB_DATABASE": hub_url}
         hub_dir = tmp / "hub"
-        _cli(["hub", "init", "--database", hub_url, "--data-dir", str(hub_dir)], env)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("MOTCUA_HUB_DATABASE", None)
+        if on_pg:
+            server = os.environ.get("MOTCUA_BENCH_POSTGRES") or start_server(pg_dir, _free_port())
+            hub_url = create_database(server, "motcua_hub_national")
+            _cli(["hub", "init", "--database", hub_url, "--data-dir", str(hub_dir)], env)
+        else:
+            _cli(["hub", "init", "--data-dir", str(hub_dir)], env)
         _cli(["hub", "user", "add", "bench", "--role", "viewer", "--password-stdin", "--data-dir", str(hub_dir)],
              env, stdin=PASSWORD + "\n")
 
@@ -389,7 +397,7 @@ def main(argv=None) -> int:
               f"the rest synthetic — {records:,} records, {size / 1e6:.0f} MB of bundles from {templates} template "
               f"communes; made in {time.perf_counter() - start:.0f} s, not measured)", flush=True)
 
-        server_proc, url = start_hub(hub_dir, args.workers, env)
+        server_proc, url = start_hub(hub_dir, workers, env)
         probe = DashboardProbe(url, "bench")
         probe.start()
         time.sleep(2)
@@ -400,11 +408,11 @@ def main(argv=None) -> int:
         server_proc.wait(timeout=60)
         server_proc = None
 
-        import psycopg
+        from core.hub.store import open_hub
 
-        with psycopg.connect(hub_url) as conn:
-            stored = conn.execute("SELECT count(*) FROM rows").fetchone()[0]
-            applied = conn.execute("SELECT count(*) FROM bundles WHERE kind = 'changes'").fetchone()[0]
+        with open_hub(hub_paths(hub_dir)) as hub:
+            stored = hub.scalar("SELECT count(*) FROM rows")
+            applied = hub.scalar("SELECT count(*) FROM bundles WHERE kind = 'changes'")
         ok = statuses.get("applied", 0) == len(made) and applied == len(made) and stored == records
         print(f"  uploads: {statuses.get('applied', 0):,} applied of {len(made):,} "
               f"({ {k: v for k, v in statuses.items() if k != 'examples'} }); hub holds {applied:,} bundles, "
@@ -416,11 +424,14 @@ def main(argv=None) -> int:
             print(f"  upload latency: p50 {ordered[len(ordered) // 2]:.2f} s, p95 "
                   f"{ordered[int(len(ordered) * 0.95)]:.2f} s; {stored / seconds:,.0f} rows/s", flush=True)
 
-        baseline = bare_copy_baseline(server, hub_url, tmp)
         scale = "the whole country" if units >= COUNTRY_UNITS else f"{units:,} of the country's {COUNTRY_UNITS:,} units"
-        report(f"national ingest: {len(made):,} units x a year ({stored:,} rows) over HTTP, {clients} clients, "
-               f"hub serve --workers {args.workers} on PostgreSQL", seconds, "s", baseline,
-               "bare COPY of the same rows into the same tables", "≤ 3x")
+        what = (f"national ingest: {len(made):,} units x a year ({stored:,} rows) over HTTP, {clients} clients, "
+                f"hub serve --workers {workers} on {'PostgreSQL' if on_pg else 'SQLite'}")
+        if on_pg:
+            baseline = bare_copy_baseline(server, hub_url, tmp)
+            report(what, seconds, "s", baseline, "bare COPY of the same rows into the same tables", "≤ 3x")
+        else:
+            report(what, seconds, "s")
         projected = seconds * COUNTRY_UNITS / len(made)
         report(f"national ingest ({scale}){'' if units >= COUNTRY_UNITS else ', projected linearly to 3,321 units'}",
                projected, "s", budget=f"< {BUDGET_SECONDS} s (15 min)")
