@@ -357,3 +357,26 @@ def test_serve_workers_refused_on_sqlite(hub_dir):
     assert done.returncode == 2 and "PostgreSQL" in done.stderr and "--workers 1" in done.stderr
     with pytest.raises(UserInputError):
         serving.check_workers(0, "postgresql")
+
+
+def test_a_hub_file_of_the_previous_version_moves_too(hub_dir, pg_url):
+    """A hub.sqlite3 made before the explicit `id` columns (rowid order only): copied in rowid order,
+    PostgreSQL numbers the ids in that same order."""
+    import sqlite3
+
+    paths = hubstore.HubPaths(hub_dir)
+    conn = sqlite3.connect(str(paths.db_file), isolation_level=None)
+    for table in hubstore._ROW_ORDER:
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_id")
+        conn.execute(f"DROP INDEX IF EXISTS idx_{table}_id")
+        conn.execute(f"ALTER TABLE [{table}] DROP COLUMN id")
+    order = [r[0] for r in conn.execute("SELECT bundle_id FROM bundles ORDER BY rowid")]
+    conn.close()
+    before = sqlite_snapshot(paths.db_file)
+    assert "id" not in before["bundles"][0]
+
+    report = migrate_store.migrate_store(paths, pg_url)
+    assert report.switched and all(t.final_check.ok for t in report.tables)
+    assert_same_as_sqlite(before, pg_url)
+    with PostgresHubDatabase(pg_url) as db:
+        assert [r[0] for r in db.conn.execute("SELECT bundle_id FROM bundles ORDER BY id").fetchall()] == order
