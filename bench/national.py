@@ -266,7 +266,10 @@ def upload_all(url: str, made: list[dict], clients: int) -> tuple[float, dict, l
                     if answer.status_code in (429, 503):
                         time.sleep(float(answer.headers.get("retry-after", "1")))
                         continue
-                    status = answer.json().get("status", f"http {answer.status_code}")
+                    try:
+                        status = answer.json().get("status", f"http {answer.status_code}")
+                    except ValueError:
+                        status = f"http {answer.status_code}"
                     with lock:
                         latencies.append(time.perf_counter() - start)
                         statuses[status] = statuses.get(status, 0) + 1
@@ -419,6 +422,9 @@ def main(argv=None) -> int:
               f"{stored:,} rows (sent {records:,}) — {'all there, once' if ok else 'MISMATCH'}", flush=True)
         if statuses.get("examples"):
             print("  examples:", statuses["examples"], flush=True)
+        if not ok:
+            print("  NOT MEASURED: the hub did not apply every upload exactly once (hub-serve.log).", flush=True)
+            return 1
         if latencies:
             ordered = sorted(latencies)
             print(f"  upload latency: p50 {ordered[len(ordered) // 2]:.2f} s, p95 "
