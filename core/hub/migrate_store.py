@@ -169,8 +169,18 @@ def _normal(value: Any, kind: str) -> Any:
     return value
 
 
+def _normaliser(kind: str) -> Callable[[Any], Any]:
+    """`_normal` for one column, with the common case (the driver already gives the canonical type) first."""
+    if kind == "text":
+        return lambda v: v if v is None or type(v) is str else _normal(v, kind)
+    if kind == "int":
+        return lambda v: v if v is None or type(v) is int else _normal(v, kind)
+    return lambda v: _normal(v, kind)
+
+
 def _row_hash(values: Iterable[Any]) -> int:
-    line = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"), default=repr).encode("utf-8")
+    # repr of a tuple of str/int/float/None/lists of them: one deterministic text, made in C.
+    line = repr(tuple(values)).encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
 
 
@@ -400,6 +410,7 @@ def _copy_table(source: sqlite3.Connection, target: PostgresHubDatabase, plan: T
         say(f"  {plan.name}: tiếp tục sau {copied:,} dòng đã chép.")
     names = ", ".join(f'"{c}"' for c in plan.columns)
     width = len(plan.key)
+    convert = _needs_conversion(source, plan)
     while True:
         batch = _select_batch(source, plan, after, batch_rows)
         if not batch:
@@ -408,7 +419,7 @@ def _copy_table(source: sqlite3.Connection, target: PostgresHubDatabase, plan: T
         with target.transaction():
             with target.conn.raw.cursor().copy(f'COPY "{plan.name}" ({names}) FROM STDIN') as copy:
                 for row in batch:
-                    copy.write_row(_for_copy(row[width:], plan.kinds))
+                    copy.write_row(_for_copy(row[width:], plan.kinds) if convert else row[width:])
             copied += len(batch)
             target.conn.execute(
                 f"INSERT INTO {PROGRESS_TABLE}(item, value, rows_copied, done, updated_at) VALUES (?, ?, ?, 0, ?) "
@@ -442,6 +453,18 @@ def _for_copy(values: tuple, kinds: list[str]) -> tuple:
     return tuple(out)
 
 
+def _needs_conversion(source: sqlite3.Connection, plan: TablePlan) -> bool:
+    """Whether some value must be converted on the way (a boolean column, bytes or numbers in a TEXT
+    column); otherwise COPY takes SQLite's values as they are (the common case, and much faster)."""
+    if "bool" in plan.kinds:
+        return True
+    text = [c for c, k in zip(plan.columns, plan.kinds) if k == "text"]
+    if not text:
+        return False
+    odd = " OR ".join(f"typeof(\"{c}\") NOT IN ('text', 'null')" for c in text)
+    return source.execute(f'SELECT EXISTS (SELECT 1 FROM "{plan.name}" WHERE {odd})').fetchone()[0] == 1
+
+
 def _advance_sequences(target: PostgresHubDatabase) -> None:
     """Columns fed by a sequence (BIGSERIAL / identity ids copied with their values): the sequence
     continues after the largest copied id, so the next insert on PostgreSQL does not collide."""
@@ -457,11 +480,13 @@ def _advance_sequences(target: PostgresHubDatabase) -> None:
 # -- verification ---------------------------------------------------------------------------------------------
 
 def table_digest(rows: Iterable[tuple], kinds: list[str]) -> tuple[int, str]:
+    """(rows, digest): the sum modulo 2^128 of every row's hash — the same whatever order the rows come in."""
+    normal = [_normaliser(k) for k in kinds]
     count, total = 0, 0
     for row in rows:
-        total = (total + _row_hash(_normal(v, k) for v, k in zip(row, kinds))) & _MASK
+        total += _row_hash([f(v) for f, v in zip(normal, row)])
         count += 1
-    return count, f"{total:032x}"
+    return count, f"{total & _MASK:032x}"
 
 
 def _source_rows(source: sqlite3.Connection, plan: TablePlan, columns: list[str]):
@@ -497,12 +522,13 @@ def _differing_keys(source: sqlite3.Connection, target: PostgresHubDatabase, pla
     """Some keys of rows missing, extra or different on the target (for the report)."""
     positions = [plan.columns.index(c) for c in plan.identity]
 
+    normal = [_normaliser(k) for k in plan.kinds]
+
     def hashed(rows):
         out: dict = {}
         for row in rows:
-            key = tuple(_normal(row[i], plan.kinds[i]) for i in positions)
-            out[json.dumps(key, ensure_ascii=False, default=repr)] = _row_hash(
-                _normal(v, k) for v, k in zip(row, plan.kinds))
+            values = [f(v) for f, v in zip(normal, row)]
+            out[json.dumps([values[i] for i in positions], ensure_ascii=False, default=repr)] = _row_hash(values)
         return out
 
     theirs = hashed(_target_rows(target, plan, plan.columns))

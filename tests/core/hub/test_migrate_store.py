@@ -371,12 +371,15 @@ def test_a_hub_file_of_the_previous_version_moves_too(hub_dir, pg_url):
         conn.execute(f"DROP INDEX IF EXISTS idx_{table}_id")
         conn.execute(f"ALTER TABLE [{table}] DROP COLUMN id")
     order = [r[0] for r in conn.execute("SELECT bundle_id FROM bundles ORDER BY rowid")]
+    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('a_number', 5)")  # SQLite's dynamic typing
     conn.close()
     before = sqlite_snapshot(paths.db_file)
     assert "id" not in before["bundles"][0]
+    before["hub_meta"] = (before["hub_meta"][0], sorted(r.replace(", 5]", ', "5"]') for r in before["hub_meta"][1]))
 
     report = migrate_store.migrate_store(paths, pg_url)
     assert report.switched and all(t.final_check.ok for t in report.tables)
     assert_same_as_sqlite(before, pg_url)
     with PostgresHubDatabase(pg_url) as db:
         assert [r[0] for r in db.conn.execute("SELECT bundle_id FROM bundles ORDER BY id").fetchall()] == order
+        assert db.scalar("SELECT value FROM hub_meta WHERE key = 'a_number'") == "5"
