@@ -24,7 +24,7 @@ Measured, in one run:
   every 0.5 s while the uploads run — budget ≤ 100 ms (median; p95 reported).
 
     python -m bench.national [--quick] [--units N] [--clients C] [--workers W] [--templates K]
-      --quick: 100 units, 4 clients (a couple of minutes). Full: 3,321 units.
+      --quick: 40 units, 4 clients (about a minute). Full: 3,321 units.
       MOTCUA_BENCH_POSTGRES=postgresql://… uses that server (superuser) instead of a throwaway cluster.
 """
 
@@ -355,7 +355,7 @@ def main(argv=None) -> int:
                         help="sqlite: the same run against the embedded store (one process; no COPY baseline)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
-    units = args.units or (100 if args.quick else COUNTRY_UNITS)
+    units = args.units or (40 if args.quick else COUNTRY_UNITS)
     clients = args.clients or (4 if args.quick else 8)
     templates = args.templates or (2 if args.quick else 6)
     tmp = Path(tempfile.mkdtemp(prefix="motcua-national-"))
