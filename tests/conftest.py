@@ -56,9 +56,14 @@ def hub_database(request, monkeypatch):
     yielded). postgresql: a new empty database on the scratch server (tests/pg_cluster.py),
     named in MOTCUA_HUB_DATABASE (the hubs the test makes, through `hub init` or `init_hub`, and its
     subprocesses use it), its URL yielded, dropped afterwards. Skipped when there is no server.
-    A hub module opts in with `pytestmark = pytest.mark.usefixtures("hub_database")`."""
+    A hub module opts in with `pytestmark = pytest.mark.usefixtures("hub_database")`; a test in it
+    about an SQLite-only fact (page size, WAL, a hub.sqlite3 made by an earlier version) says so
+    with `@pytest.mark.sqlite_only("why")`."""
     from core.hub.config import DATABASE_ENV
 
+    only = request.node.get_closest_marker("sqlite_only")
+    if only is not None and request.param != "sqlite":
+        pytest.skip("SQLite only: " + (only.args[0] if only.args else "about the SQLite file"))
     if request.param == "sqlite":
         monkeypatch.delenv(DATABASE_ENV, raising=False)
         yield None
@@ -69,6 +74,41 @@ def hub_database(request, monkeypatch):
         pytest.skip(pg_cluster.skip_reason())
     url = pg_cluster.fresh_database()
     monkeypatch.setenv(DATABASE_ENV, url)
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def hub_database_module(request):
+    """`hub_database` for a module-scoped hub (one hub shared by a module's tests): "" (SQLite, whatever
+    the environment says) or the URL of a database of its own, dropped after the module. Pass it to
+    `make_hub(root, database=…)`; the tests using that hub run once per store."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    from tests import pg_cluster
+
+    if pg_cluster.server_url() is None:
+        pytest.skip(pg_cluster.skip_reason())
+    url = pg_cluster.fresh_database()
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(url)
+
+
+@pytest.fixture
+def other_hub_database(hub_database):
+    """For a second hub in one test (one database serves one hub): "" on SQLite, another fresh database
+    on PostgreSQL. Pass it to `make_hub(root, database=…)`."""
+    if not hub_database:
+        yield ""
+        return
+    from tests import pg_cluster
+
+    url = pg_cluster.fresh_database()
     try:
         yield url
     finally:

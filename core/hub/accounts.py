@@ -12,8 +12,9 @@ Attempts are kept for a day, then dropped.
 Audit log: every admin action — from the command line or the web — is one row
 (`audit(...)`): who, from where (cli / web and the address), what and on what.
 
-`ensure_schema(conn)` is additive (CREATE … IF NOT EXISTS), called when the hub opens:
-a hub made by an older version gains these tables in place.
+`ensure_schema(conn)` is additive (CREATE … IF NOT EXISTS), called when an SQLite hub opens:
+a hub made by an older version gains these tables in place. On PostgreSQL the same tables come
+from core.hub.pg_schema's numbered migrations (a change here needs a new migration there).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import hashlib
 import json
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 
 from core.clock import now_utc, utc_iso
 from core.errors import NotFoundError, UserInputError
+from core.hub.database import Connection
 
 ROLES = ("admin", "viewer")
 ROLE_LABELS = {"admin": "Quản trị", "viewer": "Xem báo cáo"}
@@ -81,7 +82,7 @@ AUDIT_LABELS = {
 }
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     for statement in SCHEMA:
         conn.execute(statement)
 
@@ -124,7 +125,7 @@ def _check_password(password: str) -> None:
         raise UserInputError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
 
 
-def add_user(conn: sqlite3.Connection, name: str, role: str, password: str, *, replace: bool = False) -> User:
+def add_user(conn: Connection, name: str, role: str, password: str, *, replace: bool = False) -> User:
     name = _check_name(name)
     if role not in ROLES:
         raise UserInputError("Vai trò phải là admin hoặc viewer.")
@@ -141,7 +142,7 @@ def add_user(conn: sqlite3.Connection, name: str, role: str, password: str, *, r
     return User(name, role)
 
 
-def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
+def set_password(conn: Connection, name: str, password: str) -> None:
     _check_password(password)
     if not conn.execute("SELECT 1 FROM hub_users WHERE name = ?", (name,)).fetchone():
         raise NotFoundError(f"Không có tài khoản “{name}”.")
@@ -150,13 +151,13 @@ def set_password(conn: sqlite3.Connection, name: str, password: str) -> None:
     conn.execute("DELETE FROM hub_sessions WHERE user_name = ?", (name,))
 
 
-def disable_user(conn: sqlite3.Connection, name: str) -> None:
+def disable_user(conn: Connection, name: str) -> None:
     if conn.execute("UPDATE hub_users SET disabled = 1 WHERE name = ?", (name,)).rowcount == 0:
         raise NotFoundError(f"Không có tài khoản “{name}”.")
     conn.execute("DELETE FROM hub_sessions WHERE user_name = ?", (name,))
 
 
-def list_users(conn: sqlite3.Connection) -> list[dict]:
+def list_users(conn: Connection) -> list[dict]:
     cur = conn.execute("SELECT name, role, created_at, disabled FROM hub_users ORDER BY name")
     return [dict(zip(("name", "role", "created_at", "disabled"), r)) for r in cur]
 
@@ -172,7 +173,7 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def locked_out(conn: sqlite3.Connection, name: str, address: str, now: dt.datetime | None = None) -> bool:
+def locked_out(conn: Connection, name: str, address: str, now: dt.datetime | None = None) -> bool:
     since = utc_iso((now or now_utc()) - LOCK_WINDOW)
     by_user = conn.execute("SELECT count(*) FROM hub_login_attempts WHERE user_name = ? AND at > ? AND ok = 0",
                            (name, since)).fetchone()[0]
@@ -181,7 +182,7 @@ def locked_out(conn: sqlite3.Connection, name: str, address: str, now: dt.dateti
     return by_user >= MAX_USER_FAILURES or by_address >= MAX_IP_FAILURES
 
 
-def login(conn: sqlite3.Connection, name: str, password: str, address: str) -> tuple[str, Session]:
+def login(conn: Connection, name: str, password: str, address: str) -> tuple[str, Session]:
     """(cookie token, session) or LoginRefused. Writes the attempt; call inside a transaction that
     commits even when this raises (the failed attempt must count towards the lockout)."""
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -210,7 +211,7 @@ def login(conn: sqlite3.Connection, name: str, password: str, address: str) -> t
     return token, Session(User(name, row[0]), csrf)
 
 
-def session_for(conn: sqlite3.Connection, token: str | None, now: dt.datetime | None = None) -> Session | None:
+def session_for(conn: Connection, token: str | None, now: dt.datetime | None = None) -> Session | None:
     """The live session of a cookie token (idle and absolute expiry), or None."""
     if not token or len(token) > 100:
         return None
@@ -230,12 +231,12 @@ def session_for(conn: sqlite3.Connection, token: str | None, now: dt.datetime | 
     return Session(User(row[0], row[1]), row[2])
 
 
-def logout(conn: sqlite3.Connection, token: str | None) -> None:
+def logout(conn: Connection, token: str | None) -> None:
     if token:
         conn.execute("DELETE FROM hub_sessions WHERE token_sha256 = ?", (_sha(token),))
 
 
-def audit(conn: sqlite3.Connection, *, actor: str, via: str, action: str, target: str | None = None,
+def audit(conn: Connection, *, actor: str, via: str, action: str, target: str | None = None,
           detail: dict | str | None = None, address: str | None = None) -> None:
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
@@ -243,7 +244,7 @@ def audit(conn: sqlite3.Connection, *, actor: str, via: str, action: str, target
                  (utc_iso(), actor, via, address, action, target, detail))
 
 
-def audit_log(conn: sqlite3.Connection, limit: int = 500) -> list[dict]:
+def audit_log(conn: Connection, limit: int = 500) -> list[dict]:
     cur = conn.execute("SELECT at, actor, via, address, action, target, detail FROM hub_audit "
                        "ORDER BY id DESC LIMIT ?", (limit,))
     names = [d[0] for d in cur.description]

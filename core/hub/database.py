@@ -49,6 +49,10 @@ class HubDatabase(Protocol):
     def close(self) -> None: ...
 
 
+# What `db.conn` / `db.transaction()` give: a sqlite3.Connection or a PgConnection (same calls).
+Connection = Any
+
+
 # -- URLs ------------------------------------------------------------------------------------------
 
 def check_postgres_url(url: str) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import tempfile
 import threading
 import zipfile
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import now_utc, today_local, utc_iso
+from core.hub.database import Connection
 from core.sync import bundle as bundlemod
 from core.sync.errors import BundleDamaged, BundleRejected, SignatureInvalid, UnknownSender
 
@@ -41,6 +41,8 @@ QUOTA_BYTES_PER_DAY = 512 * 1024 * 1024
 RAW_RETENTION_DAYS = 400
 ZIP_MAGIC = b"PK\x03\x04"
 
+# SQLite (CREATE … IF NOT EXISTS when the hub opens); on PostgreSQL the same tables are in
+# core.hub.pg_schema's numbered migrations: a change here needs a new migration there.
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS hub_refused_counts (
         hour TEXT NOT NULL,
@@ -64,7 +66,7 @@ SCHEMA = [
 ]
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     for statement in SCHEMA:
         conn.execute(statement)
 
@@ -180,17 +182,17 @@ def verify_sender(upload: SpooledUpload, key_for_manifest, limits: bundlemod.Lim
     return manifest
 
 
-def count_refused(conn: sqlite3.Connection, address: str, reason: str, claimed_unit: str | None) -> None:
+def count_refused(conn: Connection, address: str, reason: str, claimed_unit: str | None) -> None:
     """One row per (hour, address, reason, claimed unit); a repeat adds one to its count."""
     now = utc_iso()
     hour = now[:13] + ":00:00.000Z"
     conn.execute("INSERT INTO hub_refused_counts(hour, address, reason, claimed_unit, count, first_at, last_at) "
                  "VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(hour, address, reason, claimed_unit) DO UPDATE SET "
-                 "count = count + 1, last_at = excluded.last_at",
+                 "count = hub_refused_counts.count + 1, last_at = excluded.last_at",
                  (hour, address[:64], reason[:40], (claimed_unit or "")[:20], now, now))
 
 
-def check_quota(conn: sqlite3.Connection, unit: str, size: int, *, bundles_per_day: int = QUOTA_BUNDLES_PER_DAY,
+def check_quota(conn: Connection, unit: str, size: int, *, bundles_per_day: int = QUOTA_BUNDLES_PER_DAY,
                 bytes_per_day: int = QUOTA_BYTES_PER_DAY) -> None:
     row = conn.execute("SELECT bundles, bytes FROM hub_upload_usage WHERE unit = ? AND day = ?",
                        (unit, today_local().isoformat())).fetchone()
@@ -201,13 +203,14 @@ def check_quota(conn: sqlite3.Connection, unit: str, size: int, *, bundles_per_d
                                           "nếu cần gấp, chép gói ra USB mang lên tỉnh.", retry_after=3600)
 
 
-def record_usage(conn: sqlite3.Connection, unit: str, size: int) -> None:
+def record_usage(conn: Connection, unit: str, size: int) -> None:
     conn.execute("INSERT INTO hub_upload_usage(unit, day, bundles, bytes) VALUES (?, ?, 1, ?) "
-                 "ON CONFLICT(unit, day) DO UPDATE SET bundles = bundles + 1, bytes = bytes + excluded.bytes",
+                 "ON CONFLICT(unit, day) DO UPDATE SET bundles = hub_upload_usage.bundles + 1, "
+                 "bytes = hub_upload_usage.bytes + excluded.bytes",
                  (unit, today_local().isoformat(), size))
 
 
-def apply_retention(bundles_dir: Path, conn: sqlite3.Connection, keep_days: int = RAW_RETENTION_DAYS,
+def apply_retention(bundles_dir: Path, conn: Connection, keep_days: int = RAW_RETENTION_DAYS,
                     *, now: dt.datetime | None = None) -> int:
     """Delete raw bundle files applied more than `keep_days` ago; returns how many were deleted."""
     if keep_days < 1:

@@ -21,7 +21,6 @@ import base64
 import json
 import os
 import re
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -29,14 +28,16 @@ from core import durable
 from core.fileio import replace_file
 from core.clock import utc_iso
 from core.errors import UserInputError
+from core.hub.database import Connection, HubDatabase
 from core.sync import bundle as bundlemod
 from core.sync import keys
-from db.store import Store
 
 FIELD = "province_seq"
 LISTING_FORMAT = "motcua-inbox-listing"
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
+# SQLite (CREATE … IF NOT EXISTS when the hub opens); on PostgreSQL the same tables are in
+# core.hub.pg_schema's numbered migrations: a change here needs a new migration there.
 SCHEMA = [
     # One row per numbered province bundle: (unit, seq) and bundle_id are each unique.
     """CREATE TABLE IF NOT EXISTS outgoing_seqs (
@@ -47,26 +48,26 @@ SCHEMA = [
 ]
 
 
-def next_seq(conn: sqlite3.Connection, unit: str) -> int:
+def next_seq(conn: Connection, unit: str) -> int:
     """The number the next province bundle for `unit` gets (call inside the queuing transaction)."""
     return conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outgoing_seqs WHERE unit = ?", (unit,)).fetchone()[0]
 
 
-def record(conn: sqlite3.Connection, unit: str, seq: int, bundle_id: str) -> None:
+def record(conn: Connection, unit: str, seq: int, bundle_id: str) -> None:
     conn.execute("INSERT INTO outgoing_seqs(unit, seq, bundle_id) VALUES (?, ?, ?)", (unit, seq, bundle_id))
 
 
-def head(conn: sqlite3.Connection, unit: str) -> int:
+def head(conn: Connection, unit: str) -> int:
     return conn.execute("SELECT coalesce(max(seq), 0) FROM outgoing_seqs WHERE unit = ?", (unit,)).fetchone()[0]
 
 
-def _unsequenced(conn: sqlite3.Connection) -> list[tuple]:
+def _unsequenced(conn: Connection) -> list[tuple]:
     return conn.execute(
         "SELECT o.unit, o.bundle_id, o.file_name FROM outgoing AS o WHERE o.kind = 'province' AND NOT EXISTS "
         "(SELECT 1 FROM outgoing_seqs AS s WHERE s.bundle_id = o.bundle_id) ORDER BY o.id").fetchall()
 
 
-def ensure_sequenced(store: Store, outgoing_dir: Path, signer: keys.KeyPair) -> int:
+def ensure_sequenced(store: HubDatabase, outgoing_dir: Path, signer: keys.KeyPair) -> int:
     """Number and re-sign province bundles queued without a number (a hub made before province
     sequences); returns how many. Cheap when there are none."""
     if not _unsequenced(store.conn):
@@ -108,7 +109,7 @@ def reseal(path: Path, seq: int, signer: keys.KeyPair) -> int:
     return path.stat().st_size
 
 
-def listing_payload(conn: sqlite3.Connection, unit: str, after_seq: int, nonce: str, limit: int) -> dict:
+def listing_payload(conn: Connection, unit: str, after_seq: int, nonce: str, limit: int) -> dict:
     entries = conn.execute(
         "SELECT s.seq, o.bundle_id, o.kind, o.records, o.size, o.created_at FROM outgoing_seqs AS s "
         "JOIN outgoing AS o ON o.bundle_id = s.bundle_id WHERE s.unit = ? AND s.seq > ? ORDER BY s.seq LIMIT ?",
@@ -120,7 +121,7 @@ def listing_payload(conn: sqlite3.Connection, unit: str, after_seq: int, nonce: 
                         for seq, bundle_id, kind, records, size, created_at in entries]}
 
 
-def signed_listing(store: Store, outgoing_dir: Path, signer: keys.KeyPair, unit: str, after_seq: int,
+def signed_listing(store: HubDatabase, outgoing_dir: Path, signer: keys.KeyPair, unit: str, after_seq: int,
                    nonce: str, limit: int = 100) -> dict:
     """The answer to `GET /inbox?after_seq=N&nonce=X`: the listing as JSON text, the province's
     Ed25519 signature over exactly those UTF-8 bytes, and (unsigned, for reading only) its entries."""

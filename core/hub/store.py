@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.hub.database import Connection
 from core.clock import utc_iso
 from core.errors import DatabaseError, NotInitialisedError, UserInputError
 from core.hub import config as hubconfig
@@ -29,7 +30,7 @@ from core.hub import pg_schema, sequence
 from core.hub.database import HubDatabase, PostgresHubDatabase, check_postgres_url, open_sqlite, redact
 from core.sync import keys
 from core.units import find_unit
-from db.store import Store, connect
+from db.store import connect
 
 HUB_DB = "hub.sqlite3"
 HUB_SCHEMA_VERSION = 1
@@ -294,7 +295,7 @@ def _create_db_file(db_file: Path) -> None:
         conn.close()
 
 
-def _ensure_schema(store: Store) -> None:
+def _ensure_schema(store: HubDatabase) -> None:
     """SQLite: every statement is CREATE … IF NOT EXISTS: a hub made by an older version gains new
     tables and columns in place. (PostgreSQL has numbered migrations: core.hub.pg_schema.)"""
     from core.hub import accounts, dashboard, limits  # their own tables (staff, dashboard, upload limits)
@@ -380,7 +381,7 @@ def province_keypair(paths: HubPaths) -> keys.KeyPair:
     return keys.load_or_create(paths.keys_dir, keys.PROVINCE_KEY_FILE)
 
 
-def register_unit(store: Store, code: str, public_key_text: str, *, by: str | None = None) -> dict:
+def register_unit(store: HubDatabase, code: str, public_key_text: str, *, by: str | None = None) -> dict:
     """Add a device key to a unit (a second PC no longer replaces the first: both stay valid).
 
     Registering a key again is a no-op, or un-revokes nothing: a revoked key stays revoked."""
@@ -416,7 +417,7 @@ def _operator() -> str:
         return "không rõ"
 
 
-def revoke_key(store: Store, code: str, fingerprint_text: str, *, by: str | None = None) -> dict:
+def revoke_key(store: HubDatabase, code: str, fingerprint_text: str, *, by: str | None = None) -> dict:
     """End a device key: bundles it signed before now stay acceptable, later ones are refused."""
     unit = find_unit(code)
     fp = fingerprint_text.strip().upper()
@@ -431,7 +432,7 @@ def revoke_key(store: Store, code: str, fingerprint_text: str, *, by: str | None
     return device_list(store, unit.code)
 
 
-def device_list(store: Store, code: str) -> list[dict]:
+def device_list(store: HubDatabase, code: str) -> list[dict]:
     """A unit's keys, oldest first, with their device, history and coverage of bundle numbers."""
     unit = find_unit(code).code
     out = []
@@ -448,14 +449,14 @@ def device_list(store: Store, code: str) -> list[dict]:
     return out
 
 
-def unit_key(store: Store, code: str):
+def unit_key(store: HubDatabase, code: str):
     """The unit's keys that may sign a request now (not revoked); None when it has none."""
     found = [keys.parse_public_key(r["public_key"]) for r in store.query(
         "SELECT public_key FROM device_keys WHERE unit = ? AND revoked_at IS NULL ORDER BY registered_at", (code,))]
     return found or None
 
 
-def bundle_key(store: Store, manifest: dict):
+def bundle_key(store: HubDatabase, manifest: dict):
     """The key that must have signed this bundle: the unit's key with the manifest's fingerprint,
     registered, and either not revoked or revoked after the bundle was cut. None if there is none."""
     fp = manifest.get("signer_fingerprint")
@@ -469,7 +470,7 @@ def bundle_key(store: Store, manifest: dict):
     return keys.parse_public_key(row[0]["public_key"])
 
 
-def device_coverage(conn: sqlite3.Connection, unit: str, device: str) -> tuple[int, list[list[int]]]:
+def device_coverage(conn: Connection, unit: str, device: str) -> tuple[int, list[list[int]]]:
     """(bundles_through, missing) of one device's bundle numbers: the end of the unbroken run
     from 1, and every hole before the highest number received."""
     numbers = [r[0] for r in conn.execute("SELECT DISTINCT device_seq FROM bundles WHERE unit = ? AND device = ? "
@@ -497,7 +498,7 @@ def table_catalog() -> dict[str, str]:
         conn.close()
 
 
-def seq_coverage(conn: sqlite3.Connection, unit: str) -> tuple[int, list[list[int]]]:
+def seq_coverage(conn: Connection, unit: str) -> tuple[int, list[list[int]]]:
     """(applied_through, missing ranges) from the seq ranges of a unit's applied bundles.
 
     `applied_through` is the end of the unbroken run from seq 1; every hole before

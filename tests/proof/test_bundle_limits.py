@@ -20,6 +20,9 @@ from core.sync import outbox
 from tests.core.sync.harness import make_commune, make_hub
 
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 def test_a_backlog_larger_than_one_bundle_still_arrives(tmp_path, monkeypatch):
     small = dataclasses.replace(bundlemod.DEFAULT_LIMITS, max_member_bytes=200_000, max_total_bytes=400_000)
     monkeypatch.setattr(bundlemod, "DEFAULT_LIMITS", small)

@@ -26,6 +26,9 @@ from core.sync import service
 from core.sync.client import RetryPolicy
 from tests.core.sync.harness import add_rows, free_port, make_commune, make_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 ONCE = RetryPolicy(attempts=1, base=0.01, cap=0.05)
 SLOW_HEADERS = b"POST /api/v1/bundles HTTP/1.1\r\nHost: hub\r\nContent-Type: application/zip\r\nX-Slow: "
 

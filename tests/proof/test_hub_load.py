@@ -4,7 +4,11 @@ The figures (uploads per second, latency percentiles) come from `python -m bench
 
 from __future__ import annotations
 
+import pytest
 from bench.hub_load import check_hub, make_units, start_hub, upload_all
+
+
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
 
 
 def test_concurrent_uploads_lose_and_duplicate_nothing(tmp_path):

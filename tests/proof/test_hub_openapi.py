@@ -31,9 +31,9 @@ def _run_operation(operation, url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def live(tmp_path_factory, hub_database_module):
     root = tmp_path_factory.mktemp("openapi")
-    hub = make_hub(root / "hub")
+    hub = make_hub(root / "hub", hub_database_module)
     commune = make_commune(root / "xa", "21484", hub)
     spec = create_app(hub.paths).openapi()
     with running_hub(hub, max_upload_bytes=64 * 1024) as url:

@@ -21,8 +21,9 @@ from tests.core.sync.harness import free_port, make_hub
 
 ROOT = Path(__file__).resolve().parents[2]
 # Linux only: under Wine a Windows Python sees the host's /proc (drive Z:), but not its own pids in it.
-pytestmark = pytest.mark.skipif(sys.platform != "linux" or not Path("/proc/self/status").exists(),
-                                reason="reads the hub's resident memory from Linux's /proc")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux" or not Path("/proc/self/status").exists(),
+                                reason="reads the hub's resident memory from Linux's /proc"),
+              pytest.mark.usefixtures("hub_database")]  # every test on both hub stores (tests/conftest.py)
 
 
 def _rss_mb(pid: int) -> float:

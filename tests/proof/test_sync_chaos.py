@@ -22,7 +22,7 @@ from tests.proof.chaos_proxy import ChaosProxy
 
 UNITS = int(os.environ.get("PROOF_CHAOS_UNITS", "96"))
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("hub_database")]
 
 
 def _fill(commune) -> list[str]:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from core.checklists import templates as tpl
 from core.cli import run
 from core.dossiers.targets import target_for
 from core.paths import AppPaths
 from core.workspace import open_workspace
+
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
 
 TEMPLATE_CSV = ("category,item,kind,threshold,unit,critical,guidance,source\n"
                 "Đường truyền,Băng thông đo được (mỗi chiều),number,4,Mbps,yes,,Sở KH&CN\n"

@@ -11,18 +11,21 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.core.hub.web_login import login
 from tests.core.sync.harness import free_port
 from tests.cli_env import scrubbed_env
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 ROOT = Path(__file__).resolve().parents[3]
-ENV = scrubbed_env()
 
 
 def cli(*args, data_dir, check=True):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(data_dir)],
-                            capture_output=True, encoding="utf-8", cwd=ROOT, env=ENV, timeout=120)
+                            capture_output=True, encoding="utf-8", cwd=ROOT, env=scrubbed_env(), timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -68,7 +71,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
     # Network: a real `hub serve` process.
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "hub", "serve", "--data-dir", str(hub),
-                               "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=ENV,
+                               "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=scrubbed_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", **_NEW_GROUP)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -82,7 +85,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
         cli("hub", "directive", str(_directive(tmp_path)), "--units", "21484", data_dir=hub)
         subprocess.run([sys.executable, "-c", "from core.paths import AppPaths; from core.workspace import "
                         "open_workspace, add_staff; s = open_workspace(AppPaths(__import__('pathlib').Path("
-                        f"{str(commune)!r}))); add_staff(s, 'Trần Thị B'); s.close()"], cwd=ROOT, env=ENV, check=True)
+                        f"{str(commune)!r}))); add_staff(s, 'Trần Thị B'); s.close()"], cwd=ROOT, env=scrubbed_env(), check=True)
         synced = json.loads(cli("sync", "--json", data_dir=commune).stdout)
         assert synced["sent"] == 1 and synced["received"] == 1 and synced["errors"] == []
         status = json.loads(cli("hub", "status", "--json", data_dir=hub).stdout)
@@ -93,7 +96,7 @@ def test_usb_path_and_network_sync_via_cli(tmp_path):
         assert anonymous.status_code == 303 and "Xã Ba Tơ" not in anonymous.text
         added = subprocess.run([sys.executable, str(ROOT / "main.py"), "hub", "user", "add", "xem", "--role", "viewer",
                                 "--password-stdin", "--data-dir", str(hub)], input="mot-mat-khau-dai\n",
-                               capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120)
+                               capture_output=True, text=True, cwd=ROOT, env=scrubbed_env(), timeout=120)
         assert added.returncode == 0, added.stderr
         with httpx.Client(base_url=url) as browser:
             page = login(browser, "xem", "mot-mat-khau-dai").text

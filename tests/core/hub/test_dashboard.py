@@ -11,11 +11,12 @@ import pytest
 
 from core import demo
 from core.checklists.runs import load_run
-from core.clock import today_local
+from core.clock import now_utc, today_local, utc_iso
 from core.dossiers.indicators import compute_indicators
 from core.dossiers.periods import Period, month_period
 from core.hub import dashboard, ingest
 from core.hub import store as hubstore
+from core.hub.database import json_path
 from core.sync import outbox
 from tests.core.sync.harness import make_commune, make_hub
 
@@ -34,10 +35,10 @@ def _send_all(commune, hub) -> int:
 
 
 @pytest.fixture(scope="module")
-def synced(tmp_path_factory):
+def synced(tmp_path_factory, hub_database_module):
     """One commune with a year of demo data (dossiers, tallies, checklists, tasks), all sent to the hub."""
     root = tmp_path_factory.mktemp("dash")
-    hub = make_hub(root / "hub")
+    hub = make_hub(root / "hub", hub_database_module)
     commune = make_commune(root / "xa", "21484", hub)
     demo.fill(commune.store, seed=7, today=today_local())
     assert _send_all(commune, hub) >= 1
@@ -67,10 +68,12 @@ def test_the_old_hub_definition_disagreed_with_the_commune(synced):
     hub, commune = synced
     month = month_period((today_local().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"))
     with hub.store() as store:
+        digitised = json_path(store, "state", "row.components_digitised")
+        received = json_path(store, "state", "row.received_on")
         old = store.query(
-            "SELECT count(*) AS n, sum(json_extract(state, '$.row.components_digitised') = 1) AS d FROM rows "
+            f"SELECT count(*) AS n, sum(CASE WHEN CAST({digitised} AS INTEGER) = 1 THEN 1 ELSE 0 END) AS d FROM rows "
             "WHERE table_name = 'dossiers' AND unit = '21484' AND deleted = 0 "
-            "AND substr(json_extract(state, '$.row.received_on'), 1, 7) = ?", (month.start.strftime("%Y-%m"),))[0]
+            f"AND substr({received}, 1, 7) = ?", (month.start.strftime("%Y-%m"),))[0]
     commune_value = compute_indicators(commune.store, month).values["digitised_rate"].value
     assert old["n"] and abs(old["d"] / old["n"] - commune_value) > 0.001
 
@@ -97,6 +100,7 @@ def test_readiness_per_meeting_date_is_the_communes_verdict(synced):
         assert seen == {True, False}  # the demo has both verdicts
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_unit_states(tmp_path):
     from core.clock import freeze
 
@@ -123,13 +127,13 @@ def test_unit_states(tmp_path):
             # A signed bundle the hub refuses (wrong destination kind is simplest: a damaged copy of a real one
             # is refused before its signature): logged as verified rejection -> "có gói bị từ chối".
             conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via) "
-                         "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 second'), '21484', 'x', 'ownership', "
-                         "'Bản ghi của đơn vị khác', 'network')")
+                         "VALUES (?, '21484', 'x', 'ownership', 'Bản ghi của đơn vị khác', 'network')",
+                         (utc_iso(now_utc() + dt.timedelta(seconds=1)),))
             assert dashboard.unit_states(conn, today_local())["21484"]["state"] == "rejected"
             # An unsigned upload naming a unit is only a claim: it never marks the unit.
             conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via) "
-                         "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+2 seconds'), '21548', 'y', "
-                         "'unknown_sender', 'chưa đăng ký', 'usb')")
+                         "VALUES (?, '21548', 'y', 'unknown_sender', 'chưa đăng ký', 'usb')",
+                         (utc_iso(now_utc() + dt.timedelta(seconds=2)),))
             states = dashboard.unit_states(conn, today_local())
             assert states["21548"]["state"] == "never_sent" and states["21548"]["unverified_claims"]
             freeze(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=dashboard.STALE_DAYS + 1))
@@ -143,6 +147,7 @@ def test_unit_states(tmp_path):
         b.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_model_is_cached_until_a_bundle_is_applied(tmp_path, monkeypatch):
     hub = make_hub(tmp_path / "hub")
     a = make_commune(tmp_path / "a", "21484", hub)
@@ -182,6 +187,9 @@ def test_directive_progress_counts_units_sent_reported_and_overdue(synced):
 PREVIOUS_SCHEMA = [statement for statement in hubstore._SCHEMA]  # unchanged tables of the previous version
 
 
+@pytest.mark.usefixtures("hub_database")
+@pytest.mark.sqlite_only("the previous version's hub is an SQLite file; PostgreSQL hubs upgrade by numbered "
+                         "migrations (tests/core/hub/test_hub_postgres.py)")
 def test_hub_of_the_previous_version_gains_the_new_tables_in_place(tmp_path):
     """A hub database made before accounts/dashboard/limits existed: opened, upgraded, data intact."""
     hub = make_hub(tmp_path / "hub")
@@ -234,6 +242,7 @@ def test_export_has_real_dates_widths_frozen_header_and_autofilter():
     assert ws.column_dimensions["B"].width >= 10
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_a_page_does_not_wait_for_a_first_pass_running_elsewhere(tmp_path):
     """While another thread holds the figures' lock (the first pass after an upgrade), a page is built
     from what is materialised so far instead of waiting; the next page after it shows the rest."""

@@ -21,7 +21,8 @@ from tests.core.sync.harness import make_commune, make_hub, running_hub
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are needed")
+pytestmark = [pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are needed"),
+              pytest.mark.usefixtures("hub_database")]  # every test on both hub stores (tests/conftest.py)
 PASSWORD = "mat-khau-trinh-duyet"
 
 

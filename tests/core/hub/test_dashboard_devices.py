@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.clock import today_local
 from core.dossiers.periods import month_period
 from core.dossiers.register import add_dossier
@@ -12,6 +14,9 @@ from core.hub import store as hubstore
 from core.sync import outbox, service
 from core.sync.client import RetryPolicy
 from tests.core.sync.harness import add_rows, make_commune, make_hub, running_hub
+
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
 
 UNIT = "21484"
 FAST = RetryPolicy(attempts=2, base=0.01, cap=0.02)

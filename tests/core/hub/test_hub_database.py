@@ -1,4 +1,7 @@
-"""The hub's database file: page size chosen at creation, durability settings unchanged."""
+"""The hub's database file: page size chosen at creation, durability settings unchanged.
+
+SQLite only (page size, WAL, checkpoints are facts of the hub.sqlite3 file), so this module does not
+run on both stores; the PostgreSQL store's creation and upgrade: test_hub_postgres.py."""
 
 from __future__ import annotations
 

@@ -64,7 +64,8 @@ def test_init_on_postgres_creates_every_table_of_the_sqlite_hub(tmp_path, pg_url
             lite.conn.execute("INSERT INTO device_keys (fingerprint, unit, public_key, registered_at) "
                               "VALUES (?, '21484', 'k', 'same')", (fp,))
         order = "SELECT fingerprint FROM device_keys ORDER BY registered_at, id"
-        assert [r["fingerprint"] for r in pg.query(order)] == [r["fingerprint"] for r in lite.query(order)] == ["B", "A"]
+        assert [r["fingerprint"] for r in pg.query(order)] == ["B", "A"]
+        assert [r["fingerprint"] for r in lite.query(order)] == ["B", "A"]
     hubstore.init_hub(pg_paths)  # again: idempotent
     with hubstore.open_hub(pg_paths) as pg:
         assert pg.scalar("SELECT count(*) FROM hub_meta WHERE key = 'created_at'") == 1
@@ -120,7 +121,8 @@ def test_a_database_serves_one_hub(tmp_path, pg_url):
     first, second = hubstore.HubPaths(tmp_path / "a"), hubstore.HubPaths(tmp_path / "b")
     hubstore.init_hub(first, database=pg_url)
     with hubstore.open_hub(first) as db:
-        db.conn.execute("INSERT INTO units(code, public_key, fingerprint, registered_at) VALUES ('21484', 'k', 'f', 'x')")
+        db.conn.execute("INSERT INTO units(code, public_key, fingerprint, registered_at) "
+                        "VALUES ('21484', 'k', 'f', 'x')")
     with pytest.raises(UserInputError, match="máy chủ tỉnh khác"):
         hubstore.init_hub(second, database=pg_url)
     assert not second.config_file.exists()

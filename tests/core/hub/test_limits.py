@@ -33,6 +33,7 @@ def _resigned_by_a_stranger(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_anonymous_refusals_are_counted_per_address_reason_hour_and_never_blamed(tmp_path):
     hub = make_hub(tmp_path / "hub")
     victim = make_commune(tmp_path / "a", "21484", hub)  # registered: a forged bundle names it
@@ -65,6 +66,7 @@ def test_anonymous_refusals_are_counted_per_address_reason_hour_and_never_blamed
         stranger.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_without_the_pre_check_every_attempt_was_a_row_blamed_on_the_unit(tmp_path):
     """Negative check: the ingest path alone (as before) logs one `rejections` row per forged upload,
     under the unit it names — the counting above is what prevents it."""
@@ -125,6 +127,7 @@ def test_global_budget_bounds_uploads_in_flight(tmp_path):
     assert budget.used == 0 and not first.path.exists()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_per_unit_quota_per_day(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "a", "21484", hub)
@@ -144,6 +147,7 @@ def test_per_unit_quota_per_day(tmp_path):
         c.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_retention_deletes_old_raw_files_and_keeps_duplicates_detected(tmp_path):
     from core.hub import ingest
 
@@ -167,6 +171,7 @@ def test_retention_deletes_old_raw_files_and_keeps_duplicates_detected(tmp_path)
         c.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_requests_per_address_are_rate_limited(tmp_path):
     from fastapi.testclient import TestClient
 

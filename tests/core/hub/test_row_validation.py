@@ -26,6 +26,9 @@ from core.sync import keys, outbox
 from db.migrations import latest_version
 from tests.core.sync.harness import add_rows, make_commune, make_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 NOW = utc_iso()
 
 

@@ -17,9 +17,9 @@ UNITS = ["21484", "21478", "23284"]
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
+def simulated(tmp_path_factory, hub_database_module):
     root = tmp_path_factory.mktemp("sim")
-    hub = make_hub(root / "hub")
+    hub = make_hub(root / "hub", hub_database_module)
     communes = []
     for seed, code in enumerate(UNITS, start=1):
         c = make_commune(root / code, code, hub)

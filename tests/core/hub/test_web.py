@@ -12,6 +12,9 @@ from core.hub.app import create_app
 from tests.core.hub.web_login import hidden_fields, login
 from tests.core.sync.harness import make_commune, make_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 PASSWORD = "mat-khau-du-dai"
 
 

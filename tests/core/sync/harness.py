@@ -56,9 +56,11 @@ class Hub:
         return rows, bundles, files
 
 
-def make_hub(root: Path) -> Hub:
+def make_hub(root: Path, database: str | None = None) -> Hub:
+    """A hub in `root`: on the store `database` names ("" SQLite, a postgresql:// URL), by default the
+    test's (tests/conftest.py's hub_database sets MOTCUA_HUB_DATABASE)."""
     paths = hubstore.HubPaths(root)
-    pair = hubstore.init_hub(paths)
+    pair = hubstore.init_hub(paths, database)
     return Hub(paths, pair.public_text)
 
 

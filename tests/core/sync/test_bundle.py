@@ -83,6 +83,7 @@ def test_unknown_format_version(tmp_path, pair):
     assert "phiên bản 3" in err.value.message and "phiên bản 2" in err.value.message
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_commune_refuses_province_bundle_touching_commune_tables(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484", hub)
@@ -105,6 +106,7 @@ def test_commune_refuses_province_bundle_touching_commune_tables(tmp_path):
     c.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_commune_refuses_its_own_or_anothers_changes_bundle(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484", hub)
@@ -155,6 +157,7 @@ def test_any_malformed_line_is_a_typed_refusal(line):
         bundlemod.parse_records(line + b"\n", manifest)
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_province_bundle_clashing_with_a_local_constraint_is_a_typed_refusal(tmp_path):
     from core.hub import province
     from core.sync.errors import BundleRejected

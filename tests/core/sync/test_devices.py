@@ -50,6 +50,7 @@ def test_keys_show_names_the_device_and_two_workspaces_never_share_one(tmp_path)
     assert shown[0]["device"] != shown[1]["device"] and shown[0]["public_key"] != shown[1]["public_key"]
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_a_data_folder_copied_to_another_pc_becomes_a_new_device(tmp_path, monkeypatch):
     hub = make_hub(tmp_path / "hub")
     a = make_commune(tmp_path / "a", "21484", hub)
@@ -105,6 +106,7 @@ def test_why_new_device_rules():
     assert device.why_new_device(dict(side, change_seq=41), **base) == "restore"
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_restore_makes_a_new_device_and_keeps_bundles_cut_after_the_backup(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484", hub)
@@ -131,6 +133,7 @@ def test_restore_makes_a_new_device_and_keeps_bundles_cut_after_the_backup(tmp_p
     store.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_many_devices_per_unit_register_list_revoke(tmp_path):
     hub = make_hub(tmp_path / "hub")
     a = make_commune(tmp_path / "a", "21484", hub)
@@ -178,6 +181,7 @@ def test_many_devices_per_unit_register_list_revoke(tmp_path):
     b.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_ack_is_by_id_and_hash_never_inferred_from_a_range(tmp_path):
     """Two PCs whose change numbers overlap: one PC's upload acknowledges none of the other's bundles."""
     hub = make_hub(tmp_path / "hub")
@@ -200,6 +204,7 @@ def test_ack_is_by_id_and_hash_never_inferred_from_a_range(tmp_path):
         b.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_negative_a_range_inference_would_acknowledge_the_other_pcs_bundle(tmp_path):
     """Weaken: feed B the first format's acknowledgement (ids + applied_through from A's numbers).
     v2 confirms nothing from it; the old rule (seq_to <= applied_through) would have."""
@@ -225,6 +230,8 @@ def _unpack_fixture(tmp_path) -> tuple[Path, Path]:
     return tmp_path / "v1" / "commune", tmp_path / "v1" / "hub"
 
 
+@pytest.mark.usefixtures("hub_database")
+@pytest.mark.sqlite_only("the first version's hub is an SQLite file (fixtures/sync_v1.zip)")
 def test_upgrade_in_place_of_a_v1_workspace_and_hub(tmp_path):
     commune_dir, hub_dir = _unpack_fixture(tmp_path)
     old_key = (commune_dir / "keys" / "commune_ed25519.pem").read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from core.sync import outbox, service
 from core.sync.client import HubClient, RetryPolicy
@@ -12,6 +13,9 @@ from core.sync.errors import HubUnreachable
 from core.sync.identity import commune_keypair
 from tests.core.sync.flaky_proxy import FlakyProxy
 from tests.core.sync.harness import add_rows, make_commune, make_hub, running_hub
+
+
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
 
 
 def test_every_change_reaches_the_hub_exactly_once(tmp_path):

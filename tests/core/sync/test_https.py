@@ -21,6 +21,9 @@ from core.sync.errors import HubUnreachable
 from tests.core.sync.harness import add_rows, free_port, make_commune, make_hub
 
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 def _self_signed(folder):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])

@@ -50,9 +50,11 @@ def test_provision_file_lists_the_lan(tmp_path):
     assert "https://" in err.value.message
 
 
-def test_sync_stops_before_sending_when_the_hub_carries_another_province_key(tmp_path):
+@pytest.mark.usefixtures("hub_database")
+def test_sync_stops_before_sending_when_the_hub_carries_another_province_key(tmp_path, other_hub_database):
     real = make_hub(tmp_path / "real")
-    impostor = make_hub(tmp_path / "impostor")  # knows the commune's key (registered), not the province's
+    # The impostor knows the commune's key (registered), not the province's.
+    impostor = make_hub(tmp_path / "impostor", other_hub_database)
     c = make_commune(tmp_path / "xa", "21484", real)
     impostor.register(c)
     try:
@@ -70,11 +72,12 @@ def test_sync_stops_before_sending_when_the_hub_carries_another_province_key(tmp
         c.close()
 
 
-def test_without_the_check_the_impostor_would_have_received_the_data(tmp_path, monkeypatch):
+@pytest.mark.usefixtures("hub_database")
+def test_without_the_check_the_impostor_would_have_received_the_data(tmp_path, monkeypatch, other_hub_database):
     """Negative check: with the fingerprint check removed, the same sync uploads to the impostor."""
     monkeypatch.setattr(hub_trust, "check_province_fingerprint", lambda health, pinned: None)
     real = make_hub(tmp_path / "real")
-    impostor = make_hub(tmp_path / "impostor")
+    impostor = make_hub(tmp_path / "impostor", other_hub_database)
     c = make_commune(tmp_path / "xa", "21484", real)
     impostor.register(c)
     try:

@@ -38,6 +38,7 @@ def test_typed_key_with_spaces_and_breaks_is_accepted(tmp_path):
     assert keys.fingerprint(keys.parse_public_key(typed)) == pair.fingerprint
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_private_key_never_travels_in_a_bundle(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484", hub)
@@ -59,6 +60,7 @@ def test_private_key_never_travels_in_a_bundle(tmp_path):
     c.close()
 
 
+@pytest.mark.usefixtures("hub_database")
 def test_registration_sheet_pdf(tmp_path):
     hub = make_hub(tmp_path / "hub")
     c = make_commune(tmp_path / "c", "21484")

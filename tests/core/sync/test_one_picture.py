@@ -36,6 +36,9 @@ from db import backup as backups
 from tests.core.directives import samples_text as S
 from tests.core.sync.harness import Commune, make_commune, make_hub, running_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 ROOT = Path(__file__).resolve().parents[3]
 FAST = RetryPolicy(attempts=2, base=0.01, cap=0.02)
 UNIT = "21484"

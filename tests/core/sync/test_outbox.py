@@ -17,6 +17,9 @@ from core.sync import bundle as bundlemod
 from core.sync import keys, outbox
 from tests.core.sync.harness import add_rows, make_commune, make_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -24,6 +24,9 @@ from core.sync.client import HubClient, RetryPolicy
 from db.settings import get_setting, set_setting
 from tests.core.sync.harness import make_commune, make_hub, province_target_row, running_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 FIXTURE = Path(__file__).parent / "fixtures" / "pre_sequence.zip"
 
 
@@ -279,6 +282,7 @@ def _unpack_fixture(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("protected", [True, False])
+@pytest.mark.sqlite_only("the previous version's hub is an SQLite file (fixtures/pre_sequence.zip)")
 def test_a_hub_and_a_workspace_from_before_the_sequence_upgrade_in_place(tmp_path, monkeypatch, protected):
     """Made by the previous version (fixtures/make_pre_sequence.py): the hub queued three bundles, the
     commune fetched two (its cursor is the hub's listing id). After the upgrade the three get numbers
@@ -323,6 +327,7 @@ def test_a_hub_and_a_workspace_from_before_the_sequence_upgrade_in_place(tmp_pat
         assert targets == [0.5, 0.6]
 
 
+@pytest.mark.sqlite_only("the previous version's hub is an SQLite file (fixtures/pre_sequence.zip)")
 def test_numbering_an_old_hub_again_after_a_crash_gives_the_same_numbers(tmp_path, monkeypatch):
     from core.hub import store as hubstore
 

@@ -14,6 +14,9 @@ from core.sync.client import RetryPolicy
 from core.sync.errors import HubUnreachable
 from tests.core.sync.harness import add_rows, make_commune, make_hub, province_target_row, running_hub
 
+pytestmark = pytest.mark.usefixtures("hub_database")  # every test on both hub stores (tests/conftest.py)
+
+
 FAST = RetryPolicy(attempts=3, base=0.01, cap=0.05)
 
 
@@ -208,9 +211,9 @@ def test_upload_size_limit(tmp_path):
         assert httpx.get(f"{url}/openapi.json").status_code == 401  # API documents: admins only
 
 
-def test_province_bundle_with_wrong_key_or_unit_is_refused_by_the_commune(tmp_path):
+def test_province_bundle_with_wrong_key_or_unit_is_refused_by_the_commune(tmp_path, other_hub_database):
     hub = make_hub(tmp_path / "hub")
-    other_hub = make_hub(tmp_path / "other")
+    other_hub = make_hub(tmp_path / "other", other_hub_database)
     c = make_commune(tmp_path / "c", "21484", hub)
     other_hub.register(c)
     with other_hub.store() as s:
