@@ -99,11 +99,14 @@ def register(subparsers, common) -> None:
     p.add_argument("--ssl-keyfile", metavar="TỆP", help="khóa bí mật của chứng thư HTTPS (PEM)")
     p.add_argument("--behind-proxy", action="store_true",
                    help="chạy sau proxy HTTPS trên cùng máy (tin X-Forwarded-For/-Proto từ 127.0.0.1)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="số tiến trình phục vụ (lớn hơn 1 chỉ khi dùng PostgreSQL)")
     p.set_defaults(handler=cmd_serve)
 
-    from core.cli import hub_admin_cmds
+    from core.cli import hub_admin_cmds, hub_store_cmds
 
     hub_admin_cmds.register(sub, common)
+    hub_store_cmds.register(sub, common)
 
 
 def _paths(args):
@@ -298,7 +301,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from core.hub.app import serve
+    from core.hub import serving
 
     paths = _paths(args).require()
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
@@ -307,14 +310,16 @@ def cmd_serve(args) -> int:
         if name and not Path(name).is_file():
             raise NotFoundError(f"Không tìm thấy tệp “{name}”.")
     _restrict_keys(paths)
-    with open_hub(paths) as store:
-        if not store.scalar("SELECT count(*) FROM hub_users WHERE disabled = 0"):
-            print("Chưa có tài khoản cán bộ nào để xem trang tổng hợp: tạo bằng "
-                  f"“python main.py hub user add TÊN --role admin --data-dir {paths.root}”.", flush=True)
-    scheme = "https" if args.ssl_certfile else "http"
-    print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/ (Ctrl+C để dừng).", flush=True)
-    serve(paths, args.host, args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-          behind_proxy=args.behind_proxy)
+    with serving.serving_lock(paths.root):  # `hub migrate-store` refuses a served hub (core/hub/serving.py)
+        with open_hub(paths) as store:
+            dialect = getattr(store, "dialect", "sqlite")
+            serving.check_workers(args.workers, dialect)
+            if not store.scalar("SELECT count(*) FROM hub_users WHERE disabled = 0"):
+                print("Chưa có tài khoản cán bộ nào để xem trang tổng hợp: tạo bằng "
+                      f"“python main.py hub user add TÊN --role admin --data-dir {paths.root}”.", flush=True)
+        scheme = "https" if args.ssl_certfile else "http"
+        workers = f", {args.workers} tiến trình" if args.workers > 1 else ""
+        print(f"Máy chủ tỉnh đang chạy tại {scheme}://{args.host}:{args.port}/{workers} (Ctrl+C để dừng).", flush=True)
+        serving.serve(paths, args.host, args.port, workers=args.workers, dialect=dialect,
+                      ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, behind_proxy=args.behind_proxy)
     return 0
-
-

@@ -163,15 +163,27 @@ class RateLimitMiddleware:
         return await self.app(scope, receive, send)
 
 
+def worker_guard(workers: int, *, behind_proxy: bool = False) -> ConnectionGuard:
+    """The guard of one of `workers` worker processes (core.hub.serving): the same timeouts and header
+    cap; the total connection cap divided among the workers (the machine-wide total stays
+    MAX_CONNECTIONS); the per-address cap counted on this worker's own sockets."""
+    total = max(1, MAX_CONNECTIONS // max(1, workers))
+    return ConnectionGuard(per_ip=total if behind_proxy else PER_IP_CONNECTIONS, total=total)
+
+
 def uvicorn_config(app, host: str, port: int, *, guard: ConnectionGuard | None = None, ssl_certfile=None,
-                   ssl_keyfile=None, behind_proxy: bool = False, log_level: str = "info"):
+                   ssl_keyfile=None, behind_proxy: bool = False, log_level: str = "info", http=None, **extra):
+    """uvicorn's settings for the hub. `app` is the app, or an import string for worker processes;
+    `http` then names the guarded protocol class to import in each worker (core.hub.worker_app)."""
     import uvicorn
 
-    if guard is None:
-        # Behind the reverse proxy every socket comes from the proxy's own address: the per-address
-        # connection cap is the proxy's job there (docs/DEPLOY_HUB.md: limit_conn), the total stays.
-        guard = ConnectionGuard(per_ip=MAX_CONNECTIONS) if behind_proxy else ConnectionGuard()
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, http=guarded_protocol(guard),
+    if http is None:
+        if guard is None:
+            # Behind the reverse proxy every socket comes from the proxy's own address: the per-address
+            # connection cap is the proxy's job there (docs/DEPLOY_HUB.md: limit_conn), the total stays.
+            guard = ConnectionGuard(per_ip=MAX_CONNECTIONS) if behind_proxy else ConnectionGuard()
+        http = guarded_protocol(guard)
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, http=http,
                           h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_keep_alive=10,
                           proxy_headers=behind_proxy, forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else None,
-                          ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, lifespan="off")
+                          ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, lifespan="off", **extra)
