@@ -1,0 +1,321 @@
+"""core.hub.apply on PostgreSQL: a commune bundle's lines staged with COPY, checked and applied in SQL.
+
+The same checks, in the same order, with the same refusals and line numbers as the SQLite
+path (core/hub/apply.py), so a bundle is accepted by one store exactly when it is by the other:
+
+- the lines go into a temporary table (`upload_lines`, dropped at COMMIT or ROLLBACK) with one
+  COPY, then are parsed once each into `incoming` (`line::jsonb`, PostgreSQL's strict RFC 8259
+  parser) with the fields the checks read;
+- each field is typed as SQLite's `typeof(json_extract(…))` types it: a string, object or array
+  is 'text' (SQLite returns nested JSON as text), true/false 'integer', a number 'integer' when
+  written as an integer that fits 64 bits, else 'real'. jsonb keeps no trace of how a number was
+  written (1e2 and 100 are the same numeric), so the few lines whose seq/hlc/base SQLite types
+  as 'real' are taken from the row checker, which reads every line with SQLite anyway
+  (core.hub.validate_pg.PortableLineChecker);
+- a line is not JSON when PostgreSQL cannot parse it as jsonb (this also refuses \\u0000 and
+  numbers beyond numeric, which the SQLite path refuses too: core/hub/portable_json.py) or
+  when SQLite cannot (a nesting deeper than SQLite's limit): the first such line is named;
+- text is compared byte by byte (COLLATE "C"), as SQLite and Python compare it, whatever the
+  database's collation: device ids decide which of two versions wins.
+
+Everything runs inside the caller's transaction, under the unit's lock (core.hub.database.lock_unit).
+`rev`, the order in which a unit's devices read rows back, continues from the unit's highest: under
+that lock the unit's uploads commit one after another, so its revs are committed in increasing
+order, and uploads of different units never wait on a shared counter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable
+
+from core.hub import portable_json, strict_json
+from core.hub.apply import _LINE_PROBLEM  # noqa: F401  (the SQLite text this module mirrors)
+from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
+
+INT64 = "BETWEEN -9223372036854775808 AND 9223372036854775807"
+
+# Field -> jsonb expression over `j` (the parsed line), as SQLite's paths in core.hub.apply._PATHS.
+# `$.base[0]` reads an array only: on an object PostgreSQL's path would take its key "0".
+_FIELDS = {
+    "t": "j->'t'", "id": "j->'id'", "op": "j->'op'", "seq": "j->'seq'",
+    "row_id": "j->'row'->'id'", "origin": "j->'row'->'origin'", "updated_at": "j->'row'->'updated_at'",
+    "deleted_at": "j->'row'->'deleted_at'", "hlc": "j->'hlc'", "dev": "j->'dev'",
+    "base_hlc": "CASE WHEN jsonb_typeof(j->'base') = 'array' THEN j->'base'->0 END",
+    "base_dev": "CASE WHEN jsonb_typeof(j->'base') = 'array' THEN j->'base'->1 END",
+    "created_at": "j->'row'->'created_at'",
+}
+INTEGER_FIELDS = ("seq", "hlc", "base_hlc")
+
+
+def _kind(v: str) -> str:
+    """SQLite's typeof(json_extract(…)) of a jsonb value (NULL when absent or null)."""
+    return (f"CASE jsonb_typeof({v}) WHEN 'string' THEN 'text' WHEN 'object' THEN 'text' WHEN 'array' THEN 'text' "
+            f"WHEN 'boolean' THEN 'integer' WHEN 'number' THEN CASE WHEN ({v} #>> '{{}}') ~ '^-?[0-9]+$' "
+            f"AND ({v} #>> '{{}}')::numeric {INT64} THEN 'integer' ELSE 'real' END END")
+
+
+def _integer(v: str) -> str:
+    return (f"CASE jsonb_typeof({v}) WHEN 'boolean' THEN ({v} = 'true'::jsonb)::int::bigint "
+            f"WHEN 'number' THEN CASE WHEN ({v} #>> '{{}}') ~ '^-?[0-9]+$' AND ({v} #>> '{{}}')::numeric {INT64} "
+            f"THEN ({v} #>> '{{}}')::bigint END END")
+
+
+def _parse_sql() -> str:
+    columns = []
+    for name, expr in _FIELDS.items():
+        if name in INTEGER_FIELDS:
+            columns.append(f"{_integer(expr)} AS {name}")
+        else:
+            columns.append(f"({expr} #>> '{{}}') AS {name}")
+        columns.append(f"{_kind(expr)} AS {name}_k")
+    # json_type('$.row') is only ever compared with 'object' and 'null', which jsonb_typeof names alike.
+    columns.append("jsonb_typeof(j->'row') AS row_type")
+    return (f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT n, {', '.join(columns)}, line "
+            f"FROM (SELECT n, line, line::jsonb AS j FROM upload_lines) AS parsed")
+
+
+_PARSE = _parse_sql()
+
+# _LINE_PROBLEM (core/hub/apply.py) over the typed columns: `typeof(x) IS NOT 'text'` is
+# `x_k IS DISTINCT FROM 'text'`; `hlc IS NOT NULL` is `hlc_k IS NOT NULL`.
+LINE_PROBLEM = """
+    CASE
+      WHEN t_k IS DISTINCT FROM 'text' THEN 'tên bảng sai'
+      WHEN id_k IS DISTINCT FROM 'text' OR length(id) NOT BETWEEN 1 AND 100 THEN 'mã bản ghi sai'
+      WHEN op_k IS DISTINCT FROM 'text' OR op NOT IN ('insert', 'update', 'delete', 'purge') THEN 'thao tác sai'
+      WHEN seq_k IS DISTINCT FROM 'integer' OR seq < 0 THEN 'số thứ tự thay đổi sai'
+      WHEN hlc_k IS NOT NULL AND (hlc_k IS DISTINCT FROM 'integer' OR hlc < 0 OR dev_k IS DISTINCT FROM 'text'
+                                  OR length(dev) NOT BETWEEN 1 AND 100) THEN 'phiên bản bản ghi sai'
+      WHEN base_hlc_k IS NOT NULL AND (base_hlc_k IS DISTINCT FROM 'integer' OR base_dev_k IS DISTINCT FROM 'text')
+           THEN 'phiên bản gốc sai'
+      WHEN op = 'purge' AND row_type IS DISTINCT FROM 'null' THEN 'bản ghi đã xóa hẳn không được kèm nội dung'
+      WHEN op <> 'purge' AND (row_type IS DISTINCT FROM 'object' OR row_id_k IS DISTINCT FROM 'text'
+                              OR row_id <> id) THEN 'nội dung bản ghi sai'
+    END"""
+
+_NOT_JSON = "Dòng dữ liệu số {n} trong gói không hợp lệ: không phải JSON hợp lệ."
+
+
+def _copy_text(lines: list[bytes]) -> bytes:
+    """The lines as COPY's text format, one column: backslash, CR and tab escaped (no NUL, no LF
+    in a line: core.hub.receive refused NULs and split on LF)."""
+    data = b"\n".join(lines) + b"\n"
+    if b"\\" in data:
+        data = data.replace(b"\\", b"\\\\")
+    if b"\r" in data:
+        data = data.replace(b"\r", b"\\r")
+    if b"\t" in data:
+        data = data.replace(b"\t", b"\\t")
+    return data
+
+
+def load_lines(db, batches: Iterable[list[bytes]], checker) -> int:
+    """Stage the lines of records.jsonl (COPY into upload_lines) and parse them into `incoming`;
+    returns how many. `checker` (validate_pg.PortableLineChecker) reads the same lines with SQLite.
+
+    Raises BundleDamaged naming the first line that is not JSON (for either store)."""
+    raw = db.conn.raw
+    if raw.info.encoding != "utf-8":
+        raw.execute("SET client_encoding TO 'UTF8'")  # the lines are checked UTF-8 (core.hub.receive)
+    raw.execute("CREATE TEMP TABLE upload_lines (n bigint GENERATED ALWAYS AS IDENTITY, line text NOT NULL) "
+                "ON COMMIT DROP")
+    staged = 0
+    with raw.cursor() as cursor, cursor.copy("COPY upload_lines (line) FROM STDIN") as copy:
+        for lines in checker.feed(batches):
+            copy.write(_copy_text(lines))
+            staged += len(lines)
+    sqlite_bad = checker.first_invalid_json()
+    pg_bad = None
+    try:
+        with db.transaction():  # a savepoint: a line PostgreSQL cannot parse aborts only this
+            raw.execute(_PARSE)
+    except Exception as exc:  # noqa: BLE001 - any parse error; which line is found below
+        import psycopg
+
+        if not isinstance(exc, psycopg.DataError | psycopg.errors.ProgramLimitExceeded):
+            raise
+        pg_bad = _first_unparsable(db)
+        if pg_bad is None:
+            raise
+    bad = min(n for n in (sqlite_bad, pg_bad) if n is not None) if (sqlite_bad or pg_bad) else None
+    if bad is not None:
+        line = raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad,)).fetchone()[0]
+        raise BundleDamaged(_not_json_message(bad, line, sqlite_bad == bad),
+                            details=portable_json.unportable_reason(line) or "")
+    _apply_sqlite_number_kinds(db, checker.real_numbers())
+    return staged
+
+
+def _not_json_message(n: int, line: str, sqlite_refused: bool) -> str:
+    # As on the SQLite path: a line this SQLite reads (as JSON5) but that is not RFC 8259 JSON
+    # is named with the standard (core.hub.strict_json).
+    if not sqlite_refused and sqlite3.sqlite_version_info >= strict_json.JSON5_VERSION \
+            and not strict_json.is_strict(line) and _sqlite_reads(line):
+        return (f"Dòng dữ liệu số {n} trong gói không hợp lệ: không phải JSON hợp lệ "
+                "(JSON chuẩn RFC 8259).")
+    return _NOT_JSON.format(n=n)
+
+
+def _sqlite_reads(line: str) -> bool:
+    conn = sqlite3.connect(":memory:")
+    try:
+        return bool(conn.execute("SELECT json_valid(?)", (line,)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+_FIRST_UNPARSABLE = """
+CREATE OR REPLACE FUNCTION pg_temp.first_unparsable() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT n, line FROM upload_lines ORDER BY n LOOP
+    BEGIN
+      PERFORM r.line::jsonb;
+    EXCEPTION WHEN OTHERS THEN
+      RETURN r.n;
+    END;
+  END LOOP;
+  RETURN NULL;
+END $$"""
+
+
+def _first_unparsable(db) -> int | None:
+    """n of the first staged line PostgreSQL cannot parse as jsonb (only after a refusal: one
+    subtransaction per line)."""
+    db.conn.raw.execute(_FIRST_UNPARSABLE)
+    return db.conn.raw.execute("SELECT pg_temp.first_unparsable()").fetchone()[0]
+
+
+def _apply_sqlite_number_kinds(db, reals: list[tuple[int, str, str, str]]) -> None:
+    """Lines whose seq, hlc or base[0] SQLite types as 'real' (1e2, 1.0, 2**63) though jsonb
+    cannot tell them from integers: typed as SQLite types them."""
+    for n, *kinds in reals:
+        sets = [f"{field}_k = 'real', {field} = NULL" for field, kind in zip(INTEGER_FIELDS, kinds) if kind == "real"]
+        if sets:
+            db.conn.raw.execute(f"UPDATE incoming SET {', '.join(sets)} WHERE n = %s", (n,))
+
+
+def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
+    """core.hub.apply.check_lines on `incoming`: the same refusals, in the same order."""
+    conn = db.conn.raw
+    bad = conn.execute(f"SELECT n, problem FROM (SELECT n, {LINE_PROBLEM} AS problem FROM incoming) AS p "
+                       f"WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
+    if bad:
+        raise BundleDamaged(f"Dòng dữ liệu số {bad[0]} trong gói không hợp lệ: {bad[1]}.")
+    versioned = manifest.get("format_version", 1) >= 2
+    unversioned = conn.execute("SELECT n FROM incoming WHERE (hlc_k IS NULL) = %s ORDER BY n LIMIT 1",
+                               (versioned,)).fetchone()
+    if unversioned:
+        raise BundleDamaged(f"Dòng dữ liệu số {unversioned[0]} trong gói không hợp lệ: "
+                            + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
+    counts = dict(conn.execute("SELECT t, count(*) FROM incoming GROUP BY t").fetchall())
+    if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
+        raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
+    for table in counts:
+        owner = catalog.get(table)
+        if owner is None:
+            raise UnsupportedFormat(
+                f"Máy chủ tỉnh không có bảng dữ liệu “{table[:60]}” trong danh mục đồng bộ. Nếu xã dùng phiên bản "
+                "phần mềm mới hơn, cần cập nhật phần mềm ở tỉnh rồi gửi lại.")
+        if owner != "commune":
+            raise OwnershipViolation(
+                f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
+                "Gói bị từ chối.")
+    # SQLite's `origin IS NOT ?` also holds for a number equal to the unit's code as text.
+    foreign = conn.execute("SELECT n, origin FROM incoming WHERE row_type = 'object' "
+                           "AND (origin_k IS DISTINCT FROM 'text' OR origin IS DISTINCT FROM %s) "
+                           "ORDER BY n LIMIT 1", (unit,)).fetchone()
+    if foreign:
+        raise OwnershipViolation(
+            f"Gói có bản ghi của đơn vị “{str(foreign[1])[:20]}” nhưng do đơn vị {unit} gửi. "
+            "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
+    clash = conn.execute(
+        "SELECT r.row_id, r.table_name, r.unit FROM incoming i "
+        "JOIN rows r ON r.table_name = i.t AND r.row_id = i.id WHERE r.unit <> %s ORDER BY i.n LIMIT 1",
+        (unit,)).fetchone()
+    if clash:
+        raise OwnershipViolation(
+            f"Gói sửa bản ghi {clash[0][:40]} (bảng {clash[1]}) vốn thuộc đơn vị {clash[2]}. Gói bị từ chối.")
+
+
+# SQLite's julianday() of a checked stamp 'YYYY-MM-DDTHH:MM:SS.mmmZ', as its date.c computes it
+# (integer milliseconds since the Julian epoch, iJD; a day past the month's end rolls over as
+# there), then the same double arithmetic as core.hub.apply.version_legacy_lines, so a
+# first-format line gets the same version on either store.
+def _ijd(stamp: str) -> str:
+    y, m, d = (f"substr({stamp}, 1, 4)::int", f"substr({stamp}, 6, 2)::int", f"substr({stamp}, 9, 2)::int")
+    yy = f"(CASE WHEN {m} <= 2 THEN {y} - 1 ELSE {y} END)"
+    mm = f"(CASE WHEN {m} <= 2 THEN {m} + 12 ELSE {m} END)"
+    a = f"({yy} / 100)"
+    b = f"(2 - {a} + {a} / 4)"
+    x1 = f"(36525 * ({yy} + 4716) / 100)"
+    x2 = f"(306001 * ({mm} + 1) / 10000)"
+    days = f"(({x1} + {x2} + {d} + {b})::float8 - 1524.5::float8)"
+    return (f"(trunc({days} * 86400000::float8)::bigint + substr({stamp}, 12, 2)::bigint * 3600000 "
+            f"+ substr({stamp}, 15, 2)::bigint * 60000 + substr({stamp}, 18, 2)::bigint * 1000 "
+            f"+ substr({stamp}, 21, 3)::bigint)")
+
+
+def _legacy_hlc(stamp: str) -> str:
+    julian = f"({_ijd(stamp)}::float8 / 86400000.0::float8)"
+    return f"coalesce(trunc(({julian} - 2440587.5::float8) * 86400000.0::float8)::bigint, 0)"
+
+
+def version_legacy_lines(db, device: str, cut_at: str | None = None) -> None:
+    """core.hub.apply.version_legacy_lines on `incoming` (same versions, to the millisecond)."""
+    stamp = "coalesce(updated_at, cut.at)"
+    db.conn.raw.execute(f"UPDATE incoming SET dev = %s, dev_k = 'text', hlc_k = 'integer', "
+                        f"hlc = {_legacy_hlc(stamp)} * 65536 + (seq %% 65536) FROM (SELECT %s::text AS at) AS cut",
+                        (device, cut_at))
+    db.conn.raw.execute("UPDATE incoming SET base_hlc = hlc, base_dev = dev, base_hlc_k = 'integer', "
+                        "base_dev_k = 'text'")
+
+
+def next_rev_base(db, unit: str) -> int:
+    """The unit's highest rev (0 for a new unit); revs of this upload follow it. Read under the
+    unit's lock (core.hub.database.lock_unit), so no other upload of the unit is between."""
+    return int(db.conn.raw.execute("SELECT coalesce(max(rev), 0) FROM rows WHERE unit = %s", (unit,)).fetchone()[0])
+
+
+def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = "") -> int:
+    """core.hub.apply.apply_lines on `incoming`; returns how many lines lost to a newer version.
+
+    Versions compare as (hlc, device) with device ids compared byte by byte (COLLATE "C"), as
+    SQLite and the devices themselves compare them. A bundle naming the same row twice keeps the
+    first of its newest lines, as SQLite's row-by-row upsert does (PostgreSQL refuses to update
+    one row twice in a statement, so the winner is chosen first)."""
+    conn = db.conn.raw
+    lost = conn.execute(
+        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+                                  lost_device, lost_state, recorded_at)
+           SELECT %s, x.t, x.id, %s, r.hlc, r.device, x.hlc, x.dev, x.line, %s
+           FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           WHERE r.unit = %s
+             AND (coalesce(r.hlc, 0), coalesce(r.device, '') COLLATE "C") > (x.hlc, x.dev COLLATE "C")
+             AND r.device IS DISTINCT FROM x.dev
+           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+    lost += conn.execute(
+        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+                                  lost_device, lost_state, recorded_at)
+           SELECT %s, x.t, x.id, %s, x.hlc, x.dev, r.hlc, r.device, r.state, %s
+           FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           WHERE r.unit = %s AND r.hlc IS NOT NULL AND r.device IS DISTINCT FROM x.dev
+             AND (x.hlc, x.dev COLLATE "C") > (r.hlc, r.device COLLATE "C")
+             AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '') COLLATE "C") < (r.hlc, r.device COLLATE "C"))
+           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+    base = next_rev_base(db, unit)
+    conn.execute(
+        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
+                             hlc, device, rev)
+           SELECT DISTINCT ON (x.t, x.id) x.t, x.id, %s, x.seq, x.op, coalesce(x.updated_at, %s),
+                  CASE WHEN x.row_type IS DISTINCT FROM 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END,
+                  x.line, %s, x.hlc, x.dev, %s + x.n
+           FROM incoming AS x ORDER BY x.t, x.id, x.hlc DESC, x.dev COLLATE "C" DESC, x.n
+           ON CONFLICT (table_name, row_id) DO UPDATE SET
+               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
+               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
+               hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
+           WHERE (excluded.hlc, excluded.device COLLATE "C") > (coalesce(rows.hlc, 0), coalesce(rows.device, '') COLLATE "C")
+             AND rows.unit = excluded.unit""", (unit, created_at, now, base))
+    return lost

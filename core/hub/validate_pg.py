@@ -1,0 +1,119 @@
+"""core.hub.validate on PostgreSQL: the same row checks, refusals and line numbers.
+
+The per-line checks of tables, columns and types (`validate.line_check_sql`) run as on SQLite:
+on a second thread with its own in-memory SQLite, while the caller's thread COPYs the lines
+into PostgreSQL (`PortableLineChecker`). So the rows a PostgreSQL hub accepts are, by
+construction, the rows a SQLite hub accepts — duplicate columns, number forms and all — and the
+checker costs the PostgreSQL server nothing. It also tells the PostgreSQL path what only SQLite
+can: which lines SQLite cannot parse (nesting deeper than its limit) and how SQLite types the
+numbers seq, hlc and base[0] (core/hub/apply_pg.py).
+
+The stamps are checked in PostgreSQL on the staged columns (`_stamps_sql`), the purges against
+the hub's `rows` (`check_purges`); a refused line is explained by the same code as on SQLite
+(`validate.raise_line_problem`, given an in-memory SQLite to read the line with).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from core.hub import validate
+from core.hub.validate import EARLIEST_STAMP, STAMP_OPTIONAL, STAMPS_REQUIRED, Catalogue, UnclaimedDelete
+
+# validate.STAMP_GLOB as a regular expression (GLOB's '.' is a plain dot).
+STAMP_REGEX = r"^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9][.][0-9]{3}Z$"
+
+
+class PortableLineChecker(validate.LineChecker):
+    """validate.LineChecker for the PostgreSQL path: a line SQLite cannot parse is recorded
+    ('json') instead of stopping the checker, and so are lines whose seq, hlc or base[0] SQLite
+    types as 'real'."""
+
+    def __init__(self, catalogue: Catalogue):
+        super().__init__(catalogue)  # the thread waits for the first batch: _sql may still change
+        line = "CAST(?1 AS TEXT)"
+        kinds = " || ',' || ".join(f"typeof(json_extract({line}, '{path}'))" for path in ("$.seq", "$.hlc", "$.base[0]"))
+        self._conn.execute("CREATE TABLE numbers (n INTEGER PRIMARY KEY, kinds TEXT NOT NULL)")
+        self._sql = (f"INSERT INTO found (n, problem) SELECT ?2, p FROM (SELECT CASE WHEN NOT json_valid({line}) "
+                     f"THEN 'json' ELSE {validate.line_check_sql(catalogue)} END AS p) WHERE p IS NOT NULL")
+        self._numbers_sql = (f"INSERT INTO numbers (n, kinds) SELECT ?2, k FROM (SELECT CASE WHEN json_valid({line}) "
+                             f"THEN {kinds} END AS k) WHERE k LIKE '%real%'")
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue
+            before, lines = item
+            numbered = list(zip(lines, range(before + 1, before + len(lines) + 1)))
+            try:
+                self._conn.executemany(self._sql, numbered)
+                self._conn.executemany(self._numbers_sql, numbered)
+            except BaseException as exc:  # noqa: BLE001 - reported by first_problem
+                self._error = exc
+
+    def first_invalid_json(self) -> int | None:
+        """n of the first line SQLite cannot parse, once every line was fed."""
+        self.close()
+        if self._error is not None:
+            raise validate.BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
+        row = self._conn.execute("SELECT n FROM found WHERE problem = 'json' ORDER BY n LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def real_numbers(self) -> list[tuple[int, str, str, str]]:
+        """(n, kind of seq, of hlc, of base[0]) of the lines where one of them is 'real'."""
+        return [(n, *kinds.split(",")) for n, kinds in self._conn.execute("SELECT n, kinds FROM numbers ORDER BY n")]
+
+    def first_problem(self) -> tuple[int, str] | None:
+        self.close()
+        if self._error is not None:
+            raise validate.BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
+        return self._conn.execute("SELECT n, problem FROM found WHERE problem != 'json' ORDER BY n LIMIT 1").fetchone()
+
+
+def _stamp_bad_sql(value: str, upper: str) -> str:
+    """validate._stamp_bad_sql over the staged column `value` and its SQLite type `value_k`."""
+    text = f'{value} COLLATE "C"'
+    return (f"{value}_k IS DISTINCT FROM 'text' OR {value} !~ '{STAMP_REGEX}' "
+            f"OR substr({text}, 6, 2) NOT BETWEEN '01' AND '12' OR substr({text}, 9, 2) NOT BETWEEN '01' AND '31' "
+            f"OR substr({text}, 12, 2) > '23' OR {text} < '{EARLIEST_STAMP}' OR {text} > '{upper}'")
+
+
+def _stamps_sql(upper: str) -> str:
+    checks = [f"WHEN {column} IS NULL OR {_stamp_bad_sql(column, upper)} THEN 'stamp:{column}'"
+              for column in STAMPS_REQUIRED]
+    checks.append(f"WHEN {STAMP_OPTIONAL} IS NOT NULL AND ({_stamp_bad_sql(STAMP_OPTIONAL, upper)}) "
+                  f"THEN 'stamp:{STAMP_OPTIONAL}'")
+    return f"CASE {' '.join(checks)} END"
+
+
+def check_staged(db, *, unit: str, catalogue: Catalogue, now: dt.datetime, checker: PortableLineChecker) -> None:
+    """validate.check_staged on PostgreSQL's `incoming`."""
+    first = checker.first_problem()
+    stamps = _stamps_sql(validate.latest_stamp(now))
+    bad = db.conn.raw.execute(
+        f"SELECT n, found FROM (SELECT n, {stamps} AS found FROM incoming WHERE row_type = 'object' AND n < %s) AS s "
+        f"WHERE found IS NOT NULL ORDER BY n LIMIT 1", (first[0] if first else 1 << 62,)).fetchone() or first
+    if bad:
+        line = db.conn.raw.execute("SELECT line FROM incoming WHERE n = %s", (bad[0],)).fetchone()[0]
+        reader = sqlite3.connect(":memory:")
+        try:
+            validate.raise_line_problem(reader, bad[0], bad[1], line, catalogue, now)
+        finally:
+            reader.close()
+    check_purges(db, unit=unit)
+
+
+def check_purges(db, *, unit: str) -> None:
+    """validate.check_purges on PostgreSQL's `incoming`."""
+    unclaimed = db.conn.raw.execute(
+        "SELECT i.n, i.t, i.id FROM incoming AS i WHERE i.op = 'purge' AND NOT EXISTS "
+        "(SELECT 1 FROM rows AS r WHERE r.table_name = i.t AND r.row_id = i.id AND r.unit = %s) "
+        "ORDER BY i.n LIMIT 1", (unit,)).fetchone()
+    if unclaimed:
+        raise UnclaimedDelete(
+            f"Dòng dữ liệu số {unclaimed[0]}: gói xóa hẳn bản ghi {str(unclaimed[2])[:40]} (bảng {unclaimed[1]}) "
+            f"mà đơn vị {unit} chưa từng gửi lên tỉnh. Chỉ đơn vị đã tạo bản ghi mới được xóa nó. Gói bị từ chối.")
