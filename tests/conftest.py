@@ -46,3 +46,30 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.skip("../shared is not beside the checkout")
     return SHARED
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_database(request, monkeypatch):
+    """Run a hub test on both stores: `test_x[sqlite]` and `test_x[postgresql]`.
+
+    sqlite: MOTCUA_HUB_DATABASE unset, so every hub the test makes is a hub.sqlite3 (None is
+    yielded). postgresql: a new empty database on the scratch server (tests/pg_cluster.py),
+    named in MOTCUA_HUB_DATABASE (the hubs the test makes, through `hub init` or `init_hub`, and its
+    subprocesses use it), its URL yielded, dropped afterwards. Skipped when there is no server.
+    A hub module opts in with `pytestmark = pytest.mark.usefixtures("hub_database")`."""
+    from core.hub.config import DATABASE_ENV
+
+    if request.param == "sqlite":
+        monkeypatch.delenv(DATABASE_ENV, raising=False)
+        yield None
+        return
+    from tests import pg_cluster
+
+    if pg_cluster.server_url() is None:
+        pytest.skip(pg_cluster.skip_reason())
+    url = pg_cluster.fresh_database()
+    monkeypatch.setenv(DATABASE_ENV, url)
+    try:
+        yield url
+    finally:
+        pg_cluster.drop_database(url)

@@ -20,6 +20,10 @@ def register(subparsers, common) -> None:
     sub = hub.add_subparsers(dest="hub_command", metavar="LỆNH", required=True)
 
     p = sub.add_parser("init", parents=[common], help="tạo cơ sở dữ liệu và cặp khóa của tỉnh")
+    p.add_argument("--database", metavar="postgresql://NGƯỜI_DÙNG@MÁY:CỔNG/TÊN_CSDL",
+                   help="giữ dữ liệu trên máy chủ PostgreSQL (mật khẩu lấy từ PGPASSWORD hoặc .pgpass, không ghi "
+                        "trong địa chỉ); mặc định: biến môi trường MOTCUA_HUB_DATABASE nếu có, không thì tệp SQLite "
+                        "trong thư mục dữ liệu")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("register", parents=[common],
@@ -107,10 +111,14 @@ def _paths(args):
 
 
 def cmd_init(args) -> int:
+    from core.hub.database import redact
+
     paths = _paths(args)
-    pair = init_hub(paths)
+    pair = init_hub(paths, getattr(args, "database", None) or None)
     _restrict_keys(paths)
-    print(f"Đã khởi tạo máy chủ tỉnh tại {paths.root}.")
+    config = paths.config()
+    where = f"cơ sở dữ liệu PostgreSQL {redact(config.database)}" if config.is_postgres else f"tệp {paths.db_file.name}"
+    print(f"Đã khởi tạo máy chủ tỉnh tại {paths.root} (dữ liệu trong {where}).")
     print(f"Khóa công khai của tỉnh (nhập vào máy các xã): {pair.public_text}")
     print(f"Dấu vân tay: {pair.fingerprint}")
     return 0

@@ -222,8 +222,8 @@ def apply_retention(bundles_dir: Path, conn: sqlite3.Connection, keep_days: int 
             if path.exists():
                 os.chmod(path, 0o644)
                 path.unlink()
-            conn.execute("INSERT OR IGNORE INTO hub_pruned_bundles(bundle_id, file_name, pruned_at) VALUES (?, ?, ?)",
-                         (bundle_id, file_name, utc_iso()))
+            conn.execute("INSERT INTO hub_pruned_bundles(bundle_id, file_name, pruned_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (bundle_id) DO NOTHING", (bundle_id, file_name, utc_iso()))
             pruned += 1
         except OSError:
             continue

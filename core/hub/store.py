@@ -1,6 +1,8 @@
 """The province hub's own folder and database.
 
-`<dir>/hub.sqlite3` holds the registered units and their keys, every applied
+The tables live in `<dir>/hub.sqlite3` (the default) or on a PostgreSQL server named in
+`<dir>/hub.json` (core.hub.config; schema in core.hub.pg_schema); `open_hub` returns a
+`core.hub.database.HubDatabase` of the right kind. The database holds the registered units and their keys, every applied
 bundle, the rows as each commune last sent them (schema-agnostic: one JSON state
 per (table, row id)), the bundles waiting for each unit and the rejections.
 `<dir>/bundles/<unit>/` keeps every accepted raw bundle, never modified;
@@ -15,13 +17,16 @@ without a change here.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from core.clock import utc_iso
-from core.errors import NotInitialisedError, UserInputError
-from core.hub import sequence
+from core.errors import DatabaseError, NotInitialisedError, UserInputError
+from core.hub import config as hubconfig
+from core.hub import pg_schema, sequence
+from core.hub.database import HubDatabase, PostgresHubDatabase, check_postgres_url, open_sqlite, redact
 from core.sync import keys
 from core.units import find_unit
 from db.store import Store, connect
@@ -42,6 +47,13 @@ class HubPaths:
         return self.root / HUB_DB
 
     @property
+    def config_file(self) -> Path:
+        return self.root / hubconfig.CONFIG_FILE
+
+    def config(self) -> hubconfig.HubConfig:
+        return hubconfig.read_config(self.root)
+
+    @property
     def bundles_dir(self) -> Path:
         return self.root / "bundles"
 
@@ -58,7 +70,8 @@ class HubPaths:
         return self.root / "tmp"
 
     def is_initialised(self) -> bool:
-        return self.db_file.exists() and (self.keys_dir / keys.PROVINCE_KEY_FILE).exists()
+        has_store = self.config_file.exists() or self.db_file.exists()  # PostgreSQL or SQLite
+        return has_store and (self.keys_dir / keys.PROVINCE_KEY_FILE).exists()
 
     def require(self) -> "HubPaths":
         if not self.is_initialised():
@@ -175,8 +188,9 @@ _AFTER_COLUMNS = [
     "CREATE INDEX IF NOT EXISTS idx_bundles_device ON bundles(unit, device, device_seq)",
     "CREATE INDEX IF NOT EXISTS idx_rows_rev ON rows(unit, rev)",
     # An existing hub's unit key becomes that unit's first device (its id learned from its next bundle).
-    """INSERT OR IGNORE INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by)
-       SELECT fingerprint, code, public_key, registered_at, 'nâng cấp' FROM units""",
+    """INSERT INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by)
+       SELECT fingerprint, code, public_key, registered_at, 'nâng cấp' FROM units
+       WHERE true ON CONFLICT (fingerprint) DO NOTHING""",
     # Bundles received before the upgrade were signed by the unit's one key: that key is their device
     # (renamed to the real device id when the key signs its first v2 bundle, core.hub.ingest).
     """UPDATE bundles SET device = 'key:' || (SELECT fingerprint FROM units WHERE code = bundles.unit)
@@ -185,17 +199,82 @@ _AFTER_COLUMNS = [
 _SCHEMA += sequence.SCHEMA  # the province sequence of each unit's province bundles (core/hub/sequence.py)
 
 
-def init_hub(paths: HubPaths) -> keys.KeyPair:
-    """Create the folders, the database and the province key pair (idempotent)."""
+# Tables whose insertion order the hub reads (a version marker, a listing's order). SQLite gave it
+# as the implicit rowid; the order is now an explicit `id` column, as on PostgreSQL (an identity
+# column there). ALTER TABLE cannot add an INTEGER PRIMARY KEY to an existing SQLite table, so the
+# column is filled from the rowid: once for the rows already there, then by a trigger on insert.
+_ROW_ORDER = ("bundles", "device_keys", "hub_refused_counts")
+
+
+def init_hub(paths: HubPaths, database: str | None = None) -> keys.KeyPair:
+    """Create the folders, the database and the province key pair (idempotent).
+
+    `database`: a postgresql:// URL (no password in it) to keep the tables on a PostgreSQL
+    server, recorded in hub.json; None = MOTCUA_HUB_DATABASE when set and the data dir holds no
+    hub yet, else SQLite (hub.sqlite3). Nothing is created when the URL is refused or the server
+    cannot be reached."""
+    if database is None and not _holds_a_hub(paths):
+        database = hubconfig.database_from_environment()
+    if database:
+        _init_postgres(paths, check_postgres_url(database))
+    else:
+        if paths.config().is_postgres:  # a PostgreSQL hub: `hub init` again is a no-op on its tables
+            return _init_postgres(paths, paths.config().database)
+        _make_folders(paths)
+        if not paths.db_file.exists():
+            _create_db_file(paths.db_file)
+        with open_sqlite(paths.db_file) as store:
+            _ensure_schema(store)
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO hub_meta(key, value) VALUES ('created_at', ?) ON CONFLICT (key) DO NOTHING",
+                             (utc_iso(),))
+    return province_keypair(paths)
+
+
+def _holds_a_hub(paths: HubPaths) -> bool:
+    return paths.config_file.exists() or paths.db_file.exists()
+
+
+def _make_folders(paths: HubPaths) -> None:
     for folder in (paths.root, paths.bundles_dir, paths.outgoing_dir, paths.keys_dir, paths.tmp_dir):
         folder.mkdir(parents=True, exist_ok=True)
-    if not paths.db_file.exists():
-        _create_db_file(paths.db_file)
-    with Store(paths.db_file) as store:
-        _ensure_schema(store)
-        with store.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('created_at', ?)", (utc_iso(),))
-    return province_keypair(paths)
+
+
+def _init_postgres(paths: HubPaths, url: str) -> keys.KeyPair:
+    existing = paths.config()
+    if paths.db_file.exists() and not existing.is_postgres:
+        raise UserInputError(
+            f"Thư mục “{paths.root}” đã là máy chủ tỉnh dùng tệp SQLite. Để chuyển dữ liệu sang PostgreSQL, "
+            f"dùng “python main.py hub migrate-store --to {redact(url)} --data-dir {paths.root}”.")
+    if existing.is_postgres and existing.database != url:
+        raise UserInputError(
+            f"Thư mục “{paths.root}” đã dùng cơ sở dữ liệu {redact(existing.database)}, không phải {redact(url)}.")
+    with PostgresHubDatabase(url) as db:  # connects before anything is created
+        pg_schema.migrate(db)
+        with db.transaction() as conn:
+            row = conn.execute("SELECT value FROM hub_meta WHERE key = 'hub_id'").fetchone()
+            found = row[0] if row else None
+            mine = existing.hub_id if existing.is_postgres else None
+            if found and found != mine and not (mine is None and _is_empty(conn)):
+                raise UserInputError(
+                    f"Cơ sở dữ liệu {redact(url)} đã thuộc một máy chủ tỉnh khác (thư mục dữ liệu khác). Mỗi máy "
+                    "chủ tỉnh dùng một cơ sở dữ liệu riêng: tạo cơ sở dữ liệu mới (createdb) rồi chạy lại.")
+            # An empty database left by another (interrupted) init is taken over under a new id: the
+            # data dir that made it no longer opens it (its province key is not this one).
+            hub_id = mine or str(uuid.uuid4())
+            conn.execute("INSERT INTO hub_meta(key, value) VALUES ('hub_id', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (hub_id,))
+    _make_folders(paths)
+    pair = province_keypair(paths)
+    if not existing.is_postgres:
+        hubconfig.write_config(paths.root, hubconfig.HubConfig(hubconfig.POSTGRESQL, url, hub_id))
+    return pair
+
+
+def _is_empty(conn) -> bool:
+    """Nothing a province did yet: no unit, bundle, province bundle or staff account."""
+    return not conn.execute("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM bundles) "
+                            "+ (SELECT count(*) FROM outgoing) + (SELECT count(*) FROM hub_users)").fetchone()[0]
 
 
 def _create_db_file(db_file: Path) -> None:
@@ -216,28 +295,53 @@ def _create_db_file(db_file: Path) -> None:
 
 
 def _ensure_schema(store: Store) -> None:
-    """Every statement is CREATE … IF NOT EXISTS: a hub made by an older version gains new tables."""
+    """SQLite: every statement is CREATE … IF NOT EXISTS: a hub made by an older version gains new
+    tables and columns in place. (PostgreSQL has numbered migrations: core.hub.pg_schema.)"""
     from core.hub import accounts, dashboard, limits  # their own tables (staff, dashboard, upload limits)
 
     with store.transaction() as conn:
         for statement in _SCHEMA:
             conn.execute(statement)
+        for module in (accounts, dashboard, limits):
+            module.ensure_schema(conn)
         for table, columns in _ADDED_COLUMNS.items():
             have = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
             for column in columns:
                 if column.split()[0] not in have:
                     conn.execute(f"ALTER TABLE [{table}] ADD COLUMN {column}")
+        for table in _ROW_ORDER:
+            _ensure_row_order(conn, table)
         for statement in _AFTER_COLUMNS:
             conn.execute(statement)
-        conn.execute("INSERT OR IGNORE INTO hub_meta(key, value) VALUES ('schema_version', ?)",
+        conn.execute("INSERT INTO hub_meta(key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
                      (str(HUB_SCHEMA_VERSION),))
-        for module in (accounts, dashboard, limits):
-            module.ensure_schema(conn)
 
 
-def open_hub(paths: HubPaths) -> Store:
+def _ensure_row_order(conn: sqlite3.Connection, table: str) -> None:
+    """SQLite: the explicit `id` (insertion order) of a table that had only its rowid (_ROW_ORDER)."""
+    if "id" not in {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}:
+        conn.execute(f"ALTER TABLE [{table}] ADD COLUMN id INTEGER")
+        conn.execute(f"UPDATE [{table}] SET id = rowid")
+    conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_id ON [{table}](id)")
+    conn.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_id AFTER INSERT ON [{table}] WHEN NEW.id IS NULL "
+                 f"BEGIN UPDATE [{table}] SET id = NEW.rowid WHERE rowid = NEW.rowid; END")
+
+
+def open_hub(paths: HubPaths) -> HubDatabase:
+    """The hub's database, brought up to the current schema: SQLite (hub.sqlite3) or PostgreSQL (hub.json)."""
     paths.require()
-    store = Store(paths.db_file)
+    config = paths.config()
+    if config.is_postgres:
+        store = PostgresHubDatabase(config.database)
+        try:
+            pg_schema.migrate(store)
+            _check_hub_id(store, config)
+            sequence.ensure_sequenced(store, paths.outgoing_dir, province_keypair(paths))
+        except BaseException:
+            store.close()
+            raise
+        return store
+    store = open_sqlite(paths.db_file)
     _ensure_schema(store)
     # Sorting and other temporary work for an upload stays in memory (its lines are staged in an
     # attached in-memory database, core.hub.apply.staging).
@@ -245,6 +349,15 @@ def open_hub(paths: HubPaths) -> Store:
     _defer_checkpoints(store.conn)
     sequence.ensure_sequenced(store, paths.outgoing_dir, province_keypair(paths))  # a hub from before them
     return store
+
+
+def _check_hub_id(db: HubDatabase, config: hubconfig.HubConfig) -> None:
+    found = db.scalar("SELECT value FROM hub_meta WHERE key = 'hub_id'")
+    if config.hub_id and found != config.hub_id:
+        raise DatabaseError(
+            f"Cơ sở dữ liệu {redact(config.database)} không phải của máy chủ tỉnh này (mã máy chủ khác với "
+            "hub.json). Kiểm tra địa chỉ cơ sở dữ liệu trong hub.json.",
+            details=f"hub.json hub_id={config.hub_id}, database hub_id={found}")
 
 
 def _defer_checkpoints(conn: sqlite3.Connection) -> None:
@@ -283,8 +396,9 @@ def register_unit(store: Store, code: str, public_key_text: str, *, by: str | No
         other = conn.execute("SELECT unit FROM device_keys WHERE fingerprint = ?", (fp,)).fetchone()
         if other and other[0] != unit.code:
             raise UserInputError(f"Khóa này đã được đăng ký cho đơn vị {other[0]}; mỗi khóa chỉ thuộc một đơn vị.")
-        conn.execute("INSERT OR IGNORE INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by) "
-                     "VALUES (?, ?, ?, ?, ?)", (fp, unit.code, text, now, by or _operator()))
+        conn.execute("INSERT INTO device_keys (fingerprint, unit, public_key, registered_at, registered_by) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING",
+                     (fp, unit.code, text, now, by or _operator()))
         # `units` keeps one row per unit (the overview lists units from it) with its newest key.
         conn.execute("INSERT INTO units(code, public_key, fingerprint, registered_at) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT(code) DO UPDATE SET public_key = excluded.public_key, "
@@ -322,7 +436,7 @@ def device_list(store: Store, code: str) -> list[dict]:
     unit = find_unit(code).code
     out = []
     for row in store.query("SELECT fingerprint, public_key, device_id, registered_at, registered_by, revoked_at, "
-                           "revoked_by FROM device_keys WHERE unit = ? ORDER BY registered_at, rowid", (unit,)):
+                           "revoked_by FROM device_keys WHERE unit = ? ORDER BY registered_at, id", (unit,)):
         through, missing = device_coverage(store.conn, unit, row["device_id"]) if row["device_id"] else (0, [])
         out.append({"unit": unit, "device": row["device_id"], "fingerprint": row["fingerprint"],
                     "public_key": row["public_key"], "registered_at": row["registered_at"],
