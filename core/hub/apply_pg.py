@@ -138,7 +138,9 @@ def load_lines(db, batches: Iterable[list[bytes]], checker) -> int:
         pg_bad = _first_unparsable(db)
         if pg_bad is None:
             raise
-    bad = min(n for n in (sqlite_bad, pg_bad) if n is not None) if (sqlite_bad or pg_bad) else None
+    # As on SQLite: a line SQLite cannot read at all is named first (it stops the staging there),
+    # then the first one only PostgreSQL refuses (core.hub.portable_json: refused there after staging).
+    bad = sqlite_bad or pg_bad
     if bad is not None:
         line = raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad,)).fetchone()[0]
         raise BundleDamaged(_not_json_message(bad, line, sqlite_bad == bad),
@@ -258,8 +260,10 @@ def _ijd(stamp: str) -> str:
 
 
 def _legacy_hlc(stamp: str) -> str:
+    # Stamps reach here checked (validate_pg._stamps_sql); any other text counts as no time (0).
     julian = f"({_ijd(stamp)}::float8 / 86400000.0::float8)"
-    return f"coalesce(trunc(({julian} - 2440587.5::float8) * 86400000.0::float8)::bigint, 0)"
+    return (f"coalesce(CASE WHEN {stamp} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}[.][0-9]{{3}}Z$' "
+            f"THEN trunc(({julian} - 2440587.5::float8) * 86400000.0::float8)::bigint END, 0)")
 
 
 def version_legacy_lines(db, device: str, cut_at: str | None = None) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from core import durable
 from core.clock import now_utc, utc_iso
 from core.fileio import replace_file
-from core.hub import apply, receive, validate
+from core.hub import apply, portable_json, receive, validate
 from core.hub.database import POSTGRESQL, SQLITE
 from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
@@ -114,6 +114,8 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         version = opened.manifest["format_version"]
         with validate.LineChecker(catalogue) as checker, apply.staging(store.conn), store.transaction() as conn:
             count = apply.load_lines(conn, checker.feed(opened.records.lines()))
+            if opened.records.escapes_seen:  # refused on PostgreSQL too: core.hub.portable_json
+                portable_json.refuse_unportable(conn)
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:

@@ -16,8 +16,8 @@ arrival is (duplicate, or refused when the file differs).
 
 from __future__ import annotations
 
-from core.clock import now_utc, utc_iso
-from core.hub import apply_pg, receive, validate, validate_pg
+from core.clock import utc_iso
+from core.hub import apply_pg, ingest as base, receive, validate, validate_pg
 from core.hub.database import lock_unit
 from core.hub.ingest import IngestResult, _device_of, _store_raw
 from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
@@ -70,7 +70,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
         duplicate = _existing(store, opened, unit, device)  # the common case, without waiting for the lock
         if duplicate:
             return duplicate
-        moment = now_utc()
+        moment = base.now_utc()  # one clock for both stores' paths (tests move it there)
         now = utc_iso(moment)
         catalogue = validate.check_manifest(opened.manifest)
         target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"

@@ -1,21 +1,27 @@
 """JSON that both of the hub's stores can hold: the same lines refused on SQLite and on PostgreSQL.
 
 Every stored record line is read back with the store's JSON functions (the dashboard, the
-overview, a device pulling its rows). PostgreSQL's `jsonb` refuses two things that RFC 8259,
-SQLite and Python all accept:
+overview, a device pulling its rows). PostgreSQL's `jsonb` refuses what RFC 8259, SQLite and
+Python accept:
 
 - the escape `\\u0000` in a string ("unsupported Unicode escape sequence": PostgreSQL text
-  cannot hold a NUL), and
+  cannot hold a NUL), and half of a surrogate pair escaped alone (`\\ud800`: not a character);
 - a number beyond what `numeric` holds: more than 131,072 digits before the decimal point
   (1e131072) or more than 16,383 after it (1e-16384).
 
-A line with either, stored on SQLite, would break every PostgreSQL reader after `hub
-migrate-store`; refused on PostgreSQL only, the same bundle would be accepted by one hub and
-refused by another. So both stores refuse them, as not JSON (core/hub/apply.py on SQLite,
-core/hub/apply_pg.py on PostgreSQL, whose cast to jsonb refuses exactly these).
+A line with an escape of the first kind, stored on SQLite, would break every PostgreSQL reader
+after `hub migrate-store`; refused on PostgreSQL only, the same bundle would be accepted by one
+hub and refused by another. So both stores refuse it, as not JSON (`refuse_unportable` on the
+SQLite path, core/hub/ingest.py; on PostgreSQL the cast to jsonb, core/hub/apply_pg.py). It
+costs nothing in practice: the app writes its lines as UTF-8 with no `\\u` escape at all, so
+the lines are only looked at when the upload's text holds one (core.hub.receive notes it while
+it checks the text).
 
-No real record has either: the app writes no NUL into a row and no number of more than
-a few digits; the check only looks closely at the rare line that could (`_CANDIDATE`).
+Numbers beyond `numeric` are refused by PostgreSQL only, unless the line also holds a `\\u`
+escape: finding them on SQLite would mean scanning every line for exponents (UUIDs are full of
+"3e41…"), for a number no app writes (SQLite itself reads 1e131072 as infinity). A known
+difference between the stores, kept out of `hub migrate-store`'s way: such a line could not be
+copied to PostgreSQL either.
 """
 
 from __future__ import annotations
@@ -60,14 +66,18 @@ def _number(token: str):
     return 0
 
 
-def _has_nul(value) -> bool:
+_UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")  # NUL, or half of a surrogate pair left alone
+
+
+def _unstorable_text(value) -> str | None:
     if isinstance(value, str):
-        return "\x00" in value
+        found = _UNSTORABLE_CHARACTER.search(value)
+        return None if found is None else f"U+{ord(found.group()):04X}"
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return next(filter(None, (_unstorable_text(k) or _unstorable_text(v) for k, v in value.items())), None)
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        return next(filter(None, map(_unstorable_text, value)), None)
+    return None
 
 
 def unportable_reason(line: str | bytes) -> str | None:
@@ -78,20 +88,17 @@ def unportable_reason(line: str | bytes) -> str | None:
         return str(exc)
     except (ValueError, RecursionError):
         return None  # not JSON at all: refused as such elsewhere
-    if _has_nul(value):
-        return "có ký tự \\u0000"
+    character = _unstorable_text(value)
+    if character:
+        return f"có ký tự {character} (\\u0000 hoặc nửa cặp surrogate đứng riêng)"
     return None
 
 
-# A line that may hold \u0000, a number with an exponent, or a number of more than 16,383 digits
-# (only a line that long can); anything else is portable as soon as it is JSON.
-_CANDIDATE = f"instr(line, '\\u0000') > 0 OR line GLOB '*[0-9][eE]*' OR length(line) > {MAX_SCALE}"
-
-
-def first_unportable_line(conn: sqlite3.Connection) -> tuple[int, str] | None:
-    """(n, reason) of the first line in SQLite's staging.incoming that PostgreSQL could not hold."""
-    for n, line in conn.execute(f"SELECT n, line FROM staging.incoming WHERE {_CANDIDATE} ORDER BY n"):
+def refuse_unportable(conn: sqlite3.Connection) -> None:
+    """Refuse the first line in SQLite's staging.incoming that PostgreSQL could not hold (as not JSON)."""
+    for n, line in conn.execute("SELECT n, line FROM staging.incoming WHERE instr(line, '\\u') > 0 ORDER BY n"):
         reason = unportable_reason(line)
         if reason:
-            return n, reason
-    return None
+            from core.sync.errors import BundleDamaged
+
+            raise BundleDamaged(f"Dòng dữ liệu số {n} trong gói không hợp lệ: không phải JSON hợp lệ.", details=reason)
