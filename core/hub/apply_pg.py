@@ -29,6 +29,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
+import psycopg
+
 from core.hub import portable_json, strict_json
 from core.hub.apply import _LINE_PROBLEM  # noqa: F401  (the SQLite text this module mirrors)
 from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
@@ -48,31 +50,55 @@ _FIELDS = {
 INTEGER_FIELDS = ("seq", "hlc", "base_hlc")
 
 
-def _kind(v: str) -> str:
-    """SQLite's typeof(json_extract(…)) of a jsonb value (NULL when absent or null)."""
-    return (f"CASE jsonb_typeof({v}) WHEN 'string' THEN 'text' WHEN 'object' THEN 'text' WHEN 'array' THEN 'text' "
-            f"WHEN 'boolean' THEN 'integer' WHEN 'number' THEN CASE WHEN ({v} #>> '{{}}') ~ '^-?[0-9]+$' "
-            f"AND ({v} #>> '{{}}')::numeric {INT64} THEN 'integer' ELSE 'real' END END")
+# How seq, hlc and base[0] are written, when jsonb's text of the number is not found as written in
+# the line: read again from the line as json (which keeps each token as written: 1e2, -0, 1.0).
+_RAW = {"seq": "((line::json)->>'seq')", "hlc": "((line::json)->>'hlc')",
+        "base_hlc": "(CASE WHEN json_typeof((line::json)->'base') = 'array' THEN (line::json)->'base'->>0 END)"}
+# The app writes `"seq":500,"hlc":…,"dev":…,"base":[…,…]` — jsonb's text of the number, found as
+# is after its key, is how the line wrote it (a string cannot hold `"seq":` unescaped).
+_LITERAL = {"seq": "'\"seq\":' || tx_seq || ','", "hlc": "'\"hlc\":' || tx_hlc || ','",
+            "base_hlc": "'\"base\":[' || tx_base_hlc || ','"}
 
 
-def _integer(v: str) -> str:
-    return (f"CASE jsonb_typeof({v}) WHEN 'boolean' THEN ({v} = 'true'::jsonb)::int::bigint "
-            f"WHEN 'number' THEN CASE WHEN ({v} #>> '{{}}') ~ '^-?[0-9]+$' AND ({v} #>> '{{}}')::numeric {INT64} "
-            f"THEN ({v} #>> '{{}}')::bigint END END")
+def _is_integer(name: str) -> str:
+    """SQLite's typeof 'integer' of a JSON number: written without fraction or exponent, in 64 bits.
+    jsonb never writes an exponent; up to 18 digits a number always fits."""
+    tx, raw = f"tx_{name}", _RAW[name]
+    return (f"(CASE WHEN lit_{name} THEN strpos({tx}, '.') = 0 AND (length({tx}) <= 18 OR {tx}::numeric {INT64}) "
+            f"ELSE {raw} ~ '^-?[0-9]+$' AND (length({raw}) <= 18 OR {raw}::numeric {INT64}) END)")
+
+
+def _kind(name: str) -> str:
+    """SQLite's typeof(json_extract(…)) of field `name`, from its jsonb type `ty_name` and text
+    `tx_name` (NULL when absent or null). Only the integer fields need 'integer' told from
+    'real'; for the others any number is just not 'text'."""
+    number = f"CASE WHEN {_is_integer(name)} THEN 'integer' ELSE 'real' END" if name in INTEGER_FIELDS else "'real'"
+    return (f"CASE ty_{name} WHEN 'string' THEN 'text' WHEN 'object' THEN 'text' WHEN 'array' THEN 'text' "
+            f"WHEN 'boolean' THEN 'integer' WHEN 'number' THEN {number} END")
+
+
+def _integer(name: str) -> str:
+    ty, tx = f"ty_{name}", f"tx_{name}"
+    return (f"CASE {ty} WHEN 'boolean' THEN ({tx} = 'true')::int::bigint "
+            f"WHEN 'number' THEN CASE WHEN {_is_integer(name)} THEN {tx}::numeric::bigint END END")
 
 
 def _parse_sql() -> str:
-    columns = []
-    for name, expr in _FIELDS.items():
-        if name in INTEGER_FIELDS:
-            columns.append(f"{_integer(expr)} AS {name}")
-        else:
-            columns.append(f"({expr} #>> '{{}}') AS {name}")
-        columns.append(f"{_kind(expr)} AS {name}_k")
+    # Three levels, each kept apart by OFFSET 0 (else the planner inlines them and parses the
+    # line again for every reference): the line parsed once; each field's jsonb type and text
+    # taken once; then typed as SQLite types them. The line itself stays in upload_lines.
+    typed = []
+    for name in _FIELDS:
+        typed.append(f"{_integer(name)} AS {name}" if name in INTEGER_FIELDS else f"tx_{name} AS {name}")
+        typed.append(f"{_kind(name)} AS {name}_k")
+    taken = ", ".join(f"jsonb_typeof({expr}) AS ty_{name}, ({expr}) #>> '{{}}' AS tx_{name}"
+                      for name, expr in _FIELDS.items())
+    literal = ", ".join(f"strpos(line, {_LITERAL[name]}) > 0 AS lit_{name}" for name in INTEGER_FIELDS)
     # json_type('$.row') is only ever compared with 'object' and 'null', which jsonb_typeof names alike.
-    columns.append("jsonb_typeof(j->'row') AS row_type")
-    return (f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT n, {', '.join(columns)}, line "
-            f"FROM (SELECT n, line, line::jsonb AS j FROM upload_lines) AS parsed")
+    return (f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT n, {', '.join(typed)}, row_type "
+            f"FROM (SELECT *, {literal} FROM (SELECT n, line, {taken}, jsonb_typeof(j->'row') AS row_type "
+            f"FROM (SELECT n, line, line::jsonb AS j FROM upload_lines OFFSET 0) AS parsed OFFSET 0) AS taken "
+            f"OFFSET 0) AS written")
 
 
 _PARSE = _parse_sql()
@@ -118,6 +144,7 @@ def load_lines(db, batches: Iterable[list[bytes]], checker) -> int:
     raw = db.conn.raw
     if raw.info.encoding != "utf-8":
         raw.execute("SET client_encoding TO 'UTF8'")  # the lines are checked UTF-8 (core.hub.receive)
+    _tune_session(db)
     raw.execute("CREATE TEMP TABLE upload_lines (n bigint GENERATED ALWAYS AS IDENTITY, line text NOT NULL) "
                 "ON COMMIT DROP")
     staged = 0
@@ -145,8 +172,27 @@ def load_lines(db, batches: Iterable[list[bytes]], checker) -> int:
         line = raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad,)).fetchone()[0]
         raise BundleDamaged(_not_json_message(bad, line, sqlite_bad == bad),
                             details=portable_json.unportable_reason(line) or "")
-    _apply_sqlite_number_kinds(db, checker.real_numbers())
     return staged
+
+
+TEMP_BUFFERS = "256MB"
+
+
+def _tune_session(db) -> None:
+    """For this upload's statements: no JIT (compiling the parse and the checks cost more than
+    it saved: these run once per upload), and, before this connection first uses a temporary
+    table, room for the staged lines in its own memory (temp_buffers, 8 MB by default: a big
+    bundle's lines would otherwise go through temporary files). temp_buffers is a cap, taken
+    as the tables grow; it can only be set before the first use, hence once per connection."""
+    raw = db.conn.raw
+    raw.execute("SET LOCAL jit = off")
+    if not getattr(db, "_temp_buffers_tried", False):
+        db._temp_buffers_tried = True
+        try:
+            with db.transaction():
+                raw.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
+        except Exception:  # noqa: BLE001 - already in use on this connection: keep its size
+            pass
 
 
 def _not_json_message(n: int, line: str, sqlite_refused: bool) -> str:
@@ -187,15 +233,6 @@ def _first_unparsable(db) -> int | None:
     subtransaction per line)."""
     db.conn.raw.execute(_FIRST_UNPARSABLE)
     return db.conn.raw.execute("SELECT pg_temp.first_unparsable()").fetchone()[0]
-
-
-def _apply_sqlite_number_kinds(db, reals: list[tuple[int, str, str, str]]) -> None:
-    """Lines whose seq, hlc or base[0] SQLite types as 'real' (1e2, 1.0, 2**63) though jsonb
-    cannot tell them from integers: typed as SQLite types them."""
-    for n, *kinds in reals:
-        sets = [f"{field}_k = 'real', {field} = NULL" for field, kind in zip(INTEGER_FIELDS, kinds) if kind == "real"]
-        if sets:
-            db.conn.raw.execute(f"UPDATE incoming SET {', '.join(sets)} WHERE n = %s", (n,))
 
 
 def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
@@ -282,6 +319,20 @@ def next_rev_base(db, unit: str) -> int:
     return int(db.conn.raw.execute("SELECT coalesce(max(rev), 0) FROM rows WHERE unit = %s", (unit,)).fetchone()[0])
 
 
+_UPSERT = """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
+                                hlc, device, rev)
+    SELECT x.t, x.id, %s, x.seq, x.op, coalesce(x.updated_at, %s),
+           CASE WHEN x.row_type IS DISTINCT FROM 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END,
+           u.line, %s, x.hlc, x.dev, %s + x.n
+    FROM {source}
+    ON CONFLICT (table_name, row_id) DO UPDATE SET
+        seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
+        deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
+        hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
+    WHERE (excluded.hlc, excluded.device COLLATE "C") > (coalesce(rows.hlc, 0), coalesce(rows.device, '') COLLATE "C")
+      AND rows.unit = excluded.unit"""
+
+
 def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = "") -> int:
     """core.hub.apply.apply_lines on `incoming`; returns how many lines lost to a newer version.
 
@@ -293,8 +344,9 @@ def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = ""
     lost = conn.execute(
         """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
                                   lost_device, lost_state, recorded_at)
-           SELECT %s, x.t, x.id, %s, r.hlc, r.device, x.hlc, x.dev, x.line, %s
+           SELECT %s, x.t, x.id, %s, r.hlc, r.device, x.hlc, x.dev, u.line, %s
            FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+           JOIN upload_lines AS u ON u.n = x.n
            WHERE r.unit = %s
              AND (coalesce(r.hlc, 0), coalesce(r.device, '') COLLATE "C") > (x.hlc, x.dev COLLATE "C")
              AND r.device IS DISTINCT FROM x.dev
@@ -309,17 +361,15 @@ def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = ""
              AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '') COLLATE "C") < (r.hlc, r.device COLLATE "C"))
            ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
     base = next_rev_base(db, unit)
-    conn.execute(
-        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
-                             hlc, device, rev)
-           SELECT DISTINCT ON (x.t, x.id) x.t, x.id, %s, x.seq, x.op, coalesce(x.updated_at, %s),
-                  CASE WHEN x.row_type IS DISTINCT FROM 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END,
-                  x.line, %s, x.hlc, x.dev, %s + x.n
-           FROM incoming AS x ORDER BY x.t, x.id, x.hlc DESC, x.dev COLLATE "C" DESC, x.n
-           ON CONFLICT (table_name, row_id) DO UPDATE SET
-               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
-               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
-               hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
-           WHERE (excluded.hlc, excluded.device COLLATE "C") > (coalesce(rows.hlc, 0), coalesce(rows.device, '') COLLATE "C")
-             AND rows.unit = excluded.unit""", (unit, created_at, now, base))
+    try:
+        with db.transaction():  # a savepoint: the rare bundle naming one row twice is done again below
+            conn.execute(_UPSERT.format(source="incoming AS x JOIN upload_lines AS u ON u.n = x.n"),
+                         (unit, created_at, now, base))
+    except psycopg.errors.CardinalityViolation:
+        # SQLite's row-by-row upsert keeps the first of the newest lines for a row; PostgreSQL
+        # refuses to update one row twice in a statement, so that line is chosen first.
+        conn.execute(_UPSERT.format(source="(SELECT DISTINCT ON (x.t, x.id) x.* FROM incoming AS x "
+                                           "ORDER BY x.t, x.id, x.hlc DESC, x.dev COLLATE \"C\" DESC, x.n) AS x "
+                                           "JOIN upload_lines AS u ON u.n = x.n"),
+                     (unit, created_at, now, base))
     return lost

@@ -217,3 +217,17 @@ def test_the_corpus_has_both_answers():
     """Not a corpus of refusals only: some lines must be stored, by both."""
     assert {"valid", "escapes", "escaped backslash then u0000", "CR at the end", "real 2.5",
             "stamp past the month's end", "same row twice"} <= set(V1)
+
+
+def test_without_the_portable_check_sqlite_would_store_what_postgresql_refuses(hubs, tmp_path, monkeypatch):
+    """The negative check of core.hub.portable_json on the SQLite path: switched off, a \\u0000 line
+    is stored by the SQLite hub and refused by the PostgreSQL hub."""
+    from core.hub import portable_json
+
+    monkeypatch.setattr(portable_json, "refuse_unportable", lambda conn: None)
+    lite, pg, a, device = hubs
+    line = V1["u0000 in a value"][0]
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, (line + "\n").encode(),
+                         {"staff": 1})
+    assert _ingest(lite, data).status == "applied"
+    assert _ingest(pg, data).status == "rejected"
