@@ -231,3 +231,45 @@ def test_without_the_portable_check_sqlite_would_store_what_postgresql_refuses(h
                          {"staff": 1})
     assert _ingest(lite, data).status == "applied"
     assert _ingest(pg, data).status == "rejected"
+
+
+def test_conflicts_between_two_devices_are_the_same_on_both_stores(hubs, tmp_path):
+    """Versions from two PCs of one unit, in an order that makes the hub keep an older edit as a
+    conflict, replace its version by a concurrent newer one (keeping the old one too), and ignore
+    a stale copy: the same rows, revs in the same order and the same conflicts on both stores."""
+    lite, pg, a, device = hubs
+    second = make_commune(tmp_path / "a2", "21484", lite)
+    pg.register(second)
+    try:
+        pair_a, pair_b = keys.load_or_create(a.paths.keys_dir), keys.load_or_create(second.paths.keys_dir)
+        other = "ffffffff-0000-7000-8000-000000000002"
+        row = lambda name: _row(full_name=json.dumps(name, ensure_ascii=False)).replace('"q1"', '"c1"')  # noqa: E731
+        head = '"t":"staff","id":"c1","op":"insert"'
+        sends = [  # (signer, device, device_seq, hlc, base)
+            (pair_a, device, 2, "5000", "null", "Bản A"),
+            (pair_b, other, 1, "4000", "null", "Bản B cũ hơn"),            # older, other device: a conflict
+            (pair_b, other, 2, "6000", f'[4000,"{other}"]', "Bản B mới"),  # newer, made without seeing A's: replaces, keeps A's
+            (pair_a, device, 3, "5500", f'[5000,"{device}"]', "Bản A muộn"),  # older than the hub's now: a conflict
+            (pair_a, device, 4, "7000", f'[6000,"{other}"]', "Bản A cuối"),   # made on top of the hub's: no conflict
+        ]
+        for i, (pair, dev, dseq, hlc, base, name) in enumerate(sends):
+            line = "{" + head + f',"seq":{10 + i},"hlc":{hlc},"dev":"{dev}","base":{base},"row":' + row(name) + "}"
+            raw = (line + "\n").encode()
+            answers = []
+            for hub in (lite, pg):
+                data = _signed_v2(tmp_path / f"s{i}", pair, a.code, raw, {"staff": 1},
+                                  {"device": dev, "device_seq": dseq})
+                answers.append(_ingest(hub, data))
+            assert [(r.status, r.conflicts, r.message) for r in answers][0] == \
+                [(r.status, r.conflicts, r.message) for r in answers][1], answers
+            assert answers[0].status == "applied", answers[0]
+        assert _rows(lite) == _rows(pg)
+        conflict_sql = ("SELECT table_name, row_id, kept_hlc, kept_device, lost_hlc, lost_device, lost_state "
+                        "FROM conflicts ORDER BY id")
+        with lite.store() as s1, pg.store() as s2:
+            assert s1.query(conflict_sql) == s2.query(conflict_sql)
+            assert len(s1.query(conflict_sql)) == 3
+            order = "SELECT row_id FROM rows WHERE unit = '21484' ORDER BY rev"
+            assert [r["row_id"] for r in s1.query(order)] == [r["row_id"] for r in s2.query(order)]
+    finally:
+        second.close()
