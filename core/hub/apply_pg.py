@@ -235,20 +235,42 @@ def _first_unparsable(db) -> int | None:
     return db.conn.raw.execute("SELECT pg_temp.first_unparsable()").fetchone()[0]
 
 
-def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
-    """core.hub.apply.check_lines on `incoming`: the same refusals, in the same order."""
+def scan(db, *, unit: str, versioned: bool, upper: str) -> dict:
+    """One pass over `incoming` for every check core.hub.apply and core.hub.validate make on
+    the staged columns: per check, the first line that fails it (None when none does); and the
+    lines per table. The refusals are then raised in the SQLite path's order."""
+    from core.hub import validate_pg
+
+    firsts = {"problem": None, "unversioned": None, "foreign": None, "stamp": None}
+    counts: dict = {}
+    # SQLite's `origin IS NOT ?` also holds for a number equal to the unit's code as text.
+    for row in db.conn.raw.execute(
+            f"""SELECT t, count(*), min(n) FILTER (WHERE problem IS NOT NULL),
+                       min(n) FILTER (WHERE (hlc_k IS NULL) = %s),
+                       min(n) FILTER (WHERE row_type = 'object'
+                                      AND (origin_k IS DISTINCT FROM 'text' OR origin IS DISTINCT FROM %s)),
+                       min(n) FILTER (WHERE row_type = 'object' AND stamp IS NOT NULL)
+                FROM (SELECT n, t, hlc_k, row_type, origin_k, origin, {LINE_PROBLEM} AS problem,
+                             {validate_pg._stamps_sql(upper)} AS stamp FROM incoming) AS checked
+                GROUP BY t""", (versioned, unit)):
+        counts[row[0]] = row[1]
+        for key, n in zip(firsts, row[2:]):
+            if n is not None and (firsts[key] is None or n < firsts[key]):
+                firsts[key] = n
+    return {"counts": counts, "upper": upper, **firsts}
+
+
+def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str], scanned: dict) -> None:
+    """core.hub.apply.check_lines on `incoming` (`scanned`: its one pass): the same refusals, in the same order."""
     conn = db.conn.raw
-    bad = conn.execute(f"SELECT n, problem FROM (SELECT n, {LINE_PROBLEM} AS problem FROM incoming) AS p "
-                       f"WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
-    if bad:
-        raise BundleDamaged(f"Dòng dữ liệu số {bad[0]} trong gói không hợp lệ: {bad[1]}.")
+    if scanned["problem"] is not None:
+        problem = conn.execute(f"SELECT {LINE_PROBLEM} FROM incoming WHERE n = %s", (scanned["problem"],)).fetchone()[0]
+        raise BundleDamaged(f"Dòng dữ liệu số {scanned['problem']} trong gói không hợp lệ: {problem}.")
     versioned = manifest.get("format_version", 1) >= 2
-    unversioned = conn.execute("SELECT n FROM incoming WHERE (hlc_k IS NULL) = %s ORDER BY n LIMIT 1",
-                               (versioned,)).fetchone()
-    if unversioned:
-        raise BundleDamaged(f"Dòng dữ liệu số {unversioned[0]} trong gói không hợp lệ: "
+    if scanned["unversioned"] is not None:
+        raise BundleDamaged(f"Dòng dữ liệu số {scanned['unversioned']} trong gói không hợp lệ: "
                             + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
-    counts = dict(conn.execute("SELECT t, count(*) FROM incoming GROUP BY t").fetchall())
+    counts = scanned["counts"]
     if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
         raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
     for table in counts:
@@ -261,11 +283,8 @@ def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str]) -> No
             raise OwnershipViolation(
                 f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
                 "Gói bị từ chối.")
-    # SQLite's `origin IS NOT ?` also holds for a number equal to the unit's code as text.
-    foreign = conn.execute("SELECT n, origin FROM incoming WHERE row_type = 'object' "
-                           "AND (origin_k IS DISTINCT FROM 'text' OR origin IS DISTINCT FROM %s) "
-                           "ORDER BY n LIMIT 1", (unit,)).fetchone()
-    if foreign:
+    if scanned["foreign"] is not None:
+        foreign = conn.execute("SELECT n, origin FROM incoming WHERE n = %s", (scanned["foreign"],)).fetchone()
         raise OwnershipViolation(
             f"Gói có bản ghi của đơn vị “{str(foreign[1])[:20]}” nhưng do đơn vị {unit} gửi. "
             "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
@@ -341,25 +360,29 @@ def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = ""
     first of its newest lines, as SQLite's row-by-row upsert does (PostgreSQL refuses to update
     one row twice in a statement, so the winner is chosen first)."""
     conn = db.conn.raw
+    # Both kinds of conflict in one statement: one probe of `rows` per line, not two. The first
+    # kind (the incoming edit is older: kept here) comes first, then the second (the hub's
+    # version replaced by a concurrent newer edit), each in line order, as on SQLite.
     lost = conn.execute(
-        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
+        """WITH held AS MATERIALIZED (
+             SELECT x.n, x.t, x.id, x.hlc, x.dev, x.base_hlc, x.base_dev, r.hlc AS r_hlc, r.device AS r_device,
+                    r.state AS r_state
+             FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
+             WHERE r.unit = %s AND r.device IS DISTINCT FROM x.dev)
+           INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
                                   lost_device, lost_state, recorded_at)
-           SELECT %s, x.t, x.id, %s, r.hlc, r.device, x.hlc, x.dev, u.line, %s
-           FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
-           JOIN upload_lines AS u ON u.n = x.n
-           WHERE r.unit = %s
-             AND (coalesce(r.hlc, 0), coalesce(r.device, '') COLLATE "C") > (x.hlc, x.dev COLLATE "C")
-             AND r.device IS DISTINCT FROM x.dev
-           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
-    lost += conn.execute(
-        """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
-                                  lost_device, lost_state, recorded_at)
-           SELECT %s, x.t, x.id, %s, x.hlc, x.dev, r.hlc, r.device, r.state, %s
-           FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
-           WHERE r.unit = %s AND r.hlc IS NOT NULL AND r.device IS DISTINCT FROM x.dev
-             AND (x.hlc, x.dev COLLATE "C") > (r.hlc, r.device COLLATE "C")
-             AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '') COLLATE "C") < (r.hlc, r.device COLLATE "C"))
-           ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
+           SELECT %s, t, id, %s, kept_hlc, kept_device, lost_hlc, lost_device, lost_state, %s FROM (
+             SELECT 1 AS kind, h.n, h.t, h.id, h.r_hlc AS kept_hlc, h.r_device AS kept_device, h.hlc AS lost_hlc,
+                    h.dev AS lost_device, u.line AS lost_state
+             FROM held AS h JOIN upload_lines AS u ON u.n = h.n
+             WHERE (coalesce(h.r_hlc, 0), coalesce(h.r_device, '') COLLATE "C") > (h.hlc, h.dev COLLATE "C")
+             UNION ALL
+             SELECT 2, h.n, h.t, h.id, h.hlc, h.dev, h.r_hlc, h.r_device, h.r_state
+             FROM held AS h
+             WHERE h.r_hlc IS NOT NULL AND (h.hlc, h.dev COLLATE "C") > (h.r_hlc, h.r_device COLLATE "C")
+               AND (h.base_hlc IS NULL
+                    OR (h.base_hlc, coalesce(h.base_dev, '') COLLATE "C") < (h.r_hlc, h.r_device COLLATE "C"))
+           ) AS found ORDER BY kind, n""", (unit, unit, bundle_id, now)).rowcount
     base = next_rev_base(db, unit)
     try:
         with db.transaction():  # a savepoint: the rare bundle naming one row twice is done again below

@@ -81,8 +81,10 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             if duplicate:
                 return duplicate
             count = apply_pg.load_lines(store, opened.records.lines(), checker)
-            apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog())
-            validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker)
+            scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=validate.latest_stamp(moment))
+            apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog(), scanned=scanned)
+            validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker,
+                                     scanned=scanned)
             if version < 2:
                 apply_pg.version_legacy_lines(store, device, opened.manifest["created_at"])
             conflicts = apply_pg.apply_lines(store, unit=unit, created_at=opened.manifest["created_at"], now=now,

@@ -88,13 +88,16 @@ def _stamps_sql(upper: str) -> str:
     return f"CASE {' '.join(checks)} END"
 
 
-def check_staged(db, *, unit: str, catalogue: Catalogue, now: dt.datetime, checker: PortableLineChecker) -> None:
-    """validate.check_staged on PostgreSQL's `incoming`."""
+def check_staged(db, *, unit: str, catalogue: Catalogue, now: dt.datetime, checker: PortableLineChecker,
+                 scanned: dict) -> None:
+    """validate.check_staged on PostgreSQL's `incoming` (`scanned`: core.hub.apply_pg.scan, made
+    with validate.latest_stamp(now))."""
     first = checker.first_problem()
-    stamps = _stamps_sql(validate.latest_stamp(now))
-    bad = db.conn.raw.execute(
-        f"SELECT n, found FROM (SELECT n, {stamps} AS found FROM incoming WHERE row_type = 'object' AND n < %s) AS s "
-        f"WHERE found IS NOT NULL ORDER BY n LIMIT 1", (first[0] if first else 1 << 62,)).fetchone() or first
+    bad = first
+    if scanned["stamp"] is not None and (first is None or scanned["stamp"] < first[0]):
+        code = db.conn.raw.execute(f"SELECT {_stamps_sql(scanned['upper'])} FROM incoming WHERE n = %s",
+                                   (scanned["stamp"],)).fetchone()[0]
+        bad = (scanned["stamp"], code)
     if bad:
         line = db.conn.raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad[0],)).fetchone()[0]
         reader = sqlite3.connect(":memory:")
