@@ -32,7 +32,6 @@ from typing import Iterable
 import psycopg
 
 from core.hub import portable_json, strict_json
-from core.hub.apply import _LINE_PROBLEM  # noqa: F401  (the SQLite text this module mirrors)
 from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
 
 INT64 = "BETWEEN -9223372036854775808 AND 9223372036854775807"
