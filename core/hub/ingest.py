@@ -20,13 +20,14 @@ from pathlib import Path
 from core import durable
 from core.clock import now_utc, utc_iso
 from core.fileio import replace_file
-from core.hub import apply, receive, validate
+from core.hub import apply, portable_json, receive, validate
+from core.hub.database import POSTGRESQL, SQLITE
 from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
 from core.sync.errors import BundleRejected, OwnershipViolation, SignatureInvalid, UnknownSender, WrongDestination
 from db.store import Store
 
-# One writer at a time inside this process; SQLite's BEGIN IMMEDIATE covers other processes.
+# SQLite: one writer at a time inside this process; BEGIN IMMEDIATE covers other processes.
 _ingest_lock = threading.Lock()
 RECENT_IDS_IN_ACK = 1000
 
@@ -56,6 +57,12 @@ def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> Ing
     """Apply one bundle; never raises for a bad bundle (returns status "rejected" with the reason)."""
     claimed: dict = {}
     try:
+        if getattr(store, "dialect", SQLITE) == POSTGRESQL:
+            # No lock in this process: the unit's lock in the database serialises its uploads
+            # (core.hub.ingest_pg); other units' uploads run meanwhile, from any worker.
+            from core.hub import ingest_pg
+
+            return ingest_pg.ingest(paths, store, data, via, claimed)
         with _ingest_lock:
             return _ingest(paths, store, data, via, claimed)
     except BundleRejected as exc:
@@ -107,6 +114,8 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
         version = opened.manifest["format_version"]
         with validate.LineChecker(catalogue) as checker, apply.staging(store.conn), store.transaction() as conn:
             count = apply.load_lines(conn, checker.feed(opened.records.lines()))
+            if opened.records.escapes_seen:  # refused on PostgreSQL too: core.hub.portable_json
+                portable_json.refuse_unportable(conn)
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:

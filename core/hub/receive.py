@@ -143,6 +143,11 @@ class RecordStream:
             return None
         return self._end.error or self._text.verdict()
 
+    @property
+    def escapes_seen(self) -> bool:
+        """Whether any line taken so far holds a `\\u` escape (app-written lines never do: UTF-8 as is)."""
+        return self._text.escapes
+
     def cancel(self) -> None:
         """Stop reading: the caller needs no more of the member (and learns nothing about it)."""
         self._cancelled.set()
@@ -203,6 +208,7 @@ class _Text:
         self._nul_error: BundleDamaged | None = None
         self._lines = 0  # complete lines before `_tail`
         self._tail = b""  # the start of a line that a later piece ends
+        self.escapes = False  # a `\u` was seen: the lines may hold what PostgreSQL cannot (core.hub.portable_json)
 
     def take(self, piece: bytes) -> list[bytes] | None:
         """The lines this piece completes, or None once a problem is found (later pieces still
@@ -219,6 +225,8 @@ class _Text:
         if self._nul_error is not None or self._utf8_error is not None:
             return None
         text = self._tail + piece if self._tail else piece
+        if not self.escapes and b"\\u" in text:  # one fast scan of the piece; real lines have none
+            self.escapes = True
         nul = piece.find(b"\x00")
         if nul >= 0:
             line = self._lines + text.count(b"\n", 0, len(self._tail) + nul) + 1

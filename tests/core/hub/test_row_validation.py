@@ -20,7 +20,7 @@ import zipfile
 import pytest
 
 from core.clock import utc_iso
-from core.hub import ingest, validate
+from core.hub import ingest, validate, validate_pg
 from core.sync import bundle as bundlemod
 from core.sync import keys, outbox
 from db.migrations import latest_version
@@ -33,7 +33,7 @@ NOW = utc_iso()
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, hub_database):
     hub = make_hub(tmp_path / "hub")
     a = make_commune(tmp_path / "a", "21484", hub)
     b = make_commune(tmp_path / "b", "21478", hub)
@@ -55,7 +55,15 @@ def _ingest(hub, data: bytes):
 def _expect(hub, data: bytes, protected: bool, reason: str, *words: str):
     """Refused (protected) and nothing changed, or — with the check switched off — stored."""
     before = hub.snapshot()
-    result = _ingest(hub, data)
+    try:
+        result = _ingest(hub, data)
+    except Exception as exc:
+        # Unchecked, a year-9999 stamp of a first-format bundle makes a version beyond 64 bits:
+        # SQLite stores it as a float, PostgreSQL's BIGINT column refuses it — either way the
+        # stamp check is the only thing that refuses the bundle properly.
+        if protected or "bigint out of range" not in str(exc):
+            raise
+        return None
     assert not [t for t in threading.enumerate() if t.name == "bundle-row-checks"]
     if not protected:
         assert result.status == "applied", result
@@ -97,8 +105,11 @@ def _dossier(commune, row_id: str = "d1", **changes) -> dict:
 
 
 def _off(monkeypatch, protected: bool, name: str, replacement) -> None:
+    """Switch a check off, on both stores' paths (core.hub.validate_pg has its PostgreSQL twin)."""
     if not protected:
         monkeypatch.setattr(validate, name, replacement)
+        if hasattr(validate_pg, name):
+            monkeypatch.setattr(validate_pg, name, replacement)
 
 
 # -- positive controls ------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""core.hub.ingest on PostgreSQL: the same upload, serialised per unit by the database, not by a lock here.
+
+Several worker processes (`hub serve --workers N`) take uploads at once. Each upload's
+transaction first takes its unit's lock (core.hub.database.lock_unit, held until COMMIT or
+ROLLBACK): two uploads of one unit never interleave, so the checks against the unit's rows,
+the conflicts and the unit's `rev` see every row the previous upload wrote; uploads of
+different units run side by side.
+
+Idempotency is the `bundles` primary key inside that transaction: the bundle id is looked up
+again once the lock is held (a copy of the same bundle that arrived at the same moment, on
+another connection, has committed by then and this one answers "duplicate"); and a bundle id
+reused by another unit — whose lock is another — is stopped by the key itself at INSERT, which
+rolls everything back; the upload is then looked at once more and answered as any second
+arrival is (duplicate, or refused when the file differs).
+"""
+
+from __future__ import annotations
+
+from core.clock import utc_iso
+from core.hub import apply_pg, ingest as base, receive, validate, validate_pg
+from core.hub.database import lock_unit
+from core.hub.ingest import IngestResult, _device_of, _store_raw
+from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
+from core.sync import bundle as bundlemod
+from core.sync.errors import SignatureInvalid, UnknownSender, WrongDestination
+
+
+def ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
+    import psycopg
+
+    try:
+        return _ingest(paths, store, data, via, claimed)
+    except psycopg.errors.UniqueViolation:
+        # The same bundle id committed meanwhile by an upload holding another unit's lock.
+        return _ingest(paths, store, data, via, claimed)
+
+
+def _existing(store, opened, unit: str, device: str) -> IngestResult | None:
+    existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
+    if not existing:
+        return None
+    if existing[0]["file_sha256"] != opened.file_sha256:
+        raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
+    through, missing = device_coverage(store.conn, unit, device)
+    return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
+                        message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
+                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256)
+
+
+def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
+    def key_for(manifest: dict):
+        claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
+        key = bundle_key(store, manifest)
+        if key is None:
+            raise UnknownSender(
+                f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
+                f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
+        if key == "revoked":
+            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
+        return key
+
+    with receive.open_upload(data, key_for) as opened:
+        unit = opened.source
+        if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
+            raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
+        seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
+        if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
+            raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+        device, device_seq = _device_of(store, opened.manifest)
+        duplicate = _existing(store, opened, unit, device)  # the common case, without waiting for the lock
+        if duplicate:
+            return duplicate
+        moment = base.now_utc()  # one clock for both stores' paths (tests move it there)
+        now = utc_iso(moment)
+        catalogue = validate.check_manifest(opened.manifest)
+        target = paths.bundles_dir / unit / f"{opened.bundle_id}.zip"
+        version = opened.manifest["format_version"]
+        with validate_pg.PortableLineChecker(catalogue) as checker, store.transaction() as conn:
+            lock_unit(store, unit)
+            duplicate = _existing(store, opened, unit, device)  # committed while this one waited
+            if duplicate:
+                return duplicate
+            count = apply_pg.load_lines(store, opened.records.lines(), checker)
+            scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=validate.latest_stamp(moment))
+            apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog(), scanned=scanned)
+            validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker,
+                                     scanned=scanned)
+            if version < 2:
+                apply_pg.version_legacy_lines(store, device, opened.manifest["created_at"])
+            conflicts = apply_pg.apply_lines(store, unit=unit, created_at=opened.manifest["created_at"], now=now,
+                                             bundle_id=opened.bundle_id)
+            conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
+                         "file_name, created_at, received_at, via, device, device_seq, format_version) "
+                         "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
+                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via, device, device_seq,
+                          version))
+            _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
+            through, missing = device_coverage(conn, unit, device)
+    message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
+    if missing:
+        message += " Còn thiếu các gói số: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
+    if conflicts:
+        message += f" {conflicts} bản ghi cũ hơn bản tỉnh đang giữ đã được lưu thành xung đột."
+    return IngestResult("applied", opened.bundle_id, unit, count, message=message,
+                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256,
+                        conflicts=conflicts)
