@@ -106,10 +106,10 @@ _AUTHORITY = re.compile(r"^(?:CHỦ TỊCH\s+)?((?:ỦY|UỶ) BAN NHÂN DÂN\s+(
 def _issuer(head: list[str], lines: list[str]) -> str | None:
     """The capitalised issuing body lines at the very top (before the national motto)."""
     parts: list[str] = []
-    for line in head:
+    for index, line in enumerate(head):
         text = line.strip()
         if not text:
-            if parts and _starts_issuer(" ".join(parts)):
+            if parts and _starts_issuer(" ".join(parts)) and not _name_goes_on(head[index + 1:]):
                 break
             continue
         upper = text.upper()
@@ -152,6 +152,15 @@ def _issuer(head: list[str], lines: list[str]) -> str | None:
 
 def _starts_issuer(text: str) -> bool:
     return text.upper().startswith(_ISSUER_START)
+
+
+def _name_goes_on(rest: list[str]) -> bool:
+    """"BỘ NÔNG NGHIỆP" / (blank) / "VÀ PHÁT TRIỂN NÔNG THÔN": a name is never split before "VÀ"."""
+    for line in rest:
+        text = line.strip()
+        if text:
+            return text.isupper() and text.startswith("VÀ ")
+    return False
 
 
 # A title stops at the authority line ("ỦY BAN NHÂN DÂN TỈNH …", "CHỦ TỊCH …", "BỘ TRƯỞNG …"),
@@ -215,4 +224,28 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
                     break
                 title.append(nxt)
             return " ".join(title).strip(" .")
+    return _title_over_authority(lines)
+
+
+def _title_over_authority(lines: list[str]) -> str | None:
+    """No type heading and no "VỀ VIỆC": the capitals lines between the place-date line and the
+    authority line ("ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "CHỦ TỊCH …") are the title, as a decision
+    printed without its "QUYẾT ĐỊNH" line has it."""
+    window = lines[:HEADER_LINES + 10]
+    dated = next((i for i, line in enumerate(window) if _PLACE_DATE_FLAT.search(line)), None)
+    if dated is None:
+        return None
+    title: list[str] = []
+    for line in window[dated + 1:]:
+        text = line.strip()
+        if not text:
+            continue
+        if AUTHORITY_LINE.match(text) and not text.startswith(("CỘNG H", "ĐIỆN")):
+            return " ".join(title).strip(" .") if title else None
+        upper_letters = any(ch.isalpha() for ch in text) and text == text.upper()
+        if not upper_letters or fold(text) in _DOC_TYPES_FOLDED or text.upper().startswith(_NATIONAL):
+            return None
+        title.append(text)
+        if len(title) > 4:
+            return None
     return None
