@@ -198,10 +198,11 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
     for index, line in enumerate(lines[:HEADER_LINES + 10]):
         if line.strip().upper() == line.strip() and fold(line.strip()) in {fold(t) for t in _DOC_TYPES}:
             title: list[str] = []
-            for nxt in lines[index + 1:index + 8]:
+            following = lines[index + 1:index + 8]
+            for position, nxt in enumerate(following):
                 nxt = nxt.strip()
                 if not nxt:
-                    if title:
+                    if title and not _title_goes_on(following[position + 1:]):
                         break
                     continue
                 if not title:
@@ -225,6 +226,16 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
                 title.append(nxt)
             return " ".join(title).strip(" .")
     return _title_over_authority(lines)
+
+
+def _title_goes_on(rest: list[str]) -> bool:
+    """"Kết luận của Bộ trưởng …" / (blank) / "tại Hội nghị …": a line that opens in lower case
+    cannot start the body, so the title goes on over the blank line."""
+    for line in rest:
+        text = line.strip()
+        if text:
+            return text[:1].islower() and len(text) < 160
+    return False
 
 
 def _title_over_authority(lines: list[str]) -> str | None:

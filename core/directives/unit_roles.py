@@ -34,7 +34,7 @@ _VERBS = [
     "xay ", "ghi nhan", "luu tru", "bo sung", "dieu phoi", "van dong", "vao cuoc", "tham gia", "tiep tuc",
     "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
     "dinh hoan", "tam dung", "tam hoan", "nghiem cam", "so tan", "di doi", "co trach nhiem", "treo ",
-    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung",
+    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung", "tranh thu", "truc tiep",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
@@ -46,11 +46,12 @@ _UNIT_START = re.compile(
     # with "các", "những" or "từng" in front).
     r"^(?:(?:các|những|từng)\s+(?:huyện|quận|xã|phường|thị\s+xã|thị\s+trấn|tỉnh|thành\s+phố|cấp|thôn|ấp|bản|"
     r"khu\s+phố|tổ\s+dân\s+phố)(?=[\s,:;.]|$)|"
-    r"(?:các\s+|những\s+|từng\s+)?(?!ban\s+hành)(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
+    r"(?:các\s+|những\s+|từng\s+)?(?!ban\s+hành)(?:bí\s+thư|trưởng\s+(?:ban|phòng|đoàn)|chánh\s+(?:văn\s+phòng|thanh\s+tra)|"
+    r"sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
     r"bộ\s+chỉ\s+huy|bộ|đài|báo(?!\s+cáo)|kho\s+bạc|bảo\s+hiểm\s+xã\s+hội|cục|chi\s+cục|hội|tỉnh\s+đoàn|"
     r"đoàn|liên\s+đoàn|ngân\s+hàng|viễn\s+thông|bưu\s+điện|công\s+ty|phòng|thanh\s+tra|mặt\s+trận|"
     r"hội\s+đồng|chủ\s+tịch|thủ\s+trưởng|giám\s+đốc|địa\s+phương|đơn\s+vị|ngành|doanh\s+nghiệp|"
-    r"trường|bệnh\s+viện|tỉnh\s+ủy|tỉnh\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+bộ|lãnh\s+đạo|bch|vnpt|viettel)"
+    r"trường(?!\s+hợp)|bệnh\s+viện|tỉnh\s+ủy|tỉnh\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+bộ|lãnh\s+đạo|bch|vnpt|viettel)"
     r"(?=[\s,:;.]|$))")
 _TOPIC = re.compile(r"^(ve|doi\s+voi|nhiem\s+vu|giai\s+phap|muc\s+tieu|noi\s+dung|to\s+chuc\s+thuc\s+hien)\b")
 _LEAD_MARK = re.compile(r"\s*,?\s*(?:la\s+co\s+quan\s+)?chu\s+tri\b")
@@ -162,8 +163,8 @@ def _tidy(unit: str) -> str | None:
     return unit
 
 
-_ASSIGNING = re.compile(r"^(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|ủy\s+quyền|uỷ\s+quyền)\s+(?=\S)",
-                        re.IGNORECASE)
+_ASSIGNING = re.compile(r"^(?:giao(?:\s+(?:trách\s+nhiệm|nhiệm\s+vụ))?(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|ủy\s+quyền|"
+                        r"uỷ\s+quyền)\s+(?=\S)", re.IGNORECASE)
 
 
 def split_lead(text: str, *, assigning_words: bool = True) -> tuple[str | None, str]:
@@ -195,12 +196,28 @@ def _split_lead(text: str) -> tuple[str | None, str]:
     verb = _first_verb(text, folded, 1)
     if verb is not None:
         verb = _unit_phrase_end(text, folded, verb)
-    ends = [i for i in (verb, _colon_end(text)) if i is not None]
+    # "Văn phòng UBND tỉnh là đơn vị trung tâm tham mưu …": no unit name holds "là".
+    copula = _COPULA.search(text)
+    ends = [i for i in (verb, _colon_end(text), copula.start() if copula else None) if i is not None]
     end = min(ends) if ends else len(text)
     if end > MAX_UNIT_CHARS:
         return None, text
     lead = _tidy(text[:end])
     return lead, text[end:].strip(" :,")
+
+
+def starts_with_action(text: str) -> bool:
+    """Does `text` open with a verb of the work ("tăng cường …", "phải chủ động …")?"""
+    text = text.lstrip()
+    return _first_verb(text, _fold_aligned(text), 0) == 0
+
+
+def mentions_action(text: str) -> bool:
+    """Is there any verb of the work in `text`, in any case ("Rà soát …", "báo cáo …")?"""
+    return _VERB_RE.search(" " + _fold_aligned(text).lower()) is not None
+
+
+_COPULA = re.compile(r"\slà\s")
 
 
 def _colon_end(text: str) -> int | None:

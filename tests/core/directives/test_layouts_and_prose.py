@@ -118,22 +118,24 @@ def test_real_corpus_scores():
     floors = {  # (split, first_split): (share of expected fields, lead-unit precision, lead-unit recall)
         ("tuning", "tuning"): (0.95, 0.95, 0.95),
         ("tuning", "heldout"): (0.95, 0.90, 0.90),
-        ("heldout2", None): (0.60, 0.75, 0.45),
+        ("tuning", "heldout2"): (0.95, 0.95, 0.95),
+        ("heldout3", None): (0.55, 0.65, 0.40),
     }
     for (split, first_split), (fields, lead_p, lead_r) in floors.items():
         result = corpus_score.score(split, first_split)
         right, total = result.expected_fields()
-        assert result.documents >= 20 and total >= 80, (split, first_split, result.documents, total)
+        assert result.documents >= 15 and total >= 50, (split, first_split, result.documents, total)
         assert right / total >= fields, (split, first_split, right, total)
         lead = result.counts["lead_unit"]
         assert lead.precision >= lead_p and lead.recall >= lead_r, (split, first_split, lead)
     provinces = {exp["province"] for _path, exp in corpus_score.load()}
     assert len(corpus_score.load()) >= 60 and len(provinces) >= 40
-    # The second held-out part comes from places the first corpus did not cover.
+    # Each new held-out part comes from places the corpus did not cover before it.
     first = {exp["province"] for _path, exp in corpus_score.load(first_split="tuning")} | \
         {exp["province"] for _path, exp in corpus_score.load(first_split="heldout")}
-    second = {exp["province"] for _path, exp in corpus_score.load("heldout2")}
-    assert len(second - first) >= 10
+    second = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout2")}
+    third = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout3")}
+    assert len(second - first) >= 10 and len(third - first - second) >= 8
 
 
 def test_wrapped_date_line_is_not_a_task():

@@ -111,3 +111,74 @@ def test_periodic_report_named_by_its_period_is_recurring():
     assert find_deadline("Báo cáo tháng 6 gửi trước ngày 05/7/2025").due == dt.date(2025, 7, 5)
     assert find_deadline("báo cáo 6 tháng đầu năm 2025 trước ngày 15/6/2025").due == dt.date(2025, 6, 15)
     assert find_deadline("báo cáo năm 2025 trước ngày 10/1/2026").due == dt.date(2026, 1, 10)
+
+
+# --- round 2: from the misses of the second held-out part, read once it had been scored ---------------
+
+def prose(text: str):
+    return [(t.content[:30], t.lead_unit) for t in parse_directive(text, require_tasks=False).tasks]
+
+
+def test_subject_that_acts_is_the_lead_in_prose():
+    text = ("UBND tỉnh yêu cầu các sở, ngành tăng cường phòng chống dịch. Sở Y tế hướng dẫn UBND các xã lấy mẫu "
+            "xét nghiệm. Công an tỉnh chủ trì, cùng Sở Y tế truy vết các trường hợp nghi nhiễm. Đặc biệt, các địa "
+            "phương cần bố trí kinh phí gia cố đê bao.\n")
+    assert [lead for _start, lead in prose(text)] == ["các sở, ngành", "Sở Y tế", "Công an tỉnh", "các địa phương"]
+
+
+def test_subject_that_reports_or_is_the_issuer_gives_no_task():
+    text = ("Chủ tịch UBND tỉnh vừa ban hành công điện về phòng chống bão. UBND tỉnh tổ chức hội nghị sơ kết. "
+            "Các cấp, các ngành trên địa bàn tỉnh đã quán triệt, triển khai nghiêm túc. Các phường Ngô Quyền, "
+            "Gia Viên đang tích cực triển khai. Sau khi nghe Văn phòng, Cục Quản lý chất lượng trình bày dự thảo, "
+            "Bộ trưởng kết luận. Trường hợp phát sinh khó khăn, tổng hợp, báo cáo ngay về UBND tỉnh.\n")
+    assert prose(text) == []
+    # The units of the sentence before ("Những địa phương này …") continue its task: no new one.
+    follow = ("Thủ tướng yêu cầu UBND các tỉnh ven biển khắc phục hậu quả mưa lũ. Những địa phương này phải phục hồi "
+              "sản xuất.\n")
+    assert [lead for _start, lead in prose(follow)] == ["UBND các tỉnh ven biển"]
+
+
+def test_a_unit_directing_its_own_people_leads():
+    assert assigned_unit("Sở Tài nguyên và Môi trường chỉ đạo đơn vị liên quan thu gom rác thải.") == \
+        "Sở Tài nguyên và Môi trường"
+    assert assigned_unit("UBND huyện, thị xã chỉ đạo các cơ quan chuyên môn hướng dẫn người dân.") == "UBND huyện, thị xã"
+    # The issuer directing others: the others lead.
+    assert assigned_unit("Chủ tịch UBND tỉnh chỉ đạo các sở, ngành rà soát hồ sơ.") == "các sở, ngành"
+    # "Ban Chỉ đạo phòng, chống dịch" is a name, not the verb "chỉ đạo".
+    text = ("Trưởng ban Ban chỉ đạo Phòng, chống dịch thành phố ban hành văn bản gửi các quận. Văn bản nêu rõ:\n"
+            "1. Giao Ủy ban nhân dân các quận, huyện tăng cường kiểm tra.\n2. Các chốt kiểm soát rà soát từng hộ dân.\n")
+    assert [t.lead_unit for t in parse_directive(text).tasks] == ["Ủy ban nhân dân các quận, huyện", None]
+
+
+def test_addressee_list_over_a_semicolon_and_heads_of_units():
+    sentence = ("UBND tỉnh yêu cầu Giám đốc, thủ trưởng các sở, ban, ngành; Chủ tịch UBND các huyện, thị xã tiếp tục "
+                "tăng cường các biện pháp phòng dịch.\n")
+    assert [lead for _start, lead in prose(sentence)] == [
+        "Giám đốc, thủ trưởng các sở, ban, ngành; Chủ tịch UBND các huyện, thị xã"]
+    assert lead("Bí thư Đảng ủy, Chủ tịch UBND các xã trực tiếp chỉ đạo thi công.") == "Bí thư Đảng ủy, Chủ tịch UBND các xã"
+    assert split_lead("Giao trách nhiệm cho Trưởng ban Ban Tổ chức chính quyền hướng dẫn thực hiện.")[0] == \
+        "Trưởng ban Ban Tổ chức chính quyền"
+    assert lead("Văn phòng UBND tỉnh là đơn vị đầu mối tổng hợp, báo cáo.") == "Văn phòng UBND tỉnh"
+    assert lead("Trường hợp vượt thẩm quyền, báo cáo UBND tỉnh.") is None
+
+
+def test_headline_and_cut_off_teaser_are_no_tasks():
+    text = ("Bộ Nội vụ đề nghị các tỉnh tạm dừng việc thành lập đơn vị hành chính đô thị\n\n"
+            "Văn bản đề nghị UBND các tỉnh tạm dừng việc xin chủ trương thành lập đơn vị hành chính đô thị.\n"
+            "Đồng chí Bí thư Thành ủy đề nghị Công ty CP Gốm…\n")
+    assert [lead for _start, lead in prose(text)] == ["UBND các tỉnh"]
+
+
+def test_menu_lines_of_a_web_page_are_not_the_directive():
+    text = ("• Cart Image\n  Turmeric Powder\n  $ 34.99\n • Cart Image\n  Coffee\n  $ 26.99\n\n"
+            "Chủ tịch UBND tỉnh chỉ đạo Sở Nông nghiệp và Môi trường chủ trì theo dõi đàn gia súc.\n\n"
+            "UBND các xã chỉ đạo cán bộ thú y hướng dẫn người dân tái đàn.\n")
+    assert [lead for _start, lead in prose(text)] == ["Sở Nông nghiệp và Môi trường", "UBND các xã"]
+
+
+def test_title_over_a_blank_line_goes_on_in_lower_case():
+    text = ("BỘ GIÁO DỤC VÀ ĐÀO TẠO\n\nSố: 455/TB-BGDĐT\n\nHà Nội, ngày 19 tháng 7 năm 2017\n\nTHÔNG BÁO\n\n"
+            "Kết luận của Bộ trưởng\n\ntại Hội nghị Giám đốc sở giáo dục và đào tạo năm 2017\n\n"
+            "Chiều ngày 14 tháng 7 năm 2017, Bộ trưởng chủ trì làm việc.\n")
+    assert extract_document_info(clean_text(text)).subject == (
+        "Kết luận của Bộ trưởng tại Hội nghị Giám đốc sở giáo dục và đào tạo năm 2017")
