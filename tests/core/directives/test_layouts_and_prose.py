@@ -116,10 +116,10 @@ def test_real_corpus_scores():
     Thresholds sit a little under the measured figures: a rule change that loses fields fails here.
     """
     floors = {  # (split, first_split): (share of expected fields, lead-unit precision, lead-unit recall)
-        ("tuning", "tuning"): (0.95, 0.95, 0.95),
-        ("tuning", "heldout"): (0.95, 0.90, 0.90),
-        ("tuning", "heldout2"): (0.95, 0.95, 0.95),
-        ("heldout3", None): (0.55, 0.65, 0.40),
+        ("tuning", "tuning"): (0.97, 0.95, 0.95),          # measured 100%, lead 100 / 100%
+        ("tuning", "heldout"): (0.97, 0.95, 0.95),         # measured 100%, lead 100 / 100%
+        ("tuning", "heldout2"): (0.95, 0.95, 0.95),        # measured 98.3%, lead 97.7 / 97.7%
+        ("heldout3", None): (0.80, 0.90, 0.70),            # measured 82.4%, lead 92.3 / 75.0%
     }
     for (split, first_split), (fields, lead_p, lead_r) in floors.items():
         result = corpus_score.score(split, first_split)
