@@ -46,14 +46,14 @@ _SUBORDINATE = re.compile(r"^(?:sau\s+khi|truoc\s+khi|trong\s+khi|khi|neu|de|tru
 
 def subject_lead(sentence: str) -> tuple[str | None, str]:
     """(the unit a sentence's subject names, when it then acts; the rest of the sentence)."""
-    for text in _subject_candidates(sentence):
+    for index, text in enumerate(_subject_candidates(sentence)):
         lead, rest = split_lead(text, assigning_words=False)
         if not lead or not rest or _is_issuer(lead) or _TENSE.search(lead) or _ANAPHORIC.search(lead):
             continue
         folded_rest = fold(rest).lstrip()
         if not starts_with_action(rest) or _NARRATIVE.match(folded_rest):
             continue
-        if text is not sentence and not text[:1].isupper() and not text.startswith(("các ", "những ", "từng ")):
+        if index > 0 and not text[:1].isupper() and not text.startswith(("các ", "những ", "từng ")):
             # After an opening clause the subject still reads as one: a unit word, "các …".
             if not re.match(r"(?:ubnd|ủy\s+ban|uỷ\s+ban|sở|ban|công\s+an)\b", text, re.IGNORECASE):
                 continue
