@@ -72,7 +72,15 @@ _RELATIVE = re.compile(r"(?:trong\s+(?:thoi\s+han|vong|thoi\s+gian)|cham\s+nhat(
 _HOLIDAY = re.compile(r"(?:\ble|\bdip|\bngay\s+le|\btet)\s+(?:[a-z]+\s+){0,3}?\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d)"
                       r"(?:\s*[-–]\s*\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d))?(?:\s+nam\s+\d{4})?")
 # "từ ngày …", "bắt đầu từ Quý II/2025", "kể từ": the start of the work, not its end.
-_START = re.compile(r"(?:^|[\s\(\[,;])(tu|bat\s+dau(?:\s+tu)?|ke\s+tu)[\s,:]*(?:ngay|thang|quy|nam)?\s*$")
+_START = re.compile(r"(?:^|[\s\(\[,;])(tu|bat\s+dau(?:\s+tu)?|ke\s+tu)[\s,:]*(?:(?:sang|trua|chieu|toi|dem)\s+)?"
+                    r"(?:ngay|thang|quy|nam)?\s*$")
+# "từ chiều ngày 24/4 đến hết ngày 25/4": the end of a window of a few days in which something
+# happens (flags flown, offices closed, a duty rota), not a day to finish work by — unless completion
+# words open it ("hoàn thành từ … đến …"). A longer span ("thực hiện từ 01/7 đến 31/12") is a period
+# to get the work done in: its end stays the deadline.
+WINDOW_DAYS = 7
+_WINDOW_GAP = re.compile(r"^[\s,]*(?:\([^)]{0,30}\)[\s,]*)?$")
+_COMPLETION_BEFORE = re.compile(r"(hoan\s+thanh|xong|thoi\s+gian|thoi\s+han|han\s+chot|cham\s+nhat)[^.;]{0,25}$")
 # Document references: "Công văn số 943/CAT-ANM ngày 02/08/2025", "Kế hoạch số 02", "ngày 20/7/2025 của …".
 _DOC_REF = re.compile(r"\bso\s+\d[\w\-/&]*(?:\s+ngay\s+\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4})?")
 _OF_ISSUER = re.compile(r"ngay\s+\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}\s+(?:cua|ve)\b")
@@ -87,6 +95,10 @@ _RECURRING_PHRASE = re.compile(
     r"thuong\s+xuyen|dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)|"
     r"moi\s+(?:tuan|thang|quy|nam)|lien\s+tuc|hang\s+ngay")
 _RECURRING_IN_TEXT = re.compile(
+    # A periodic report named by its period ("Báo cáo 6 tháng gửi trước ngày 05/6", "báo cáo quý"),
+    # not one period's report ("báo cáo tháng 6", "báo cáo 6 tháng đầu năm 2025", "báo cáo quý I").
+    r"\bbao\s+cao\s+(?:(?:06|6|sau)\s+thang|thang|quy|nam)\b"
+    r"(?!\s*(?:\d|i\b|ii\b|iii\b|iv\b|(?:dau|cuoi)\s+nam\s+\d|nay\b|qua\b|truoc\b|toi\b))|"
     r"nhiem\s+vu\s+thuong\s+xuyen|(?:thuc\s+hien|trien\s+khai)\s+thuong\s+xuyen\s*[\.;]?$|"
     r"dinh\s+ky|hang\s+(?:tuan|thang|quy|nam)\b|moi\s+(?:thang|quy)\b|"
     r"ngay\s+\d{1,2}\s+(?:cua\s+)?(?:moi\s+|hang\s+)?thang\b(?!\s*\d)")
@@ -277,7 +289,10 @@ def _read(original: str, default_year: int | None, label_context: bool, document
             trigger = _TRIGGER.search(before)
             # "Chương trình … đến năm 2025" names a plan's horizon, not a task deadline.
             if trigger and not (c.kind == "year" and trigger.group(1) == "den"):
-                triggered.append((c, max(0, c.start - 40) + trigger.start()))
+                at = max(0, c.start - 40) + trigger.start()
+                if trigger.group(1).startswith("den") and _closes_window(masked, starts, at, c.due):
+                    continue
+                triggered.append((c, at))
         if not triggered:
             return Deadline("none", None, original, None, start_day), None
         chosen, clause_start = triggered[0]
@@ -287,6 +302,16 @@ def _read(original: str, default_year: int | None, label_context: bool, document
         return Deadline("none", None, original, None, start_day), None
     chosen = ends[0]
     return Deadline(chosen.kind, chosen.due, original, None, start_day), (chosen.start, chosen.end)
+
+
+def _closes_window(masked: str, starts: list[_Candidate], trigger_at: int, end_day: dt.date | None) -> bool:
+    """Does "đến …" at `trigger_at` close a short "từ … đến …" window (WINDOW_DAYS) without completion words?"""
+    for start in starts:
+        if start.end <= trigger_at and _WINDOW_GAP.match(masked[start.end:trigger_at]):
+            opening = masked[max(0, start.start - 60):start.start]
+            return not _COMPLETION_BEFORE.search(opening) and end_day is not None \
+                and 0 <= (end_day - start.first_day).days <= WINDOW_DAYS
+    return False
 
 
 # --- finding a deadline inside running text -----------------------------------------------

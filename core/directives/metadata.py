@@ -106,10 +106,10 @@ _AUTHORITY = re.compile(r"^(?:CHỦ TỊCH\s+)?((?:ỦY|UỶ) BAN NHÂN DÂN\s+(
 def _issuer(head: list[str], lines: list[str]) -> str | None:
     """The capitalised issuing body lines at the very top (before the national motto)."""
     parts: list[str] = []
-    for line in head:
+    for index, line in enumerate(head):
         text = line.strip()
         if not text:
-            if parts and _starts_issuer(" ".join(parts)):
+            if parts and _starts_issuer(" ".join(parts)) and not _name_goes_on(head[index + 1:]):
                 break
             continue
         upper = text.upper()
@@ -154,6 +154,15 @@ def _starts_issuer(text: str) -> bool:
     return text.upper().startswith(_ISSUER_START)
 
 
+def _name_goes_on(rest: list[str]) -> bool:
+    """"BỘ NÔNG NGHIỆP" / (blank) / "VÀ PHÁT TRIỂN NÔNG THÔN": a name is never split before "VÀ"."""
+    for line in rest:
+        text = line.strip()
+        if text:
+            return text.isupper() and text.startswith("VÀ ")
+    return False
+
+
 # A title stops at the authority line ("ỦY BAN NHÂN DÂN TỈNH …", "CHỦ TỊCH …", "BỘ TRƯỞNG …"),
 # the time stamp of a telegram, or the first line of the body.
 _PROSE_STOP = re.compile(r"^(Kính gửi|Căn cứ|Thực hiện|Triển khai|Theo |Xét |Số\s*:|(I|1)\.\s|Vào hồi)",
@@ -189,10 +198,11 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
     for index, line in enumerate(lines[:HEADER_LINES + 10]):
         if line.strip().upper() == line.strip() and fold(line.strip()) in {fold(t) for t in _DOC_TYPES}:
             title: list[str] = []
-            for nxt in lines[index + 1:index + 8]:
+            following = lines[index + 1:index + 8]
+            for position, nxt in enumerate(following):
                 nxt = nxt.strip()
                 if not nxt:
-                    if title:
+                    if title and not _title_goes_on(following[position + 1:]):
                         break
                     continue
                 if not title:
@@ -215,4 +225,38 @@ def _subject(head: list[str], lines: list[str]) -> str | None:
                     break
                 title.append(nxt)
             return " ".join(title).strip(" .")
+    return _title_over_authority(lines)
+
+
+def _title_goes_on(rest: list[str]) -> bool:
+    """"Kết luận của Bộ trưởng …" / (blank) / "tại Hội nghị …": a line that opens in lower case
+    cannot start the body, so the title goes on over the blank line."""
+    for line in rest:
+        text = line.strip()
+        if text:
+            return text[:1].islower() and len(text) < 160
+    return False
+
+
+def _title_over_authority(lines: list[str]) -> str | None:
+    """No type heading and no "VỀ VIỆC": the capitals lines between the place-date line and the
+    authority line ("ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ", "CHỦ TỊCH …") are the title, as a decision
+    printed without its "QUYẾT ĐỊNH" line has it."""
+    window = lines[:HEADER_LINES + 10]
+    dated = next((i for i, line in enumerate(window) if _PLACE_DATE_FLAT.search(line)), None)
+    if dated is None:
+        return None
+    title: list[str] = []
+    for line in window[dated + 1:]:
+        text = line.strip()
+        if not text:
+            continue
+        if AUTHORITY_LINE.match(text) and not text.startswith(("CỘNG H", "ĐIỆN")):
+            return " ".join(title).strip(" .") if title else None
+        upper_letters = any(ch.isalpha() for ch in text) and text == text.upper()
+        if not upper_letters or fold(text) in _DOC_TYPES_FOLDED or text.upper().startswith(_NATIONAL):
+            return None
+        title.append(text)
+        if len(title) > 4:
+            return None
     return None

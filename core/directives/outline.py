@@ -135,6 +135,10 @@ def build_outline(lines: list[str]) -> Node:
         kinds = [node.kind for node in stack]
         if kind in kinds:
             del stack[kinds.index(kind):]
+        elif kind == "num." and "multi" in kinds:
+            # "2.4. …" then "1. …": "1." is the level above "2.4." (whose own "2." the text left out),
+            # never an item under it (that would be "2.4.1." or "a)").
+            del stack[kinds.index("multi"):]
         parent = stack[-1]
         node = Node(kind, token, rest, parent=parent)
         node.ref = _ref(parent, node)

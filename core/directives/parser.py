@@ -17,8 +17,9 @@ from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadl
 from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
 from core.directives.metadata import HEADER_LINES, DocumentInfo, extract_document_info
 from core.directives.outline import Node, body_range, build_outline
+from core.directives.sentences import directs_own_people, is_heading, join_open_lists, subject_lead
 from core.directives.textclean import clean_text
-from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, split_lead
+from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, mentions_action, split_lead
 
 MAX_CONTENT_CHARS = 4000
 
@@ -86,12 +87,19 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
     intro_lead = _addressee(root.body_lines)
     for child in root.children:
         _collect(child, context, intro_lead, [], tasks)
+    start, end = body_range(lines)
+    if tasks and not any(_asks_something(leaf) for leaf in _leaves(root)):
+        # Every "item" is a menu or price line of the web page ("• Cart Image / Turmeric Powde / $ 34.99"):
+        # the directive is the prose around them, read as if there were no items.
+        tasks = []
+        prose = [line for line in lines[start:end] if line]
+    else:
+        prose = root.body_lines
     if not tasks:
         # No numbered items: a letter, a telegram or a news summary that assigns work in sentences
         # (the closing "…/." sentence too: "Giao Sở … chủ trì …, hoàn thành trước ngày 10/12/2023./.").
-        _start, end = body_range(lines)
         closing = [lines[end]] if end < len(lines) and lines[end].endswith("/.") else []
-        tasks = prose_tasks(root.body_lines + closing, context)
+        tasks = prose_tasks(prose + closing, context)
     _unique_refs(tasks)
     if require_tasks and not tasks:
         raise NoTasksFoundError(NO_TASKS_WARNING)
@@ -111,7 +119,8 @@ class _Context:
 
 
 # A sentence that gives work: "Giao Sở … chủ trì", "yêu cầu UBND các xã …", "đề nghị …", "X có trách nhiệm …".
-_ASSIGNING_VERB = re.compile(r"(?:^|[\s,;:(])(giao(?:\s+cho)?|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo)\s+(?=\S)", re.IGNORECASE)
+_ASSIGNING_VERB = re.compile(r"(?:^|[\s,;:(])(giao(?:\s+(?:trách\s+nhiệm|nhiệm\s+vụ))?(?:\s+cho)?|yêu\s+cầu|đề\s+nghị|"
+                             r"chỉ\s+đạo)\s+(?=\S)", re.IGNORECASE)
 _RESPONSIBLE = re.compile(r"\s(?:có|chịu)\s+trách\s+nhiệm\s", re.IGNORECASE)
 # Boilerplate that names units without giving them work of their own.
 _EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị)\s+thi\s+hành|"
@@ -119,11 +128,21 @@ _EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|căn\s+cứ\s+
 _SENTENCE_SPLIT = re.compile(r"(?<=[.;!?])\s+(?=[A-ZĐÀ-Ỹ])")
 
 
+def _names_a_board(text: str, verb_start: int) -> bool:
+    """"Ban chỉ đạo phòng, chống dịch …" is a body's name, not "chỉ đạo" (direct) as a verb."""
+    return text[max(0, verb_start - 4):verb_start].lower() == "ban "
+
+
 def assigned_unit(sentence: str) -> str | None:
     """The unit a sentence gives work to, or None when it gives none."""
     if _EXECUTION.search(sentence) or sentence.rstrip().endswith(":"):
         return None
+    own = directs_own_people(sentence)
+    if own:
+        return own
     for match in _ASSIGNING_VERB.finditer(sentence):
+        if _names_a_board(sentence, match.start(1)):
+            continue
         lead, _rest = split_lead(sentence[match.end():], assigning_words=False)
         if lead:
             return lead
@@ -135,13 +154,57 @@ def assigned_unit(sentence: str) -> str | None:
     return None
 
 
+def _leaves(node: Node) -> list[Node]:
+    if not node.children:
+        return [node] if node.kind != "root" else []
+    return [leaf for child in node.children for leaf in _leaves(child)]
+
+
+def _asks_something(item: Node) -> bool:
+    """An item's own lines (up to the first blank line) name a unit, a deadline or an action."""
+    own = [item.heading]
+    for kind, text in item.entries:
+        if kind == "break":
+            break
+        if kind == "deadline":
+            return True
+        own.append(text)
+    text = " ".join(own)
+    return bool(split_lead(text)[0] or mentions_action(text) or find_deadline(text).kind != "none")
+
+
+def _gives_something_to_do(sentence: str) -> bool:
+    """"Đồng chí … đề nghị Công ty CP Gốm…": a line cut off after the addressee asks nothing of it."""
+    matches = [m for m in _ASSIGNING_VERB.finditer(sentence) if not _names_a_board(sentence, m.start(1))]
+    if not matches:
+        return True
+    lead, rest = split_lead(sentence[matches[-1].end():], assigning_words=False)
+    return lead is None or bool(re.search(r"\w", rest))
+
+
+def _open_list(piece: str) -> bool:
+    """The piece ends inside a list of addressees ("… yêu cầu Giám đốc các sở, ban, ngành;")."""
+    matches = [m for m in _ASSIGNING_VERB.finditer(piece) if not _names_a_board(piece, m.start(1))]
+    if not matches or not piece.rstrip().endswith(";"):
+        return False
+    lead, rest = split_lead(piece[matches[-1].end():].rstrip(" ;"), assigning_words=False)
+    return lead is not None and not rest.strip(" ;,")
+
+
 def prose_tasks(lines: list[str], context: "_Context") -> list[TaskItem]:
-    """Tasks of a text without numbered items: each sentence that assigns work to a unit."""
+    """Tasks of a text without numbered items: each sentence that assigns work to a unit, after an
+    assigning verb or as the subject that acts (core.directives.sentences)."""
     tasks: list[TaskItem] = []
     for paragraph in lines:
-        for sentence in _SENTENCE_SPLIT.split(paragraph):
+        if is_heading(paragraph):
+            continue
+        for sentence in join_open_lists(_SENTENCE_SPLIT.split(paragraph), _open_list):
             sentence = sentence.strip()
-            lead = assigned_unit(sentence) if len(sentence) > 20 else None
+            lead = None
+            if len(sentence) > 20 and _gives_something_to_do(sentence):
+                lead = assigned_unit(sentence)
+                if lead is None and not _EXECUTION.search(sentence) and not sentence.rstrip().endswith(":"):
+                    lead = subject_lead(sentence)[0]
             if lead is None:
                 continue
             content = _join([sentence])
@@ -169,6 +232,8 @@ def _addressee(preamble: list[str]) -> str | None:
         return None
     line = preamble[-1]
     for match in reversed(list(_ADDRESS.finditer(line))):
+        if _names_a_board(line, match.start(1)):
+            continue
         lead, _rest = split_lead(line[match.end():])
         if lead:
             return lead

@@ -34,19 +34,25 @@ _VERBS = [
     "xay ", "ghi nhan", "luu tru", "bo sung", "dieu phoi", "van dong", "vao cuoc", "tham gia", "tiep tuc",
     "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
     "dinh hoan", "tam dung", "tam hoan", "nghiem cam", "so tan", "di doi", "co trach nhiem", "treo ",
-    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung",
+    "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung", "tranh thu", "truc tiep",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
 # Words that start the name of a unit (or a group of units), matched on the lower-cased
 # text WITH its accents: folded, "Sở" would be "Số hóa", "Bộ" "Bổ sung", "Ban" "Bản".
 _UNIT_START = re.compile(
-    r"^(?:các\s+|những\s+)?(?!ban\s+hành)(?:sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
+    # "Các huyện tổ chức di dời …", "các xã, phường", "từng ngành, từng địa phương": a level of local
+    # government named with a plural word is a unit without a unit word ("Huyện ủy …" stays out: only
+    # with "các", "những" or "từng" in front).
+    r"^(?:(?:các|những|từng)\s+(?:huyện|quận|xã|phường|thị\s+xã|thị\s+trấn|tỉnh|thành\s+phố|cấp|thôn|ấp|bản|"
+    r"khu\s+phố|tổ\s+dân\s+phố)(?=[\s,:;.]|$)|"
+    r"(?:các\s+|những\s+|từng\s+)?(?!ban\s+hành)(?:bí\s+thư|trưởng\s+(?:ban|phòng|đoàn)|chánh\s+(?:văn\s+phòng|thanh\s+tra)|"
+    r"sở|ubnd|ủy\s+ban|uỷ\s+ban|công\s+an|văn\s+phòng|ban|trung\s+tâm|cơ\s+quan|"
     r"bộ\s+chỉ\s+huy|bộ|đài|báo(?!\s+cáo)|kho\s+bạc|bảo\s+hiểm\s+xã\s+hội|cục|chi\s+cục|hội|tỉnh\s+đoàn|"
     r"đoàn|liên\s+đoàn|ngân\s+hàng|viễn\s+thông|bưu\s+điện|công\s+ty|phòng|thanh\s+tra|mặt\s+trận|"
     r"hội\s+đồng|chủ\s+tịch|thủ\s+trưởng|giám\s+đốc|địa\s+phương|đơn\s+vị|ngành|doanh\s+nghiệp|"
-    r"trường|bệnh\s+viện|tỉnh\s+ủy|tỉnh\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+bộ|lãnh\s+đạo|bch|vnpt|viettel)"
-    r"(?=[\s,:;.]|$)")
+    r"trường(?!\s+hợp)|bệnh\s+viện|tỉnh\s+ủy|tỉnh\s+uỷ|đảng\s+ủy|đảng\s+uỷ|chi\s+bộ|lãnh\s+đạo|bch|vnpt|viettel)"
+    r"(?=[\s,:;.]|$))")
 _TOPIC = re.compile(r"^(ve|doi\s+voi|nhiem\s+vu|giai\s+phap|muc\s+tieu|noi\s+dung|to\s+chuc\s+thuc\s+hien)\b")
 _LEAD_MARK = re.compile(r"\s*,?\s*(?:la\s+co\s+quan\s+)?chu\s+tri\b")
 _COORD = re.compile(r"\bphoi\s+hop(?:\s+(?:chat\s+che\s+)?(?:voi|cung))?\s+")
@@ -77,13 +83,66 @@ def looks_like_unit(text: str) -> bool:
     return bool(_UNIT_START.match(text.lower())) and not _TOPIC.match(_fold_aligned(text))
 
 
+# "tổ chức" is also the noun "organisation": inside a list ("các cơ quan, đơn vị, tổ chức, Nhân dân")
+# it stands between commas (or before "và") and starts no action.
+_NOUN_IN_LIST = re.compile(r"(?<=,\s)(to\s+chuc)(?=\s*(?:,|;|$)|\s+va\s)")
+# Nouns made of a verb syllable: "công trình", "chương trình", "quy trình" ("trình": submit), "giao
+# thông", "giao dịch" ("giao": assign). No verb starts inside one ("giao thông báo cáo" holds no
+# "thông báo" either).
+_NOUN_COMPOUND = re.compile(r"\b(?:(?:cong|chuong|quy|qua|lo|tien|hanh)\s+trinh|giao\s+(?:thong|dich|luu|tiep))\b")
+
+
 def _first_verb(text: str, folded: str, start: int = 0) -> int | None:
     """Where the action starts. Unit names are capitalised ("Sở Xây dựng", "Giáo dục và Đào tạo"),
     verbs in running text are not, so only a lower-case verb ends a unit phrase."""
-    for match in _VERB_RE.finditer(folded, start):
-        if text[match.start(1)].islower():
-            return match.start(1)
-    return None
+    compounds = [m.span() for m in _NOUN_COMPOUND.finditer(folded, start)] if "trinh" in folded or "giao" in folded else []
+    pos = start
+    while True:
+        match = _VERB_RE.search(folded, pos)
+        if match is None:
+            return None
+        at = match.start(1)
+        inside = next((b for a, b in compounds if a <= at < b), None)
+        if inside is not None:
+            pos = inside  # search again from the end of the noun: its last syllable may start a verb
+            continue
+        if text[at].islower() and not _NOUN_IN_LIST.match(folded, at):
+            return at
+        pos = match.end(1)
+
+
+# Generic heads a relative clause can follow: "các đơn vị quản lý hồ chứa …", "các cơ sở đào tạo …".
+_GENERIC_HEAD = re.compile(r"(?:^|[\s,])(?:don\s+vi|co\s+quan|to\s+chuc|co\s+so|doanh\s+nghiep|luc\s+luong|chu\s+dau\s+tu)\s+$")
+# Verbs that describe what a unit does ("đơn vị quản lý …", "cơ sở đào tạo …", "tổ chức cung cấp …"),
+# unlike actions a task asks for ("các đơn vị rà soát hồ sơ và các cơ quan … phối hợp": two clauses).
+_DESCRIBING_VERB = re.compile(r"(?:quan\s+ly|van\s+hanh|khai\s+thac|su\s+dung|cung\s+cap|cung\s+ung|dao\s+tao|"
+                              r"thi\s+cong|kinh\s+doanh|san\s+xuat|tu\s+van|giam\s+sat|hoat\s+dong)\b")
+# The list goes on with another group of units: "… thủy lợi và các đơn vị có liên quan …".
+_LIST_GOES_ON = re.compile(r"(?:,|\s+va)\s+(?=(?:cac|nhung|ubnd|uy\s+ban|so|ban|cong\s+an)\s)")
+_CLAUSE_END = re.compile(r"[.;:!?(]")
+
+
+def _unit_phrase_end(text: str, folded: str, verb: int) -> int:
+    """Where a unit phrase really ends when its first "verb" opens a relative clause.
+
+    "… các đơn vị quản lý hồ chứa thủy điện, thủy lợi và các đơn vị có liên quan chủ động ứng phó":
+    "quản lý" follows a generic head ("đơn vị") and the list goes on with another group of units
+    ("và các đơn vị …") before the action, so the phrase runs to the verb after that group. Without a
+    group after it, the first verb stays the end (a shorter unit is better than a wrong one).
+    """
+    while _GENERIC_HEAD.search(folded, 0, verb) and _DESCRIBING_VERB.match(folded, verb):
+        clause = _CLAUSE_END.search(folded, verb)
+        limit = clause.start() if clause else len(folded)
+        goes_on = _LIST_GOES_ON.search(folded, verb, limit)
+        if not goes_on or not looks_like_unit(text[goes_on.end():]):
+            break
+        if _first_verb(text, folded[:goes_on.start()], verb + 1) is not None:
+            break  # another action before the list goes on: the clause is the task's, not the unit's
+        after = _first_verb(text, folded, goes_on.end())
+        if after is None or after > limit:
+            break
+        verb = after
+    return verb
 
 
 _APPOSITION = re.compile(r"\s[-–]\s*(?=[a-zđàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ])")
@@ -104,8 +163,8 @@ def _tidy(unit: str) -> str | None:
     return unit
 
 
-_ASSIGNING = re.compile(r"^(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|ủy\s+quyền|uỷ\s+quyền)\s+(?=\S)",
-                        re.IGNORECASE)
+_ASSIGNING = re.compile(r"^(?:giao(?:\s+(?:trách\s+nhiệm|nhiệm\s+vụ))?(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|ủy\s+quyền|"
+                        r"uỷ\s+quyền)\s+(?=\S)", re.IGNORECASE)
 
 
 def split_lead(text: str, *, assigning_words: bool = True) -> tuple[str | None, str]:
@@ -134,12 +193,31 @@ def _split_lead(text: str) -> tuple[str | None, str]:
             return _tidy(head), text[lead_mark.start():].strip(" ,")
     if not looks_like_unit(text):
         return None, text
-    ends = [i for i in (_first_verb(text, folded, 1), _colon_end(text)) if i is not None]
+    verb = _first_verb(text, folded, 1)
+    if verb is not None:
+        verb = _unit_phrase_end(text, folded, verb)
+    # "Văn phòng UBND tỉnh là đơn vị trung tâm tham mưu …": no unit name holds "là".
+    copula = _COPULA.search(text)
+    ends = [i for i in (verb, _colon_end(text), copula.start() if copula else None) if i is not None]
     end = min(ends) if ends else len(text)
     if end > MAX_UNIT_CHARS:
         return None, text
     lead = _tidy(text[:end])
     return lead, text[end:].strip(" :,")
+
+
+def starts_with_action(text: str) -> bool:
+    """Does `text` open with a verb of the work ("tăng cường …", "phải chủ động …")?"""
+    text = text.lstrip()
+    return _first_verb(text, _fold_aligned(text), 0) == 0
+
+
+def mentions_action(text: str) -> bool:
+    """Is there any verb of the work in `text`, in any case ("Rà soát …", "báo cáo …")?"""
+    return _VERB_RE.search(" " + _fold_aligned(text).lower()) is not None
+
+
+_COPULA = re.compile(r"\slà\s")
 
 
 def _colon_end(text: str) -> int | None:

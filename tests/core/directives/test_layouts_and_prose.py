@@ -111,14 +111,31 @@ def test_report_gets_a_warning_and_no_items_is_not_an_error():
 
 
 def test_real_corpus_scores():
-    """The real directives of tests/data/directives/corpus (figures in docs/DIRECTIVES.md)."""
-    for split in ("tuning", "heldout"):
-        result = corpus_score.score(split)
+    """The real directives of tests/data/directives/corpus (figures and split history in docs/DIRECTIVES.md).
+
+    Thresholds sit a little under the measured figures: a rule change that loses fields fails here.
+    """
+    floors = {  # (split, first_split): (share of expected fields, lead-unit precision, lead-unit recall)
+        ("tuning", "tuning"): (0.97, 0.95, 0.95),          # measured 100%, lead 100 / 100%
+        ("tuning", "heldout"): (0.97, 0.95, 0.95),         # measured 100%, lead 100 / 100%
+        ("tuning", "heldout2"): (0.95, 0.95, 0.95),        # measured 98.3%, lead 97.7 / 97.7%
+        ("heldout3", None): (0.80, 0.90, 0.70),            # measured 82.4%, lead 92.3 / 75.0%
+    }
+    for (split, first_split), (fields, lead_p, lead_r) in floors.items():
+        result = corpus_score.score(split, first_split)
         right, total = result.expected_fields()
-        assert result.documents >= 20 and total >= 80
-        assert right / total >= 0.85, (split, right, total, result.misses)
+        assert result.documents >= 15 and total >= 50, (split, first_split, result.documents, total)
+        assert right / total >= fields, (split, first_split, right, total)
+        lead = result.counts["lead_unit"]
+        assert lead.precision >= lead_p and lead.recall >= lead_r, (split, first_split, lead)
     provinces = {exp["province"] for _path, exp in corpus_score.load()}
-    assert len(corpus_score.load()) >= 40 and len(provinces) >= 10
+    assert len(corpus_score.load()) >= 60 and len(provinces) >= 40
+    # Each new held-out part comes from places the corpus did not cover before it.
+    first = {exp["province"] for _path, exp in corpus_score.load(first_split="tuning")} | \
+        {exp["province"] for _path, exp in corpus_score.load(first_split="heldout")}
+    second = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout2")}
+    third = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout3")}
+    assert len(second - first) >= 10 and len(third - first - second) >= 8
 
 
 def test_wrapped_date_line_is_not_a_task():
