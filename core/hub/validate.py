@@ -24,7 +24,9 @@ one this app could have written. So, for every record of a commune bundle (docs/
 
 The per-line checks (tables, columns, types) are one SQL expression (`line_check_sql`) that a
 second thread evaluates over the lines on its own in-memory SQLite while the caller's thread
-stages them into the hub (`LineChecker`); the stamps are checked afterwards on the staged columns
+stages them into the hub (`LineChecker`); a line spelled exactly as the app writes it is
+recognised first by a regular expression built from the same catalogue (`canonical_line_patterns`,
+five times cheaper) and needs no SQL check. The stamps are checked afterwards on the staged columns
 (one cheap scan), the purges against the hub's `rows`. Only a refused bundle is looked at again,
 in Python, to name the column.
 Refusals raise typed BundleRejected subclasses; the caller's transaction rolls everything back.
@@ -209,6 +211,64 @@ def _stamps_sql(upper: str) -> str:
     return f"CASE {' '.join(checks)} END"
 
 
+# -- the common case: a line exactly as the app writes it ------------------------------------------
+# Nearly every line of a real bundle is `core.sync.bundle.encode_record` output: no spaces, the
+# record's keys in their order, the row's keys in the table's column order. Such a line is
+# recognised by one regular expression per table, built from the same catalogue, at ~2.5 µs a
+# line on the caller's thread, where the SQL check costs ~12 µs (23 json_type look-ups and a
+# json_each count for a dossier). The expression accepts only strict JSON spelled one way:
+# literal keys (no escapes) each once and in order, strings without raw control characters,
+# numbers in JSON's grammar, so SQLite reads exactly the keys and value types it matched.
+# A line it matches is one `line_check_sql` passes; every other line (another key order, spaces,
+# a missing or extra column, a wrong type, a purge, an unknown table…) goes to the SQL check,
+# which alone decides and explains refusals. tests/core/hub/test_row_validation.py checks that
+# the expression never accepts a line the SQL check refuses.
+_STRING = rb'"[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*+)*+"'
+_INTEGER = rb'-?+(?:0|[1-9][0-9]*+)'  # what SQLite's json_type calls 'integer'
+_NUMBER = _INTEGER + rb'(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+'  # 'integer' or 'real'
+_TYPE_PATTERNS = {"text": _STRING, "integer": _INTEGER, "null": b"null"}
+
+
+def _value_pattern(types: tuple[str, ...]) -> bytes:
+    if "real" in types:  # json_types_for never allows a real without an integer
+        alternatives = [_NUMBER] + [_TYPE_PATTERNS[t] for t in types if t not in ("integer", "real")]
+    else:
+        alternatives = [_TYPE_PATTERNS[t] for t in types]
+    return b"(?>" + b"|".join(alternatives) + b")"
+
+
+def canonical_line_patterns(catalogue: Catalogue) -> dict[bytes, "re.Pattern[bytes]"]:
+    """{table name as bytes: compiled expression} matching a line of that table exactly as the app
+    writes it (first or second format), every declared column present with a value of its type."""
+    out = {}
+    for table in catalogue.commune_tables():
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", table) or not all(
+                re.fullmatch(r"[a-z_][a-z0-9_]*", column) for column in catalogue.columns[table]):
+            continue  # a name the expression would have to escape: left to the SQL check
+        row = b",".join(b'"' + column.encode() + b'":' + _value_pattern(types)
+                        for column, types in catalogue.columns[table].items())
+        out[table.encode()] = re.compile(
+            rb'\{"t":"' + table.encode() + rb'","id":' + _STRING + rb',"op":' + _STRING + rb',"seq":' + _INTEGER
+            + rb'(?:,"hlc":' + _INTEGER + rb',"dev":' + _STRING + rb',"base":(?:null|\[' + _INTEGER + rb','
+            + _STRING + rb'\]))?+,"row":\{' + row + rb'\}\}')
+    return out
+
+
+def _split_canonical(patterns: dict, lines: list, before: int) -> tuple[list, list]:
+    """The lines (with their numbers) that are not canonical lines of their table: those the SQL
+    check must look at."""
+    rest_lines, rest_numbers = [], []
+    prefix = b'{"t":"'
+    for n, line in enumerate(lines, start=before + 1):
+        if isinstance(line, bytes) and line.startswith(prefix):
+            pattern = patterns.get(line[6:line.find(b'"', 6)])
+            if pattern is not None and pattern.fullmatch(line) is not None:
+                continue
+        rest_lines.append(line)
+        rest_numbers.append(n)
+    return rest_lines, rest_numbers
+
+
 class LineChecker:
     """`line_check_sql` over every line, on a second thread with its own in-memory SQLite, while
     the caller's thread stages the same lines into the hub (`core.hub.apply.load_lines`).
@@ -225,6 +285,7 @@ class LineChecker:
     def __init__(self, catalogue: Catalogue):
         self._sql = (f"INSERT INTO found (n, problem) SELECT ?2, p FROM (SELECT {line_check_sql(catalogue)} AS p) "
                      f"WHERE p IS NOT NULL")
+        self._canonical = canonical_line_patterns(catalogue)
         self._queue: queue.Queue = queue.Queue(maxsize=self._QUEUED)
         self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         self._conn.execute("CREATE TABLE found (n INTEGER PRIMARY KEY, problem TEXT NOT NULL)")
@@ -241,10 +302,13 @@ class LineChecker:
         self._conn.close()
 
     def feed(self, batches):
-        """Pass the batches of lines on unchanged, each also handed to the checker."""
+        """Pass the batches of lines on unchanged; the lines that are not canonical (nearly none in
+        a real bundle) are also handed to the checker, with their numbers."""
         staged = 0
         for lines in batches:
-            self._queue.put((staged, lines))
+            rest = _split_canonical(self._canonical, lines, staged)
+            if rest[0]:
+                self._queue.put(rest)
             staged += len(lines)
             yield lines
 
@@ -255,9 +319,9 @@ class LineChecker:
                 return
             if self._error is not None:
                 continue  # keep draining so the stager never waits on a full queue
-            before, lines = item
+            lines, numbers = item
             try:
-                self._conn.executemany(self._sql, zip(lines, range(before + 1, before + len(lines) + 1)))
+                self._conn.executemany(self._sql, zip(lines, numbers))
             except BaseException as exc:  # malformed JSON: the stager refuses the same line itself
                 self._error = exc
 
