@@ -14,6 +14,7 @@ Everything runs inside the caller's transaction: any refusal rolls it all back.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from typing import Iterable, Iterator
 
@@ -54,11 +55,14 @@ _LINE_PROBLEM = """
 # staging 0.2 s slower per 100,000 lines, four times what the separate scan costs.)
 # A single-row INSERT … VALUES, not INSERT … SELECT: SQLite treats a SELECT source as
 # possibly many rows and sets up more per execution (0.03 s per 100,000 lines).
-_STAGING = f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_PATHS)}, row_type, line TEXT NOT NULL)"
+# `canonical` is 1 for a line its table's expression matched (core.hub.validate.canonical_line_patterns:
+# it then passes `_LINE_PROBLEM` and its stamps have their shape), else NULL.
+_STAGING = (f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_PATHS)}, row_type, canonical, "
+            f"line TEXT NOT NULL)")
 # n is left to SQLite (NULL: the next rowid, 1, 2, … in this new table): one parameter less to bind.
 _STAGE = ("INSERT INTO staging.incoming VALUES (NULL, "
           + ", ".join(f"json_extract(CAST(?1 AS TEXT), '{path}')" for path in _PATHS.values())
-          + ", json_type(CAST(?1 AS TEXT), '$.row'), CAST(?1 AS TEXT))")
+          + ", json_type(CAST(?1 AS TEXT), '$.row'), ?2, CAST(?1 AS TEXT))")
 
 
 def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
@@ -83,8 +87,9 @@ def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
 
 
 def _stage(conn: sqlite3.Connection, lines: list[bytes], before: int) -> None:
+    marks = getattr(lines, "canonical", None)  # a core.hub.validate.CheckedBatch
     try:
-        conn.executemany(_STAGE, zip(lines))
+        conn.executemany(_STAGE, zip(lines, marks if marks is not None else itertools.repeat(None)))
     except sqlite3.OperationalError as exc:
         # "malformed JSON": the lines before the bad one are staged, in order, so it is the next one.
         n = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0] + 1
@@ -98,8 +103,8 @@ def _stage(conn: sqlite3.Connection, lines: list[bytes], before: int) -> None:
 
 def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
     """Refuse the bundle at its first bad record (shape, counts, ownership)."""
-    bad = conn.execute(f"SELECT n, problem FROM (SELECT n, {_LINE_PROBLEM} AS problem FROM staging.incoming) "
-                       f"WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
+    bad = conn.execute(f"SELECT n, problem FROM (SELECT n, {_LINE_PROBLEM} AS problem FROM staging.incoming "
+                       f"WHERE canonical IS NOT 1) WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
     if bad:
         raise BundleDamaged(f"Dòng dữ liệu số {bad[0]} trong gói không hợp lệ: {bad[1]}.")
     versioned = manifest.get("format_version", 1) >= 2
