@@ -62,7 +62,7 @@ _STAGING = (f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_
 # n is left to SQLite (NULL: the next rowid, 1, 2, … in this new table): one parameter less to bind.
 _STAGE = ("INSERT INTO staging.incoming VALUES (NULL, "
           + ", ".join(f"json_extract(CAST(?1 AS TEXT), '{path}')" for path in _PATHS.values())
-          + ", json_type(CAST(?1 AS TEXT), '$.row'), ?2, CAST(?1 AS TEXT))")
+          + ", CASE WHEN ?2 IS 1 THEN 'object' ELSE json_type(CAST(?1 AS TEXT), '$.row') END, ?2, CAST(?1 AS TEXT))")
 
 
 def load_lines(conn: sqlite3.Connection, batches: Iterable[list[bytes]]) -> int:
@@ -103,15 +103,18 @@ def _stage(conn: sqlite3.Connection, lines: list[bytes], before: int) -> None:
 
 def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
     """Refuse the bundle at its first bad record (shape, counts, ownership)."""
-    bad = conn.execute(f"SELECT n, problem FROM (SELECT n, {_LINE_PROBLEM} AS problem FROM staging.incoming "
-                       f"WHERE canonical IS NOT 1) WHERE problem IS NOT NULL ORDER BY n LIMIT 1").fetchone()
-    if bad:
-        raise BundleDamaged(f"Dòng dữ liệu số {bad[0]} trong gói không hợp lệ: {bad[1]}.")
     versioned = manifest.get("format_version", 1) >= 2
-    unversioned = conn.execute("SELECT n FROM staging.incoming WHERE (hlc IS NULL) = ? ORDER BY n LIMIT 1",
-                               (1 if versioned else 0,)).fetchone()
-    if unversioned:
-        raise BundleDamaged(f"Dòng dữ liệu số {unversioned[0]} trong gói không hợp lệ: "
+    # One scan for the three per-line checks (each the first line it fails; raised in this order).
+    bad, unversioned, foreign = conn.execute(
+        f"SELECT min(CASE WHEN canonical IS NOT 1 AND ({_LINE_PROBLEM}) IS NOT NULL THEN n END), "
+        f"min(CASE WHEN (hlc IS NULL) = ? THEN n END), "
+        f"min(CASE WHEN row_type = 'object' AND origin IS NOT ? THEN n END) FROM staging.incoming",
+        (1 if versioned else 0, unit)).fetchone()
+    if bad is not None:
+        problem = conn.execute(f"SELECT {_LINE_PROBLEM} FROM staging.incoming WHERE n = ?", (bad,)).fetchone()[0]
+        raise BundleDamaged(f"Dòng dữ liệu số {bad} trong gói không hợp lệ: {problem}.")
+    if unversioned is not None:
+        raise BundleDamaged(f"Dòng dữ liệu số {unversioned} trong gói không hợp lệ: "
                             + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
     counts = dict(conn.execute("SELECT t, count(*) FROM staging.incoming GROUP BY t"))
     if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
@@ -126,11 +129,10 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
             raise OwnershipViolation(
                 f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
                 "Gói bị từ chối.")
-    foreign = conn.execute("SELECT n, origin FROM staging.incoming WHERE row_type = 'object' AND origin IS NOT ? "
-                           "ORDER BY n LIMIT 1", (unit,)).fetchone()
-    if foreign:
+    if foreign is not None:
+        origin = conn.execute("SELECT origin FROM staging.incoming WHERE n = ?", (foreign,)).fetchone()[0]
         raise OwnershipViolation(
-            f"Gói có bản ghi của đơn vị “{str(foreign[1])[:20]}” nhưng do đơn vị {unit} gửi. "
+            f"Gói có bản ghi của đơn vị “{str(origin)[:20]}” nhưng do đơn vị {unit} gửi. "
             "Mỗi xã chỉ gửi dữ liệu của chính mình. Gói bị từ chối.")
     clash = conn.execute(
         "SELECT r.row_id, r.table_name, r.unit FROM staging.incoming i "
