@@ -162,6 +162,34 @@ def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: st
     arrive in; an older one is never dropped in silence: its line is kept in `conflicts`.
     Each row written gets the next `rev`, the order in which a unit's devices read them back.
     """
+    lost = 0
+    # Both conflict checks join the lines with the rows the hub holds: when none of them is held
+    # (new rows, as most of a bundle's are), neither can find anything and both scans are skipped.
+    if conn.execute("SELECT 1 FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id "
+                    "LIMIT 1").fetchone():
+        lost = _record_conflicts(conn, unit=unit, now=now, bundle_id=bundle_id)
+    base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'row_rev'), 0)").fetchone()[0])
+    staged = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0]
+    conn.execute(
+        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
+                             hlc, device, rev)
+           SELECT x.t, x.id, ?, x.seq, x.op, coalesce(x.updated_at, ?),
+                  CASE WHEN x.row_type IS NOT 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END, x.line, ?,
+                  x.hlc, x.dev, ? + x.n
+           FROM staging.incoming AS x WHERE true ORDER BY x.n
+           ON CONFLICT (table_name, row_id) DO UPDATE SET
+               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
+               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
+               hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
+           WHERE (excluded.hlc, excluded.device) > (coalesce(rows.hlc, 0), coalesce(rows.device, ''))
+             AND rows.unit = excluded.unit""", (unit, created_at, now, base))
+    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('row_rev', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(base + staged),))
+    return lost
+
+
+def _record_conflicts(conn: sqlite3.Connection, *, unit: str, now: str, bundle_id: str) -> int:
+    """Keep in `conflicts` what loses to a newer version (see `apply_lines`); returns how many."""
     # An edit from another device than the hub's version's, older than it: the incoming line is kept.
     lost = conn.execute(
         """INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
@@ -182,23 +210,6 @@ def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: st
              AND (x.hlc, x.dev) > (r.hlc, r.device)
              AND (x.base_hlc IS NULL OR (x.base_hlc, coalesce(x.base_dev, '')) < (r.hlc, r.device))
            ORDER BY x.n""", (unit, bundle_id, now, unit)).rowcount
-    base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'row_rev'), 0)").fetchone()[0])
-    staged = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0]
-    conn.execute(
-        """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, deleted, state, received_at,
-                             hlc, device, rev)
-           SELECT x.t, x.id, ?, x.seq, x.op, coalesce(x.updated_at, ?),
-                  CASE WHEN x.row_type IS NOT 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END, x.line, ?,
-                  x.hlc, x.dev, ? + x.n
-           FROM staging.incoming AS x WHERE true ORDER BY x.n
-           ON CONFLICT (table_name, row_id) DO UPDATE SET
-               seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
-               deleted = excluded.deleted, state = excluded.state, received_at = excluded.received_at,
-               hlc = excluded.hlc, device = excluded.device, rev = excluded.rev
-           WHERE (excluded.hlc, excluded.device) > (coalesce(rows.hlc, 0), coalesce(rows.device, ''))
-             AND rows.unit = excluded.unit""", (unit, created_at, now, base))
-    conn.execute("INSERT INTO hub_meta(key, value) VALUES ('row_rev', ?) "
-                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(base + staged),))
     return lost
 
 
