@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from core import clock
 from core.checklists.runs import create_run, load_run, record_answer
 from core.clock import today_local
 from core.directives.parser import parse_directive
@@ -80,8 +81,10 @@ def _cli(c: Commune, *args: str, machine: str | None = None) -> subprocess.Compl
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if machine:
         env[device.MACHINE_ENV] = machine
+    # The CLI prints UTF-8 on every platform (core.console); `text=True` would read it in Windows'
+    # ANSI code page, turning every Vietnamese word into mojibake.
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), *args, "--data-dir", str(c.paths.data_dir)],
-                            capture_output=True, text=True, env=env, cwd=str(ROOT), timeout=120)
+                            capture_output=True, encoding="utf-8", env=env, cwd=str(ROOT), timeout=120)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -216,8 +219,16 @@ def test_an_older_edit_is_kept_as_a_visible_conflict_never_dropped_silently(unit
     dossier_id = _dossier(a, 7)
     _sync(a)
     _sync(b)
-    update_dossier(b.store, dossier_id, {"procedure_name": "Sửa ở quầy B (trước)"})  # earlier edit, not sent
-    update_dossier(a.store, dossier_id, {"procedure_name": "Sửa ở quầy A (sau)"})  # later edit
+    # B's edit is made 10 ms before A's: with the real clock the two often fall in the same
+    # millisecond, where neither is older (a tie of row versions: test_edits_in_the_same_millisecond…).
+    start = clock.now_utc()
+    try:
+        clock.freeze(start)
+        update_dossier(b.store, dossier_id, {"procedure_name": "Sửa ở quầy B (trước)"})  # earlier edit, not sent
+        clock.freeze(start + dt.timedelta(milliseconds=10))
+        update_dossier(a.store, dossier_id, {"procedure_name": "Sửa ở quầy A (sau)"})  # later edit
+    finally:
+        clock.freeze(None)
     _sync(a)
     summary = _sync(b)  # B's older edit arrives after A's newer one
     assert summary.errors == []
@@ -251,6 +262,68 @@ def test_negative_without_versions_the_older_edit_overwrites(unit, monkeypatch):
     with hub.store() as s:
         kept = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
     assert kept["procedure_name"] != "Sửa ở quầy A (sau)"  # the newer edit was lost
+
+
+def _edits_in_one_millisecond(unit) -> tuple[str, str]:
+    """A and B edit the same dossier, neither having seen the other's edit, in the same
+    millisecond: equal hybrid clocks (the physical part is the edit's `updated_at`, in ms),
+    so only the device id orders them. Then both sync, twice."""
+    hub, url, (a, b, c) = unit
+    dossier_id = _dossier(a, 7)
+    _sync(a)
+    _sync(b)
+    clock.freeze(clock.now_utc())
+    try:
+        update_dossier(b.store, dossier_id, {"procedure_name": "Sửa ở quầy B"})
+        update_dossier(a.store, dossier_id, {"procedure_name": "Sửa ở quầy A"})
+    finally:
+        clock.freeze(None)
+    at_a, at_b = (pc.store.query("SELECT hlc, device FROM change_log WHERE row_id = ? ORDER BY seq DESC LIMIT 1",
+                                 (dossier_id,))[0] for pc in (a, b))
+    assert at_a["hlc"] == at_b["hlc"]  # the tie this test is about
+    for pc in (a, b, a, b):
+        assert _sync(pc).errors == []
+    return dossier_id, "Sửa ở quầy A" if at_a["device"] > at_b["device"] else "Sửa ở quầy B"
+
+
+def test_edits_in_the_same_millisecond_one_kept_the_other_a_conflict_shown_on_both_pcs(unit):
+    """Two PCs' edits of one row in the same millisecond are concurrent: neither is older. The
+    larger device id wins (the hub and every PC order versions by (hlc, device) alike), and the
+    other edit is never dropped: it is the hub's recorded conflict, shown by `sync-conflicts` on
+    both PCs. (The real clock made this happen in ~1 run of 25 of the test above.)"""
+    hub, url, (a, b, c) = unit
+    dossier_id, winner = _edits_in_one_millisecond(unit)
+    loser = ({"Sửa ở quầy A", "Sửa ở quầy B"} - {winner}).pop()
+    with hub.store() as s:
+        kept = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
+        lost = [json.loads(r["lost_state"])["row"]["procedure_name"] for r in s.query(
+            "SELECT lost_state FROM conflicts WHERE row_id = ?", (dossier_id,))]
+    assert kept["procedure_name"] == winner and lost == [loser]
+    for pc in (a, b):
+        assert pc.store.get("dossiers", dossier_id)["procedure_name"] == winner  # one picture
+        shown = json.loads(_cli(pc, "sync-conflicts", "--json").stdout)
+        assert [x["where_found"] for x in shown if loser in (x["lost_state"] or "")] == ["hub"], pc.paths.data_dir
+
+
+def test_negative_a_tie_compared_without_the_device_drops_an_edit_silently(unit, monkeypatch):
+    """Weaken: the hub compares only the clock (a tie looks like the version it holds). The
+    incoming edit of the same millisecond is then neither applied nor recorded: lost unseen."""
+    real = hubapply.apply_lines
+
+    def clock_only(conn, **kw):
+        conn.execute("UPDATE staging.incoming SET dev = (SELECT r.device FROM rows r WHERE r.table_name = "
+                     "staging.incoming.t AND r.row_id = staging.incoming.id AND r.hlc = staging.incoming.hlc) "
+                     "WHERE EXISTS (SELECT 1 FROM rows r WHERE r.table_name = staging.incoming.t "
+                     "AND r.row_id = staging.incoming.id AND r.hlc = staging.incoming.hlc)")
+        return real(conn, **kw)
+
+    monkeypatch.setattr(hubapply, "apply_lines", clock_only)
+    hub, url, (a, b, c) = unit
+    dossier_id, _ = _edits_in_one_millisecond(unit)
+    with hub.store() as s:
+        kept = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
+        lost = s.query("SELECT lost_state FROM conflicts WHERE row_id = ?", (dossier_id,))
+    assert kept["procedure_name"] == "Sửa ở quầy A" and lost == []  # B's edit vanished, nothing recorded
 
 
 def test_restore_onto_a_new_pc_then_edits_reach_everyone(unit, tmp_path):
