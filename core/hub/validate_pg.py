@@ -42,9 +42,11 @@ class PortableLineChecker(validate.LineChecker):
                 return
             if self._error is not None:
                 continue
-            before, lines = item
-            numbered = list(zip(lines, range(before + 1, before + len(lines) + 1)))
             try:
+                # validate.LineChecker.feed hands over the lines that are not canonical, with their
+                # numbers (canonical lines are valid JSON of the right shape by construction).
+                lines, numbers = item
+                numbered = list(zip(lines, numbers))
                 try:
                     self._conn.execute("BEGIN")
                     self._conn.executemany(self._sql, numbered)
