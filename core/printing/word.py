@@ -209,11 +209,11 @@ class _Writer:
         for (c0, r0), (c1, r1) in spans:
             table.cell(r0, c0).merge(table.cell(r1, c1))
             covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
-        # One row's cells at a time (row.cells reads that row only): table.cell(r, c) rebuilds the
-        # whole table's grid on every call, so filling a table cell by cell grew with the square of
-        # its size — a 23-item checklist sheet took seconds, and over 10 s under Wine on a busy PC.
-        for r, values in enumerate(all_rows):
-            row = table.rows[r]
+        # Row by row, one row's cells at a time: table.cell(r, c) rebuilds the whole table's grid
+        # on every call and table.rows[r] lists every row, so filling a table cell by cell grew with
+        # the square of its size — a 23-item checklist sheet took seconds, over 10 s under Wine on
+        # a busy PC, and a 200-row report minutes.
+        for r, (row, values) in enumerate(zip(table.rows, all_rows)):
             cells = row.cells
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(tr_pr.makeelement(qn("w:cantSplit"), {}))   # rows move whole, as in the PDF

@@ -193,6 +193,7 @@ class RegisterView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.fields: list[str] = []
+        self._shown_query = None  # (filter, order) of the list on screen
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.search = SearchBox("Tìm theo mã hồ sơ, lĩnh vực, thủ tục (gõ không dấu cũng được)…")
@@ -286,11 +287,20 @@ class RegisterView(QWidget):
 
             return list_dossiers(store, flt, limit=PAGE_SIZE, offset=offset, sort=sort, count=False)[0]
 
-        self.ctx.bg.read(load, lambda result: self._show(result, next_page))
+        query = (flt, sort)
+        self.ctx.bg.read(load, lambda result: self._show(result, next_page, query))
 
-    def _show(self, result, next_page) -> None:
+    def _show(self, result, next_page, query=None) -> None:
         rows, total, fields = result
         self.model.reset(rows, total, next_page)
+        if query != self._shown_query:
+            # A new order or filter starts again from its first page: show its top. Left where it
+            # was, a list scrolled down past the new first page's length stays at the end of that
+            # page, its scroll bar already at the bottom, and the wheel then loads nothing more
+            # (the next page is asked for only when the bar reaches its end). Data refreshes of the
+            # same query keep the place.
+            self._shown_query = query
+            self.table.scrollToTop()
         self._show_count()
         self.table.fit_columns_once(max_width=280)
         if fields != self.fields:
