@@ -369,6 +369,7 @@ def test_a_hub_file_of_the_previous_version_moves_too(hub_dir, pg_url):
     for table in hubstore._ROW_ORDER:
         conn.execute(f"DROP TRIGGER IF EXISTS {table}_id")
         conn.execute(f"DROP INDEX IF EXISTS idx_{table}_id")
+        conn.execute(f"DROP INDEX IF EXISTS idx_{table}_unit_id")  # bundles(unit, id), added with the ids
         conn.execute(f"ALTER TABLE [{table}] DROP COLUMN id")
     order = [r[0] for r in conn.execute("SELECT bundle_id FROM bundles ORDER BY rowid")]
     conn.execute("INSERT INTO hub_meta(key, value) VALUES ('a_number', 5)")  # SQLite's dynamic typing

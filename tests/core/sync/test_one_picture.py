@@ -243,6 +243,7 @@ def test_an_older_edit_is_kept_as_a_visible_conflict_never_dropped_silently(unit
     assert any(x["row_id"] == dossier_id and "Sửa ở quầy B (trước)" in (x["lost_state"] or "") for x in shown)
 
 
+@pytest.mark.sqlite_only("the negative weakens the SQLite apply (core.hub.apply); the PostgreSQL twin's ordering and conflicts are proven against it by tests/core/hub/test_store_parity.py")
 def test_negative_without_versions_the_older_edit_overwrites(unit, monkeypatch):
     hub, url, (a, b, c) = unit
     dossier_id = _dossier(a, 7)
@@ -305,6 +306,7 @@ def test_edits_in_the_same_millisecond_one_kept_the_other_a_conflict_shown_on_bo
         assert [x["where_found"] for x in shown if loser in (x["lost_state"] or "")] == ["hub"], pc.paths.data_dir
 
 
+@pytest.mark.sqlite_only("the negative weakens the SQLite apply (core.hub.apply); the PostgreSQL twin's ordering and conflicts are proven against it by tests/core/hub/test_store_parity.py")
 def test_negative_a_tie_compared_without_the_device_drops_an_edit_silently(unit, monkeypatch):
     """Weaken: the hub compares only the clock (a tie looks like the version it holds). The
     incoming edit of the same millisecond is then neither applied nor recorded: lost unseen."""
