@@ -188,8 +188,10 @@ def check_hub(hub_paths: hubstore.HubPaths, units: list[Unit]) -> list[str]:
             ids = [r["row_id"] for r in rows]
             if len(ids) != len(set(ids)) or set(ids) != unit.staff_ids:
                 problems.append(f"{unit.code}: staff rows at the hub {len(ids)} != {len(unit.staff_ids)}")
-        states = hub.query("SELECT state FROM rows WHERE table_name = 'staff' AND json_extract(state, '$.row.position') "
-                           "LIKE 'đợt %'")
+        from core.hub.database import json_path
+
+        states = hub.query(f"SELECT state FROM rows WHERE table_name = 'staff' "
+                           f"AND {json_path(hub, 'state', 'row.position')} LIKE 'đợt %'")
         if len(states) != sum(len(u.bundles) for u in units):
             problems.append(f"latest states: {len(states)} updated rows at the hub")
     return problems

@@ -69,7 +69,7 @@ def check_hub(hub_paths: hubstore.HubPaths, units: list[dict]) -> list[str]:
     problems = []
     with hubstore.open_hub(hub_paths) as hub:
         if hub.scalar("SELECT count(*) FROM rows") != hub.scalar(
-                "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows)"):
+                "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows) AS distinct_rows"):
             problems.append("a row is held twice")
         for unit in units:
             store = Store(Path(unit["data_dir"]) / "motcua.sqlite3", readonly=True)

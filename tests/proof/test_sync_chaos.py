@@ -52,7 +52,7 @@ def test_96_units_through_a_chaotic_proxy_arrive_exactly_once(tmp_path):
     assert all(faults[kind] > 0 for kind in ("drop", "stall", "cut_answer", "duplicate")), faults
     with hub.store() as s:
         assert s.scalar("SELECT count(*) FROM rows") == s.scalar(
-            "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows)")
+            "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows) AS distinct_rows")
         for c in communes:
             hub_bundles = s.query("SELECT bundle_id, seq_from, seq_to FROM bundles WHERE unit = ? ORDER BY seq_from",
                                   (c.code,))
@@ -123,7 +123,7 @@ def test_96_units_of_3_devices_through_a_chaotic_proxy_converge(tmp_path):
     assert sum(faults.values()) > 0, faults
     with hub.store() as s:
         assert s.scalar("SELECT count(*) FROM rows") == s.scalar(
-            "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows)")
+            "SELECT count(*) FROM (SELECT DISTINCT table_name, row_id FROM rows) AS distinct_rows")
         held = {(r["bundle_id"], r["file_sha256"]) for r in s.query("SELECT bundle_id, file_sha256 FROM bundles")}
         for code, (pcs, dossier_codes) in units.items():
             at_hub = {(r["table_name"], r["row_id"]): json.loads(r["state"])["row"] for r in s.query(
