@@ -122,14 +122,29 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                 apply.version_legacy_lines(conn, device, opened.manifest["created_at"])
             conflicts = apply.apply_lines(conn, unit=unit, created_at=opened.manifest["created_at"], now=now,
                                           bundle_id=opened.bundle_id)
-            conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
-                         "file_name, created_at, received_at, via, device, device_seq, format_version) "
-                         "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
-                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via, device, device_seq,
-                          version))
-            _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
+            record_applied(conn, paths, opened, data, target, via=via, now=now, count=count, device=device,
+                           device_seq=device_seq)
             through, missing = device_coverage(conn, unit, device)
+    return applied_result(opened, count, device, through, missing, conflicts)
+
+
+def record_applied(conn, paths: HubPaths, opened, data: bytes, target, *, via: str, now: str, count: int,
+                   device: str, device_seq: int | None) -> None:
+    """Inside the upload's transaction, on either store: the bundle's row, then its raw file (a failed
+    write rolls the rows back)."""
+    unit, manifest = opened.source, opened.manifest
+    conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
+                 "file_name, created_at, received_at, via, device, device_seq, format_version) "
+                 "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (opened.bundle_id, unit, manifest["seq_from"], manifest["seq_to"], count, opened.file_sha256,
+                  f"{unit}/{target.name}", manifest["created_at"], now, via, device, device_seq,
+                  manifest["format_version"]))
+    _store_raw(paths, target, data)
+
+
+def applied_result(opened, count: int, device: str, through: int, missing: list, conflicts: int) -> "IngestResult":
+    """The answer to an applied upload, word for word the same from either store."""
+    unit = opened.source
     message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
     if missing:
         message += " Còn thiếu các gói số: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."

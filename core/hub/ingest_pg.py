@@ -19,7 +19,7 @@ from __future__ import annotations
 from core.clock import utc_iso
 from core.hub import apply_pg, ingest as base, receive, validate, validate_pg
 from core.hub.database import lock_unit
-from core.hub.ingest import IngestResult, _device_of, _store_raw
+from core.hub.ingest import IngestResult, _device_of, applied_result, record_applied
 from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
 from core.sync import bundle as bundlemod
 from core.sync.errors import SignatureInvalid, UnknownSender, WrongDestination
@@ -89,19 +89,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
                 apply_pg.version_legacy_lines(store, device, opened.manifest["created_at"])
             conflicts = apply_pg.apply_lines(store, unit=unit, created_at=opened.manifest["created_at"], now=now,
                                              bundle_id=opened.bundle_id)
-            conn.execute("INSERT INTO bundles(bundle_id, unit, kind, seq_from, seq_to, records, file_sha256, "
-                         "file_name, created_at, received_at, via, device, device_seq, format_version) "
-                         "VALUES (?, ?, 'changes', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (opened.bundle_id, unit, seq_from, seq_to, count, opened.file_sha256,
-                          f"{unit}/{target.name}", opened.manifest["created_at"], now, via, device, device_seq,
-                          version))
-            _store_raw(paths, target, data)  # inside: a failed write rolls the rows back
+            record_applied(conn, paths, opened, data, target, via=via, now=now, count=count, device=device,
+                           device_seq=device_seq)
             through, missing = device_coverage(conn, unit, device)
-    message = f"Đã nhận {count} bản ghi của đơn vị {unit}."
-    if missing:
-        message += " Còn thiếu các gói số: " + ", ".join(f"{a}–{b}" for a, b in missing) + "."
-    if conflicts:
-        message += f" {conflicts} bản ghi cũ hơn bản tỉnh đang giữ đã được lưu thành xung đột."
-    return IngestResult("applied", opened.bundle_id, unit, count, message=message,
-                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256,
-                        conflicts=conflicts)
+    return applied_result(opened, count, device, through, missing, conflicts)
