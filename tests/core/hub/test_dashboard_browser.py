@@ -73,6 +73,8 @@ def _print(driver, tmp_path: Path, name: str) -> Path:
 
 def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     hub = make_hub(tmp_path / "hub")
     commune = make_commune(tmp_path / "xa", "21484", hub)
@@ -94,11 +96,15 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             driver.find_element(By.ID, "user").send_keys("canbo")
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.find_element(By.ID, "login").click()
+            # A click returns before the POST's redirect is followed on a loaded machine (CI saw 0
+            # rows here once): every navigation below is waited for, never assumed done.
+            WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#units tbody tr")))
             rows = driver.find_elements(By.CSS_SELECTOR, "#units tbody tr")
             assert len(rows) == 96
             _shot(driver, tmp_path, "2-dashboard")
             _print(driver, tmp_path, "2-dashboard")
             driver.find_element(By.LINK_TEXT, "Xã Ba Tơ").click()
+            WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#unit-indicators")))
             assert "/don-vi/21484" in driver.current_url
             assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Xã Ba Tơ")
             assert len(driver.find_elements(By.CSS_SELECTOR, "#unit-indicators tbody tr")) == 7
@@ -115,9 +121,6 @@ def test_login_open_a_unit_export_and_logout_in_chromium(tmp_path):
             for sheet in book.worksheets:
                 assert sheet.freeze_panes and sheet.auto_filter.ref
             assert book["Theo tháng"]["A3"].is_date and book["Gói đã nhận"]["A3"].is_date
-            from selenium.webdriver.support import expected_conditions as ec
-            from selenium.webdriver.support.ui import WebDriverWait
-
             driver.find_element(By.ID, "logout").click()
             # The click returns before the POST's redirect is followed on a loaded machine: wait for it.
             WebDriverWait(driver, 30).until(ec.url_contains("/login"))
