@@ -3,9 +3,10 @@
 The same checks, in the same order, with the same refusals and line numbers as the SQLite
 path (core/hub/apply.py), so a bundle is accepted by one store exactly when it is by the other:
 
-- the lines go into a temporary table (`upload_lines`, dropped at COMMIT or ROLLBACK) with one
-  COPY, then are parsed once each into `incoming` (`line::jsonb`, PostgreSQL's strict RFC 8259
-  parser) with the fields the checks read;
+- the lines go into a temporary table (`incoming`, dropped at COMMIT or ROLLBACK) with one COPY:
+  a line exactly as the app writes it already typed, by the hub's worker (core/hub/typed_lines.py);
+  any other one as text, then parsed once here (`line::jsonb`, PostgreSQL's strict RFC 8259
+  parser) into the fields the checks read;
 - each field is typed as SQLite's `typeof(json_extract(…))` types it: a string, object or array
   is 'text' (SQLite returns nested JSON as text), true/false 'integer', a number 'integer' when
   written as an integer that fits 64 bits, else 'real'. jsonb keeps no trace of how a number was
@@ -31,7 +32,8 @@ from typing import Iterable
 
 import psycopg
 
-from core.hub import portable_json, strict_json
+from core.hub import portable_json, strict_json, typed_lines
+from core.hub.typed_lines import TypedStaging
 from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
 
 INT64 = "BETWEEN -9223372036854775808 AND 9223372036854775807"
@@ -85,19 +87,22 @@ def _integer(name: str) -> str:
 def _parse_sql() -> str:
     # Three levels, each kept apart by OFFSET 0 (else the planner inlines them and parses the
     # line again for every reference): the line parsed once; each field's jsonb type and text
-    # taken once; then typed as SQLite types them. The line itself stays in upload_lines.
-    typed = []
+    # taken once; then typed as SQLite types them. Only the lines not typed while staging
+    # (core.hub.typed_lines: nearly none in a real bundle) are parsed.
+    typed, assigned = [], []
     for name in _FIELDS:
         typed.append(f"{_integer(name)} AS {name}" if name in INTEGER_FIELDS else f"tx_{name} AS {name}")
         typed.append(f"{_kind(name)} AS {name}_k")
+        assigned += [f"{name} = w.{name}", f"{name}_k = w.{name}_k"]
     taken = ", ".join(f"jsonb_typeof({expr}) AS ty_{name}, ({expr}) #>> '{{}}' AS tx_{name}"
                       for name, expr in _FIELDS.items())
     literal = ", ".join(f"strpos(line, {_LITERAL[name]}) > 0 AS lit_{name}" for name in INTEGER_FIELDS)
     # json_type('$.row') is only ever compared with 'object' and 'null', which jsonb_typeof names alike.
-    return (f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT n, {', '.join(typed)}, row_type "
+    return (f"UPDATE incoming AS i SET {', '.join(assigned)}, row_type = w.row_type "
+            f"FROM (SELECT n, {', '.join(typed)}, row_type "
             f"FROM (SELECT *, {literal} FROM (SELECT n, line, {taken}, jsonb_typeof(j->'row') AS row_type "
-            f"FROM (SELECT n, line, line::jsonb AS j FROM upload_lines OFFSET 0) AS parsed OFFSET 0) AS taken "
-            f"OFFSET 0) AS written")
+            f"FROM (SELECT n, line, line::jsonb AS j FROM incoming WHERE NOT typed OFFSET 0) AS parsed OFFSET 0) "
+            f"AS taken OFFSET 0) AS written) AS w WHERE i.n = w.n")
 
 
 _PARSE = _parse_sql()
@@ -122,56 +127,44 @@ LINE_PROBLEM = """
 _NOT_JSON = "Dòng dữ liệu số {n} trong gói không hợp lệ: không phải JSON hợp lệ."
 
 
-def _copy_text(lines: list[bytes]) -> bytes:
-    """The lines as COPY's text format, one column: backslash, CR and tab escaped (no NUL, no LF
-    in a line: core.hub.receive refused NULs and split on LF)."""
-    data = b"\n".join(lines) + b"\n"
-    if b"\\" in data:
-        data = data.replace(b"\\", b"\\\\")
-    if b"\r" in data:
-        data = data.replace(b"\r", b"\\r")
-    if b"\t" in data:
-        data = data.replace(b"\t", b"\\t")
-    return data
-
-
-def load_lines(db, batches: Iterable[list[bytes]], checker) -> int:
-    """Stage the lines of records.jsonl (COPY into upload_lines) and parse them into `incoming`;
-    returns how many. `checker` (validate_pg.PortableLineChecker) reads the same lines with SQLite.
+def load_lines(db, batches: Iterable[list[bytes]], checker, staging: TypedStaging) -> int:
+    """Stage the lines of records.jsonl into `incoming` with one COPY — the app's own lines already
+    typed (core.hub.typed_lines), the others as text, then parsed and typed here; returns how many.
+    `checker` (validate_pg.PortableLineChecker) reads the lines not typed with SQLite.
 
     Raises BundleDamaged naming the first line that is not JSON (for either store)."""
     raw = db.conn.raw
     if raw.info.encoding != "utf-8":
         raw.execute("SET client_encoding TO 'UTF8'")  # the lines are checked UTF-8 (core.hub.receive)
     _tune_session(db)
-    raw.execute("CREATE TEMP TABLE upload_lines (n bigint GENERATED ALWAYS AS IDENTITY, line text NOT NULL) "
-                "ON COMMIT DROP")
-    staged = 0
-    with raw.cursor() as cursor, cursor.copy("COPY upload_lines (line) FROM STDIN") as copy:
-        for lines in checker.feed(batches):
-            copy.write(_copy_text(lines))
-            staged += len(lines)
+    raw.execute(typed_lines.create_sql())
+    with raw.cursor() as cursor, cursor.copy("COPY incoming FROM STDIN") as copy:
+        for lines in batches:
+            data, rest, numbers = staging.copy_data(lines)
+            checker.check(rest, numbers)
+            copy.write(data)
     sqlite_bad = checker.first_invalid_json()
     pg_bad = None
-    try:
-        with db.transaction():  # a savepoint: a line PostgreSQL cannot parse aborts only this
-            raw.execute(_PARSE)
-    except Exception as exc:  # noqa: BLE001 - any parse error; which line is found below
-        import psycopg
+    if staging.untyped:
+        try:
+            with db.transaction():  # a savepoint: a line PostgreSQL cannot parse aborts only this
+                raw.execute(_PARSE)
+        except Exception as exc:  # noqa: BLE001 - any parse error; which line is found below
+            import psycopg
 
-        if not isinstance(exc, psycopg.DataError | psycopg.errors.ProgramLimitExceeded):
-            raise
-        pg_bad = _first_unparsable(db)
-        if pg_bad is None:
-            raise
+            if not isinstance(exc, psycopg.DataError | psycopg.errors.ProgramLimitExceeded):
+                raise
+            pg_bad = _first_unparsable(db)
+            if pg_bad is None:
+                raise
     # As on SQLite: a line SQLite cannot read at all is named first (it stops the staging there),
     # then the first one only PostgreSQL refuses (core.hub.portable_json: refused there after staging).
     bad = sqlite_bad or pg_bad
     if bad is not None:
-        line = raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad,)).fetchone()[0]
+        line = raw.execute("SELECT line FROM incoming WHERE n = %s", (bad,)).fetchone()[0]
         raise BundleDamaged(_not_json_message(bad, line, sqlite_bad == bad),
                             details=portable_json.unportable_reason(line) or "")
-    return staged
+    return staging.staged
 
 
 TEMP_BUFFERS = "256MB"
@@ -216,7 +209,7 @@ _FIRST_UNPARSABLE = """
 CREATE OR REPLACE FUNCTION pg_temp.first_unparsable() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE r record;
 BEGIN
-  FOR r IN SELECT n, line FROM upload_lines ORDER BY n LOOP
+  FOR r IN SELECT n, line FROM incoming WHERE NOT typed ORDER BY n LOOP
     BEGIN
       PERFORM r.line::jsonb;
     EXCEPTION WHEN OTHERS THEN
@@ -229,19 +222,22 @@ END $$"""
 
 def _first_unparsable(db) -> int | None:
     """n of the first staged line PostgreSQL cannot parse as jsonb (only after a refusal: one
-    subtransaction per line)."""
+    subtransaction per line not typed while staging; a typed line is JSON jsonb holds)."""
     db.conn.raw.execute(_FIRST_UNPARSABLE)
     return db.conn.raw.execute("SELECT pg_temp.first_unparsable()").fetchone()[0]
 
 
-def scan(db, *, unit: str, versioned: bool, upper: str) -> dict:
+def scan(db, *, unit: str, versioned: bool, upper: str, staging: TypedStaging) -> dict:
     """One pass over `incoming` for every check core.hub.apply and core.hub.validate make on
     the staged columns: per check, the first line that fails it (None when none does); and the
-    lines per table. The refusals are then raised in the SQLite path's order."""
+    lines per table. The refusals are then raised in the SQLite path's order. The typed lines were
+    looked at while staging (`staging`: core.hub.typed_lines); this pass reads the others."""
     from core.hub import validate_pg
 
-    firsts = {"problem": None, "unversioned": None, "foreign": None, "stamp": None}
-    counts: dict = {}
+    firsts = {"problem": None, **staging.firsts}
+    counts: dict = staging.table_counts()
+    if not staging.untyped:
+        return {"counts": counts, "upper": upper, **firsts}
     # SQLite's `origin IS NOT ?` also holds for a number equal to the unit's code as text.
     for row in db.conn.raw.execute(
             f"""SELECT t, count(*), min(n) FILTER (WHERE problem IS NOT NULL),
@@ -250,9 +246,9 @@ def scan(db, *, unit: str, versioned: bool, upper: str) -> dict:
                                       AND (origin_k IS DISTINCT FROM 'text' OR origin IS DISTINCT FROM %s)),
                        min(n) FILTER (WHERE row_type = 'object' AND stamp IS NOT NULL)
                 FROM (SELECT n, t, hlc_k, row_type, origin_k, origin, {LINE_PROBLEM} AS problem,
-                             {validate_pg._stamps_sql(upper)} AS stamp FROM incoming) AS checked
+                             {validate_pg._stamps_sql(upper)} AS stamp FROM incoming WHERE NOT typed) AS checked
                 GROUP BY t""", (versioned, unit)):
-        counts[row[0]] = row[1]
+        counts[row[0]] = counts.get(row[0], 0) + row[1]
         for key, n in zip(firsts, row[2:]):
             if n is not None and (firsts[key] is None or n < firsts[key]):
                 firsts[key] = n
@@ -341,7 +337,7 @@ _UPSERT = """INSERT INTO rows (table_name, row_id, unit, seq, op, updated_at, de
                                 hlc, device, rev)
     SELECT x.t, x.id, %s, x.seq, x.op, coalesce(x.updated_at, %s),
            CASE WHEN x.row_type IS DISTINCT FROM 'object' OR x.deleted_at IS NOT NULL THEN 1 ELSE 0 END,
-           u.line, %s, x.hlc, x.dev, %s + x.n
+           x.line, %s, x.hlc, x.dev, %s + x.n
     FROM {source}
     ON CONFLICT (table_name, row_id) DO UPDATE SET
         seq = excluded.seq, op = excluded.op, updated_at = excluded.updated_at,
@@ -364,16 +360,16 @@ def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = ""
     # version replaced by a concurrent newer edit), each in line order, as on SQLite.
     lost = conn.execute(
         """WITH held AS MATERIALIZED (
-             SELECT x.n, x.t, x.id, x.hlc, x.dev, x.base_hlc, x.base_dev, r.hlc AS r_hlc, r.device AS r_device,
-                    r.state AS r_state
+             SELECT x.n, x.t, x.id, x.hlc, x.dev, x.base_hlc, x.base_dev, x.line, r.hlc AS r_hlc,
+                    r.device AS r_device, r.state AS r_state
              FROM incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id
              WHERE r.unit = %s AND r.device IS DISTINCT FROM x.dev)
            INSERT INTO conflicts (unit, table_name, row_id, bundle_id, kept_hlc, kept_device, lost_hlc,
                                   lost_device, lost_state, recorded_at)
            SELECT %s, t, id, %s, kept_hlc, kept_device, lost_hlc, lost_device, lost_state, %s FROM (
              SELECT 1 AS kind, h.n, h.t, h.id, h.r_hlc AS kept_hlc, h.r_device AS kept_device, h.hlc AS lost_hlc,
-                    h.dev AS lost_device, u.line AS lost_state
-             FROM held AS h JOIN upload_lines AS u ON u.n = h.n
+                    h.dev AS lost_device, h.line AS lost_state
+             FROM held AS h
              WHERE (coalesce(h.r_hlc, 0), coalesce(h.r_device, '') COLLATE "C") > (h.hlc, h.dev COLLATE "C")
              UNION ALL
              SELECT 2, h.n, h.t, h.id, h.hlc, h.dev, h.r_hlc, h.r_device, h.r_state
@@ -385,13 +381,12 @@ def apply_lines(db, *, unit: str, created_at: str, now: str, bundle_id: str = ""
     base = next_rev_base(db, unit)
     try:
         with db.transaction():  # a savepoint: the rare bundle naming one row twice is done again below
-            conn.execute(_UPSERT.format(source="incoming AS x JOIN upload_lines AS u ON u.n = x.n"),
+            conn.execute(_UPSERT.format(source="incoming AS x"),
                          (unit, created_at, now, base))
     except psycopg.errors.CardinalityViolation:
         # SQLite's row-by-row upsert keeps the first of the newest lines for a row; PostgreSQL
         # refuses to update one row twice in a statement, so that line is chosen first.
         conn.execute(_UPSERT.format(source="(SELECT DISTINCT ON (x.t, x.id) x.* FROM incoming AS x "
-                                           "ORDER BY x.t, x.id, x.hlc DESC, x.dev COLLATE \"C\" DESC, x.n) AS x "
-                                           "JOIN upload_lines AS u ON u.n = x.n"),
+                                           "ORDER BY x.t, x.id, x.hlc DESC, x.dev COLLATE \"C\" DESC, x.n) AS x"),
                      (unit, created_at, now, base))
     return lost

@@ -20,6 +20,7 @@ from core.clock import utc_iso
 from core.hub import apply_pg, ingest as base, receive, validate, validate_pg
 from core.hub.database import lock_unit
 from core.hub.ingest import IngestResult, _device_of, applied_result, record_applied
+from core.hub.typed_lines import TypedStaging
 from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
 from core.sync import bundle as bundlemod
 from core.sync.errors import SignatureInvalid, UnknownSender, WrongDestination
@@ -80,8 +81,10 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             duplicate = _existing(store, opened, unit, device)  # committed while this one waited
             if duplicate:
                 return duplicate
-            count = apply_pg.load_lines(store, opened.records.lines(), checker)
-            scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=validate.latest_stamp(moment))
+            upper = validate.latest_stamp(moment)
+            staging = TypedStaging(catalogue, unit=unit, versioned=version >= 2, upper=upper)
+            count = apply_pg.load_lines(store, opened.records.lines(), checker, staging)
+            scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=upper, staging=staging)
             apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog(), scanned=scanned)
             validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker,
                                      scanned=scanned)

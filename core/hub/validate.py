@@ -247,41 +247,67 @@ _STAMP = (rb'"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])'
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def _value_pattern(types: tuple[str, ...]) -> bytes:
+# For PostgreSQL's typed staging (core.hub.typed_lines): numbers that jsonb's `numeric` holds
+# whatever their spelling — at most 1,000 digits before and after the point and a 4-digit exponent
+# (numeric allows 131,072 and 16,383 digits); a line with a bigger number is left to the jsonb cast.
+_INTEGER_BOUNDED = rb'-?+(?:0|[1-9][0-9]{0,999}+)'
+_NUMBER_BOUNDED = _INTEGER_BOUNDED + rb'(?:\.[0-9]{1,1000}+)?+(?:[eE][+-]?+[0-9]{1,4}+)?+'
+
+
+def _value_pattern(types: tuple[str, ...], bounded: bool = False) -> bytes:
+    patterns = {**_TYPE_PATTERNS, "integer": _INTEGER_BOUNDED} if bounded else _TYPE_PATTERNS
     if "real" in types:  # json_types_for never allows a real without an integer
-        alternatives = [_NUMBER] + [_TYPE_PATTERNS[t] for t in types if t not in ("integer", "real")]
+        alternatives = [_NUMBER_BOUNDED if bounded else _NUMBER] + [patterns[t] for t in types
+                                                                    if t not in ("integer", "real")]
     else:
-        alternatives = [_TYPE_PATTERNS[t] for t in types]
+        alternatives = [patterns[t] for t in types]
     return b"(?>" + b"|".join(alternatives) + b")"
 
 
-def _column_pattern(column: str, types: tuple[str, ...]) -> bytes | None:
+def _column_pattern(column: str, types: tuple[str, ...], capture: bool = False) -> bytes | None:
     if column == "id":
         return rb'"(?P=id)"' if "text" in types else None  # the record's id, byte for byte
     if column in STAMPS_REQUIRED:
-        return _STAMP if "text" in types else None
-    if column == STAMP_OPTIONAL:
-        return (b"(?:" + _STAMP + b"|null)") if {"text", "null"} <= set(types) else None
-    return _value_pattern(types)
+        part = _STAMP if "text" in types else None
+    elif column == STAMP_OPTIONAL:
+        part = (b"(?:" + _STAMP + b"|null)") if {"text", "null"} <= set(types) else None
+    else:
+        part = _value_pattern(types, bounded=capture)
+    if capture and part is not None and column in CAPTURED_COLUMNS:
+        part = b"(?P<" + column.encode() + b">" + part + b")"
+    return part
 
 
-def canonical_line_patterns(catalogue: Catalogue) -> dict[bytes, "re.Pattern[bytes]"]:
+# The row's columns the hub reads from a record besides its id (core.hub.apply._PATHS).
+CAPTURED_COLUMNS = ("origin", *STAMPS_REQUIRED, STAMP_OPTIONAL)
+
+
+def canonical_line_patterns(catalogue: Catalogue, *, capture: bool = False) -> dict[bytes, "re.Pattern[bytes]"]:
     """{table name as bytes: compiled expression} matching a line of that table exactly as the app
-    writes it (first or second format), every declared column present with a value of its type."""
+    writes it (first or second format), every declared column present with a value of its type.
+
+    capture=True (PostgreSQL's typed staging, core.hub.typed_lines): the same lines, each field
+    the hub reads in a named group (op, seq, hlc, dev, bhlc, bdev, and CAPTURED_COLUMNS), and numbers
+    only as big as PostgreSQL's numeric holds (the others are left to the jsonb cast)."""
+    def group(name: bytes, part: bytes) -> bytes:
+        return b"(?P<" + name + b">" + part + b")" if capture else part
+
     out = {}
     for table in catalogue.commune_tables():
         columns = catalogue.columns[table]
         if not _NAME.fullmatch(table) or not all(_NAME.fullmatch(column) for column in columns) \
                 or not {"id", *STAMPS_REQUIRED} <= set(columns):
             continue  # left to the SQL checks (every syncable table has an id and its stamps)
-        parts = [_column_pattern(column, types) for column, types in columns.items()]
+        parts = [_column_pattern(column, types, capture) for column, types in columns.items()]
         if None in parts:
             continue
         row = b",".join(b'"' + column.encode() + b'":' + part for column, part in zip(columns, parts))
         out[table.encode()] = re.compile(
             rb'\{"t":"' + table.encode() + rb'","id":"(?P<id>[^"\\\x00-\x1f]{1,100}+)",'
-            rb'"op":"(?:insert|update|delete)","seq":' + _COUNTER + rb'(?:,"hlc":' + _COUNTER + rb',"dev":'
-            + _SHORT_TEXT + rb',"base":(?:null|\[' + _COUNTER + rb',' + _STRING + rb'\]))?+,"row":\{' + row + rb'\}\}')
+            rb'"op":"' + group(b"op", rb"(?:insert|update|delete)") + rb'","seq":' + group(b"seq", _COUNTER)
+            + rb'(?:,"hlc":' + group(b"hlc", _COUNTER) + rb',"dev":' + group(b"dev", _SHORT_TEXT)
+            + rb',"base":(?:null|\[' + group(b"bhlc", _COUNTER) + rb',' + group(b"bdev", _STRING) + rb'\]))?+,"row":\{'
+            + row + rb'\}\}')
     return out
 
 
@@ -355,10 +381,15 @@ class LineChecker:
         staged = 0
         for lines in batches:
             batch, rest, numbers = split_canonical(self._canonical, lines, staged)
-            if rest:
-                self._queue.put((rest, numbers))
+            self.check(rest, numbers)
             staged += len(lines)
             yield batch
+
+    def check(self, lines: list, numbers: list[int]) -> None:
+        """Hand lines with their numbers to the checker's thread (for a stager that picks the lines
+        to check itself: core.hub.typed_lines)."""
+        if lines:
+            self._queue.put((lines, numbers))
 
     def _run(self) -> None:
         while True:

@@ -101,7 +101,7 @@ def check_staged(db, *, unit: str, catalogue: Catalogue, now: dt.datetime, check
                                    (scanned["stamp"],)).fetchone()[0]
         bad = (scanned["stamp"], code)
     if bad:
-        line = db.conn.raw.execute("SELECT line FROM upload_lines WHERE n = %s", (bad[0],)).fetchone()[0]
+        line = db.conn.raw.execute("SELECT line FROM incoming WHERE n = %s", (bad[0],)).fetchone()[0]
         reader = sqlite3.connect(":memory:")
         try:
             validate.raise_line_problem(reader, bad[0], bad[1], line, catalogue, now)

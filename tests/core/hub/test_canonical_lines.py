@@ -196,5 +196,6 @@ def test_negative_a_loose_pattern_stores_a_wrong_row_at_the_hub(world, tmp_path,
     refused = _ingest(hub, data)
     assert refused.status == "rejected" and "active" in refused.message, refused
     monkeypatch.setitem(validate._TYPE_PATTERNS, "integer", rb'[^,}]++')
+    monkeypatch.setattr(validate, "_INTEGER_BOUNDED", rb'[^,}]++')  # its twin in PostgreSQL's typed staging
     result = _ingest(hub, data)
     assert result.status == "applied", result  # the fast path alone decided, wrongly

@@ -20,7 +20,7 @@ import zipfile
 import pytest
 
 from core.clock import utc_iso
-from core.hub import ingest, validate, validate_pg
+from core.hub import ingest, typed_lines, validate, validate_pg
 from core.sync import bundle as bundlemod
 from core.sync import keys, outbox
 from db.migrations import latest_version
@@ -105,11 +105,14 @@ def _dossier(commune, row_id: str = "d1", **changes) -> dict:
 
 
 def _off(monkeypatch, protected: bool, name: str, replacement) -> None:
-    """Switch a check off, on both stores' paths (core.hub.validate_pg has its PostgreSQL twin)."""
+    """Switch a check off, on both stores' paths (core.hub.validate_pg has its PostgreSQL twin, and
+    PostgreSQL's typed staging checks the stamps of the app's own lines as it stages them)."""
     if not protected:
         monkeypatch.setattr(validate, name, replacement)
         if hasattr(validate_pg, name):
             monkeypatch.setattr(validate_pg, name, replacement)
+        if name == "_stamps_sql":
+            monkeypatch.setattr(typed_lines.TypedStaging, "_stamp_bad", lambda self, token: False)
 
 
 # -- positive controls ------------------------------------------------------------------------
