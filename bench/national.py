@@ -23,8 +23,10 @@ Measured, in one run:
 - **dashboard**: GET / of the province dashboard (Quảng Ngãi's 96 units, a logged-in officer),
   every 0.5 s while the uploads run — budget ≤ 100 ms (median; p95 reported).
 
-    python -m bench.national [--quick] [--units N] [--clients C] [--workers W] [--templates K]
-      --quick: 40 units, 4 clients (about a minute). Full: 3,321 units.
+    python -m bench.national [--quick] [--units N | --sample N] [--clients C] [--workers W] [--templates K]
+      --quick: 40 units, 4 clients (about a minute), all of them the province's (the dashboard's worst case).
+      --sample N: N units drawn as the country is made (3% the province's): the full run's mix, smaller.
+      Full: 3,321 units.
       MOTCUA_BENCH_POSTGRES=postgresql://… uses that server (superuser) instead of a throwaway cluster.
 """
 
@@ -109,12 +111,16 @@ def create_database(server: str, name: str) -> str:
 
 # -- the units and their bundles ------------------------------------------------------------------------
 
-def country_units(count: int) -> list[tuple[int, str, int]]:
+def country_units(count: int, proportional: bool = False) -> list[tuple[int, str, int]]:
     """(index, code, province) for `count` units: Quảng Ngãi's 96 real codes (province 1), then
-    synthetic codes 90000… over provinces 2…34."""
+    synthetic codes 90000… over provinces 2…34. proportional: the province's share of `count` as
+    in the whole country (96 of 3,321, at least one), the rest synthetic — a sample of the country's
+    uploads, where most uploads are other provinces' (`--sample`)."""
     from core.units import all_units
 
     real = [u.code for u in all_units()]
+    if proportional and count < COUNTRY_UNITS:
+        real = real[:max(1, round(count * len(real) / COUNTRY_UNITS))]
     units = [(i, code, 1) for i, code in enumerate(real[:count])]
     per_province = (COUNTRY_UNITS - len(real)) / (PROVINCES - 1)
     for n in range(count - len(units)):
@@ -354,6 +360,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--units", type=int)
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="N units sampled as the country is made (3%% of them the province's), not its first N")
     parser.add_argument("--clients", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--templates", type=int)
@@ -361,7 +369,7 @@ def main(argv=None) -> int:
                         help="sqlite: the same run against the embedded store (one process; no COPY baseline)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
     args = parser.parse_args(argv)
-    units = args.units or (40 if args.quick else COUNTRY_UNITS)
+    units = args.sample or args.units or (40 if args.quick else COUNTRY_UNITS)
     clients = args.clients or (4 if args.quick else 8)
     templates = args.templates or (2 if args.quick else 6)
     tmp = Path(tempfile.mkdtemp(prefix="motcua-national-"))
@@ -389,7 +397,7 @@ def main(argv=None) -> int:
         codes = [u.code for u in all_units()]
         with ProcessPoolExecutor(max_workers=2) as pool:
             made_templates = list(pool.map(make_template, [(str(tmp), codes[i], 100 + i) for i in range(templates)]))
-        plan = country_units(units)
+        plan = country_units(units, proportional=bool(args.sample))
         bundles_dir = tmp / "bundles"
         bundles_dir.mkdir()
         chunks = [plan[i::8] for i in range(8)]
