@@ -28,7 +28,8 @@ def _with_store(ctx, fn):
 
 
 @pytest.fixture
-def hub(tmp_path):
+def hub(tmp_path, hub_database):
+    # On both hub stores (tests/conftest.py): the page must not care which one the province runs.
     return make_hub(tmp_path / "hub")
 
 
@@ -119,8 +120,8 @@ def test_usb_export_and_import(qtbot, ui_ctx, page, hub, tmp_path):
     assert _with_store(ui_ctx, outbox.pending_bundle_count) == 0
 
 
-def test_unregistered_unit_error_row_says_what_to_do(qtbot, ui_ctx, page, tmp_path):
-    other = make_hub(tmp_path / "other")  # a hub that never registered this commune
+def test_unregistered_unit_error_row_says_what_to_do(qtbot, ui_ctx, page, tmp_path, other_hub_database):
+    other = make_hub(tmp_path / "other", other_hub_database)  # a hub that never registered this commune
     with running_hub(other) as url:
         _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url, province_key_text=other.province_key))
         page.reload()
@@ -166,13 +167,13 @@ def test_automatic_try_does_nothing_without_a_hub_or_work(qtbot, ui_ctx, page, h
 
 
 def test_replacing_the_pinned_province_key_shows_both_fingerprints_and_needs_confirming(qtbot, ui_ctx, page, hub,
-                                                                                        tmp_path):
+                                                                                        tmp_path, other_hub_database):
     from PySide6.QtWidgets import QMessageBox
 
     from core.sync import keys
     from db.settings import PROVINCE_KEY, get_setting
 
-    other = make_hub(tmp_path / "other")
+    other = make_hub(tmp_path / "other", other_hub_database)
     page.key_edit.setText(other.province_key)
     page.save_connection()
     qtbot.waitUntil(lambda: getattr(page, "_key_box", None) is not None and page._key_box.isVisible(), timeout=10_000)
