@@ -116,6 +116,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
             count = apply.load_lines(conn, checker.feed(opened.records.lines()))
             if opened.records.escapes_seen:  # refused on PostgreSQL too: core.hub.portable_json
                 portable_json.refuse_unportable(conn)
+            validate.check_keys(conn, checker)  # a key twice or escaped: before any field is read
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:

@@ -81,6 +81,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             if duplicate:
                 return duplicate
             count = apply_pg.load_lines(store, opened.records.lines(), checker)
+            validate_pg.check_keys(store, checker)  # as on SQLite: before any field is read
             scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=validate.latest_stamp(moment))
             apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog(), scanned=scanned)
             validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker,
