@@ -22,7 +22,7 @@ from core.hub.database import lock_unit
 from core.hub.ingest import IngestResult, _device_of, applied_result, record_applied
 from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
 from core.sync import bundle as bundlemod
-from core.sync.errors import SignatureInvalid, UnknownSender, WrongDestination
+from core.sync.errors import UnknownSender, WrongDestination
 
 
 def ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
@@ -55,9 +55,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             raise UnknownSender(
                 f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
                 f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
-        if key == "revoked":
-            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
-        return key
+        return key  # a revoked key verifies, then refuses as the unit's: core.hub.revoked_keys
 
     with receive.open_upload(data, key_for) as opened:
         unit = opened.source
