@@ -42,10 +42,11 @@ class _NoChecks:
 
 def _switch(on: bool, real: tuple) -> None:
     if on:
-        validate.LineChecker, validate.check_staged, validate.check_manifest = real
+        validate.LineChecker, validate.check_staged, validate.check_manifest, validate.check_keys = real
     else:
         validate.LineChecker = _NoChecks
         validate.check_staged = lambda *args, **kwargs: None
+        validate.check_keys = lambda *args, **kwargs: None
         validate.check_manifest = lambda manifest: None
 
 
@@ -68,7 +69,7 @@ def main() -> None:
     validate.catalogues()  # both computed once when a hub starts
     columns = list(rows[0])
     values = [tuple(r[c] for c in columns) for r in rows]
-    real = (validate.LineChecker, validate.check_staged, validate.check_manifest)
+    real = (validate.LineChecker, validate.check_staged, validate.check_manifest, validate.check_keys)
     times: dict[str, list[tuple[float, float]]] = {"on": [], "off": [], "bare": []}
     try:
         for attempt in range(args.repeats):

@@ -24,7 +24,7 @@ from core.hub import apply, portable_json, receive, validate
 from core.hub.database import POSTGRESQL, SQLITE
 from core.hub.store import HubPaths, bundle_key, device_coverage, province_keypair, table_catalog
 from core.sync import bundle as bundlemod
-from core.sync.errors import BundleRejected, OwnershipViolation, SignatureInvalid, UnknownSender, WrongDestination
+from core.sync.errors import BundleRejected, OwnershipViolation, UnknownSender, WrongDestination
 from db.store import Store
 
 # SQLite: one writer at a time inside this process; BEGIN IMMEDIATE covers other processes.
@@ -83,9 +83,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
             raise UnknownSender(
                 f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
                 f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
-        if key == "revoked":
-            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
-        return key
+        return key  # a revoked key verifies, then refuses as the unit's: core.hub.revoked_keys
 
     # records.jsonl is verified on a second thread while its lines are staged (core.hub.receive);
     # the transaction below reaches COMMIT only once the member matched the signed manifest.
@@ -116,6 +114,7 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
             count = apply.load_lines(conn, checker.feed(opened.records.lines()))
             if opened.records.escapes_seen:  # refused on PostgreSQL too: core.hub.portable_json
                 portable_json.refuse_unportable(conn)
+            validate.check_keys(conn, checker)  # a key twice or escaped: before any field is read
             apply.check_lines(conn, unit=unit, manifest=opened.manifest, catalog=table_catalog())
             validate.check_staged(conn, unit=unit, catalogue=catalogue, now=moment, checker=checker)
             if version < 2:

@@ -23,7 +23,7 @@ from core.hub.ingest import IngestResult, _device_of, applied_result, record_app
 from core.hub.typed_lines import TypedStaging
 from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
 from core.sync import bundle as bundlemod
-from core.sync.errors import SignatureInvalid, UnknownSender, WrongDestination
+from core.sync.errors import UnknownSender, WrongDestination
 
 
 def ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
@@ -56,9 +56,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             raise UnknownSender(
                 f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
                 f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
-        if key == "revoked":
-            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
-        return key
+        return key  # a revoked key verifies, then refuses as the unit's: core.hub.revoked_keys
 
     with receive.open_upload(data, key_for) as opened:
         unit = opened.source
@@ -84,6 +82,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
             upper = validate.latest_stamp(moment)
             staging = TypedStaging(catalogue, unit=unit, versioned=version >= 2, upper=upper)
             count = apply_pg.load_lines(store, opened.records.lines(), checker, staging)
+            validate_pg.check_keys(store, checker)  # as on SQLite: before any field is read
             scanned = apply_pg.scan(store, unit=unit, versioned=version >= 2, upper=upper, staging=staging)
             apply_pg.check_lines(store, unit=unit, manifest=opened.manifest, catalog=table_catalog(), scanned=scanned)
             validate_pg.check_staged(store, unit=unit, catalogue=catalogue, now=moment, checker=checker,

@@ -152,7 +152,8 @@ def verify_sender(upload: SpooledUpload, key_for_manifest, limits: bundlemod.Lim
 
     `key_for_manifest(manifest)` is the hub's own rule for the key that must have signed it
     (`core.hub.store.bundle_key`: the device key named by the manifest's fingerprint, None when
-    unknown, "revoked" when it was revoked before the bundle was cut) — the same rule ingest applies.
+    unknown, a `RevokedKey` when it was revoked before the bundle was cut: its signature still
+    checked, then refused as the unit's, verified) — the same rule ingest applies.
     Reads only the zip's directory, the manifest and the signature from the temporary file."""
     claimed: dict = {}
 
@@ -162,8 +163,6 @@ def verify_sender(upload: SpooledUpload, key_for_manifest, limits: bundlemod.Lim
         if key is None:
             raise UnknownSender(f"Khóa ký gói chưa được đăng ký cho đơn vị mã “{claimed['unit']}” tại tỉnh. Gửi "
                                 "phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại gói.")
-        if key == "revoked":
-            raise SignatureInvalid("Khóa ký gói này đã bị tỉnh thu hồi trước khi gói được tạo. Gói bị từ chối.")
         claimed["key"] = True
         return key
 

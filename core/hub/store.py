@@ -462,16 +462,24 @@ def unit_key(store: HubDatabase, code: str):
 
 def bundle_key(store: HubDatabase, manifest: dict):
     """The key that must have signed this bundle: the unit's key with the manifest's fingerprint,
-    registered, and either not revoked or revoked after the bundle was cut. None if there is none."""
+    registered, and either not revoked or revoked after the bundle was cut. None if there is none.
+    A key revoked before the bundle was cut comes back as a `core.hub.revoked_keys.RevokedKey`:
+    it still verifies the signature, then refuses the bundle as the unit's (reason `revoked_key`)."""
     fp = manifest.get("signer_fingerprint")
-    row = store.query("SELECT public_key, revoked_at FROM device_keys WHERE unit = ? AND fingerprint = ?",
+    row = store.query("SELECT public_key, revoked_at, device_id FROM device_keys WHERE unit = ? AND fingerprint = ?",
                       (manifest["source"], fp if isinstance(fp, str) else ""))
     if not row:
         return None
+    key = keys.parse_public_key(row[0]["public_key"])
     revoked = row[0]["revoked_at"]
     if revoked is not None and not (isinstance(manifest.get("created_at"), str) and manifest["created_at"] < revoked):
-        return "revoked"
-    return keys.parse_public_key(row[0]["public_key"])
+        from core.hub.revoked_keys import RevokedKey
+
+        # The device the key is bound to, else the one the manifest names (read only once the
+        # signature has verified, so it is the signer's word).
+        device = row[0]["device_id"] or (manifest.get("device") if isinstance(manifest.get("device"), str) else None)
+        return RevokedKey(key, fp, revoked, device)
+    return key
 
 
 def device_coverage(conn: Connection, unit: str, device: str) -> tuple[int, list[list[int]]]:

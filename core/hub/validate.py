@@ -18,6 +18,11 @@ one this app could have written. So, for every record of a commune bundle (docs/
   local time as if it were UTC, is still accepted; a year-9999 stamp, which would win every
   later comparison, is not — and a bundle refused for a fast clock is accepted once the
   hub's clock has caught up, so retrying delivers it);
+- no key of the record or of its row is given twice, nor written with an escape (`"\\u0074"`
+  for `"t"`): SQLite's JSON functions read the first of two equal keys and PostgreSQL's jsonb the
+  last, and only SQLite from 3.45 finds an escaped key by its name, so such a line would be one
+  record to the checks and another to a store or a device (`key_check_sql`, refused before any
+  field of the line is read);
 - a `purge` (a row gone, sent with no content and so with no `origin`) names a row the sending
   unit created: one the hub already holds for that unit. The first unit that sends a row with
   its own origin owns that (table, id) for good; a purge cannot claim an id.
@@ -170,27 +175,69 @@ def latest_stamp(now: dt.datetime) -> str:
 
 # -- every line, while it is staged ---------------------------------------------------------
 
+# The keys of a record line (docs/BUNDLE_FORMAT.md): those present are counted against all the
+# line's keys, to tell cheaply whether one may be given twice (`key_check_sql`).
+RECORD_KEYS = ("t", "id", "op", "seq", "hlc", "dev", "base", "row")
+
+
+def _repeated_sql(line: str, path: str) -> str:
+    """True when the object at `path` has a key twice: json_each decodes the keys, so "\\u0074"
+    and "t" are the same key."""
+    return f"EXISTS (SELECT 1 FROM json_each({line}, '{path}') GROUP BY key HAVING count(*) > 1)"
+
+
+def _escaped_sql(line: str, path: str) -> str:
+    """True when the object at `path` has a key written with an escape: json_each's `fullkey`
+    keeps the key as written, so a backslash in it is an escape."""
+    return f"EXISTS (SELECT 1 FROM json_each({line}, '{path}') WHERE instr(fullkey, '\\') > 0)"
+
+
+def key_check_sql(line: str = "CAST(?1 AS TEXT)") -> str:
+    """An SQL expression over one record line: 'key' when the record has a key twice, or the record
+    or its row a key written with an escape (`raise_key_problem` says which), else NULL; a column
+    given twice is found by `line_check_sql`'s count of the row's keys.
+
+    SQLite reads the first of two equal keys and PostgreSQL's jsonb the last, and only SQLite from
+    3.45 (python.org's Windows builds) finds an escaped key such as "\\u0074" by its name: such a
+    line would mean one record to the checks and to one store and another to the other store or to
+    a device reading its row back. Deeper objects are not looked at: a column's value must be a
+    scalar (an object there fails its type, `line_check_sql`), and nothing reads keys below the row.
+
+    Cheap first: the record's keys are counted against the record keys present (one json_type
+    each); only a line with more keys than that (a repeated or unknown key) is grouped by key, and
+    only a line with a backslash somewhere has its keys looked at for an escape."""
+    present = " + ".join(f"(json_type({line}, '$.{key}') IS NOT NULL)" for key in RECORD_KEYS)
+    return (f"CASE WHEN json_type({line}) IS 'object' AND ("
+            f"(SELECT count(*) FROM json_each({line})) != {present} AND {_repeated_sql(line, '$')} "
+            f"OR instr({line}, '\\') > 0 AND ({_escaped_sql(line, '$')} "
+            f"OR json_type({line}, '$.row') IS 'object' AND {_escaped_sql(line, '$.row')})) THEN 'key' END")
+
+
 def line_check_sql(catalogue: Catalogue, line: str = "CAST(?1 AS TEXT)") -> str:
     """An SQL expression over one record line: NULL when the row passes the checks that need its
-    JSON, else 'table' or 'row' (an undeclared column, a column given twice or a value of the
-    wrong type), which `raise_line_problem` explains. The stamps are checked after staging, on
-    the staged columns (`check_staged`).
+    JSON, else 'key' (a key given twice or written with an escape: `key_check_sql`), 'table' or
+    'row' (an undeclared column, a column given twice or a value of the wrong type), which
+    `raise_line_problem` explains. The stamps are checked after staging, on the staged columns
+    (`check_staged`).
 
     The row passes when it has as many keys as it has declared columns holding a value of their
     type: each declared column adds 1 when present with a good value, 0 otherwise (json_type is
     NULL for an absent key), so any undeclared, repeated or mistyped column makes the sum fall
     short of the key count. One json_type per declared column and one count: cheaper than
     json_remove'ing the declared columns and typing them apart, and than one pass over the keys
-    with a weight per column (measured, docs/PERFORMANCE.md).
+    with a weight per column (measured, docs/PERFORMANCE.md). Only a row that falls short is
+    then looked at for a column given twice ('key', refused before any field is read), as is the
+    row of a table not in the catalogue.
     """
+    row_keys = f"CASE WHEN {_repeated_sql(line, '$.row')} THEN 'key' ELSE"
     branches = []
     for table in catalogue.commune_tables():
         typed = " + ".join(f"coalesce(json_type({line}, '$.row.{column}') IN ({', '.join(repr(t) for t in types)}), 0)"
                            for column, types in catalogue.columns[table].items())
         branches.append(f"WHEN '{table}' THEN CASE WHEN (SELECT count(*) FROM json_each({line}, '$.row')) "
-                        f"!= {typed} THEN 'row' END")
-    return (f"CASE WHEN json_type({line}, '$.row') IS NOT 'object' THEN NULL "
-            f"ELSE CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE 'table' END END")
+                        f"!= {typed} THEN {row_keys} 'row' END END")
+    return (f"coalesce({key_check_sql(line)}, CASE WHEN json_type({line}, '$.row') IS NOT 'object' THEN NULL "
+            f"ELSE CASE json_extract({line}, '$.t') {' '.join(branches)} ELSE {row_keys} 'table' END END END)")
 
 
 def _stamp_bad_sql(value: str, upper: str) -> str:
@@ -410,12 +457,54 @@ class LineChecker:
             self._queue.put(None)
             self._thread.join()
 
+    def first_key_problem(self) -> int | None:
+        """n of the first line with a key given twice or written with an escape ('key'), once every
+        line was fed."""
+        self.close()
+        if self._error is not None:
+            raise BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
+        return self._conn.execute("SELECT min(n) FROM found WHERE problem = 'key'").fetchone()[0]
+
     def first_problem(self) -> tuple[int, str] | None:
         """(line number, code) of the first line that fails, once every line was fed."""
         self.close()
         if self._error is not None:
             raise BundleDamaged("Không kiểm tra được dữ liệu trong gói.", details=repr(self._error))
         return self._conn.execute("SELECT n, problem FROM found ORDER BY n LIMIT 1").fetchone()
+
+
+def check_keys(conn: sqlite3.Connection, checker: LineChecker) -> None:
+    """Refuse the bundle at its first line with a key given twice or written with an escape
+    (`key_check_sql`). Called once the lines are staged and known to be JSON, before any check
+    that reads a field (core.hub.apply.check_lines): those fields are only the line's meaning
+    once its keys are unique and plain."""
+    n = checker.first_key_problem()
+    if n is not None:
+        line = conn.execute("SELECT line FROM staging.incoming WHERE n = ?", (n,)).fetchone()[0]
+        raise_key_problem(conn, n, line)
+
+
+def raise_key_problem(conn: sqlite3.Connection, n: int, line: str) -> None:
+    """Explain `key_check_sql`'s 'key' for line `n` (read with SQLite's json_each, as it was checked)."""
+    for path in ("$", "$.row"):
+        if path == "$.row" and conn.execute("SELECT json_type(?, '$.row')", (line,)).fetchone()[0] != "object":
+            continue
+        seen: set = set()
+        for key, fullkey in conn.execute("SELECT key, fullkey FROM json_each(?, ?) ORDER BY id", (line, path)):
+            written = fullkey[len(path):].lstrip(".")
+            if "\\" not in written and key not in seen:
+                seen.add(key)
+                continue
+            if path == "$":
+                problem = (f"trường “{str(key)[:40]}” ghi hai lần" if "\\" not in written else
+                           f"tên trường “{str(key)[:40]}” viết bằng ký tự thoát ({written[:40]})")
+                raise BundleDamaged(f"Dòng dữ liệu số {n} trong gói không hợp lệ: {problem}.")
+            table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
+            where = f"Dòng dữ liệu số {n} (bảng {str(table)[:60]})"
+            if "\\" in written:
+                raise RowInvalid(f"{where}: tên cột “{str(key)[:60]}” viết bằng ký tự thoát ({written[:40]}); "
+                                 "máy chủ tỉnh chỉ nhận tên cột viết thẳng. Gói bị từ chối.")
+            raise RowInvalid(f"{where} ghi cột “{str(key)[:60]}” hai lần. Gói bị từ chối.")
 
 
 def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime,
@@ -448,6 +537,8 @@ def check_purges(conn: sqlite3.Connection, *, unit: str) -> None:
 
 def raise_line_problem(conn: sqlite3.Connection, n: int, code: str, line: str, catalogue: Catalogue,
                        now: dt.datetime) -> None:
+    if code == "key":
+        raise_key_problem(conn, n, line)
     table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
     where = f"Dòng dữ liệu số {n} (bảng {str(table)[:60]})"
     if code == "table":

@@ -90,6 +90,18 @@ def _stamps_sql(upper: str) -> str:
     return f"CASE {' '.join(checks)} END"
 
 
+def check_keys(db, checker: PortableLineChecker) -> None:
+    """validate.check_keys on PostgreSQL's `incoming`: the same line, refusal and message."""
+    n = checker.first_key_problem()
+    if n is not None:
+        line = db.conn.raw.execute("SELECT line FROM incoming WHERE n = %s", (n,)).fetchone()[0]
+        reader = sqlite3.connect(":memory:")
+        try:
+            validate.raise_key_problem(reader, n, line)
+        finally:
+            reader.close()
+
+
 def check_staged(db, *, unit: str, catalogue: Catalogue, now: dt.datetime, checker: PortableLineChecker,
                  scanned: dict) -> None:
     """validate.check_staged on PostgreSQL's `incoming` (`scanned`: core.hub.apply_pg.scan, made

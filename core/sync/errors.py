@@ -51,6 +51,14 @@ class UnknownSender(BundleRejected):
     reason = "unknown_sender"
 
 
+class RevokedKeyUsed(BundleRejected):
+    """A bundle whose signature verifies with a device key the province revoked before the bundle
+    was cut: the unit's own PC, still sending (core.hub.revoked_keys). Not SignatureInvalid: the
+    sender is known, so the refusal is the unit's, not an anonymous one."""
+
+    reason = "revoked_key"
+
+
 class OwnershipViolation(BundleRejected):
     reason = "ownership"
 

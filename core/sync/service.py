@@ -145,7 +145,7 @@ def _send_outbox(store, paths, client, summary, force, report) -> bool:
             # The hub read it and said no (not registered, damaged…): retry in an hour, not in a loop.
             outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason, retry_in=3600)
             summary.errors.append(exc.message)
-            stopped = stopped or exc.reason in ("unknown_sender", "bad_signature")
+            stopped = stopped or exc.reason in ("unknown_sender", "bad_signature", "revoked_key")
             continue
         except HubUnreachable as exc:
             outbox.mark_error(store, row["bundle_id"], exc.message, exc.reason)

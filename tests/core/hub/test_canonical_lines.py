@@ -199,3 +199,38 @@ def test_negative_a_loose_pattern_stores_a_wrong_row_at_the_hub(world, tmp_path,
     monkeypatch.setattr(validate, "_INTEGER_BOUNDED", rb'[^,}]++')  # its twin in PostgreSQL's typed staging
     result = _ingest(hub, data)
     assert result.status == "applied", result  # the fast path alone decided, wrongly
+
+
+def test_an_app_bundle_never_reaches_the_sql_line_checks(tmp_path, monkeypatch):
+    """The SQL line checks (the row check and the repeated/escaped key check, `line_check_sql`)
+    cost nothing for the app's own bundles: a year of demo data of every table, cut by the app and
+    uploaded, takes the fast path line for line; none is handed to the checker's SQLite."""
+    from core import demo
+    from core.hub import ingest
+    from core.hub.config import DATABASE_ENV
+    from core.sync import outbox
+    from tests.core.sync import harness
+
+    handed, seen = [], []
+    real = validate.split_canonical
+
+    def spy(patterns, lines, before):
+        out = real(patterns, lines, before)
+        seen.extend(lines)
+        handed.extend(out[1])
+        return out
+
+    monkeypatch.setattr(validate, "split_canonical", spy)
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    hub = harness.make_hub(tmp_path / "hub")
+    commune = harness.make_commune(tmp_path / "c", "21484", hub)
+    try:
+        demo.fill(commune.store, seed=3)
+        data = outbox.cut_bundle(commune.store, commune.paths).path.read_bytes()
+    finally:
+        commune.close()
+    with hub.store() as s:
+        assert ingest.ingest_bytes(hub.paths, s, data, via="usb").status == "applied"
+    tables = {json.loads(line)["t"] for line in seen}
+    assert len(seen) > 1000 and len(tables) >= 8, (len(seen), tables)
+    assert handed == []

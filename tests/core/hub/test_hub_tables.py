@@ -72,8 +72,12 @@ def test_device_keys_register_list_revoke_in_order(hub, tmp_path):
     assert len(hubstore.unit_key(db, "21484")) == 1
     revoked_at = listed[0]["revoked_at"]
     manifest = {"source": "21484", "signer_fingerprint": one["fingerprint"]}
-    assert hubstore.bundle_key(db, dict(manifest, created_at="2000-01-01T00:00:00.000Z")) not in (None, "revoked")
-    assert hubstore.bundle_key(db, dict(manifest, created_at=revoked_at)) == "revoked"
+    from core.hub.revoked_keys import RevokedKey
+
+    before = hubstore.bundle_key(db, dict(manifest, created_at="2000-01-01T00:00:00.000Z"))
+    assert before is not None and not isinstance(before, RevokedKey)
+    after = hubstore.bundle_key(db, dict(manifest, created_at=revoked_at))
+    assert isinstance(after, RevokedKey) and after.revoked_at == revoked_at and after.device == "pc-1"
     assert hubstore.bundle_key(db, dict(manifest, signer_fingerprint="NOPE")) is None
 
 

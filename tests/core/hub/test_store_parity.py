@@ -46,6 +46,39 @@ def _item(threshold: str) -> str:
         CHECKLIST_ITEM.replace("THRESHOLD", threshold) + "}"
 
 
+# A key given twice or written with an escape (core.hub.validate.key_check_sql): SQLite reads the
+# first of two equal keys, PostgreSQL's jsonb the last, and only SQLite from 3.45 finds "\u0074"
+# by the name "t". Refused by both stores, at that line, before any field is read.
+SMUGGLED_ROW = ROW_OK.replace('"origin":"21484"', '"origin":"99999"')[:-1] + ',"cccd":"051234567890"}'
+DUPLICATE_KEYS = {
+    "two rows, the second smuggled": _line()[:-1] + ',"row":' + SMUGGLED_ROW + "}",
+    "two rows, the first smuggled": _line(row=SMUGGLED_ROW)[:-1] + ',"row":' + ROW_OK + "}",
+    "t twice": _line(head='"t":"staff","id":"q1","op":"insert","t":"dossiers"'),
+    "t twice, same value": _line(head='"t":"staff","id":"q1","op":"insert","t":"staff"'),
+    "id twice": _line(head='"t":"staff","id":"q1","id":"q2","op":"insert"'),
+    "op twice": _line(head='"t":"staff","id":"q1","op":"insert","op":"purge"'),
+    "seq twice": _line(extra=',"seq":-1'),
+    "origin twice, another unit's last": _line(row=ROW_OK[:-1] + ',"origin":"99999"}'),
+    "origin twice, another unit's first": _line(row=ROW_OK.replace('"origin":"21484"', '"origin":"99999"')[:-1]
+                                                + ',"origin":"21484"}'),
+    "id twice in the row": _line(row=ROW_OK[:-1] + ',"id":"q2"}'),
+    "t twice, one escaped": _line(head='"\\u0074":"dossiers","id":"q1","op":"insert","t":"staff"'),
+    "t escaped, alone": _line(head='"\\u0074":"staff","id":"q1","op":"insert"'),
+    "row escaped, alone": _line().replace('"row":', '"r\\u006fw":'),
+    "origin twice, one escaped": _line(row=ROW_OK[:-1] + ',"\\u006frigin":"99999"}'),
+    "origin escaped, alone": _line(row=ROW_OK.replace('"origin"', '"\\u006frigin"')),
+    "a column escaped with a solidus": _line(row=ROW_OK.replace('"full_name"', '"full\\/name"')),
+    "a key twice in an unknown table": '{"t":"nosuch","id":"q1","op":"insert","seq":1,"row":'
+                                       + ROW_OK[:-1] + ',"origin":"99999"}}',
+}
+# Lines that must still be stored: the same key name at two levels, a JSON text with repeated keys
+# inside a column's string value (data, not keys), an escape in a value (the full check runs).
+SAME_NAME_ELSEWHERE = {
+    "id at both levels, spaced": _line().replace(',"row":', ', "row": '),
+    "repeated keys inside a string value": _line(row=_row(full_name='"{\\"t\\":1,\\"t\\":2}"')),
+}
+
+
 # name -> records.jsonl lines (v1: no versions)
 V1 = {
     "valid": [_line()],
@@ -82,6 +115,11 @@ V1 = {
     "same row twice": [_line(), _line("2", row=_row(full_name='"B"'))],
     "u0000 then a cut line": [_line(row=_row(full_name='"\\u0000"')), _line()[:-1].replace("q1", "q2")],
     **{f"JSON5 {name}": [line] for name, line in JSON5_LINES.items()},
+    **{name: [line] for name, line in {**DUPLICATE_KEYS, **SAME_NAME_ELSEWHERE}.items()},
+    "a good line, then two rows": [_line(), _line("2", row=_row(full_name='"B"'))[:-1] + ',"row":' + SMUGGLED_ROW + "}"],
+    "two rows, then a cut line": [DUPLICATE_KEYS["two rows, the second smuggled"], _line()[:-1].replace("q1", "q2")],
+    "two rows, then u0000": [DUPLICATE_KEYS["two rows, the second smuggled"],
+                             _line(row=_row(full_name='"\\u0000"')).replace("q1", "q2")],
 }
 
 
@@ -99,6 +137,10 @@ V2 = {
     "base good": [_v2(base='[500,"DEV"]')],
     "no hlc in v2": [_line()],
     "dev empty": [_v2(dev="")],
+    "hlc twice": [_v2()[:-1].replace(',"row":', ',"hlc":999999,"row":', 1) + "}"],
+    "dev twice": [_v2().replace('"base":', '"dev":"OTHER","base":', 1)],
+    "base twice": [_v2(base='[500,"DEV"],"base":null')],
+    "a key twice below the record, in a key nothing reads": [_v2().replace('"base":', '"x":{"a":1,"a":2},"base":', 1)],
 }
 
 
@@ -273,3 +315,63 @@ def test_conflicts_between_two_devices_are_the_same_on_both_stores(hubs, tmp_pat
             assert [r["row_id"] for r in s1.query(order)] == [r["row_id"] for r in s2.query(order)]
     finally:
         second.close()
+
+
+# -- a key given twice or written with an escape (core.hub.validate.key_check_sql) ------------------
+
+@pytest.mark.parametrize("name", DUPLICATE_KEYS)
+def test_a_key_twice_or_escaped_is_refused_alike_naming_the_line(hubs, tmp_path, name):
+    answer = _send_to_both(hubs, tmp_path, [DUPLICATE_KEYS[name]])
+    assert answer.status == "rejected", answer
+    assert answer.message.startswith("Dòng dữ liệu số 1 "), answer.message
+    assert "hai lần" in answer.message or "ký tự thoát" in answer.message, answer.message
+    print(name, "->", answer.reason, answer.message)
+
+
+@pytest.mark.parametrize("name", ["a good line, then two rows", "two rows, then a cut line", "two rows, then u0000"])
+def test_the_refusal_names_the_first_bad_line_json_first(hubs, tmp_path, name):
+    """A line that is not JSON (for either store) is named before a line with a key twice, as the
+    SQLite path stages every line before any key is looked at; else the first line with a key twice."""
+    answer = _send_to_both(hubs, tmp_path, V1[name])
+    expected = "không phải JSON" if "then" in name and "good" not in name else "hai lần"
+    assert answer.status == "rejected" and expected in answer.message and "số 2" in answer.message, answer.message
+
+
+@pytest.mark.parametrize("name", [*SAME_NAME_ELSEWHERE, "a key twice below the record, in a key nothing reads"])
+def test_the_same_name_elsewhere_is_not_a_repeated_key(hubs, tmp_path, name):
+    lite, pg, a, device = hubs
+    lines = V1.get(name) or [line.replace('"DEV"', json.dumps(device)) for line in V2[name]]
+    extra = None if name in V1 else {"device": device, "device_seq": 2}
+    answer = _send_to_both(hubs, tmp_path, lines, extra=extra)
+    assert answer.status == "applied", answer
+
+
+def _answers_without_the_key_check(hubs, tmp_path, monkeypatch, line: str):
+    from core.hub import validate
+
+    monkeypatch.setattr(validate, "key_check_sql", lambda line="": "NULL")
+    monkeypatch.setattr(validate, "_repeated_sql", lambda line, path: "0")
+    monkeypatch.setattr(validate, "_escaped_sql", lambda line, path: "0")
+    lite, pg, a, device = hubs
+    data = _signed_lines(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, (line + "\n").encode(),
+                         {"staff": 1})
+    return _ingest(lite, data), _ingest(pg, data)
+
+
+def test_negative_without_the_key_check_a_second_row_is_smuggled_in(hubs, tmp_path, monkeypatch):
+    """Switched off, a line with two rows is checked on its first (SQLite's JSON functions read the
+    first key) and stored as sent: a device pulling it, or any reader taking the last key as
+    PostgreSQL's jsonb and Python's json do, reads another unit's row with an undeclared column."""
+    lite_answer, _pg_answer = _answers_without_the_key_check(hubs, tmp_path, monkeypatch,
+                                                             DUPLICATE_KEYS["two rows, the second smuggled"])
+    assert lite_answer.status == "applied", lite_answer
+    with hubs[0].store() as s:
+        state = s.scalar("SELECT state FROM rows WHERE row_id = 'q1'")
+    assert json.loads(state)["row"]["origin"] == "99999" and "cccd" in json.loads(state)["row"]
+
+
+@pytest.mark.parametrize("name", ["origin twice, another unit's last", "t escaped, alone", "t twice"])
+def test_negative_without_the_key_check_the_stores_disagree(hubs, tmp_path, monkeypatch, name):
+    lite_answer, pg_answer = _answers_without_the_key_check(hubs, tmp_path, monkeypatch, DUPLICATE_KEYS[name])
+    assert (lite_answer.status, lite_answer.reason, lite_answer.message) != \
+        (pg_answer.status, pg_answer.reason, pg_answer.message)

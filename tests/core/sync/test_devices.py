@@ -176,7 +176,9 @@ def test_many_devices_per_unit_register_list_revoke(tmp_path):
         # Cut before the revocation: still delivered. Cut after it: refused.
         assert ingest.ingest_bytes(hub.paths, s, before_revoke.path.read_bytes(), via="usb").status == "applied"
         refused = ingest.ingest_bytes(hub.paths, s, after_revoke.path.read_bytes(), via="usb")
-        assert refused.status == "rejected" and refused.reason == "bad_signature"
+        # Refused as the unit's own PC still sending (its signature verified: core.hub.revoked_keys).
+        assert refused.status == "rejected" and refused.reason == "revoked_key"
+        assert fp_b.upper() in refused.message.upper() and "thu hồi" in refused.message
     a.close()
     b.close()
 
