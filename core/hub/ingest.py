@@ -75,7 +75,9 @@ def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> Ing
                             reason=exc.reason, message=exc.message)
 
 
-def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict) -> IngestResult:
+def key_finder(store, claimed: dict):
+    """receive.open_upload's key look-up for either store: notes who the bundle claims to be (for the
+    refusal's log line) and refuses a key the province never registered for that unit."""
     def key_for(manifest: dict):
         claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
         key = bundle_key(store, manifest)
@@ -84,27 +86,44 @@ def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict)
                 f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
                 f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
         return key  # a revoked key verifies, then refuses as the unit's: core.hub.revoked_keys
+    return key_for
 
+
+def check_changes(opened) -> None:
+    """What an opened upload must be before anything of it is read: a commune's changes for the
+    province, with a sound range of change numbers."""
+    if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
+        raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
+    seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
+    if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
+        raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+
+
+def duplicate_of(store, opened, unit: str, device: str) -> IngestResult | None:
+    """The answer to a bundle the hub already holds: "duplicate" for the very file applied before
+    (same SHA-256: its members were verified then), refused when the id names another file; None
+    for a new bundle."""
+    existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
+    if not existing:
+        return None
+    if existing[0]["file_sha256"] != opened.file_sha256:
+        raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
+    through, missing = device_coverage(store.conn, unit, device)
+    return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
+                        message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
+                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256)
+
+
+def _ingest(paths: HubPaths, store: Store, data: bytes, via: str, claimed: dict) -> IngestResult:
     # records.jsonl is verified on a second thread while its lines are staged (core.hub.receive);
     # the transaction below reaches COMMIT only once the member matched the signed manifest.
-    with receive.open_upload(data, key_for) as opened:
+    with receive.open_upload(data, key_finder(store, claimed)) as opened:
         unit = opened.source
-        if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
-            raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
-        seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
-        if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
-            raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+        check_changes(opened)
         device, device_seq = _device_of(store, opened.manifest)
-        existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
-        if existing:
-            if existing[0]["file_sha256"] != opened.file_sha256:
-                raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
-            # The very file applied before (same SHA-256): its members were verified then.
-            through, missing = device_coverage(store.conn, unit, device)
-            return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
-                                message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
-                                missing=missing, applied_through=through, device=device,
-                                file_sha256=opened.file_sha256)
+        duplicate = duplicate_of(store, opened, unit, device)
+        if duplicate:
+            return duplicate
         moment = now_utc()
         now = utc_iso(moment)
         catalogue = validate.check_manifest(opened.manifest)

@@ -20,10 +20,8 @@ from core.clock import utc_iso
 from core.hub import apply_pg, ingest as base, receive, validate, validate_pg
 from core.hub.database import lock_unit
 from core.hub.ingest import IngestResult, _device_of, applied_result, record_applied
+from core.hub.store import HubPaths, device_coverage, table_catalog
 from core.hub.typed_lines import TypedStaging
-from core.hub.store import HubPaths, bundle_key, device_coverage, table_catalog
-from core.sync import bundle as bundlemod
-from core.sync.errors import UnknownSender, WrongDestination
 
 
 def ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
@@ -36,37 +34,12 @@ def ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Inge
         return _ingest(paths, store, data, via, claimed)
 
 
-def _existing(store, opened, unit: str, device: str) -> IngestResult | None:
-    existing = store.query("SELECT file_sha256 FROM bundles WHERE bundle_id = ?", (opened.bundle_id,))
-    if not existing:
-        return None
-    if existing[0]["file_sha256"] != opened.file_sha256:
-        raise bundlemod.BundleDamaged("Mã gói đã được dùng cho một gói khác: gói bị từ chối.")
-    through, missing = device_coverage(store.conn, unit, device)
-    return IngestResult("duplicate", opened.bundle_id, unit, opened.manifest["record_count"],
-                        message="Gói này tỉnh đã nhận trước đây; không có gì thay đổi.",
-                        missing=missing, applied_through=through, device=device, file_sha256=opened.file_sha256)
-
-
 def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> IngestResult:
-    def key_for(manifest: dict):
-        claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
-        key = bundle_key(store, manifest)
-        if key is None:
-            raise UnknownSender(
-                f"Khóa ký gói (dấu vân tay {str(manifest.get('signer_fingerprint'))[:20]}) chưa được đăng ký cho đơn "
-                f"vị mã “{manifest['source'][:20]}” tại tỉnh. Gửi phiếu đăng ký khóa của máy này cho tỉnh rồi gửi lại.")
-        return key  # a revoked key verifies, then refuses as the unit's: core.hub.revoked_keys
-
-    with receive.open_upload(data, key_for) as opened:
+    with receive.open_upload(data, base.key_finder(store, claimed)) as opened:
         unit = opened.source
-        if opened.kind != "changes" or opened.destination != bundlemod.PROVINCE:
-            raise WrongDestination("Gói này không phải gói dữ liệu xã gửi lên tỉnh.")
-        seq_from, seq_to = opened.manifest.get("seq_from"), opened.manifest.get("seq_to")
-        if not isinstance(seq_from, int) or not isinstance(seq_to, int) or seq_from < 1 or seq_to < seq_from:
-            raise bundlemod.BundleDamaged("Gói không ghi đúng khoảng thay đổi (seq_from, seq_to).")
+        base.check_changes(opened)
         device, device_seq = _device_of(store, opened.manifest)
-        duplicate = _existing(store, opened, unit, device)  # the common case, without waiting for the lock
+        duplicate = base.duplicate_of(store, opened, unit, device)  # the common case, without waiting for the lock
         if duplicate:
             return duplicate
         moment = base.now_utc()  # one clock for both stores' paths (tests move it there)
@@ -76,7 +49,7 @@ def _ingest(paths: HubPaths, store, data: bytes, via: str, claimed: dict) -> Ing
         version = opened.manifest["format_version"]
         with validate_pg.PortableLineChecker(catalogue) as checker, store.transaction() as conn:
             lock_unit(store, unit)
-            duplicate = _existing(store, opened, unit, device)  # committed while this one waited
+            duplicate = base.duplicate_of(store, opened, unit, device)  # committed while this one waited
             if duplicate:
                 return duplicate
             upper = validate.latest_stamp(moment)
