@@ -193,9 +193,12 @@ def _escaped_sql(line: str, path: str) -> str:
 
 
 def key_check_sql(line: str = "CAST(?1 AS TEXT)") -> str:
-    """An SQL expression over one record line: 'key' when the record has a key twice, or the record
-    or its row a key written with an escape (`raise_key_problem` says which), else NULL; a column
-    given twice is found by `line_check_sql`'s count of the row's keys.
+    """An SQL expression over one record line: 'key' when the record has a key twice or a key the
+    format does not have (a line is "exactly these keys", docs/BUNDLE_FORMAT.md: an unknown key
+    would be stored and sent back to devices unchecked — a place for personal data the row check
+    keeps out of rows), or the record or its row a key written with an escape
+    (`raise_key_problem` says which), else NULL; a column given twice is found by
+    `line_check_sql`'s count of the row's keys.
 
     SQLite reads the first of two equal keys and PostgreSQL's jsonb the last, and only SQLite from
     3.45 (python.org's Windows builds) finds an escaped key such as "\\u0074" by its name: such a
@@ -204,11 +207,11 @@ def key_check_sql(line: str = "CAST(?1 AS TEXT)") -> str:
     scalar (an object there fails its type, `line_check_sql`), and nothing reads keys below the row.
 
     Cheap first: the record's keys are counted against the record keys present (one json_type
-    each); only a line with more keys than that (a repeated or unknown key) is grouped by key, and
-    only a line with a backslash somewhere has its keys looked at for an escape."""
+    each): more keys than that is a repeated or unknown key; only a line with a backslash
+    somewhere has its keys looked at for an escape."""
     present = " + ".join(f"(json_type({line}, '$.{key}') IS NOT NULL)" for key in RECORD_KEYS)
     return (f"CASE WHEN json_type({line}) IS 'object' AND ("
-            f"(SELECT count(*) FROM json_each({line})) != {present} AND {_repeated_sql(line, '$')} "
+            f"(SELECT count(*) FROM json_each({line})) != {present} "
             f"OR instr({line}, '\\') > 0 AND ({_escaped_sql(line, '$')} "
             f"OR json_type({line}, '$.row') IS 'object' AND {_escaped_sql(line, '$.row')})) THEN 'key' END")
 
@@ -492,12 +495,14 @@ def raise_key_problem(conn: sqlite3.Connection, n: int, line: str) -> None:
         seen: set = set()
         for key, fullkey in conn.execute("SELECT key, fullkey FROM json_each(?, ?) ORDER BY id", (line, path)):
             written = fullkey[len(path):].lstrip(".")
-            if "\\" not in written and key not in seen:
+            if "\\" not in written and key not in seen and (path != "$" or key in RECORD_KEYS):
                 seen.add(key)
                 continue
             if path == "$":
-                problem = (f"trường “{str(key)[:40]}” ghi hai lần" if "\\" not in written else
-                           f"tên trường “{str(key)[:40]}” viết bằng ký tự thoát ({written[:40]})")
+                problem = (f"tên trường “{str(key)[:40]}” viết bằng ký tự thoát ({written[:40]})" if "\\" in written
+                           else f"trường “{str(key)[:40]}” ghi hai lần" if key in seen
+                           else f"có trường lạ “{str(key)[:40]}” (một dòng chỉ có các trường "
+                                f"{', '.join(RECORD_KEYS)})")
                 raise BundleDamaged(f"Dòng dữ liệu số {n} trong gói không hợp lệ: {problem}.")
             table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
             where = f"Dòng dữ liệu số {n} (bảng {str(table)[:60]})"

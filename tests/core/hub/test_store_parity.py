@@ -337,7 +337,38 @@ def test_the_refusal_names_the_first_bad_line_json_first(hubs, tmp_path, name):
     assert answer.status == "rejected" and expected in answer.message and "số 2" in answer.message, answer.message
 
 
-@pytest.mark.parametrize("name", [*SAME_NAME_ELSEWHERE, "a key twice below the record, in a key nothing reads"])
+UNKNOWN_KEYS = {
+    "a citizen's number beside the row": _line(extra=',"cccd":"051234567890"'),
+    "an empty object nothing reads": _line(extra=',"x":{}'),
+}
+
+
+@pytest.mark.parametrize("name", list(UNKNOWN_KEYS))
+def test_a_key_the_format_does_not_have_is_refused_by_both_stores(hubs, tmp_path, name):
+    """A line is exactly the format's keys: another one would be stored and sent back to devices
+    without any check (the row check keeps undeclared columns, and so personal data, out of rows)."""
+    answer = _send_to_both(hubs, tmp_path, [UNKNOWN_KEYS[name]])
+    assert answer.status == "rejected" and answer.reason == "damaged", answer
+    assert "số 1" in answer.message and "trường lạ" in answer.message, answer.message
+
+
+def test_a_key_twice_below_an_unknown_key_is_refused_for_the_unknown_key(hubs, tmp_path):
+    lite, pg, a, device = hubs
+    lines = [line.replace('"DEV"', json.dumps(device))
+             for line in V2["a key twice below the record, in a key nothing reads"]]
+    answer = _send_to_both(hubs, tmp_path, lines, extra={"device": device, "device_seq": 2})
+    assert answer.status == "rejected" and "trường lạ “x”" in answer.message, answer.message
+
+
+def test_negative_without_the_key_check_a_citizens_number_is_stored_beside_the_row(hubs, tmp_path, monkeypatch):
+    lite_answer, pg_answer = _answers_without_the_key_check(hubs, tmp_path, monkeypatch,
+                                                            UNKNOWN_KEYS["a citizen's number beside the row"])
+    assert lite_answer.status == pg_answer.status == "applied", (lite_answer, pg_answer)
+    with hubs[0].store() as s:
+        assert "051234567890" in s.scalar("SELECT state FROM rows WHERE row_id = 'q1'")
+
+
+@pytest.mark.parametrize("name", SAME_NAME_ELSEWHERE)
 def test_the_same_name_elsewhere_is_not_a_repeated_key(hubs, tmp_path, name):
     lite, pg, a, device = hubs
     lines = V1.get(name) or [line.replace('"DEV"', json.dumps(device)) for line in V2[name]]
