@@ -192,6 +192,18 @@ def _escaped_sql(line: str, path: str) -> str:
     return f"EXISTS (SELECT 1 FROM json_each({line}, '{path}') WHERE instr(fullkey, '\\') > 0)"
 
 
+# Record fields read as text, with the refusal check_lines gives a wrong one. SQLite's typeof(json_extract())
+# calls an object or array 'text' (its JSON text), and the two stores write that text differently
+# ({"a":1} and {"a": 1}): a device id, a table name or an origin given as an object would be
+# accepted by both and stored as two different texts. Refused before any field is read.
+TEXT_FIELDS = {"$.t": "tên bảng sai", "$.id": "mã bản ghi sai", "$.op": "thao tác sai",
+               "$.dev": "phiên bản bản ghi sai", "$.base[1]": "phiên bản gốc sai", "$.row.origin": None}
+
+
+def _nested_text_sql(line: str) -> str:
+    return "(" + " OR ".join(f"json_type({line}, '{path}') IN ('object', 'array')" for path in TEXT_FIELDS) + ")"
+
+
 def key_check_sql(line: str = "CAST(?1 AS TEXT)") -> str:
     """An SQL expression over one record line: 'key' when the record has a key twice or a key the
     format does not have (a line is "exactly these keys", docs/BUNDLE_FORMAT.md: an unknown key
@@ -213,7 +225,8 @@ def key_check_sql(line: str = "CAST(?1 AS TEXT)") -> str:
     return (f"CASE WHEN json_type({line}) IS 'object' AND ("
             f"(SELECT count(*) FROM json_each({line})) != {present} "
             f"OR instr({line}, '\\') > 0 AND ({_escaped_sql(line, '$')} "
-            f"OR json_type({line}, '$.row') IS 'object' AND {_escaped_sql(line, '$.row')})) THEN 'key' END")
+            f"OR json_type({line}, '$.row') IS 'object' AND {_escaped_sql(line, '$.row')}) "
+            f"OR {_nested_text_sql(line)}) THEN 'key' END")
 
 
 def line_check_sql(catalogue: Catalogue, line: str = "CAST(?1 AS TEXT)") -> str:
@@ -510,6 +523,17 @@ def raise_key_problem(conn: sqlite3.Connection, n: int, line: str) -> None:
                 raise RowInvalid(f"{where}: tên cột “{str(key)[:60]}” viết bằng ký tự thoát ({written[:40]}); "
                                  "máy chủ tỉnh chỉ nhận tên cột viết thẳng. Gói bị từ chối.")
             raise RowInvalid(f"{where} ghi cột “{str(key)[:60]}” hai lần. Gói bị từ chối.")
+    for path, problem in TEXT_FIELDS.items():
+        if path == "$.base[1]" and conn.execute("SELECT json_type(?, '$.base')", (line,)).fetchone()[0] != "array":
+            continue
+        found = conn.execute("SELECT json_type(?, ?)", (line, path)).fetchone()[0]
+        if found not in ("object", "array"):
+            continue
+        if problem is not None:
+            raise BundleDamaged(f"Dòng dữ liệu số {n} trong gói không hợp lệ: {problem}.")
+        table = conn.execute("SELECT json_extract(?, '$.t')", (line,)).fetchone()[0]
+        raise RowInvalid(f"Dòng dữ liệu số {n} (bảng {str(table)[:60]}): giá trị cột “origin” phải là "
+                         f"{_JSON_TYPE_WORDS['text']}, gói ghi {_JSON_TYPE_WORDS[found]}. Gói bị từ chối.")
 
 
 def check_staged(conn: sqlite3.Connection, *, unit: str, catalogue: Catalogue, now: dt.datetime,

@@ -368,6 +368,40 @@ def test_negative_without_the_key_check_a_citizens_number_is_stored_beside_the_r
         assert "051234567890" in s.scalar("SELECT state FROM rows WHERE row_id = 'q1'")
 
 
+# A record field read as text given as an object or array (core.hub.validate.TEXT_FIELDS): SQLite
+# calls it 'text' (its JSON text) and the two stores write that text differently.
+NESTED_TEXT = {
+    "dev an object": (_v2(dev="DEV").replace('"dev":"DEV"', '"dev":{"a":1}'), "phiên bản bản ghi sai"),
+    "base's device an object": (_v2(base='[500,{"a":1}]'), "phiên bản gốc sai"),
+    "t an array": (_line(head='"t":["staff"],"id":"q1","op":"insert"'), "tên bảng sai"),
+    "id an object": (_line(head='"t":"staff","id":{"q":1},"op":"insert"'), "mã bản ghi sai"),
+    "origin an object": (_line(row=_row(origin='{"u":"21484"}')), "“origin” phải là chuỗi ký tự"),
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED_TEXT))
+def test_a_text_field_given_as_an_object_is_refused_by_both_stores(hubs, tmp_path, name):
+    lite, pg, a, device = hubs
+    line, words = NESTED_TEXT[name]
+    answer = _send_to_both(hubs, tmp_path, [line.replace('"DEV"', json.dumps(device))],
+                           extra={"device": device, "device_seq": 2} if '"hlc"' in line else None)
+    assert answer.status == "rejected" and words in answer.message and "số 1" in answer.message, answer.message
+
+
+def test_negative_without_the_check_an_object_device_id_is_stored_as_two_texts(hubs, tmp_path, monkeypatch):
+    from core.hub import validate
+
+    monkeypatch.setattr(validate, "_nested_text_sql", lambda line: "0")
+    lite, pg, a, device = hubs
+    line = _v2(dev="DEV").replace('"dev":"DEV"', '"dev":{"a":1}')
+    data = _signed_v2(tmp_path, keys.load_or_create(a.paths.keys_dir), a.code, (line + "\n").encode(),
+                      {"staff": 1}, {"device": device, "device_seq": 2})
+    answers = [_ingest(hub, data).status for hub in (lite, pg)]
+    assert answers == ["applied", "applied"]
+    stored = [hub_rows[0]["device"] for hub_rows in ([r for r in _rows(h) if r["row_id"] == "q1"] for h in (lite, pg))]
+    assert stored[0] != stored[1], stored  # {"a":1} on SQLite, {"a": 1} on PostgreSQL
+
+
 @pytest.mark.parametrize("name", SAME_NAME_ELSEWHERE)
 def test_the_same_name_elsewhere_is_not_a_repeated_key(hubs, tmp_path, name):
     lite, pg, a, device = hubs
