@@ -62,11 +62,10 @@ def _day(text: str | None) -> dt.date | None:
         return None
 
 
-def parse_view(params: dict, conn) -> tuple:
+def parse_view(params: dict, today: dt.date, default_meeting: dt.date) -> tuple:
     """(period, meeting date) from the query: ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
     from core.dossiers.periods import Period, _month_end
 
-    today = today_local()
     start = _month(params.get("ky")) or today.replace(day=1)
     end_month = _month(params.get("den")) or start
     if end_month < start:
@@ -75,11 +74,14 @@ def parse_view(params: dict, conn) -> tuple:
         end_month = start
     period = Period(start, _month_end(end_month))
     meeting = _day(params.get("hoi_nghi"))
-    return today, period, meeting or dashboard.default_meeting_date(conn, today)
+    return today, period, meeting or default_meeting
 
 
-def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
-    cache = dashboard.DashboardCache()
+def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: float = 0.0) -> None:
+    """`figures_max_age` (`hub serve`: `dashboard.SERVED_MAX_AGE`): how old, in seconds, a page's
+    model may be while the current one is built in the background (`dashboard.DashboardCache`)."""
+    # The builder's thread calls `store()` too: it gets that thread's own connection.
+    cache = dashboard.DashboardCache(max_age=figures_max_age, builder_store=store)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):
@@ -97,9 +99,11 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
     def model_for(request: Request):
         params = dict(request.query_params)
-        dashboard.refresh(store(), wait=False)  # before the default meeting date is read
-        today, period, meeting = parse_view(params, store().conn)
-        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, refreshed=True)
+        today = today_local()
+        # Figures behind their data recomputed before the default meeting date is read.
+        version, default_meeting = dashboard.page_version(store(), today)
+        today, period, meeting = parse_view(params, today, default_meeting)
+        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, version=version)
 
     # -- login / logout ------------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)
