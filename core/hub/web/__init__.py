@@ -62,8 +62,9 @@ def _day(text: str | None) -> dt.date | None:
         return None
 
 
-def parse_view(params: dict, today: dt.date, default_meeting: dt.date) -> tuple:
-    """(period, meeting date) from the query: ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
+def parse_view(params: dict, today: dt.date) -> tuple:
+    """(period, meeting date or None: the default) from the query:
+    ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
     from core.dossiers.periods import Period, _month_end
 
     start = _month(params.get("ky")) or today.replace(day=1)
@@ -73,8 +74,7 @@ def parse_view(params: dict, today: dt.date, default_meeting: dt.date) -> tuple:
     if (end_month.year - start.year) * 12 + end_month.month - start.month > 60:
         end_month = start
     period = Period(start, _month_end(end_month))
-    meeting = _day(params.get("hoi_nghi"))
-    return today, period, meeting or default_meeting
+    return period, _day(params.get("hoi_nghi"))
 
 
 def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: float = 0.0) -> None:
@@ -100,10 +100,8 @@ def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: 
     def model_for(request: Request):
         params = dict(request.query_params)
         today = today_local()
-        # Figures behind their data recomputed before the default meeting date is read.
-        version, default_meeting = dashboard.page_version(store(), today)
-        today, period, meeting = parse_view(params, today, default_meeting)
-        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, version=version)
+        period, meeting = parse_view(params, today)
+        return params, cache.page(store(), today=today, period=period, meeting_date=meeting)
 
     # -- login / logout ------------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)

@@ -1,6 +1,6 @@
 """The dashboard while uploads run (issue 19): what keeps a page view cheap never shows wrong figures.
 
-- a model shown while the current one is built in the background is at most `max_age` seconds old;
+- a model shown without reading the data (`hub serve`) was found current at most `max_age` seconds ago;
 - a refresh asked for while a pass runs is not lost (the pass goes round again), and the caller
   does not wait for it;
 - a unit whose figures another worker made meanwhile is not computed again;
@@ -35,14 +35,14 @@ def _send(commune, hub, store, n: int = 2) -> None:
 
 def _view():
     today = today_local()
-    return {"today": today, "period": month_period(today.strftime("%Y-%m")), "meeting_date": today}
+    return {"today": today, "period": month_period(today.strftime("%Y-%m")), "meeting_date": None}
 
 
 def _bundles(model, code: str) -> int:
     return model.unit(code).status["bundles"]
 
 
-def test_a_model_shown_while_the_next_is_built_is_never_older_than_max_age(tmp_path, monkeypatch):
+def test_a_model_shown_without_reading_the_data_was_current_at_most_max_age_ago(tmp_path, monkeypatch):
     hub = make_hub(tmp_path / "hub")
     a = make_commune(tmp_path / "a", "21484", hub)
     # Each cache's builder thread its own connection (as `hub serve` gives it), never the test's.
@@ -56,37 +56,39 @@ def test_a_model_shown_while_the_next_is_built_is_never_older_than_max_age(tmp_p
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(dashboard, "build_model", build)
+    caches = []
     try:
         with hub.store() as store:
             _send(a, hub, store)
             cache = dashboard.DashboardCache(max_age=60, builder_store=lambda: builder)
-            first = cache.model(store, **_view())
+            caches.append(cache)
+            first = cache.page(store, **_view())
             assert _bundles(first, "21484") == 1
             _send(a, hub, store)
-            # Within max_age: the model made a moment ago, whole, while the current one is built.
-            assert cache.model(store, **_view()) is first
-            # Past max_age the page never shows it, even though the background build is not done.
+            # Found current a moment ago: shown at once, whole, while the background checks again.
+            assert cache.page(store, **_view()) is first
+            # Past max_age the page never shows it, although the background build is not done.
             _age(cache, 61)
-            now = cache.model(store, **_view())
+            now = cache.page(store, **_view())
             assert now is not first and _bundles(now, "21484") == 2
-            # Negative check: without the age bound the same page shows the older figures.
+            # Negative check: without the age bound the same page shows older figures than the data.
             unbounded = dashboard.DashboardCache(max_age=float("inf"), builder_store=lambda: builder2)
-            old = unbounded.model(store, **_view())
+            caches.append(unbounded)
+            old = unbounded.page(store, **_view())
             _send(a, hub, store)
             _age(cache, 61)
             _age(unbounded, 61)
-            assert _bundles(unbounded.model(store, **_view()), "21484") == 2  # older than the data (3 bundles)
-            assert _bundles(cache.model(store, **_view()), "21484") == 3
-            assert old.made_at <= cache.model(store, **_view()).made_at
-            # The background build, once let go, delivers the current model to the pages.
+            assert unbounded.page(store, **_view()) is old and _bundles(old, "21484") == 2  # the data has 3
+            assert _bundles(cache.page(store, **_view()), "21484") == 3
+            # The background check, once let go, delivers the current model to the pages.
             release.set()
             deadline = time.monotonic() + 20
-            while _bundles(unbounded.model(store, **_view()), "21484") != 3:
-                assert time.monotonic() < deadline, "the background build never delivered"
+            while _bundles(unbounded.page(store, **_view()), "21484") != 3:
+                assert time.monotonic() < deadline, "the background check never delivered"
                 time.sleep(0.05)
     finally:
         release.set()
-        for c in [c for c in locals().values() if isinstance(c, dashboard.DashboardCache)]:
+        for c in caches:
             _drained(c)
         builder.close()
         builder2.close()
@@ -94,12 +96,12 @@ def test_a_model_shown_while_the_next_is_built_is_never_older_than_max_age(tmp_p
 
 
 def _age(cache: dashboard.DashboardCache, seconds: float) -> None:
-    """As if every model of the cache had been built `seconds` earlier."""
-    cache._latest = {view: (model, started - seconds) for view, (model, started) in cache._latest.items()}
+    """As if every model of the cache had last been found current `seconds` earlier."""
+    cache._current = {view: (model, at - seconds) for view, (model, at) in cache._current.items()}
 
 
 def _drained(cache: dashboard.DashboardCache) -> None:
-    """No background build running (its connection is about to be closed)."""
+    """No background check running (its connection is about to be closed)."""
     deadline = time.monotonic() + 30
     while cache._pending and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -112,9 +114,9 @@ def test_without_max_age_every_page_shows_the_current_data(tmp_path):
         with hub.store() as store:
             cache = dashboard.DashboardCache()  # what tests, the CLI and an app without `hub serve` use
             _send(a, hub, store)
-            assert _bundles(cache.model(store, **_view()), "21484") == 1
+            assert _bundles(cache.page(store, **_view()), "21484") == 1
             _send(a, hub, store)
-            assert _bundles(cache.model(store, **_view()), "21484") == 2
+            assert _bundles(cache.page(store, **_view()), "21484") == 2
     finally:
         a.close()
 
