@@ -12,7 +12,9 @@ Materialised: when a unit's data change (its last applied bundle, its highest `r
 last province bundle queued for it moves — a bundle applied over the network or by USB, a
 directive published), `refresh()` recomputes that unit alone and stores per-month sums,
 checklist runs and task states in `dash_*` tables. The rendered model is cached in memory by a
-data version (a few indexed lookups per unit of the province), so a page costs its HTML.
+data version (a few indexed lookups per unit of the province), so a page costs its HTML. Under
+`hub serve` a page shows a model found current at most `SERVED_MAX_AGE` seconds ago without reading
+the version; a background thread reads it (`DashboardCache.page`).
 
 The same SQL runs on either hub store (SQLite or PostgreSQL, core.hub.database): the figures
 themselves are computed on an in-memory commune database (core.hub.mirror) by the commune's code.
@@ -41,8 +43,8 @@ from core.hub.database import HubDatabase, lock_unit, try_lock
 from core.units import all_units
 
 STALE_DAYS = 7
-# `hub serve`: a page may show a model built at most this many seconds ago while the current one is
-# built in the background (DashboardCache). Tests and the CLI use 0: always the current data.
+# `hub serve`: a page may show, without reading the data, a model found current at most this many
+# seconds ago while a background thread checks again (DashboardCache.page). Tests and the CLI: 0.
 SERVED_MAX_AGE = 3.0
 REJECTION_DAYS = 30
 SUM_FIELDS = [f for f in Sums.__dataclass_fields__]  # received, online, …, on_time

@@ -78,8 +78,8 @@ def parse_view(params: dict, today: dt.date) -> tuple:
 
 
 def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: float = 0.0) -> None:
-    """`figures_max_age` (`hub serve`: `dashboard.SERVED_MAX_AGE`): how old, in seconds, a page's
-    model may be while the current one is built in the background (`dashboard.DashboardCache`)."""
+    """`figures_max_age` (`hub serve`: `dashboard.SERVED_MAX_AGE`): a page shows, without reading the
+    data, a model found current at most that many seconds ago (`dashboard.DashboardCache.page`)."""
     # The builder's thread calls `store()` too: it gets that thread's own connection.
     cache = dashboard.DashboardCache(max_age=figures_max_age, builder_store=store)
 

@@ -235,3 +235,46 @@ def test_request_threads_hand_their_connection_on_but_never_share_it():
     assert got["third"] is got["second"] and len(opened) == 2  # handed on, not opened again
     hold.set()
     first.join()
+
+
+PASSWORD = "mat-khau-du-dai"
+
+
+def _bundles_shown(page: str, code: str) -> int:
+    """The unit's "Số gói đã nhận" cell of the dashboard's table."""
+    import re
+
+    found = re.search(rf"<tr><td>{code}</td>.*?<td class=n>(\d+)</td>", page)
+    assert found, page[:500]
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("max_age", [0.5, 60])
+def test_a_served_page_shows_an_upload_once_max_age_has_passed_since_it(tmp_path, max_age):
+    """`hub serve`'s setting through the real app and a logged-in page: right after an upload a page
+    may still show the figures found current a moment before it; once `max_age` has passed since
+    the upload, every page shows it. Negative check (max_age 60, as if unbounded for this test):
+    the page then still shows the figures from before the upload."""
+    from fastapi.testclient import TestClient
+
+    from core.hub import accounts
+    from core.hub.app import create_app
+    from tests.core.hub.web_login import login
+
+    hub = make_hub(tmp_path / "hub")
+    with hub.store() as store, store.transaction() as conn:
+        accounts.add_user(conn, "xem", "viewer", PASSWORD)
+    a = make_commune(tmp_path / "a", "21484", hub)
+    try:
+        with TestClient(create_app(hub.paths, figures_max_age=max_age), follow_redirects=False) as c, \
+                hub.store() as store:
+            _send(a, hub, store)
+            shown = login(c, "xem", PASSWORD)  # the login's redirect shows the dashboard
+            assert shown.status_code == 200 and _bundles_shown(shown.text, "21484") == 1
+            _send(a, hub, store)
+            uploaded = time.monotonic()
+            while time.monotonic() <= uploaded + 0.5:
+                time.sleep(0.05)
+            assert _bundles_shown(c.get("/").text, "21484") == (2 if max_age == 0.5 else 1)
+    finally:
+        a.close()
