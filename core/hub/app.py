@@ -17,7 +17,7 @@ request limits are in core.hub.server.
 
 from __future__ import annotations
 
-import threading
+from functools import lru_cache
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -29,6 +29,7 @@ from core.hub import ingest, limits, province, sequence
 from core.hub.openapi_docs import (ACK_RESPONSES, BUNDLE_RESPONSES, HEALTH_RESPONSES, INBOX_RESPONSES,
                                    UPLOAD_BODY, UPLOAD_RESPONSES, SignedHeaders)
 from core.hub.store import HubPaths, bundle_key, open_hub, province_keypair, table_catalog, unit_key
+from core.hub.thread_stores import ThreadStores
 from core.sync import auth, keys
 from core.sync.errors import BundleRejected
 
@@ -40,7 +41,8 @@ MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES
 
 def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
                upload_budget_bytes: int = limits.UPLOAD_BUDGET_BYTES, quota_bundles: int = limits.QUOTA_BUNDLES_PER_DAY,
-               quota_bytes: int = limits.QUOTA_BYTES_PER_DAY, requests_per_second: float | None = None) -> FastAPI:
+               quota_bytes: int = limits.QUOTA_BYTES_PER_DAY, requests_per_second: float | None = None,
+               figures_max_age: float = 0.0) -> FastAPI:
     from core.hub import web
     from core.hub.server import RateLimitMiddleware
 
@@ -57,13 +59,9 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
     budget = limits.ByteBudget(upload_budget_bytes)
     province_public = keys.public_key_text(province_keypair(paths).public)
     table_catalog()  # the app's schema, once at start rather than on the first upload
-    local = threading.local()
-
-    def store():
-        # One connection per worker thread, reused: opening one per request costs a checkpoint each.
-        if getattr(local, "store", None) is None:
-            local.store = open_hub(paths)
-        return local.store
+    # One connection per request thread, reused (opening one per request costs a checkpoint each),
+    # handed on to the next thread when the pool retires its thread (core.hub.thread_stores).
+    store = ThreadStores(lambda: open_hub(paths))
 
     def authenticated_unit(request: Request) -> str:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -126,15 +124,19 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
         except limits.UploadRefused as exc:
             return _refusal(exc)
         result = _ingest_and_ack(spooled.path.read_bytes())
-        # The unit's dashboard figures are recomputed after the answer is sent, not on the next page view.
-        after = BackgroundTask(_refresh_figures) if result["status"] == "applied" else None
+        # The unit's dashboard figures are recomputed after the answer is sent, not on the next page view
+        # (only the province's units are on its dashboard: a national hub's other uploads skip it).
+        after = (BackgroundTask(_refresh_figures)
+                 if result["status"] == "applied" and result.get("unit") in _province_codes() else None)
         return JSONResponse(result, status_code=422 if result["status"] == "rejected" else 200, background=after)
 
     def _refresh_figures() -> None:
         from core.hub import dashboard
 
         try:
-            dashboard.refresh(store())
+            # Not waiting for a pass already running in this process (it goes round once more for
+            # this unit): a waiting thread would hold one of the threads that serve the pages.
+            dashboard.refresh(store(), wait=False)
         except Exception:  # noqa: BLE001 - the next page view recomputes; never fail an upload for it
             import logging
 
@@ -173,8 +175,15 @@ def create_app(paths: HubPaths, *, max_upload_bytes: int = MAX_UPLOAD_BYTES,
 
     unit_rows.install(app, paths, store, authenticated_unit)
 
-    web.install(app, paths, store)
+    web.install(app, paths, store, figures_max_age=figures_max_age)
     return app
+
+
+@lru_cache(maxsize=1)
+def _province_codes() -> frozenset[str]:
+    from core.hub.dashboard import province_codes
+
+    return frozenset(province_codes())
 
 
 def _refusal(exc: limits.UploadRefused) -> JSONResponse:
@@ -190,8 +199,9 @@ def serve(paths: HubPaths, host: str, port: int, *, ssl_certfile: str | None = N
 
     from core.hub.server import REQUESTS_PER_SECOND, uvicorn_config
 
-    app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND)
     from core.hub import dashboard
+
+    app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND, figures_max_age=dashboard.SERVED_MAX_AGE)
 
     dashboard.refresh_in_background(paths)  # a hub upgraded in place: every unit's figures, off the page path
     uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,

@@ -12,7 +12,9 @@ Materialised: when a unit's data change (its last applied bundle, its highest `r
 last province bundle queued for it moves — a bundle applied over the network or by USB, a
 directive published), `refresh()` recomputes that unit alone and stores per-month sums,
 checklist runs and task states in `dash_*` tables. The rendered model is cached in memory by a
-data version (a few indexed lookups per unit of the province), so a page costs its HTML.
+data version (a few indexed lookups per unit of the province), so a page costs its HTML. Under
+`hub serve` a page shows a model found current at most `SERVED_MAX_AGE` seconds ago without reading
+the version; a background thread reads it (`DashboardCache.page`).
 
 The same SQL runs on either hub store (SQLite or PostgreSQL, core.hub.database): the figures
 themselves are computed on an in-memory commune database (core.hub.mirror) by the commune's code.
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +43,9 @@ from core.hub.database import HubDatabase, lock_unit, try_lock
 from core.units import all_units
 
 STALE_DAYS = 7
+# `hub serve`: a page may show, without reading the data, a model found current at most this many
+# seconds ago while a background thread checks again (DashboardCache.page). Tests and the CLI: 0.
+SERVED_MAX_AGE = 3.0
 REJECTION_DAYS = 30
 SUM_FIELDS = [f for f in Sums.__dataclass_fields__]  # received, online, …, on_time
 
@@ -109,6 +116,9 @@ def ensure_schema(conn) -> None:
 # -- materialising -----------------------------------------------------------------------------
 
 _refresh_lock = threading.Lock()
+# Set by a caller that found a pass already running (`refresh(wait=False)`): the running pass goes
+# round once more, so what changed after it read the marks is not left until the next upload.
+_refresh_again = threading.Event()
 
 
 def province_codes() -> list[str]:
@@ -141,18 +151,29 @@ def _unit_marks(conn, codes: list[str] | None = None) -> dict[str, tuple]:
     return out
 
 
-def refresh(store: HubDatabase, hub_db: Path | None = None, *, wait: bool = True) -> list[str]:
+def refresh(store: HubDatabase, hub_db: Path | None = None, *, wait: bool = True,
+            marks: dict | None = None) -> list[str]:
     """Recompute the units whose data changed since their figures were made.
 
     `hub_db` is not used (the store knows where its rows are); kept for callers of earlier versions.
-    `wait=False` (a page view): when another thread is already recomputing (the first pass after
-    an upgrade takes a while), return at once and show the figures made so far."""
-    if not _refresh_lock.acquire(blocking=wait):
-        return []
-    try:
-        return _refresh_changed(store)
-    finally:
-        _refresh_lock.release()
+    `wait=False` (a page view, the pass after an upload): when another thread of this process is
+    already recomputing, ask it to go round once more and return at once — the page shows the
+    figures made so far; the upload's thread is given back to the server. (Measured, issue 19:
+    when every upload's pass waited for the running one, the waiting threads filled the server's
+    thread pool and a page view queued for seconds behind them.)"""
+    _refresh_again.set()
+    done: list[str] = []
+    # Checked after the lock is released: a request made while a pass ran is never lost.
+    while _refresh_again.is_set():
+        if not _refresh_lock.acquire(blocking=wait):
+            return done  # the running pass sees the flag and goes round again
+        try:
+            _refresh_again.clear()
+            done += _refresh_changed(store, marks)
+            marks = None  # read again on the next round
+        finally:
+            _refresh_lock.release()
+    return done
 
 
 def _version(marker: tuple) -> str:
@@ -160,17 +181,29 @@ def _version(marker: tuple) -> str:
     return f"{rev or 0}:{sent or 0}:{applied or 0}"
 
 
-def _refresh_changed(store: HubDatabase) -> list[str]:
-    marks = _unit_marks(store.conn)
+def _behind(marks: dict) -> list[str]:
+    """The units whose figures were made from older data than they now have."""
+    return sorted(u for u, m in marks.items() if any(v is not None for v in m[:3]) and m[3] != _version(m[:3]))
+
+
+def _refresh_changed(store: HubDatabase, marks: dict | None = None) -> list[str]:
+    marks = _unit_marks(store.conn) if marks is None else marks
     current = {unit: _version(m[:3]) for unit, m in marks.items() if any(v is not None for v in m[:3])}
     changed = []
     for unit in sorted(u for u, v in current.items() if marks[u][3] != v):
         # Another worker recomputing this unit (the one that applied its upload): leave it to it.
         with try_lock(store, f"dashboard-compute:{unit}") as mine:
-            if mine:
+            # Read again once the unit is ours: another worker may have made these figures between
+            # our marks and our lock (measured: a third of the units were computed twice).
+            if mine and _done_version(store.conn, unit) != current[unit]:
                 _refresh_unit(store, unit, current[unit])
                 changed.append(unit)
     return changed
+
+
+def _done_version(conn, unit: str) -> str | None:
+    row = conn.execute("SELECT version FROM dash_unit_version WHERE unit = ?", (unit,)).fetchone()
+    return row[0] if row else None
 
 
 def _refresh_unit(store: HubDatabase, unit: str, version: str) -> None:
@@ -464,22 +497,41 @@ class DashboardModel:
         return next((u for u in self.units if u.code == code), None)
 
 
-def data_version(conn) -> tuple:
+# A refused upload adds a row or a count to the latest hour's.
+_LATEST_HOUR = "(SELECT max(hour) FROM hub_refused_counts)"
+_REST_OF_VERSION = (
+    "(SELECT max(id) FROM rejections), (SELECT value FROM hub_meta WHERE key = 'province_seq'), "
+    "(SELECT count(*) FROM units), (SELECT max(registered_at) FROM units), "
+    "(SELECT count(*) FROM device_keys), (SELECT max(registered_at) FROM device_keys), "
+    "(SELECT max(revoked_at) FROM device_keys), (SELECT count(device_id) FROM device_keys), "
+    f"(SELECT max(id) FROM hub_refused_counts WHERE hour = {_LATEST_HOUR}), "
+    f"(SELECT sum(count) FROM hub_refused_counts WHERE hour = {_LATEST_HOUR})")
+
+
+def data_version(conn, marks: dict | None = None) -> tuple:
     """Changes whenever anything a page shows can have changed (each part is an indexed lookup or a
     small table)."""
     # The province's units only (their data and the version of their figures): on a national hub,
     # another province's uploads leave this page cached. Two round trips: a page view pays them.
-    marks = tuple(sorted(_unit_marks(conn).items()))
-    # A refused upload adds a row or a count to the latest hour's.
-    latest_hour = "(SELECT max(hour) FROM hub_refused_counts)"
-    rest = conn.execute(
-        "SELECT (SELECT max(id) FROM rejections), (SELECT value FROM hub_meta WHERE key = 'province_seq'), "
-        "(SELECT count(*) FROM units), (SELECT max(registered_at) FROM units), "
-        "(SELECT count(*) FROM device_keys), (SELECT max(registered_at) FROM device_keys), "
-        "(SELECT max(revoked_at) FROM device_keys), (SELECT count(device_id) FROM device_keys), "
-        f"(SELECT max(id) FROM hub_refused_counts WHERE hour = {latest_hour}), "
-        f"(SELECT sum(count) FROM hub_refused_counts WHERE hour = {latest_hour})").fetchone()
-    return marks, tuple(rest)
+    marks = _unit_marks(conn) if marks is None else marks
+    rest = conn.execute(f"SELECT {_REST_OF_VERSION}").fetchone()
+    return tuple(sorted(marks.items())), tuple(rest)
+
+
+def page_version(store: HubDatabase, today: dt.date) -> tuple[tuple, dt.date]:
+    """(data version, default meeting date) of a page view, in two round trips when nothing is
+    behind: the units' marks (read once, for both the figures to recompute and the version —
+    measured, issue 19: under uploads each round trip costs a page view 10–40 ms) and the rest.
+    Units whose figures are behind are recomputed first (`refresh(wait=False)`: not when another
+    thread of this process already is, nor a unit another worker is recomputing)."""
+    conn = store.conn
+    marks = _unit_marks(conn)
+    if _behind(marks) and refresh(store, wait=False, marks=marks):
+        marks = _unit_marks(conn)
+    row = conn.execute(f"SELECT {_REST_OF_VERSION}, (SELECT min(meeting_date) FROM dash_unit_runs "
+                       "WHERE meeting_date >= ?)", (today.isoformat(),)).fetchone()
+    meeting = dt.date.fromisoformat(row[-1]) if row[-1] else today
+    return (tuple(sorted(marks.items())), tuple(row[:-1])), meeting
 
 
 # Counts of a condition, the same on both engines (PostgreSQL does not sum booleans).
@@ -621,31 +673,106 @@ def refused_summary(conn, limit: int = 200) -> list[dict]:
 
 
 class DashboardCache:
-    """The last models built, keyed by (data version, today, period, meeting date)."""
+    """The last models built, keyed by (data version, today, period, meeting date).
 
-    def __init__(self, hub_db: Path | None = None, size: int = 8):
+    `page()` (a page view) with `max_age` > 0 (`hub serve`): a model found current at most `max_age`
+    seconds ago is shown at once — no data version read, no figures recomputed, no model built on
+    the request — while one background thread (`builder_store`: its own connection) reads the
+    version again, recomputes what is behind and builds the new model when the data moved.
+    Measured, issue 19: under uploads every round trip of a page view cost 10–40 ms and nearly every
+    view rebuilt the model (15–20 round trips, 100–300 ms). The figures shown are never wrong: each
+    model is built whole from one moment's data, and it is shown only while it was found current
+    at most `max_age` seconds ago (the page says when it was built, `made_at`); past that the page
+    reads the version and builds the model itself. `max_age` 0 (the default: tests, the CLI, the
+    report): every page reads the current data."""
+
+    def __init__(self, hub_db: Path | None = None, size: int = 8, *, max_age: float = 0.0,
+                 builder_store=None):
         self.hub_db = hub_db
         self.size = size
+        self.max_age = max_age if builder_store is not None else 0.0
+        self._builder_store = builder_store
         self._models: dict[tuple, DashboardModel] = {}
+        # Per view asked for (today, period, meeting date or None for the default): its model and
+        # when (monotonic, before the version was read) that model was last found current.
+        self._current: dict[tuple, tuple[DashboardModel, float]] = {}
+        self._pending: set[tuple] = set()
+        self._jobs: "queue.Queue[tuple]" = queue.Queue()
+        self._builder: threading.Thread | None = None
         self._lock = threading.Lock()
         self.facts = SyncFacts()
 
+    def page(self, store: HubDatabase, *, today: dt.date, period: Period,
+             meeting_date: dt.date | None) -> DashboardModel:
+        """A page view's model; `meeting_date` None: the next meeting any unit prepares for."""
+        view = (today, period, meeting_date)
+        if self.max_age > 0:
+            with self._lock:
+                found = self._current.get(view)
+            if found is not None and time.monotonic() - found[1] <= self.max_age:
+                self._check_later(view)
+                return found[0]
+        return self._check(store, view)
+
+    def _check(self, store: HubDatabase, view: tuple) -> DashboardModel:
+        """The current model of a view (read the version, recompute what is behind, build if new)."""
+        today, period, asked = view
+        checked = time.monotonic()
+        version, default_meeting = page_version(store, today)
+        model = self.model(store, today=today, period=period, meeting_date=asked or default_meeting,
+                           version=version)
+        with self._lock:
+            found = self._current.get(view)
+            if found is None or found[1] <= checked:
+                if found is None and len(self._current) >= 4 * self.size:
+                    self._current.pop(next(iter(self._current)))
+                self._current[view] = (model, checked)
+        return model
+
     def model(self, store: HubDatabase, *, today: dt.date, period: Period, meeting_date: dt.date,
-              refreshed: bool = False) -> DashboardModel:
-        """`refreshed`: the caller has just run `refresh` (a page view: before its default meeting date)."""
-        if not refreshed:
-            refresh(store, wait=False)
-        key = (data_version(store.conn), today, period.start, period.end, meeting_date)
+              refreshed: bool = False, version: tuple | None = None) -> DashboardModel:
+        """The model of the current data. `refreshed`: the caller has just run `refresh`;
+        `version`: and read the data version after it (`page_version`)."""
+        if version is None:
+            if not refreshed:
+                refresh(store, wait=False)
+            version = data_version(store.conn)
+        key = (version, today, period.start, period.end, meeting_date)
         with self._lock:
             cached = self._models.get(key)
         if cached is not None:
             return cached
+        made_at = utc_iso()  # the data read is at least as new as this
         model = build_model(store, today=today, period=period, meeting_date=meeting_date, facts=self.facts)
+        model.made_at = made_at
         with self._lock:
             if len(self._models) >= self.size:
                 self._models.pop(next(iter(self._models)))
             self._models[key] = model
         return model
+
+    def _check_later(self, view: tuple) -> None:
+        with self._lock:
+            if view in self._pending:
+                return  # one check per view at a time
+            self._pending.add(view)
+            if self._builder is None:
+                self._builder = threading.Thread(target=self._run_builder, name="dashboard-model", daemon=True)
+                self._builder.start()
+        self._jobs.put(view)
+
+    def _run_builder(self) -> None:
+        while True:
+            view = self._jobs.get()
+            try:
+                self._check(self._builder_store(), view)
+            except Exception:  # noqa: BLE001 - a page past max_age checks on its own request
+                import logging
+
+                logging.getLogger(__name__).exception("dashboard model: background check failed")
+            finally:
+                with self._lock:
+                    self._pending.discard(view)
 
 
 def refresh_in_background(hub_paths) -> threading.Thread:

@@ -126,7 +126,7 @@ def serve(paths, host: str, port: int, *, workers: int = 1, dialect: str = "sqli
 
     check_workers(workers, dialect)
     if workers == 1:
-        app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND)
+        app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND, figures_max_age=dashboard.SERVED_MAX_AGE)
         dashboard.refresh_in_background(paths)  # a hub upgraded in place: every unit's figures, off the page path
         uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
                                       behind_proxy=behind_proxy, log_level=log_level)).run()

@@ -19,8 +19,10 @@ GuardedProtocol = guarded_protocol(worker_guard(int(os.environ.get(serving.ENV_W
 
 def create():
     """The app of one worker: the same as a single-process hub's, with the per-address request rate."""
+    from core.hub import dashboard
     from core.hub.app import create_app
     from core.hub.server import REQUESTS_PER_SECOND
     from core.hub.store import hub_paths
 
-    return create_app(hub_paths(os.environ[serving.ENV_DATA_DIR]), requests_per_second=REQUESTS_PER_SECOND)
+    return create_app(hub_paths(os.environ[serving.ENV_DATA_DIR]), requests_per_second=REQUESTS_PER_SECOND,
+                      figures_max_age=dashboard.SERVED_MAX_AGE)

@@ -62,11 +62,11 @@ def _day(text: str | None) -> dt.date | None:
         return None
 
 
-def parse_view(params: dict, conn) -> tuple:
-    """(period, meeting date) from the query: ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
+def parse_view(params: dict, today: dt.date) -> tuple:
+    """(period, meeting date or None: the default) from the query:
+    ?ky=YYYY-MM[&den=YYYY-MM]&hoi_nghi=YYYY-MM-DD."""
     from core.dossiers.periods import Period, _month_end
 
-    today = today_local()
     start = _month(params.get("ky")) or today.replace(day=1)
     end_month = _month(params.get("den")) or start
     if end_month < start:
@@ -74,12 +74,14 @@ def parse_view(params: dict, conn) -> tuple:
     if (end_month.year - start.year) * 12 + end_month.month - start.month > 60:
         end_month = start
     period = Period(start, _month_end(end_month))
-    meeting = _day(params.get("hoi_nghi"))
-    return today, period, meeting or dashboard.default_meeting_date(conn, today)
+    return period, _day(params.get("hoi_nghi"))
 
 
-def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
-    cache = dashboard.DashboardCache()
+def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: float = 0.0) -> None:
+    """`figures_max_age` (`hub serve`: `dashboard.SERVED_MAX_AGE`): a page shows, without reading the
+    data, a model found current at most that many seconds ago (`dashboard.DashboardCache.page`)."""
+    # The builder's thread calls `store()` too: it gets that thread's own connection.
+    cache = dashboard.DashboardCache(max_age=figures_max_age, builder_store=store)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):
@@ -97,9 +99,9 @@ def install(app: FastAPI, paths: HubPaths, store: Callable) -> None:
 
     def model_for(request: Request):
         params = dict(request.query_params)
-        dashboard.refresh(store(), wait=False)  # before the default meeting date is read
-        today, period, meeting = parse_view(params, store().conn)
-        return params, cache.model(store(), today=today, period=period, meeting_date=meeting, refreshed=True)
+        today = today_local()
+        period, meeting = parse_view(params, today)
+        return params, cache.page(store(), today=today, period=period, meeting_date=meeting)
 
     # -- login / logout ------------------------------------------------------------------------
     @app.get("/login", include_in_schema=False)
