@@ -101,6 +101,23 @@ def _stage(conn: sqlite3.Connection, lines: list[bytes], before: int) -> None:
                             details=repr(exc)) from exc
 
 
+def check_tables(counts: dict, manifest: dict, catalog: dict[str, str]) -> None:
+    """The lines per table against the manifest's counts, and each table against the hub's
+    catalogue: a commune table, known here. For both stores (core.hub.apply_pg)."""
+    if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
+        raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
+    for table in counts:
+        owner = catalog.get(table)
+        if owner is None:  # a newer commune version, or a table that never travels
+            raise UnsupportedFormat(
+                f"Máy chủ tỉnh không có bảng dữ liệu “{table[:60]}” trong danh mục đồng bộ. Nếu xã dùng phiên bản "
+                "phần mềm mới hơn, cần cập nhật phần mềm ở tỉnh rồi gửi lại.")
+        if owner != "commune":
+            raise OwnershipViolation(
+                f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
+                "Gói bị từ chối.")
+
+
 def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog: dict[str, str]) -> None:
     """Refuse the bundle at its first bad record (shape, counts, ownership)."""
     versioned = manifest.get("format_version", 1) >= 2
@@ -116,19 +133,7 @@ def check_lines(conn: sqlite3.Connection, *, unit: str, manifest: dict, catalog:
     if unversioned is not None:
         raise BundleDamaged(f"Dòng dữ liệu số {unversioned} trong gói không hợp lệ: "
                             + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
-    counts = dict(conn.execute("SELECT t, count(*) FROM staging.incoming GROUP BY t"))
-    if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
-        raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
-    for table in counts:
-        owner = catalog.get(table)
-        if owner is None:  # a newer commune version, or a table that never travels
-            raise UnsupportedFormat(
-                f"Máy chủ tỉnh không có bảng dữ liệu “{table[:60]}” trong danh mục đồng bộ. Nếu xã dùng phiên bản "
-                "phần mềm mới hơn, cần cập nhật phần mềm ở tỉnh rồi gửi lại.")
-        if owner != "commune":
-            raise OwnershipViolation(
-                f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
-                "Gói bị từ chối.")
+    check_tables(dict(conn.execute("SELECT t, count(*) FROM staging.incoming GROUP BY t")), manifest, catalog)
     if foreign is not None:
         origin = conn.execute("SELECT origin FROM staging.incoming WHERE n = ?", (foreign,)).fetchone()[0]
         raise OwnershipViolation(

@@ -32,9 +32,9 @@ from typing import Iterable
 
 import psycopg
 
-from core.hub import portable_json, strict_json, typed_lines
+from core.hub import apply, portable_json, strict_json, typed_lines
 from core.hub.typed_lines import TypedStaging
-from core.sync.errors import BundleDamaged, OwnershipViolation, UnsupportedFormat
+from core.sync.errors import BundleDamaged, OwnershipViolation
 
 INT64 = "BETWEEN -9223372036854775808 AND 9223372036854775807"
 
@@ -265,19 +265,7 @@ def check_lines(db, *, unit: str, manifest: dict, catalog: dict[str, str], scann
     if scanned["unversioned"] is not None:
         raise BundleDamaged(f"Dòng dữ liệu số {scanned['unversioned']} trong gói không hợp lệ: "
                             + ("thiếu phiên bản bản ghi." if versioned else "có trường lạ."))
-    counts = scanned["counts"]
-    if counts != manifest["counts"] or sum(counts.values()) != manifest["record_count"]:
-        raise BundleDamaged("Số bản ghi trong gói không khớp với bản kê.")
-    for table in counts:
-        owner = catalog.get(table)
-        if owner is None:
-            raise UnsupportedFormat(
-                f"Máy chủ tỉnh không có bảng dữ liệu “{table[:60]}” trong danh mục đồng bộ. Nếu xã dùng phiên bản "
-                "phần mềm mới hơn, cần cập nhật phần mềm ở tỉnh rồi gửi lại.")
-        if owner != "commune":
-            raise OwnershipViolation(
-                f"Gói sửa dữ liệu bảng “{table[:60]}” (của tỉnh); xã chỉ được gửi dữ liệu của chính mình. "
-                "Gói bị từ chối.")
+    apply.check_tables(scanned["counts"], manifest, catalog)
     if scanned["foreign"] is not None:
         foreign = conn.execute("SELECT n, origin FROM incoming WHERE n = %s", (scanned["foreign"],)).fetchone()
         raise OwnershipViolation(

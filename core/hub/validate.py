@@ -461,11 +461,13 @@ class LineChecker:
                 return
             if self._error is not None:
                 continue  # keep draining so the stager never waits on a full queue
-            lines, numbers = item
             try:
-                self._conn.executemany(self._sql, zip(lines, numbers))
+                self._check_batch(*item)
             except BaseException as exc:  # malformed JSON: the stager refuses the same line itself
                 self._error = exc
+
+    def _check_batch(self, lines: list, numbers: list[int]) -> None:
+        self._conn.executemany(self._sql, zip(lines, numbers))
 
     def close(self) -> None:
         if not self._closed:

@@ -35,27 +35,16 @@ class PortableLineChecker(validate.LineChecker):
         self._one = (f"INSERT INTO found (n, problem) SELECT ?2, p FROM (SELECT CASE WHEN NOT json_valid(CAST(?1 AS TEXT)) "
                      f"THEN 'json' ELSE {validate.line_check_sql(catalogue)} END AS p) WHERE p IS NOT NULL")
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if self._error is not None:
-                continue
-            try:
-                # validate.LineChecker.feed hands over the lines that are not canonical, with their
-                # numbers (canonical lines are valid JSON of the right shape by construction).
-                lines, numbers = item
-                numbered = list(zip(lines, numbers))
-                try:
-                    self._conn.execute("BEGIN")
-                    self._conn.executemany(self._sql, numbered)
-                    self._conn.execute("COMMIT")
-                except sqlite3.OperationalError:  # a line SQLite cannot parse: this batch line by line
-                    self._conn.execute("ROLLBACK")
-                    self._conn.executemany(self._one, numbered)
-            except BaseException as exc:  # noqa: BLE001 - reported by first_problem
-                self._error = exc
+    def _check_batch(self, lines: list, numbers: list[int]) -> None:
+        # The lines not typed while staging, with their numbers (core.hub.typed_lines).
+        numbered = list(zip(lines, numbers))
+        try:
+            self._conn.execute("BEGIN")
+            self._conn.executemany(self._sql, numbered)
+            self._conn.execute("COMMIT")
+        except sqlite3.OperationalError:  # a line SQLite cannot parse: this batch line by line
+            self._conn.execute("ROLLBACK")
+            self._conn.executemany(self._one, numbered)
 
     def first_invalid_json(self) -> int | None:
         """n of the first line SQLite cannot parse, once every line was fed."""
