@@ -21,8 +21,8 @@ ADVICE = {
                       "chờ tỉnh đăng ký rồi bấm “Gửi ngay”.",
     "bad_signature": "Khóa của xã không khớp khóa tỉnh đã đăng ký (có thể máy đã cài lại). In phiếu đăng ký "
                      "khóa mới và gửi tỉnh đăng ký lại.",
-    "revoked_key": "Tỉnh đã thu hồi khóa của máy này. In phiếu đăng ký khóa mới của máy và gửi tỉnh đăng ký, "
-                   "rồi bấm “Gửi ngay”.",
+    # The hub's own message already says the key was revoked and to send a new key's form.
+    "revoked_key": "Sau khi tỉnh đăng ký khóa mới của máy, bấm “Gửi ngay”.",
     "file_missing": "Tệp gói đã bị xóa khỏi thư mục dữ liệu. Liên hệ cán bộ kỹ thuật của tỉnh để gửi lại dữ liệu.",
     "too_large": "Gói quá lớn để gửi qua mạng. Bấm “Xuất gói ra USB” và mang lên tỉnh.",
     "ownership": "Tỉnh từ chối vì gói có dữ liệu không thuộc quyền của xã. Liên hệ cán bộ kỹ thuật của tỉnh.",

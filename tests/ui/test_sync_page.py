@@ -137,6 +137,34 @@ def test_unregistered_unit_error_row_says_what_to_do(qtbot, ui_ctx, page, tmp_pa
         page.grab().save(str(SHOTS / "sync_page_error.png"))
 
 
+def test_revoked_key_error_row_says_to_register_a_new_key(qtbot, ui_ctx, page, hub):
+    """The province revoked this PC's key: the refusal is the unit's (the hub verified it with that
+    key) and the row tells the staff what to do, in Vietnamese."""
+    import time
+
+    from core.hub.store import revoke_key
+
+    fingerprint = _with_store(ui_ctx, lambda s: identity.describe(s, ui_ctx.paths)["fingerprint"])
+    with hub.store() as s:
+        revoke_key(s, "21484", fingerprint, by="test")
+    time.sleep(0.01)  # the bundle is cut after the revocation
+    with running_hub(hub) as url:
+        _with_store(ui_ctx, lambda s: identity.configure(s, ui_ctx.paths, hub=url))
+        page.reload()
+        wait_idle(qtbot, ui_ctx)
+        page.send_now()
+        qtbot.waitUntil(lambda: not page.scheduler.running, timeout=30_000)
+        wait_idle(qtbot, ui_ctx)
+        qtbot.waitUntil(lambda: _states(page) == ["lỗi"], timeout=10_000)
+    problem = page.bundles_model.rows[0]["problem"]
+    assert "thu hồi" in problem and "phiếu đăng ký khóa mới" in problem and "Gửi ngay" in problem, problem
+    with hub.store() as s:
+        assert s.scalar("SELECT reason FROM rejections ORDER BY id DESC LIMIT 1") == "revoked_key"
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.grab().save(str(SHOTS / "sync_page_revoked_key.png"))
+
+
 def test_bad_province_key_is_refused_with_message(qtbot, ui_ctx, page):
     page.key_edit.setText("không phải khóa")
     page.save_connection()
