@@ -199,52 +199,47 @@ def install(app: FastAPI, paths: HubPaths, store: Callable, *, figures_max_age: 
                                       message=ok and {"1": "Đã đăng ký khóa của đơn vị.",
                                                       "revoked": "Đã thu hồi khóa."}.get(ok, "")))
 
-    @app.post("/quan-tri/dang-ky", include_in_schema=False)
-    async def admin_register(request: Request):
+    async def admin_action(request: Request, write: Callable, *, refused_title: str, done: str):
+        """An admin's form post: session and CSRF checked, then `write(store, form, user_name)` and its
+        audit line in one transaction off the event loop; a refusal shown as a page, else back to
+        the admin page with `done`."""
         from starlette.concurrency import run_in_threadpool
-
-        from core.hub.store import register_unit
 
         session = auth.require_session(store(), request, admin=True)
         form = await auth.read_form(request)
         auth.check_csrf(session.csrf, form)
 
-        def register():
+        def run():
             s = store()
             with s.transaction() as conn:
-                info = register_unit(s, form.get("unit", ""), form.get("public_key", ""), by=session.user.name)
+                action, target, detail = write(s, form, session.user.name)
                 accounts.audit(conn, actor=session.user.name, via="web", address=auth.client_address(request),
-                               action="register_unit", target=info["unit"], detail={"fingerprint": info["fingerprint"]})
-            return info
+                               action=action, target=target, detail=detail)
         try:
-            await run_in_threadpool(register)
+            await run_in_threadpool(run)
         except AppError as exc:
-            return _html(pages.message_page("Không đăng ký được", exc.message, session), 422)
-        return RedirectResponse("/quan-tri?ok=1", status_code=303)
+            return _html(pages.message_page(refused_title, exc.message, session), 422)
+        return RedirectResponse(f"/quan-tri?ok={done}", status_code=303)
+
+    @app.post("/quan-tri/dang-ky", include_in_schema=False)
+    async def admin_register(request: Request):
+        from core.hub.store import register_unit
+
+        def register(s, form, user):
+            info = register_unit(s, form.get("unit", ""), form.get("public_key", ""), by=user)
+            return "register_unit", info["unit"], {"fingerprint": info["fingerprint"]}
+        return await admin_action(request, register, refused_title="Không đăng ký được", done="1")
 
     @app.post("/quan-tri/thu-hoi", include_in_schema=False)
     async def admin_revoke(request: Request):
         """End one device key of a unit (sync v2, `hub revoke`): audited like every admin action."""
-        from starlette.concurrency import run_in_threadpool
-
         from core.hub.store import revoke_key
 
-        session = auth.require_session(store(), request, admin=True)
-        form = await auth.read_form(request)
-        auth.check_csrf(session.csrf, form)
-
-        def revoke():
-            s = store()
-            with s.transaction() as conn:
-                revoke_key(s, form.get("unit", ""), form.get("fingerprint", ""), by=session.user.name)
-                accounts.audit(conn, actor=session.user.name, via="web", address=auth.client_address(request),
-                               action="revoke_device", target=form.get("unit", "")[:20],
-                               detail={"fingerprint": form.get("fingerprint", "").strip().upper()[:200]})
-        try:
-            await run_in_threadpool(revoke)
-        except AppError as exc:
-            return _html(pages.message_page("Không thu hồi được", exc.message, session), 422)
-        return RedirectResponse("/quan-tri?ok=revoked", status_code=303)
+        def revoke(s, form, user):
+            revoke_key(s, form.get("unit", ""), form.get("fingerprint", ""), by=user)
+            return ("revoke_device", form.get("unit", "")[:20],
+                    {"fingerprint": form.get("fingerprint", "").strip().upper()[:200]})
+        return await admin_action(request, revoke, refused_title="Không thu hồi được", done="revoked")
 
     # -- exports ---------------------------------------------------------------------------------
     @app.get("/xuat/{name}.xlsx", include_in_schema=False)
