@@ -426,6 +426,26 @@ def _setup(document, *, title: str, author: str, subject: str, report_id: str) -
     props.comments = "Một Cửa Xã"
 
 
+# How each block of the printing model is written; a block missing here is refused, never dropped.
+_WRITES = {
+    model.Header: _Writer.header,
+    model.Title: _Writer.title,
+    model.Heading: _Writer.heading,
+    model.FillIn: _Writer.fill_in,
+    model.Paragraph: _Writer.paragraph,
+    model.Table: _Writer.table,
+    model.CheckItem: _Writer.check_item,
+    model.Closing: _Writer.closing,
+    model.Recipients: lambda writer, block: writer.closing(model.Closing(block, None)),
+    model.Signature: lambda writer, block: writer.closing(model.Closing(None, block)),
+    model.Space: _Writer.space,
+    model.PageBreak: lambda writer, _block: writer.page_break(),
+    # Word keeps headings with their text itself; the QR code belongs to the PDF.
+    model.KeepWithSpace: lambda _writer, _block: None,
+    model.QrCode: lambda _writer, _block: None,
+}
+
+
 def render_docx(story, *, title: str = "", author: str = "", subject: str = "", report_id: str = ""):
     """The python-docx Document for `story` (not saved)."""
     from docx import Document
@@ -439,33 +459,10 @@ def render_docx(story, *, title: str = "", author: str = "", subject: str = "", 
             body.remove(p)   # the template's empty first paragraph
     writer = _Writer(document)
     for block in _blocks(story):
-        if isinstance(block, model.Header):
-            writer.header(block)
-        elif isinstance(block, model.Title):
-            writer.title(block)
-        elif isinstance(block, model.Heading):
-            writer.heading(block)
-        elif isinstance(block, model.FillIn):
-            writer.fill_in(block)
-        elif isinstance(block, model.Paragraph):
-            writer.paragraph(block)
-        elif isinstance(block, model.Table):
-            writer.table(block)
-        elif isinstance(block, model.CheckItem):
-            writer.check_item(block)
-        elif isinstance(block, model.Closing):
-            writer.closing(block)
-        elif isinstance(block, (model.Signature, model.Recipients)):
-            writer.closing(model.Closing(block if isinstance(block, model.Recipients) else None,
-                                         block if isinstance(block, model.Signature) else None))
-        elif isinstance(block, model.Space):
-            writer.space(block)
-        elif isinstance(block, model.PageBreak):
-            writer.page_break()
-        elif isinstance(block, (model.KeepWithSpace, model.QrCode)):
-            continue   # Word keeps headings with their text itself; the QR belongs to the PDF
-        else:
+        write = _WRITES.get(type(block))
+        if write is None:
             raise WordRenderError(f"Khối {type(block).__name__} chưa ghi được ra tệp Word.")
+        write(writer, block)
     return document
 
 
