@@ -60,8 +60,14 @@ _LINE_PROBLEM = """
 _STAGING = (f"CREATE TABLE staging.incoming (n INTEGER PRIMARY KEY, {', '.join(_PATHS)}, row_type, canonical, "
             f"line TEXT NOT NULL)")
 # n is left to SQLite (NULL: the next rowid, 1, 2, … in this new table): one parameter less to bind.
+# A canonical line skips the look-ups only checks it already passed read: the row's id (equal to the
+# record's, by its expression) and the base version (read by the conflict checks alone, so fetched by
+# `_fill_bases` for the few lines that meet a row the hub holds).
+_NOT_FOR_CANONICAL = ("row_id", "base_hlc", "base_dev")
 _STAGE = ("INSERT INTO staging.incoming VALUES (NULL, "
-          + ", ".join(f"json_extract(CAST(?1 AS TEXT), '{path}')" for path in _PATHS.values())
+          + ", ".join(f"CASE WHEN ?2 IS 1 THEN NULL ELSE json_extract(CAST(?1 AS TEXT), '{path}') END"
+                      if field in _NOT_FOR_CANONICAL else f"json_extract(CAST(?1 AS TEXT), '{path}')"
+                      for field, path in _PATHS.items())
           + ", CASE WHEN ?2 IS 1 THEN 'object' ELSE json_type(CAST(?1 AS TEXT), '$.row') END, ?2, CAST(?1 AS TEXT))")
 
 
@@ -172,6 +178,7 @@ def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: st
     # (new rows, as most of a bundle's are), neither can find anything and both scans are skipped.
     if conn.execute("SELECT 1 FROM staging.incoming AS x JOIN rows AS r ON r.table_name = x.t AND r.row_id = x.id "
                     "LIMIT 1").fetchone():
+        _fill_bases(conn)
         lost = _record_conflicts(conn, unit=unit, now=now, bundle_id=bundle_id)
     base = int(conn.execute("SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'row_rev'), 0)").fetchone()[0])
     staged = conn.execute("SELECT count(*) FROM staging.incoming").fetchone()[0]
@@ -191,6 +198,14 @@ def apply_lines(conn: sqlite3.Connection, *, unit: str, created_at: str, now: st
     conn.execute("INSERT INTO hub_meta(key, value) VALUES ('row_rev', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(base + staged),))
     return lost
+
+
+def _fill_bases(conn: sqlite3.Connection) -> None:
+    """The base version of each canonical line that meets a row the hub holds (left out while staging;
+    a first-format bundle's lines already have theirs from `version_legacy_lines`)."""
+    conn.execute("UPDATE staging.incoming SET base_hlc = json_extract(line, '$.base[0]'), "
+                 "base_dev = json_extract(line, '$.base[1]') WHERE canonical IS 1 AND base_hlc IS NULL AND EXISTS "
+                 "(SELECT 1 FROM rows AS r WHERE r.table_name = incoming.t AND r.row_id = incoming.id)")
 
 
 def _record_conflicts(conn: sqlite3.Connection, *, unit: str, now: str, bundle_id: str) -> int:

@@ -243,6 +243,44 @@ def test_an_older_edit_is_kept_as_a_visible_conflict_never_dropped_silently(unit
     assert any(x["row_id"] == dossier_id and "Sửa ở quầy B (trước)" in (x["lost_state"] or "") for x in shown)
 
 
+def test_an_edit_made_on_top_of_the_version_seen_is_no_conflict(unit):
+    """B edits a dossier after receiving A's version, then A edits it after receiving B's: each
+    edit was made seeing the other's (its base), so the hub replaces the row without recording a
+    conflict. A conflict here would show staff a clash that never happened, at every sync."""
+    hub, url, (a, b, c) = unit
+    dossier_id = _dossier(a, 7)
+    _sync(a)
+    _sync(b)  # B now holds A's version
+    update_dossier(b.store, dossier_id, {"procedure_name": "Sửa ở quầy B"})
+    _sync(b)
+    _sync(a)  # A receives B's edit
+    update_dossier(a.store, dossier_id, {"procedure_name": "Sửa ở quầy A, sau khi thấy bản của B"})
+    assert _sync(a).errors == []
+    with hub.store() as s:
+        kept = json.loads(s.scalar("SELECT state FROM rows WHERE row_id = ?", (dossier_id,)))["row"]
+        conflicts = s.scalar("SELECT count(*) FROM conflicts")
+    assert kept["procedure_name"] == "Sửa ở quầy A, sau khi thấy bản của B"
+    assert conflicts == 0
+    _sync(b)
+    assert json.loads(_cli(b, "sync-conflicts", "--json").stdout) == []
+
+
+@pytest.mark.sqlite_only("the negative weakens the SQLite apply (core.hub.apply); the PostgreSQL twin's ordering and conflicts are proven against it by tests/core/hub/test_store_parity.py")
+def test_negative_without_the_base_version_a_seen_edit_is_a_false_conflict(unit, monkeypatch):
+    """Weaken: canonical lines are staged without their base version (a look-up staging leaves
+    out) and `_fill_bases` no longer fetches it for the lines that meet a held row: an edit made
+    on top of the version it saw is then taken for a concurrent one."""
+    monkeypatch.setattr(hubapply, "_fill_bases", lambda conn: None)
+    hub, url, (a, b, c) = unit
+    dossier_id = _dossier(a, 7)
+    _sync(a)
+    _sync(b)
+    update_dossier(b.store, dossier_id, {"procedure_name": "Sửa ở quầy B"})
+    _sync(b)
+    with hub.store() as s:
+        assert s.scalar("SELECT count(*) FROM conflicts WHERE row_id = ?", (dossier_id,)) == 1  # a false clash
+
+
 @pytest.mark.sqlite_only("the negative weakens the SQLite apply (core.hub.apply); the PostgreSQL twin's ordering and conflicts are proven against it by tests/core/hub/test_store_parity.py")
 def test_negative_without_versions_the_older_edit_overwrites(unit, monkeypatch):
     hub, url, (a, b, c) = unit
