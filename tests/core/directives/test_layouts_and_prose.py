@@ -135,7 +135,9 @@ def test_real_corpus_scores():
         {exp["province"] for _path, exp in corpus_score.load(first_split="heldout")}
     second = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout2")}
     third = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout3")}
+    fourth = {exp["province"] for _path, exp in corpus_score.load(first_split="heldout4")}
     assert len(second - first) >= 10 and len(third - first - second) >= 8
+    assert len(fourth - first - second - third) >= 10
 
 
 def test_wrapped_date_line_is_not_a_task():
