@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from core.directives.deadlines import NONE, Deadline, find_deadline, parse_deadline
 from core.directives.errors import EmptyDirectiveError, NoTasksFoundError
 from core.directives.metadata import HEADER_LINES, DocumentInfo, extract_document_info
+from core.directives.normative import is_normative
 from core.directives.outline import Node, body_range, build_outline
-from core.directives.sentences import directs_own_people, is_heading, join_open_lists, subject_lead
+from core.directives.page_furniture import without_items_above_the_motto
+from core.directives.sentences import (directs_own_people, is_heading, join_open_lists, subject_lead,
+                                       unaddressed_instruction)
 from core.directives.textclean import clean_text
 from core.directives.unit_roles import coordinating_units, is_for_commune, looks_like_unit, mentions_action, split_lead
 
@@ -80,9 +83,9 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
         raise EmptyDirectiveError("Văn bản trống, không có nội dung để đọc.")
     lines = clean_text(text)
     document = extract_document_info(lines)
-    root = build_outline(lines)
+    root = build_outline(without_items_above_the_motto(lines))
     default_year = document.date.year if document.date else _common_year(text)
-    context = _Context(document.date, default_year)
+    context = _Context(document.date, default_year, is_normative(lines, document))
     tasks: list[TaskItem] = []
     intro_lead = _addressee(root.body_lines)
     for child in root.children:
@@ -116,11 +119,15 @@ def parse_directive(text: str, *, require_tasks: bool = True) -> ParsedDirective
 class _Context:
     document_date: dt.date | None
     default_year: int | None
+    # A thông tư, nghị định or luật: its points are provisions, tasks only where they give work.
+    normative: bool = False
 
 
 # A sentence that gives work: "Giao Sở … chủ trì", "yêu cầu UBND các xã …", "đề nghị …", "X có trách nhiệm …".
+# The verb may introduce its addressees with a colon, maybe quoting them: "… yêu cầu: Chủ tịch UBND quận …",
+# "cũng giao: Giám đốc Sở …", "đề nghị: “Thủ trưởng các ban, ngành …”".
 _ASSIGNING_VERB = re.compile(r"(?:^|[\s,;:(])(giao(?:\s+(?:trách\s+nhiệm|nhiệm\s+vụ))?(?:\s+cho)?|yêu\s+cầu|đề\s+nghị|"
-                             r"chỉ\s+đạo)\s+(?=\S)", re.IGNORECASE)
+                             r"chỉ\s+đạo)(?:\s*:\s*[\"“]?|\s+)(?=\S)", re.IGNORECASE)
 _RESPONSIBLE = re.compile(r"\s(?:có|chịu)\s+trách\s+nhiệm\s", re.IGNORECASE)
 # Boilerplate that names units without giving them work of their own.
 _EXECUTION = re.compile(r"chịu\s+trách\s+nhiệm\s+thi\s+hành|căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị)\s+thi\s+hành|"
@@ -198,14 +205,20 @@ def prose_tasks(lines: list[str], context: "_Context") -> list[TaskItem]:
     for paragraph in lines:
         if is_heading(paragraph):
             continue
-        for sentence in join_open_lists(_SENTENCE_SPLIT.split(paragraph), _open_list):
+        for position, sentence in enumerate(join_open_lists(_SENTENCE_SPLIT.split(paragraph), _open_list)):
             sentence = sentence.strip()
             lead = None
+            instruction = False
             if len(sentence) > 20 and _gives_something_to_do(sentence):
                 lead = assigned_unit(sentence)
                 if lead is None and not _EXECUTION.search(sentence) and not sentence.rstrip().endswith(":"):
                     lead = subject_lead(sentence)[0]
-            if lead is None:
+                    # "Báo cáo tình hình … trước …", "… vừa ban hành chỉ thị yêu cầu có biện pháp …":
+                    # work asked for without naming who does it — a task with no lead unit.
+                    # Only when it opens its paragraph: a later sentence without a subject goes on with
+                    # the task before it ("… tăng cường tuyên truyền. Phải có kế hoạch kiểm tra …").
+                    instruction = lead is None and position == 0 and unaddressed_instruction(sentence)
+            if lead is None and not instruction:
                 continue
             content = _join([sentence])
             deadline = find_deadline(content, default_year=context.default_year, document_date=context.document_date)
@@ -277,6 +290,14 @@ def _collect(node: Node, context: _Context, lead: str | None, coord: list[str], 
     if node.kind == "dieu" and not node.children:
         # An article of a decision is a task only when it gives work ("Giao Sở … chủ trì …"),
         # not when it issues, amends, dates or names who executes the decision.
+        text = _join([node.heading] + node.body_lines)
+        unit = assigned_unit(text)
+        if unit:
+            out.append(_task(node.ref, text, None, context, None, coord, lead_override=unit))
+        return
+    if context.normative and not node.children:
+        # A provision of a thông tư ("1. Sản phẩm rượu sản xuất trong nước …", "Danh hiệu … được xét
+        # tặng …"): a task only when it gives work to a unit in so many words.
         text = _join([node.heading] + node.body_lines)
         unit = assigned_unit(text)
         if unit:

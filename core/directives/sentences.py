@@ -17,8 +17,11 @@ from core.directives.folding import fold
 from core.directives.unit_roles import split_lead, starts_with_action
 
 # Who issues directives (and so tells, rather than receives, what to do) when they open a sentence.
+# The heads of lower levels are addressees, not issuers: "lãnh đạo xã, phường", "Chủ tịch UBND các xã".
+_LOWER_LEVEL = r"(?:các\s+)?(?:xã|phường|thị\s+trấn|huyện|quận|thôn|ấp|bản|cơ\s+sở|địa\s+phương|đơn\s+vị|cấp\s+xã|sở|ngành)\b"
 _ISSUER_LIKE = re.compile(
-    r"^(?:(?:phó\s+)?chủ\s+tịch|(?:phó\s+)?thủ\s+tướng|bộ\s+trưởng|lãnh\s+đạo|ban\s+chỉ\s+đạo|chính\s+phủ|"
+    r"^(?:(?:phó\s+)?chủ\s+tịch(?!\s+(?:ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân)\s+các\s)|"
+    r"(?:phó\s+)?thủ\s+tướng|bộ\s+trưởng|lãnh\s+đạo(?!\s+" + _LOWER_LEVEL + r")|ban\s+chỉ\s+đạo|chính\s+phủ|"
     r"văn\s+phòng\s+chính\s+phủ|bộ\s(?!chỉ\s+huy)|(?:ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân)\s+(?:tỉnh|thành\s+phố|tp)\b)",
     re.IGNORECASE)
 # What follows a subject that reports, announces or attends rather than acts.
@@ -54,11 +57,16 @@ def subject_lead(sentence: str) -> tuple[str | None, str]:
         if not starts_with_action(rest) or _NARRATIVE.match(folded_rest):
             continue
         if index > 0 and not text[:1].isupper() and not text.startswith(("các ", "những ", "từng ")):
-            # After an opening clause the subject still reads as one: a unit word, "các …".
-            if not re.match(r"(?:ubnd|ủy\s+ban|uỷ\s+ban|sở|ban|công\s+an)\b", text, re.IGNORECASE):
+            # After an opening clause the subject still reads as one: a unit word, "các …", or the head
+            # of a unit in lower case ("Bên cạnh đó, lãnh đạo xã, phường phải …").
+            if not _LOWER_CASE_SUBJECT.match(text):
                 continue
         return lead, rest
     return None, sentence
+
+
+_LOWER_CASE_SUBJECT = re.compile(r"(?:ubnd|ủy\s+ban|uỷ\s+ban|sở|ban|công\s+an|lãnh\s+đạo|chủ\s+tịch|thủ\s+trưởng|"
+                                 r"giám\s+đốc|người\s+đứng\s+đầu)\b", re.IGNORECASE)
 
 
 def _subject_candidates(sentence: str) -> list[str]:
@@ -99,3 +107,42 @@ def join_open_lists(pieces: list[str], has_open_list) -> list[str]:
         else:
             out.append(piece)
     return out
+
+
+# "… vừa ban hành chỉ thị yêu cầu có biện pháp …": a document (or its issuer) asks for an action
+# straight away, naming nobody.
+_ASKS_STRAIGHT = re.compile(r"\b(?:chi\s+thi|cong\s+van|cong\s+dien|van\s+ban|thong\s+bao|ke\s+hoach|quyet\s+dinh)"
+                            r"(?:\s+so\s+\S+)?\s+(?:yeu\s+cau|de\s+nghi)\s+(?:phai\s+)?(?=\S)")
+
+
+def unaddressed_instruction(sentence: str) -> bool:
+    """Does the sentence ask for work without naming who does it?
+
+    "Báo cáo tình hình thực hiện công tác xóa nhà ở tạm …, trong đó cần phân tích rõ …." (an order
+    opening with its verb) and "UBND tỉnh vừa ban hành chỉ thị yêu cầu có biện pháp xử lý nghiêm …"
+    (a document that asks for an action at once). The caller has found no lead unit in it.
+    """
+    text = sentence.strip()
+    if len(text) < 40 or not text.endswith((".", ";", "!")) or ":" in text[:60]:
+        return False
+    folded = fold(text)
+    straight = _ASKS_STRAIGHT.search(folded)
+    if straight:
+        rest = text[straight.end():]
+        return starts_with_action(rest[:1].lower() + rest[1:])
+    if not _ORDER_VERB.match(text):
+        return False
+    # The order opens with its verb; a narrative ("đã", "vừa" …) in the first clause makes it a report.
+    first_clause = re.split(r"[,;]", text, maxsplit=1)[0]
+    return not _TENSE.search(first_clause)
+
+
+# Verbs that open an order, with their accents (folded, "Cán bộ" would read as "cần", "Phái đoàn" as "phải");
+# not "Tổ chức", also the noun ("Tổ chức chính quyền địa phương …").
+_ORDER_VERB = re.compile(
+    r"^(?:báo\s+cáo|kiểm\s+tra|rà\s+soát|tăng\s+cường|triển\s+khai|chỉ\s+đạo|khẩn\s+trương|"
+    r"tiếp\s+tục|đẩy\s+mạnh|đẩy\s+nhanh|xây\s+dựng|chủ\s+động|tập\s+trung|hướng\s+dẫn|theo\s+dõi|"
+    r"có\s+(?:biện\s+pháp|giải\s+pháp|phương\s+án|kế\s+hoạch)|xử\s+lý|nghiêm\s+cấm|không\s+để|phải|"
+    r"bảo\s+đảm|đảm\s+bảo|quán\s+triệt|tuyên\s+truyền|hoàn\s+thành|thống\s+kê|tổng\s+hợp|đề\s+xuất|"
+    r"khắc\s+phục|sơ\s+tán|di\s+dời|nghiên\s+cứu|phối\s+hợp|cập\s+nhật|duy\s+trì|tạm\s+dừng|huy\s+động|"
+    r"nắm\s+chắc|giải\s+quyết|gửi|nộp|thực\s+hiện\s+nghiêm)\b", re.IGNORECASE)

@@ -35,6 +35,7 @@ _VERBS = [
     "khong ", "phai ", "can ", "nghiem tuc", "quyet liet", "ngay ",
     "dinh hoan", "tam dung", "tam hoan", "nghiem cam", "so tan", "di doi", "co trach nhiem", "treo ",
     "theo doi", "nam chac", "ung pho", "khac phuc", "cho phep", "bo sung", "tranh thu", "truc tiep",
+    "cong bo", "co bien phap", "co giai phap", "ung truc", "truc ban", "truc 24",
 ]
 _VERB_RE = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(v.strip()) + (r"\s" if v.endswith(" ") else r"\b")
                                                   for v in _VERBS) + ")")
