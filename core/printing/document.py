@@ -270,9 +270,11 @@ class _WithClosing(Flowable):
             pieces = lead.splitOn(self.canv, avail_width, room) if room > 0 else []
             if len(pieces) >= 2:
                 return [*pieces[:-1], _WithClosing([pieces[-1], *rest], self.closing)]
-        if self.height > TEXT_HEIGHT:
-            return parts  # cannot all go to a fresh page either: lay out as usual
-        return []  # move everything to the next page
+        if self.height > TEXT_HEIGHT and avail_height >= TEXT_HEIGHT - 1:
+            return parts  # a fresh page cannot hold it all either: lay out as usual
+        # Move everything to the next page: also when the lead cannot split into the little room
+        # left at the foot of this one (the frame could not place its first part here).
+        return []
 
     def draw(self):
         # Drawn whole when it fits; each part placed as a frame would place it (hAlign, spaces).

@@ -158,6 +158,51 @@ def test_signature_kept_with_the_last_rows_of_a_table(tmp_path):
                     assert "Nhiệm vụ số" in text, n
 
 
+def _long_report(n_rows: int) -> list:
+    """A task report as staff print it: header, title, a paragraph, a table whose rows wrap onto
+    two or three lines, then the recipients and the signature (the closing)."""
+    unit = find_unit("21484")
+    governing, issuing = b.unit_bodies(unit)
+    rows = [[str(i), f"Nhiệm vụ số {i}: rà soát, cập nhật danh mục thủ tục hành chính thực hiện trực tuyến "
+             f"toàn trình", "Trung tâm Phục vụ hành chính công", "18/09/2026"] for i in range(1, n_rows + 1)]
+    return [b.header(governing_body=governing, issuing_body=issuing, number=12, symbol="BC-UBND",
+                     place=unit.short_name, date=dt.date(2026, 1, 5)),
+            b.title("BÁO CÁO", "Tiến độ thực hiện nhiệm vụ"),
+            b.paragraph("Ủy ban nhân dân xã báo cáo tiến độ thực hiện các nhiệm vụ được giao như sau:"),
+            b.table(["STT", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"], rows, widths=(1, 7, 4, 2.4)),
+            *_closing_story(0)]
+
+
+def test_a_table_of_several_pages_before_the_closing_prints_every_row(tmp_path):
+    """A table running over three pages and more before the closing: its rest, split at the foot
+    of a page with too little room for another row, moves on to the next page. (It once stopped
+    every such print with reportlab's "Splitting error": 43 rows and more.)"""
+    for n in (10, 43, 50, 64, 90, 130):
+        built = build_pdf(_long_report(n), tmp_path / "r.pdf", report_id="T")
+        with pdfplumber.open(tmp_path / "r.pdf") as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+        text = "\n".join(pages)
+        assert [i for i in range(1, n + 1) if f"Nhiệm vụ số {i}:" not in text] == [], n
+        assert "Nguyễn Văn An" in pages[-1] and "Nhiệm vụ số" in pages[-1], n  # the closing has company
+        assert built.pages == len(pages)
+
+
+def test_negative_laid_out_as_usual_at_the_foot_of_a_page_the_print_stops(tmp_path, monkeypatch):
+    """Weaken: the rest of a table taller than a page is laid out as usual even where the frame has
+    only a little room left, instead of moving on to the next page."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    real = document._WithClosing.split
+
+    def as_usual(self, avail_width, avail_height):
+        parts = real(self, avail_width, avail_height)
+        return self._parts() if parts == [] and self.height > document.TEXT_HEIGHT else parts
+
+    monkeypatch.setattr(document._WithClosing, "split", as_usual)
+    with pytest.raises(LayoutError):
+        build_pdf(_long_report(50), tmp_path / "r.pdf", report_id="T")
+
+
 @pytest.mark.slow
 def test_docx_converts_with_libreoffice_and_shows_the_report(tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
