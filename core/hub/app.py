@@ -197,11 +197,11 @@ def serve(paths: HubPaths, host: str, port: int, *, ssl_certfile: str | None = N
     """Serve with the connection guard and the per-address request rate (core.hub.server)."""
     import uvicorn
 
-    from core.hub.server import REQUESTS_PER_SECOND, uvicorn_config
+    from core.hub.server import requests_per_second, uvicorn_config
 
     from core.hub import dashboard
 
-    app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND, figures_max_age=dashboard.SERVED_MAX_AGE)
+    app = create_app(paths, requests_per_second=requests_per_second(), figures_max_age=dashboard.SERVED_MAX_AGE)
 
     dashboard.refresh_in_background(paths)  # a hub upgraded in place: every unit's figures, off the page path
     uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections import defaultdict
 
@@ -36,6 +37,27 @@ MAX_CONNECTIONS = 2000
 MAX_HEADER_BYTES = 16 * 1024
 REQUESTS_PER_SECOND = 20.0
 REQUEST_BURST = 80
+# Where every commune reaches the hub through one shared address (a provincial network behind one
+# NAT), the operator raises the per-address rate, or lifts it with 0.
+RATE_ENV = "MOTCUA_HUB_REQUESTS_PER_SECOND"
+
+
+def requests_per_second() -> float:
+    """Requests per second allowed from one client address: `MOTCUA_HUB_REQUESTS_PER_SECOND` when
+    set (0: no limit), else REQUESTS_PER_SECOND. Raises UserInputError for anything else."""
+    from core.errors import UserInputError
+
+    text = os.environ.get(RATE_ENV, "").strip()
+    if not text:
+        return REQUESTS_PER_SECOND
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:  # also NaN
+        raise UserInputError(f"{RATE_ENV} phải là một số không âm (số yêu cầu mỗi giây từ một địa chỉ; 0 là không "
+                             f"giới hạn), không phải “{text[:20]}”.")
+    return value
 
 
 class ConnectionGuard:

@@ -122,11 +122,12 @@ def serve(paths, host: str, port: int, *, workers: int = 1, dialect: str = "sqli
 
     from core.hub import dashboard
     from core.hub.app import create_app
-    from core.hub.server import REQUESTS_PER_SECOND, uvicorn_config
+    from core.hub.server import requests_per_second, uvicorn_config
 
     check_workers(workers, dialect)
+    rate = requests_per_second()  # a wrong MOTCUA_HUB_REQUESTS_PER_SECOND refused here, before any worker starts
     if workers == 1:
-        app = create_app(paths, requests_per_second=REQUESTS_PER_SECOND, figures_max_age=dashboard.SERVED_MAX_AGE)
+        app = create_app(paths, requests_per_second=rate, figures_max_age=dashboard.SERVED_MAX_AGE)
         dashboard.refresh_in_background(paths)  # a hub upgraded in place: every unit's figures, off the page path
         uvicorn.Server(uvicorn_config(app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
                                       behind_proxy=behind_proxy, log_level=log_level)).run()

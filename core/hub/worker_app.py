@@ -21,8 +21,8 @@ def create():
     """The app of one worker: the same as a single-process hub's, with the per-address request rate."""
     from core.hub import dashboard
     from core.hub.app import create_app
-    from core.hub.server import REQUESTS_PER_SECOND
+    from core.hub.server import requests_per_second
     from core.hub.store import hub_paths
 
-    return create_app(hub_paths(os.environ[serving.ENV_DATA_DIR]), requests_per_second=REQUESTS_PER_SECOND,
+    return create_app(hub_paths(os.environ[serving.ENV_DATA_DIR]), requests_per_second=requests_per_second(),
                       figures_max_age=dashboard.SERVED_MAX_AGE)

@@ -185,3 +185,49 @@ def test_requests_per_address_are_rate_limited(tmp_path):
     assert statuses[REQUEST_BURST:] == [429] * 5
     limited = client.get("/api/v1/health")
     assert limited.headers["retry-after"] and limited.json()["reason"] == "rate_limited"
+
+
+def test_the_operator_sets_or_lifts_the_rate_per_address(monkeypatch):
+    """A province whose communes all reach the hub through one shared address raises the rate,
+    or lifts it with 0; a wrong value is refused with a Vietnamese message."""
+    from core.errors import UserInputError
+    from core.hub import server
+
+    monkeypatch.delenv(server.RATE_ENV, raising=False)
+    assert server.requests_per_second() == server.REQUESTS_PER_SECOND
+    for text, rate in (("200", 200.0), (" 0.5 ", 0.5), ("0", 0.0), ("", server.REQUESTS_PER_SECOND)):
+        monkeypatch.setenv(server.RATE_ENV, text)
+        assert server.requests_per_second() == rate, text
+    for wrong in ("-1", "nhiều", "nan", "inf", "1e9"):
+        monkeypatch.setenv(server.RATE_ENV, wrong)
+        with pytest.raises(UserInputError, match="MOTCUA_HUB_REQUESTS_PER_SECOND"):
+            server.requests_per_second()
+
+
+def test_with_the_rate_lifted_one_address_is_never_refused(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from core.hub.app import create_app
+    from core.hub.server import REQUEST_BURST
+
+    hub = make_hub(tmp_path / "hub")
+    client = TestClient(create_app(hub.paths, requests_per_second=0))
+    assert {client.get("/api/v1/health").status_code for _ in range(REQUEST_BURST + 20)} == {200}
+
+
+def test_hub_serve_refuses_a_wrong_rate_before_it_starts(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from core.hub import server
+
+    root = Path(__file__).resolve().parents[3]
+    hub = make_hub(tmp_path / "hub")
+    env = dict(os.environ, PYTHONPATH=str(root), **{server.RATE_ENV: "nhiều"})
+    done = subprocess.run([sys.executable, str(root / "main.py"), "hub", "serve", "--data-dir", str(hub.paths.root),
+                           "--host", "127.0.0.1", "--port", "0"], capture_output=True, encoding="utf-8", env=env,
+                          cwd=str(root), timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "MOTCUA_HUB_REQUESTS_PER_SECOND" in done.stderr
