@@ -197,6 +197,9 @@ def _device_of(store: Store, manifest: dict) -> tuple[str, int | None]:
 def _store_raw(paths: HubPaths, target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():  # left by a crash after the write but before COMMIT: same id, replace it
+        # Stored read-only (below), and Windows refuses to delete or replace a read-only file:
+        # writable again first, or this bundle could never be uploaded again after such a crash.
+        os.chmod(target, 0o644)
         target.unlink()
     tmp = paths.tmp_dir / (target.name + ".tmp")
     tmp.parent.mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,7 @@ def test_signed_json5_lines_are_refused_on_this_sqlite(world, tmp_path, name):  
     _refused(hub, data, "damaged", "số 2", "JSON")
 
 
+@pytest.mark.sqlite_only("the negative removes the SQLite store's own JSON5 check; PostgreSQL's jsonb reads strict JSON only")
 @pytest.mark.skipif(not SQLITE_READS_JSON5,
                     reason=f"SQLite {sqlite3.sqlite_version}'s json_extract refuses JSON5 by itself (JSON5 from 3.42)")
 def test_without_the_strict_check_this_sqlite_would_store_json5(world, tmp_path, monkeypatch):  # noqa: F811
