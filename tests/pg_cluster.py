@@ -32,6 +32,10 @@ ENV = "MOTCUA_TEST_POSTGRES"
 
 
 def binaries() -> Path | None:
+    """Debian's server binaries. Not under Windows, where /usr/lib/… would name the Linux files of
+    Wine's Z: drive, which a Windows process cannot start (set MOTCUA_TEST_POSTGRES there)."""
+    if os.name != "posix":
+        return None
     for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
         if Path(candidate, "initdb").exists() and Path(candidate, "pg_ctl").exists():
             return Path(candidate)

@@ -10,7 +10,9 @@
 # dist/windows/MotCuaXa-Setup-<version>.exe. Stages and their times are printed as they go and
 # summed up at the end. Caches (downloads by hash, the Wine prefix with Windows Python and its
 # wheels) live in $MOTCUA_WINE_CACHE (default /var/cache/motcua-wine, else ~/.cache/motcua-wine).
-# Environment: MOTCUA_WIN_PYTEST_ARGS adds arguments to the unit-suite run (e.g. "-x").
+# Environment: MOTCUA_WIN_PYTEST_ARGS adds arguments to the unit-suite run (e.g. "-x");
+# MOTCUA_TEST_POSTGRES names the PostgreSQL server for the hub's [postgresql] tests (.ci/run sets
+# it), else a throwaway cluster is started here for the run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 RUN_SUITE=1
@@ -36,6 +38,10 @@ summary() {
         "$(( $(date +%s) - STARTED ))"
     printf '%s\n' "${TIMES[@]}"
     [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
+    if [ -n "${PG_DIR:-}" ]; then
+        python3 tests/pg_cluster.py stop "$PG_DIR" >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
     wineserver -k 2>/dev/null || true
     exit $status
 }
@@ -72,22 +78,40 @@ ln -sfn "$SECOND_DRIVE" "$WINEPREFIX/dosdevices/m:"
 export MOTCUA_TEST_SECOND_DRIVE='M:\'
 
 SUITE_LOG=$DIST-unit-suite.log
+SUITE_PG_LOG=$DIST-unit-suite-postgresql.log
 if [ "$RUN_SUITE" = 1 ]; then
-    # The unit suite runs alongside the build (two cores: each stage is mostly one process);
-    # its verdict is awaited before the end. Not in UTF-8 mode: the PC's own code page (cp1252
-    # under Wine), as an office PC's Python would; under a user profile named with Vietnamese
-    # letters and spaces (build/windows/run_suite.py).
-    step "Unit suite under Windows Python (-m 'not slow'), in the background → $SUITE_LOG"
+    # The hub's [postgresql] tests need a server: Windows Python reaches one on this machine over
+    # 127.0.0.1 (Wine cannot run the server's own Windows build; what is tested is the hub's code
+    # under Windows Python — psycopg's Windows libpq, paths, files — against a real server).
+    if [ -z "${MOTCUA_TEST_POSTGRES:-}" ]; then
+        PG_DIR=$(mktemp -d -t motcua-win-pg-XXXXXX)
+        PG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        MOTCUA_TEST_POSTGRES=$(python3 tests/pg_cluster.py start "$PG_DIR" "$PG_PORT")
+        export MOTCUA_TEST_POSTGRES
+    fi
+    echo "PostgreSQL for the hub's tests under Windows Python: $MOTCUA_TEST_POSTGRES"
+    # The unit suite runs alongside the build, in two parts (the hub's [postgresql] tests, and
+    # the rest: each of them is mostly one process, and the build one more); their verdicts are
+    # awaited before the end. Not in UTF-8 mode: the PC's own code page (cp1252 under Wine), as
+    # an office PC's Python would; under a user profile named with Vietnamese letters and
+    # spaces (build/windows/run_suite.py).
+    step "Unit suite under Windows Python (-m 'not slow'), in the background → $SUITE_LOG, $SUITE_PG_LOG"
     mkdir -p "$(dirname "$SUITE_LOG")"
-    # shellcheck disable=SC2086
-    ( set +e; t0=$(date +%s)
-      env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
-          build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=900 -rfEs \
-          --tb=short ${MOTCUA_WIN_PYTEST_ARGS:-}
-      status=$?
-      echo "suite-seconds $(( $(date +%s) - t0 ))"
-      exit $status ) > "$SUITE_LOG" 2>&1 &
+    suite_part() {  # suite_part LOG -k EXPRESSION
+        local log=$1; shift
+        # shellcheck disable=SC2086
+        ( set +e; t0=$(date +%s)
+          env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
+              build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=900 -rfEs \
+              --tb=short "$@" ${MOTCUA_WIN_PYTEST_ARGS:-}
+          status=$?
+          echo "suite-seconds $(( $(date +%s) - t0 ))"
+          exit $status ) > "$log" 2>&1
+    }
+    suite_part "$SUITE_LOG" -k "not postgresql" &
     SUITE_PID=$!
+    suite_part "$SUITE_PG_LOG" -k "postgresql" &
+    SUITE_PG_PID=$!
 fi
 
 stage_start "PyInstaller build (build/build.py) → dist/windows/MotCuaXa"
@@ -123,9 +147,15 @@ stage_end
 
 if [ "$RUN_SUITE" = 1 ]; then
     stage_start "Unit suite under Windows Python: its verdict"
-    if wait "$SUITE_PID"; then suite_ok=1; else suite_ok=0; fi
-    grep -a -v -E '^[.sFExX]+ +\[ *[0-9]+%\]$' "$SUITE_LOG" | tail -n 80
-    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG")" "  (unit suite, alongside the stages above)")")
-    [ "$suite_ok" = 1 ] || die "the unit suite failed under Windows Python (full log: $SUITE_LOG)"
+    suite_ok=1
+    wait "$SUITE_PID" || suite_ok=0
+    wait "$SUITE_PG_PID" || suite_ok=0
+    for log in "$SUITE_LOG" "$SUITE_PG_LOG"; do
+        echo "--- $(basename "$log")"
+        grep -a -v -E '^[.sFExX]+ +\[ *[0-9]+%\]$' "$log" | tail -n 60
+    done
+    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG")" "  (unit suite but the hub's [postgresql] tests, alongside the stages above)")")
+    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_PG_LOG")" "  (the hub's [postgresql] tests, alongside too)")")
+    [ "$suite_ok" = 1 ] || die "the unit suite failed under Windows Python (full logs: $SUITE_LOG, $SUITE_PG_LOG)"
     stage_end
 fi

@@ -22,9 +22,10 @@ INNO_FILE="innosetup-6.4.1.tgz"
 INNO_SHA256="fc36b763a729c8964416552d733f4864ac4a4934d0a6569e20c2feb4c29b9684"
 
 # The Debian packages the pipeline needs (Wine 8 64 + 32 bit, X server, mingw for the two
-# stand-in DLLs, osslsigncode for the signature check, npm for Inno Setup).
+# stand-in DLLs, osslsigncode for the signature check, npm for Inno Setup, PostgreSQL for the
+# hub's tests on its PostgreSQL store, which the Windows suite reaches over 127.0.0.1).
 APT_I386="wine32:i386"
-APT_PACKAGES="wine wine64 xvfb xauth gcc-mingw-w64-x86-64-win32 osslsigncode npm unzip"
+APT_PACKAGES="wine wine64 xvfb xauth gcc-mingw-w64-x86-64-win32 osslsigncode npm unzip postgresql"
 
 # --- Where things live --------------------------------------------------------------------
 # Cached between runs on the same machine: downloads (by hash) and the Wine prefix with its
