@@ -289,11 +289,12 @@ def unit_states(conn, today: dt.date, *, stale_days: int = STALE_DAYS,
                       .fetchone() or [""])[0]
     rejected: dict[str, list[dict]] = {}
     for r in conn.execute(
-            "SELECT unit, bundle_id, reason, message, received_at, via FROM rejections "
+            "SELECT unit, bundle_id, reason, message, received_at, via, device FROM rejections "
             "WHERE received_at > ? AND unit IS NOT NULL ORDER BY id DESC", (since,)):
         verified = r[2] not in UNVERIFIED_REASONS or (r[5] == "network" and r[4] >= verified_since)
         rejected.setdefault(r[0], []).append({"bundle_id": r[1], "reason": r[2], "message": r[3],
-                                              "received_at": r[4], "via": r[5], "verified": verified})
+                                              "received_at": r[4], "via": r[5], "device": r[6],
+                                              "verified": verified})
     devices = unit_devices(conn, codes, per_device, gaps)
     cutoff = now_utc() - dt.timedelta(days=stale_days)
     out = {}
@@ -658,11 +659,11 @@ def recent_rejections(conn, limit: int = 200) -> list[dict]:
     verified_since = (conn.execute("SELECT value FROM hub_meta WHERE key = 'verified_rejections_since'")
                       .fetchone() or [""])[0]
     out = []
-    for r in conn.execute("SELECT received_at, unit, bundle_id, reason, message, via FROM rejections "
+    for r in conn.execute("SELECT received_at, unit, bundle_id, reason, message, via, device FROM rejections "
                           "ORDER BY id DESC LIMIT ?", (limit,)):
         verified = r[3] not in UNVERIFIED_REASONS or (r[5] == "network" and r[0] >= verified_since)
         out.append({"received_at": r[0], "unit": r[1], "bundle_id": r[2], "reason": r[3], "message": r[4],
-                    "via": r[5], "verified": verified})
+                    "via": r[5], "device": r[6], "verified": verified})
     return out
 
 

@@ -67,10 +67,14 @@ def ingest_bytes(paths: HubPaths, store: Store, data: bytes, *, via: str) -> Ing
             return _ingest(paths, store, data, via, claimed)
     except BundleRejected as exc:
         with store.transaction() as conn:
-            conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
+            # The device as the bundle names it (a commune has several PCs: which one keeps failing),
+            # as trustworthy as the unit beside it — the dashboard says which refusals are verified.
+            device = claimed.get("device")
+            conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via, device) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (utc_iso(), str(claimed.get("source", ""))[:20] or None,
-                          str(claimed.get("bundle_id", ""))[:40] or None, exc.reason, exc.message, via))
+                          str(claimed.get("bundle_id", ""))[:40] or None, exc.reason, exc.message, via,
+                          device[:40] if isinstance(device, str) and device else None))
         return IngestResult("rejected", claimed.get("bundle_id"), claimed.get("source"),
                             reason=exc.reason, message=exc.message)
 
@@ -79,7 +83,7 @@ def key_finder(store, claimed: dict):
     """receive.open_upload's key look-up for either store: notes who the bundle claims to be (for the
     refusal's log line) and refuses a key the province never registered for that unit."""
     def key_for(manifest: dict):
-        claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"])
+        claimed.update(source=manifest["source"], bundle_id=manifest["bundle_id"], device=manifest.get("device"))
         key = bundle_key(store, manifest)
         if key is None:
             raise UnknownSender(

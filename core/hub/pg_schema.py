@@ -239,9 +239,15 @@ _V2: list[Step] = [
     "CREATE INDEX idx_bundles_unit_id ON bundles(unit, id)",
 ]
 
+# -- migration 3: the device a refused bundle names (a commune has several PCs: which one keeps failing).
+_V3: list[Step] = [
+    "ALTER TABLE rejections ADD COLUMN device TEXT",
+]
+
 MIGRATIONS: list[Sequence[Step]] = [
     _V1,
     _V2,
+    _V3,
 ]
 
 

@@ -184,6 +184,8 @@ _ADDED_COLUMNS = {
     # The row's version (hybrid logical clock, device id) and `rev`, the hub's own order of
     # writes, from which a unit's devices read what they have not seen yet (`/api/v1/rows`).
     "rows": ["hlc INTEGER", "device TEXT", "rev INTEGER"],
+    # The device a refused bundle names (a commune has several PCs).
+    "rejections": ["device TEXT"],
 }
 _AFTER_COLUMNS = [
     "CREATE INDEX IF NOT EXISTS idx_bundles_device ON bundles(unit, device, device_seq)",

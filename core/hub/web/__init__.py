@@ -377,9 +377,9 @@ def _export(name: str, model, params: dict, store) -> bytes | None:
                  d["units_done"], d["overdue_units"], ", ".join(d["overdue_codes"])] for d in model.directives]
         return table_xlsx("Văn bản chỉ đạo", cols, data)
     if name == "tu-choi":
-        cols = [("Lúc", "datetime"), ("Đơn vị ghi trong gói", "text"), ("Chữ ký", "text"), ("Lý do", "text"),
-                ("Chi tiết", "text"), ("Kênh", "text"), ("Mã gói", "text")]
-        data = [[_local_dt(r["received_at"]), r["unit"], "đã xác thực" if r["verified"] else "chưa xác thực",
+        cols = [("Lúc", "datetime"), ("Đơn vị ghi trong gói", "text"), ("Thiết bị ghi trong gói", "text"),
+                ("Chữ ký", "text"), ("Lý do", "text"), ("Chi tiết", "text"), ("Kênh", "text"), ("Mã gói", "text")]
+        data = [[_local_dt(r["received_at"]), r["unit"], r["device"], "đã xác thực" if r["verified"] else "chưa xác thực",
                  r["reason"], r["message"], r["via"], r["bundle_id"]] for r in model.rejections]
         return table_xlsx("Gói bị từ chối", cols, data)
     if name == "khong-xac-thuc":
@@ -420,8 +420,8 @@ def _unit_export(u, model, store) -> bytes:
                 ("Kênh", "text"), ("Mã gói", "text")],
                [[_local_dt(b["received_at"]), b["seq_from"], b["seq_to"], b["records"], b["via"], b["bundle_id"]]
                 for b in _unit_bundles(store, u.code, 10_000)])
-    rejected = ([("Lúc", "datetime"), ("Lý do", "text"), ("Chi tiết", "text"), ("Mã gói", "text")],
-                [[_local_dt(r["received_at"]), r["reason"], r["message"], r["bundle_id"]]
+    rejected = ([("Lúc", "datetime"), ("Thiết bị", "text"), ("Lý do", "text"), ("Chi tiết", "text"), ("Mã gói", "text")],
+                [[_local_dt(r["received_at"]), r["device"], r["reason"], r["message"], r["bundle_id"]]
                  for r in u.status["rejections"]])
     devices = ([("Thiết bị", "text"), ("Dấu vân tay khóa", "text"), ("Đăng ký lúc", "datetime"),
                 ("Thu hồi lúc", "datetime"), ("Lần gửi cuối", "datetime"), ("Số gói", "int"),

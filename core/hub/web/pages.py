@@ -328,6 +328,7 @@ def directives_page(model: dashboard.DashboardModel, session) -> str:
 def rejections_page(model: dashboard.DashboardModel, session) -> str:
     rej = "".join(
         f'<tr><td>{E(format_datetime_local(r["received_at"]))}</td><td>{E(r["unit"] or "")}</td>'
+        f'<td>{E(r["device"] or "")}</td>'
         f'<td>{"đã xác thực" if r["verified"] else "chưa xác thực"}</td><td>{E(r["reason"])}</td>'
         f'<td>{E(r["message"])}</td><td>{E(r["via"])}</td><td>{E(r["bundle_id"] or "")}</td></tr>'
         for r in model.rejections)
@@ -337,7 +338,7 @@ def rejections_page(model: dashboard.DashboardModel, session) -> str:
         for r in model.refused)
     body = f"""<h1>Gói bị từ chối</h1>
 <h2>Gói bị từ chối <a class="export" href="/xuat/tu-choi.xlsx">Xuất Excel</a></h2>
-<table id="rejections"><thead><tr><th>Lúc</th><th>Đơn vị ghi trong gói</th><th>Chữ ký</th><th>Lý do</th><th>Chi tiết</th>
+<table id="rejections"><thead><tr><th>Lúc</th><th>Đơn vị ghi trong gói</th><th>Thiết bị ghi trong gói</th><th>Chữ ký</th><th>Lý do</th><th>Chi tiết</th>
 <th>Kênh</th><th>Mã gói</th></tr></thead><tbody>{rej}</tbody></table>
 <h2>Gửi lên không xác thực (đếm theo địa chỉ, lý do, giờ) <a class="export" href="/xuat/khong-xac-thuc.xlsx">Xuất Excel</a></h2>
 <table id="refused"><thead><tr><th>Giờ</th><th>Địa chỉ</th><th>Lý do</th><th>Đơn vị tự xưng</th><th class=n>Số lần</th>
@@ -359,9 +360,10 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
         f'<td>{E(", ".join(f"{a}–{b}" for a, b in d["missing"]) or "không")}</td></tr>'
         for d in s["devices"]) or '<tr><td colspan=8>Chưa đăng ký thiết bị nào.</td></tr>'
     missing = dashboard.missing_text(s) or "không"
-    rej = "".join(f'<tr><td>{E(format_datetime_local(r["received_at"]))}</td><td>{E(r["reason"])}</td>'
-                  f'<td>{E(r["message"])}</td><td>{E(r["bundle_id"] or "")}</td></tr>' for r in s["rejections"]) \
-        or '<tr><td colspan=4>Không có.</td></tr>'
+    rej = "".join(f'<tr><td>{E(format_datetime_local(r["received_at"]))}</td><td>{E(r["device"] or "")}</td>'
+                  f'<td>{E(r["reason"])}</td><td>{E(r["message"])}</td><td>{E(r["bundle_id"] or "")}</td></tr>'
+                  for r in s["rejections"]) \
+        or '<tr><td colspan=5>Không có.</td></tr>'
     inds = "".join(
         f'<tr><td>{E(v.definition.number)}</td><td>{E(v.definition.name)}</td><td class=n>{v.numerator}</td>'
         f'<td class=n>{v.denominator}</td>{_ind_cell(v)}<td class=n>{pct(v.target.target) if v.target else "—"}</td></tr>'
@@ -393,7 +395,7 @@ def unit_page(model: dashboard.DashboardModel, code: str, params: dict, session,
 <th class=n>Tỉ lệ</th><th class=n>Chỉ tiêu giao</th></tr></thead><tbody>{inds}</tbody></table>
 <h2>Theo tháng</h2><table id="unit-months"><thead><tr><th>Tháng</th><th class=n>Hồ sơ tiếp nhận</th>
 {"".join(f'<th class=n>{E(INDICATORS[k].number)}</th>' for k in SHOWN_INDICATORS)}</tr></thead><tbody>{month_rows}</tbody></table>
-<h2>Gói bị từ chối (30 ngày)</h2><table id="unit-rejections"><thead><tr><th>Lúc</th><th>Lý do</th><th>Chi tiết</th>
+<h2>Gói bị từ chối (30 ngày)</h2><table id="unit-rejections"><thead><tr><th>Lúc</th><th>Thiết bị</th><th>Lý do</th><th>Chi tiết</th>
 <th>Mã gói</th></tr></thead><tbody>{rej}</tbody></table>
 <h2>Gói đã nhận gần đây</h2><table id="unit-bundles"><thead><tr><th>Nhận lúc</th><th class=n>Thay đổi số</th>
 <th class=n>Bản ghi</th><th>Kênh</th><th>Mã gói</th></tr></thead><tbody>{bundle_rows}</tbody></table>"""

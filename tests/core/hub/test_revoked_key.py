@@ -64,8 +64,9 @@ def test_a_genuine_bundle_signed_with_a_revoked_key_is_the_units_refusal(revoked
     assert fingerprint in result.message and device in result.message and "thu hồi" in result.message
     assert hub.snapshot() == before  # nothing of it applied
     listed, status = _listed(hub)
-    assert [(r["unit"], r["reason"], r["verified"]) for r in listed] == [(UNIT, "revoked_key", True)]
-    assert [r["reason"] for r in status["rejections"]] == ["revoked_key"] and status["unverified_claims"] == []
+    assert [(r["unit"], r["device"], r["reason"], r["verified"]) for r in listed] == [(UNIT, device, "revoked_key", True)]
+    assert [(r["device"], r["reason"]) for r in status["rejections"]] == [(device, "revoked_key")]
+    assert status["unverified_claims"] == []
     assert status["state"] == "rejected"  # sent after its last applied bundle: the unit shows red
 
 
@@ -75,7 +76,8 @@ def test_a_forged_bundle_naming_a_revoked_key_stays_anonymous(revoked):
     assert (result.status, result.reason) == ("rejected", "bad_signature")
     assert device not in result.message and fingerprint not in result.message
     listed, status = _listed(hub)
-    assert [(r["reason"], r["verified"]) for r in listed] == [("bad_signature", False)]
+    # The device it names is logged, as unverified as the unit beside it.
+    assert [(r["reason"], r["device"], r["verified"]) for r in listed] == [("bad_signature", device, False)]
     assert status["rejections"] == [] and status["state"] != "rejected"  # never blamed on the unit
 
 
@@ -164,3 +166,73 @@ def test_the_revoked_pc_is_told_why_and_what_to_do(tmp_path):
     assert summary.errors and "thu hồi" in summary.errors[0]
     assert (row["state"], row["last_error_reason"]) == ("error", "revoked_key")
     assert "khóa mới" in view.advice_for(row["last_error_reason"])
+
+
+def test_the_refusals_pages_and_their_excel_name_the_device(revoked):
+    import io
+
+    import openpyxl
+    from fastapi.testclient import TestClient
+
+    from core.hub import accounts
+    from core.hub.app import create_app
+    from tests.core.hub.web_login import login
+
+    hub, genuine, _forged, _fingerprint, device = revoked
+    _ingest(hub, genuine)
+    with hub.store() as store, store.transaction() as conn:
+        accounts.add_user(conn, "xem", "viewer", "mat-khau-du-dai")
+    c = TestClient(create_app(hub.paths), base_url="http://testserver", follow_redirects=False)
+    login(c, "xem", "mat-khau-du-dai")
+    for path, table in (("/tu-choi", "rejections"), (f"/don-vi/{UNIT}", "unit-rejections")):
+        page = c.get(path).text
+        listed = page.split(f'<table id="{table}">')[1].split("</table>")[0]
+        assert "Thiết bị" in listed and device in listed and "revoked_key" in listed, path
+    for path in ("/xuat/tu-choi.xlsx", f"/xuat/don-vi/{UNIT}.xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(c.get(path).content))
+        cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row]
+        assert device in cells and any(v.startswith("Thiết bị") for v in cells), path
+
+
+OLD_REFUSAL = ("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via) "
+               "VALUES ('2026-12-01T01:00:00Z', '21484', 'b-old', 'damaged', 'cũ', 'usb')")
+
+
+@pytest.mark.sqlite_only("the previous version's hub is an SQLite file (fixtures/pre_sequence.zip)")
+def test_an_sqlite_hub_of_the_previous_version_gains_the_device_column_in_place(tmp_path):
+    import sqlite3
+    import zipfile
+
+    from tests.core.sync.test_province_sequence import FIXTURE
+
+    with zipfile.ZipFile(FIXTURE) as zf:
+        zf.extractall(tmp_path)
+    db_file = tmp_path / "hub" / "hub.sqlite3"
+    with sqlite3.connect(db_file) as old:  # as that version logged a refusal: no device column
+        assert "device" not in {r[1] for r in old.execute("PRAGMA table_info(rejections)")}
+        old.execute(OLD_REFUSAL)
+    paths = hubstore.HubPaths(tmp_path / "hub")
+    with hubstore.open_hub(paths) as s:
+        listed = dashboard.recent_rejections(s.conn)
+        s.conn.execute("INSERT INTO rejections(received_at, unit, bundle_id, reason, message, via, device) "
+                       "VALUES ('2026-12-02T01:00:00Z', '21484', 'b-new', 'damaged', 'mới', 'usb', 'may-2')")
+        both = [(r["bundle_id"], r["device"]) for r in dashboard.recent_rejections(s.conn)]
+    assert [(r["bundle_id"], r["device"]) for r in listed] == [("b-old", None)]
+    assert both == [("b-new", "may-2"), ("b-old", None)]
+
+
+def test_a_postgresql_hub_at_migration_2_gains_the_device_column(tmp_path, hub_database, monkeypatch):
+    from core.hub import pg_schema
+
+    if not hub_database:
+        pytest.skip("PostgreSQL only: SQLite hubs gain columns in place (the test above)")
+    paths = hubstore.HubPaths(tmp_path / "hub")
+    every = pg_schema.MIGRATIONS
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every[:2])  # the previous version
+    hubstore.init_hub(paths, database=hub_database)
+    with hubstore.open_hub(paths) as s:
+        s.conn.execute(OLD_REFUSAL)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every)  # this version
+    with hubstore.open_hub(paths) as s:
+        assert pg_schema.current_version(s) == 3
+        assert [(r["bundle_id"], r["device"]) for r in dashboard.recent_rejections(s.conn)] == [("b-old", None)]
