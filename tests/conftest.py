@@ -113,3 +113,44 @@ def other_hub_database(hub_database):
         yield url
     finally:
         pg_cluster.drop_database(url)
+
+
+SHARD_ENV = "MOTCUA_TEST_SHARD"
+
+
+def shard_modules(counts: dict[str, int], shards: int) -> list[set[str]]:
+    """Test modules dealt into `shards` sets of about the same number of tests: the largest first,
+    each to the set holding fewest so far (ties: the lower set), so every process computes the same
+    deal and each module runs in exactly one set, whole (its module fixtures made once)."""
+    sets: list[set[str]] = [set() for _ in range(shards)]
+    sizes = [0] * shards
+    for module, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lightest = min(range(shards), key=lambda i: (sizes[i], i))
+        sets[lightest].add(module)
+        sizes[lightest] += count
+    return sets
+
+
+@pytest.hookimpl(trylast=True)  # after -m / -k have deselected theirs: shares of what will run
+def pytest_collection_modifyitems(config, items):
+    """`MOTCUA_TEST_SHARD=i/n`: run only the i-th of n shares of the collected tests (build/windows/
+    build.sh runs the Windows suite as two processes side by side, one per core)."""
+    value = os.environ.get(SHARD_ENV)
+    if not value:
+        return
+    try:
+        index, shards = (int(part) for part in value.split("/"))
+        if not 1 <= index <= shards:
+            raise ValueError(value)
+    except ValueError:
+        raise pytest.UsageError(f"{SHARD_ENV}={value!r}: expected i/n with 1 <= i <= n, e.g. 1/2") from None
+    counts: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        counts[module] = counts.get(module, 0) + 1
+    mine = shard_modules(counts, shards)[index - 1]
+    kept = [item for item in items if item.nodeid.split("::")[0] in mine]
+    dropped = [item for item in items if item.nodeid.split("::")[0] not in mine]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -27,12 +27,11 @@ order, and uploads of different units never wait on a shared counter.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Iterable
 
 import psycopg
 
-from core.hub import apply, portable_json, strict_json, typed_lines
+from core.hub import apply, portable_json, typed_lines
 from core.hub.typed_lines import TypedStaging
 from core.sync.errors import BundleDamaged, OwnershipViolation
 
@@ -162,8 +161,7 @@ def load_lines(db, batches: Iterable[list[bytes]], checker, staging: TypedStagin
     bad = sqlite_bad or pg_bad
     if bad is not None:
         line = raw.execute("SELECT line FROM incoming WHERE n = %s", (bad,)).fetchone()[0]
-        raise BundleDamaged(_not_json_message(bad, line, sqlite_bad == bad),
-                            details=portable_json.unportable_reason(line) or "")
+        raise BundleDamaged(_NOT_JSON.format(n=bad), details=portable_json.unportable_reason(line) or "")
     return staging.staged
 
 
@@ -185,24 +183,6 @@ def _tune_session(db) -> None:
                 raw.execute(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'")
         except Exception:  # noqa: BLE001 - already in use on this connection: keep its size
             pass
-
-
-def _not_json_message(n: int, line: str, sqlite_refused: bool) -> str:
-    # As on the SQLite path: a line this SQLite reads (as JSON5) but that is not RFC 8259 JSON
-    # is named with the standard (core.hub.strict_json).
-    if not sqlite_refused and sqlite3.sqlite_version_info >= strict_json.JSON5_VERSION \
-            and not strict_json.is_strict(line) and _sqlite_reads(line):
-        return (f"Dòng dữ liệu số {n} trong gói không hợp lệ: không phải JSON hợp lệ "
-                "(JSON chuẩn RFC 8259).")
-    return _NOT_JSON.format(n=n)
-
-
-def _sqlite_reads(line: str) -> bool:
-    conn = sqlite3.connect(":memory:")
-    try:
-        return bool(conn.execute("SELECT json_valid(?)", (line,)).fetchone()[0])
-    finally:
-        conn.close()
 
 
 _FIRST_UNPARSABLE = """

@@ -10,6 +10,7 @@ Vietnamese message with its line number) must be identical, and so must the rows
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -435,8 +436,18 @@ def test_negative_without_the_key_check_a_second_row_is_smuggled_in(hubs, tmp_pa
     assert json.loads(state)["row"]["origin"] == "99999" and "cccd" in json.loads(state)["row"]
 
 
+def _sqlite_reads_escaped_keys() -> bool:
+    """SQLite 3.45 (python.org's Windows CPython) finds `"\\u0074"` under `$.t`, as jsonb does; 3.40
+    (Debian 12) does not."""
+    with sqlite3.connect(":memory:") as conn:
+        return conn.execute("""SELECT json_extract('{"\\u0074":1}', '$.t')""").fetchone()[0] == 1
+
+
 @pytest.mark.parametrize("name", ["origin twice, another unit's last", "t escaped, alone", "t twice"])
 def test_negative_without_the_key_check_the_stores_disagree(hubs, tmp_path, monkeypatch, name):
+    if name == "t escaped, alone" and _sqlite_reads_escaped_keys():
+        pytest.skip(f"SQLite {sqlite3.sqlite_version} reads an escaped key as PostgreSQL does: without the "
+                    "check both stores store that line alike (they disagree on an older SQLite, as Debian 12's)")
     lite_answer, pg_answer = _answers_without_the_key_check(hubs, tmp_path, monkeypatch, DUPLICATE_KEYS[name])
     assert (lite_answer.status, lite_answer.reason, lite_answer.message) != \
         (pg_answer.status, pg_answer.reason, pg_answer.message)
