@@ -383,3 +383,21 @@ def test_a_hub_file_of_the_previous_version_moves_too(hub_dir, pg_url):
     with PostgresHubDatabase(pg_url) as db:
         assert [r[0] for r in db.conn.execute("SELECT bundle_id FROM bundles ORDER BY id").fetchall()] == order
         assert db.scalar("SELECT value FROM hub_meta WHERE key = 'a_number'") == "5"
+
+
+def test_lines_stored_before_todays_checks_are_named_after_the_move(hub_dir, pg_url):
+    """Copied as they are (the move changes no row), and said, since PostgreSQL's readers cast each line
+    to jsonb: the unit is asked to send those records again (core/hub/row_audit.py)."""
+    import sqlite3
+
+    with sqlite3.connect(hub_dir / "hub.sqlite3") as conn:
+        conn.execute("INSERT INTO rows (table_name, row_id, unit, seq, op, deleted, state, received_at) "
+                     "VALUES ('staff', 'old-nul', '21484', 1, 'insert', 0, ?, '2026-01-01T00:00:00Z')",
+                     ('{"t":"staff","id":"old-nul","op":"insert","seq":1,"row":{"id":"old-nul","name":"a\\u0000"}}',))
+    done = cli("migrate-store", "--to", pg_url, "--json", data_dir=hub_dir)
+    assert done.returncode == 0, done.stderr
+    audit = json.loads(done.stdout)["row_audit"]
+    assert audit["problem_count"] == 1 and audit["problems"][0]["row_id"] == "old-nul"
+    assert "U+0000" in audit["problems"][0]["problem"]
+    again = cli("check-rows", data_dir=hub_dir)  # now on PostgreSQL: the same line, the same answer
+    assert again.returncode == 1 and "old-nul" in again.stdout
