@@ -78,7 +78,6 @@ ln -sfn "$SECOND_DRIVE" "$WINEPREFIX/dosdevices/m:"
 export MOTCUA_TEST_SECOND_DRIVE='M:\'
 
 SUITE_LOG=$DIST-unit-suite.log
-SUITE_LOG_2=$DIST-unit-suite-2.log
 if [ "$RUN_SUITE" = 1 ]; then
     # The hub's [postgresql] tests need a server: Windows Python reaches one on this machine over
     # 127.0.0.1 (Wine cannot run the server's own Windows build; what is tested is the hub's code
@@ -90,28 +89,22 @@ if [ "$RUN_SUITE" = 1 ]; then
         export MOTCUA_TEST_POSTGRES
     fi
     echo "PostgreSQL for the hub's tests under Windows Python: $MOTCUA_TEST_POSTGRES"
-    # The unit suite runs alongside the build, as two processes (MOTCUA_TEST_SHARD 1/2 and 2/2:
-    # tests/conftest.py deals whole modules into two even shares, together the whole suite, each
-    # test once); their verdicts are awaited before the end. Not in UTF-8 mode: the PC's own code
-    # page (cp1252 under Wine), as an office PC's Python would; under a user profile named with
-    # Vietnamese letters and spaces (build/windows/run_suite.py).
-    step "Unit suite under Windows Python (-m 'not slow'), in the background → $SUITE_LOG, $SUITE_LOG_2"
+    # The unit suite runs alongside the build, in two worker processes (pytest-xdist, a test module
+    # at a time to whichever worker is free: the hub's modules run twice as long as the rest, so no
+    # fixed split stays even); its verdict is awaited before the end. Not in UTF-8 mode: the PC's
+    # own code page (cp1252 under Wine), as an office PC's Python would; under a user profile named
+    # with Vietnamese letters and spaces (build/windows/run_suite.py), which the workers inherit.
+    step "Unit suite under Windows Python (-m 'not slow', 2 workers), in the background → $SUITE_LOG"
     mkdir -p "$(dirname "$SUITE_LOG")"
-    suite_share() {  # suite_share LOG I/N
-        local log=$1 share=$2
-        # shellcheck disable=SC2086
-        ( set +e; t0=$(date +%s)
-          env -u PYTHONUTF8 -u PYTHONIOENCODING MOTCUA_TEST_SHARD="$share" bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
-              build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -o faulthandler_timeout=900 -rfEs \
-              --tb=short ${MOTCUA_WIN_PYTEST_ARGS:-}
-          status=$?
-          echo "suite-seconds $(( $(date +%s) - t0 ))"
-          exit $status ) > "$log" 2>&1
-    }
-    suite_share "$SUITE_LOG" 1/2 &
+    # shellcheck disable=SC2086
+    ( set +e; t0=$(date +%s)
+      env -u PYTHONUTF8 -u PYTHONIOENCODING bash -c 'source "$1"; shift; wpy "$@"' _ "$HERE/common.sh" \
+          build/windows/run_suite.py -q -p no:cacheprovider -m "not slow" -n 2 --dist loadfile \
+          -o faulthandler_timeout=900 -rfEs --tb=short ${MOTCUA_WIN_PYTEST_ARGS:-}
+      status=$?
+      echo "suite-seconds $(( $(date +%s) - t0 ))"
+      exit $status ) > "$SUITE_LOG" 2>&1 &
     SUITE_PID=$!
-    suite_share "$SUITE_LOG_2" 2/2 &
-    SUITE_PID_2=$!
 fi
 
 stage_start "PyInstaller build (build/build.py) → dist/windows/MotCuaXa"
@@ -147,15 +140,9 @@ stage_end
 
 if [ "$RUN_SUITE" = 1 ]; then
     stage_start "Unit suite under Windows Python: its verdict"
-    suite_ok=1
-    wait "$SUITE_PID" || suite_ok=0
-    wait "$SUITE_PID_2" || suite_ok=0
-    for log in "$SUITE_LOG" "$SUITE_LOG_2"; do
-        echo "--- $(basename "$log")"
-        grep -a -v -E '^[.sFExX]+ +\[ *[0-9]+%\]$' "$log" | tail -n 60
-    done
-    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG")" "  (unit suite, first share, alongside the stages above)")")
-    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG_2")" "  (unit suite, second share, alongside too)")")
-    [ "$suite_ok" = 1 ] || die "the unit suite failed under Windows Python (full logs: $SUITE_LOG, $SUITE_LOG_2)"
+    if wait "$SUITE_PID"; then suite_ok=1; else suite_ok=0; fi
+    grep -a -v -E '^[.sFExX]+ +\[ *[0-9]+%\]$' "$SUITE_LOG" | grep -a -v '^wine: ' | tail -n 80
+    TIMES+=("$(printf '%5s s  %s' "$(awk '/^suite-seconds/ {print $2}' "$SUITE_LOG")" "  (unit suite, 2 workers, alongside the stages above)")")
+    [ "$suite_ok" = 1 ] || die "the unit suite failed under Windows Python (full log: $SUITE_LOG)"
     stage_end
 fi
