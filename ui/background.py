@@ -52,6 +52,7 @@ class _Job(QRunnable):
 
 class Background(QObject):
     busy_changed = Signal(bool)
+    shut_down = Signal()  # close() was called: nothing more is taken (timers that submit work stop)
 
     def __init__(self, open_store: Callable[[], Store], parent: QObject | None = None,
                  default_failure: Failure | None = None):
@@ -116,11 +117,16 @@ class Background(QObject):
         """Block until both lanes are empty (shutdown and tests only)."""
         return self._db_pool.waitForDone(timeout_ms) and self._io_pool.waitForDone(timeout_ms)
 
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
     def close(self, timeout_ms: int = 30_000) -> None:
         """Finish queued work, then close the database on its own thread."""
         if self._closed:
             return
         self._closed = True
+        self.shut_down.emit()
         for job_id, job in list(self._cancellable.items()):
             if self._db_pool.tryTake(job):
                 self._callbacks.pop(job_id, None)

@@ -31,12 +31,24 @@ class MeetingReminder(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_INTERVAL_MS)
         self.timer.timeout.connect(self.check)
+        # A child timer (it dies with this object), stopped with the other when the runner closes
+        # at shut-down: a check then would hand work to a closed runner.
+        self.first_check = QTimer(self)
+        self.first_check.setSingleShot(True)
+        self.first_check.timeout.connect(self.check)
+        ctx.bg.shut_down.connect(self.stop)
 
     def start(self, first_check_ms: int = 5_000) -> None:
-        QTimer.singleShot(first_check_ms, self.check)
+        self.first_check.start(first_check_ms)
         self.timer.start()
 
+    def stop(self) -> None:
+        self.first_check.stop()
+        self.timer.stop()
+
     def check(self) -> None:
+        if self.ctx.bg.is_closed:
+            return
         self.ctx.bg.read(_next_meeting, self._maybe_remind, on_failure=lambda _error: None)
 
     def _maybe_remind(self, meeting: dict | None) -> None:

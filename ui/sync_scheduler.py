@@ -33,6 +33,14 @@ class SyncScheduler(QObject):
         # first 15 s — or a slow test run under Wine — showed.
         self.first_try = self._single_shot(FIRST_TRY_MS, lambda: self.start(force=False, automatic=True))
         self.watch = self._single_shot(0, self._watch_network)
+        # The runner closes when the app shuts down (or a test ends) while this object may live on:
+        # its timers must not hand work to a closed runner ("background runner is closed").
+        ctx.bg.shut_down.connect(self.stop)
+
+    def stop(self) -> None:
+        """No more automatic tries: every timer stopped (the network hint finds `start` refusing)."""
+        for timer in (self.timer, self.first_try, self.watch):
+            timer.stop()
 
     def _single_shot(self, ms: int, slot) -> QTimer:
         timer = QTimer(self)
@@ -49,7 +57,7 @@ class SyncScheduler(QObject):
 
     def start(self, *, force: bool, automatic: bool = False, on_progress=None) -> bool:
         """Start a sync unless one is running; False when it was not started."""
-        if self.running:
+        if self.running or self.ctx.bg.is_closed:
             return False
         self.running = True
         self.running_changed.emit(True)

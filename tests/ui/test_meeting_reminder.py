@@ -52,3 +52,28 @@ def test_no_reminder_more_than_an_hour_ahead(qtbot, ui_ctx):
         assert shown == [] and reminder.box is None
     finally:
         clock.freeze(None)
+
+
+def _reminder_after_the_runner_closed(qtbot, ui_ctx):
+    window = MainWindow(ui_ctx)
+    qtbot.addWidget(window)
+    reminder = MeetingReminder(ui_ctx, window)
+    reminder.start(first_check_ms=50)
+    with qtbot.captureExceptions() as raised:
+        ui_ctx.bg.close()
+        qtbot.wait(500)
+    return reminder, raised
+
+
+def test_no_check_after_the_background_runner_has_closed(qtbot, ui_ctx):
+    reminder, raised = _reminder_after_the_runner_closed(qtbot, ui_ctx)
+    assert raised == [] and not reminder.timer.isActive() and not reminder.first_check.isActive()
+
+
+def test_negative_without_stopping_the_first_check_hits_the_closed_runner(qtbot, ui_ctx, monkeypatch):
+    from ui.background import Background
+
+    monkeypatch.setattr(MeetingReminder, "stop", lambda self: None)
+    monkeypatch.setattr(Background, "is_closed", property(lambda self: False))
+    _reminder, raised = _reminder_after_the_runner_closed(qtbot, ui_ctx)
+    assert any("background runner is closed" in str(exc) for _type, exc, _tb in raised), raised

@@ -389,8 +389,10 @@ def test_lines_stored_before_todays_checks_are_named_after_the_move(hub_dir, pg_
     """Copied as they are (the move changes no row), and said, since PostgreSQL's readers cast each line
     to jsonb: the unit is asked to send those records again (core/hub/row_audit.py)."""
     import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(hub_dir / "hub.sqlite3") as conn:
+    # closing(): sqlite3's own `with` only commits, and Windows will not rename an open file.
+    with closing(sqlite3.connect(hub_dir / "hub.sqlite3")) as conn, conn:
         conn.execute("INSERT INTO rows (table_name, row_id, unit, seq, op, deleted, state, received_at) "
                      "VALUES ('staff', 'old-nul', '21484', 1, 'insert', 0, ?, '2026-01-01T00:00:00Z')",
                      ('{"t":"staff","id":"old-nul","op":"insert","seq":1,"row":{"id":"old-nul","name":"a\\u0000"}}',))

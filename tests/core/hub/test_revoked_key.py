@@ -202,13 +202,14 @@ OLD_REFUSAL = ("INSERT INTO rejections(received_at, unit, bundle_id, reason, mes
 def test_an_sqlite_hub_of_the_previous_version_gains_the_device_column_in_place(tmp_path):
     import sqlite3
     import zipfile
+    from contextlib import closing
 
     from tests.core.sync.test_province_sequence import FIXTURE
 
     with zipfile.ZipFile(FIXTURE) as zf:
         zf.extractall(tmp_path)
     db_file = tmp_path / "hub" / "hub.sqlite3"
-    with sqlite3.connect(db_file) as old:  # as that version logged a refusal: no device column
+    with closing(sqlite3.connect(db_file)) as old, old:  # as that version logged a refusal: no device column
         assert "device" not in {r[1] for r in old.execute("PRAGMA table_info(rejections)")}
         old.execute(OLD_REFUSAL)
     paths = hubstore.HubPaths(tmp_path / "hub")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -439,7 +440,7 @@ def test_negative_without_the_key_check_a_second_row_is_smuggled_in(hubs, tmp_pa
 def _sqlite_reads_escaped_keys() -> bool:
     """SQLite 3.45 (python.org's Windows CPython) finds `"\\u0074"` under `$.t`, as jsonb does; 3.40
     (Debian 12) does not."""
-    with sqlite3.connect(":memory:") as conn:
+    with closing(sqlite3.connect(":memory:")) as conn:
         return conn.execute("""SELECT json_extract('{"\\u0074":1}', '$.t')""").fetchone()[0] == 1
 
 
